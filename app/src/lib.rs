@@ -1,0 +1,80 @@
+//! The Leptos application (pages and server functions) and, behind the `ssr` feature, every
+//! server-side capability. See docs/architecture.md for the map.
+#![forbid(unsafe_code)]
+#![recursion_limit = "256"]
+
+pub mod capture;
+pub mod contract;
+#[cfg(feature = "ssr")]
+pub mod server;
+pub mod theme;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="referrer" content="no-referrer"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/idv.css"/>
+        <Title text="Identity verification"/>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=Home/>
+                <Route path=path!("/verif") view=capture::CapturePage/>
+                <Route path=path!("/verif/") view=capture::CapturePage/>
+            </Routes>
+        </Router>
+    }
+}
+
+#[component]
+fn Home() -> impl IntoView {
+    view! {
+        <main class="page plain">
+            <h1>"Identity verification service"</h1>
+            <p>
+                "This service is running. Partners send their users to "
+                <code>"/verif/?api_key=…&user_identifier=…"</code>
+                " to verify their identity."
+            </p>
+        </main>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <main class="page plain">
+            <h1>"Page not found"</h1>
+        </main>
+    }
+}

@@ -1,0 +1,364 @@
+//! Configuration: built-in defaults, then an optional TOML file (`IDV_CONFIG`), then environment
+//! variables (`IDV_*`, `DATABASE_URL`, `LEPTOS_*`). Validated once at start; every failure names
+//! the setting. Secrets are wrapped in [`Secret`] so `Debug` never prints them.
+
+use std::{
+    collections::HashMap,
+    fmt,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use leptos::config::LeptosOptions;
+use serde::Deserialize;
+
+/// A value that must never be printed (database passwords, keys).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// A configuration error: one line naming the setting and what is wrong with it.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {name}: {problem}")]
+pub struct ConfigError {
+    pub name: String,
+    pub problem: String,
+}
+
+impl ConfigError {
+    pub fn new(name: impl Into<String>, problem: impl fmt::Display) -> Self {
+        Self {
+            name: name.into(),
+            problem: problem.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Every setting of the service. README's "Settings" table lists each with its default.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where SQLite, local files and the generated secret key live.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; SQLite under the data dir when unset.
+    pub database_url: Secret,
+    pub db_max_connections: u32,
+    /// Base of every absolute URL the service hands out (file links, page URLs).
+    pub public_url: url::Url,
+    /// True when `public_url` was derived from the listen address (and follows it).
+    pub public_url_is_default: bool,
+    pub log_format: LogFormat,
+    /// 32-byte master key (base64) for encrypting stored secrets and signing links; generated
+    /// into `<data_dir>/secret.key` on first start when unset.
+    pub secret_key: Option<Secret>,
+    /// How long a rotated-out API key keeps working.
+    pub key_rotation_grace: Duration,
+    /// How long graceful shutdown waits for in-flight requests.
+    pub shutdown_timeout: Duration,
+    /// Leptos site settings (address, site root, output name).
+    pub leptos: LeptosOptions,
+}
+
+/// The keys a config file may hold (same names as the variables, without `IDV_`, lower case).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<String>,
+    database_url: Option<String>,
+    db_max_connections: Option<String>,
+    public_url: Option<String>,
+    log_format: Option<String>,
+    secret_key: Option<String>,
+    key_rotation_grace: Option<String>,
+    shutdown_timeout: Option<String>,
+    leptos_config: Option<String>,
+    site_addr: Option<String>,
+}
+
+/// Where settings come from: the process environment, or a map in tests.
+pub trait Source {
+    fn get(&self, key: &str) -> Option<String>;
+}
+
+pub struct ProcessEnv;
+
+impl Source for ProcessEnv {
+    fn get(&self, key: &str) -> Option<String> {
+        std::env::var(key).ok().filter(|v| !v.is_empty())
+    }
+}
+
+impl Source for HashMap<String, String> {
+    fn get(&self, key: &str) -> Option<String> {
+        HashMap::get(self, key).cloned()
+    }
+}
+
+/// The Leptos site settings file the binary reads when run without cargo-leptos.
+pub const DEFAULT_LEPTOS_CONFIG: &str = "Leptos.toml";
+
+impl Config {
+    /// Loads from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::load(&ProcessEnv)
+    }
+
+    pub fn load(env: &dyn Source) -> Result<Self, ConfigError> {
+        let file = match env.get("IDV_CONFIG") {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| ConfigError::new("IDV_CONFIG", format!("cannot read {path}: {e}")))?;
+                toml::from_str::<FileConfig>(&text).map_err(|e| {
+                    ConfigError::new("IDV_CONFIG", format!("{path}: {}", e.message()))
+                })?
+            }
+            None => FileConfig::default(),
+        };
+        // env wins over the file, which wins over the default
+        let pick = |var: &str, from_file: &Option<String>| env.get(var).or_else(|| from_file.clone());
+
+        let data_dir = PathBuf::from(pick("IDV_DATA_DIR", &file.data_dir).unwrap_or_else(|| "./data".into()));
+
+        let database_url = match pick("DATABASE_URL", &file.database_url) {
+            Some(u) => u,
+            None => format!("sqlite://{}/idv.db?mode=rwc", data_dir.display()),
+        };
+        validate_database_url(&database_url)?;
+
+        let db_max_connections = parse_num("IDV_DB_MAX_CONNECTIONS", pick("IDV_DB_MAX_CONNECTIONS", &file.db_max_connections), 10)?;
+        if db_max_connections == 0 {
+            return Err(ConfigError::new("IDV_DB_MAX_CONNECTIONS", "must be at least 1"));
+        }
+
+        let log_format = match pick("IDV_LOG_FORMAT", &file.log_format).as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(ConfigError::new("IDV_LOG_FORMAT", format!("`{other}` is not `text` or `json`"))),
+        };
+
+        let secret_key = pick("IDV_SECRET_KEY", &file.secret_key).map(Secret::new);
+        if let Some(k) = &secret_key {
+            crate::server::crypto::MasterKey::from_base64(k.expose())
+                .map_err(|e| ConfigError::new("IDV_SECRET_KEY", e))?;
+        }
+
+        let key_rotation_grace = parse_duration("IDV_KEY_ROTATION_GRACE", pick("IDV_KEY_ROTATION_GRACE", &file.key_rotation_grace), "24h")?;
+        let shutdown_timeout = parse_duration("IDV_SHUTDOWN_TIMEOUT", pick("IDV_SHUTDOWN_TIMEOUT", &file.shutdown_timeout), "30s")?;
+
+        let mut leptos = load_leptos_options(env, pick("IDV_LEPTOS_CONFIG", &file.leptos_config))?;
+        if let Some(addr) = pick("LEPTOS_SITE_ADDR", &file.site_addr) {
+            leptos.site_addr = addr
+                .parse::<SocketAddr>()
+                .map_err(|e| ConfigError::new("LEPTOS_SITE_ADDR", format!("`{addr}`: {e}")))?;
+        }
+
+        let public_url_is_default = pick("IDV_PUBLIC_URL", &file.public_url).is_none();
+        let public_url = match pick("IDV_PUBLIC_URL", &file.public_url) {
+            Some(u) => {
+                let url = url::Url::parse(&u).map_err(|e| ConfigError::new("IDV_PUBLIC_URL", format!("`{u}`: {e}")))?;
+                if !matches!(url.scheme(), "http" | "https") {
+                    return Err(ConfigError::new("IDV_PUBLIC_URL", "must be an http(s) URL"));
+                }
+                url
+            }
+            None => default_public_url(leptos.site_addr),
+        };
+
+        Ok(Self {
+            data_dir,
+            database_url: Secret::new(database_url),
+            db_max_connections,
+            public_url,
+            public_url_is_default,
+            log_format,
+            secret_key,
+            key_rotation_grace,
+            shutdown_timeout,
+            leptos,
+        })
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.expose().starts_with("postgres")
+    }
+
+    /// The public base URL with the actual port, once the listener is bound (port 0 in tests).
+    pub fn set_bound_addr(&mut self, addr: SocketAddr) {
+        self.leptos.site_addr = addr;
+        if self.public_url_is_default {
+            self.public_url = default_public_url(addr);
+        }
+    }
+}
+
+pub fn default_public_url(addr: SocketAddr) -> url::Url {
+    let host = if addr.ip().is_unspecified() { "127.0.0.1".to_string() } else { addr.ip().to_string() };
+    let host = if addr.is_ipv6() && !addr.ip().is_unspecified() { format!("[{host}]") } else { host };
+    url::Url::parse(&format!("http://{host}:{}/", addr.port())).expect("a socket address makes a valid URL")
+}
+
+fn validate_database_url(url: &str) -> Result<(), ConfigError> {
+    let parsed = url::Url::parse(url).map_err(|e| ConfigError::new("DATABASE_URL", format!("cannot parse it: {e}")))?;
+    match parsed.scheme() {
+        "sqlite" | "postgres" | "postgresql" => Ok(()),
+        other => Err(ConfigError::new(
+            "DATABASE_URL",
+            format!("scheme `{other}` is not supported (use sqlite:// or postgres://)"),
+        )),
+    }
+}
+
+fn parse_num<T: std::str::FromStr>(name: &str, value: Option<String>, default: T) -> Result<T, ConfigError>
+where
+    T::Err: fmt::Display,
+{
+    match value {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|e| ConfigError::new(name, format!("`{v}`: {e}"))),
+    }
+}
+
+/// Durations as `30s`, `5m`, `2h`, `7d` (humantime syntax).
+pub fn parse_duration(name: &str, value: Option<String>, default: &str) -> Result<Duration, ConfigError> {
+    let v = value.unwrap_or_else(|| default.to_string());
+    humantime::parse_duration(v.trim()).map_err(|e| ConfigError::new(name, format!("`{v}`: {e}")))
+}
+
+/// Leptos site settings. Under cargo-leptos (which sets `LEPTOS_OUTPUT_NAME`) the environment
+/// has them all. Otherwise they come from Leptos.toml, with `LEPTOS_*` variables on top.
+fn load_leptos_options(env: &dyn Source, path: Option<String>) -> Result<LeptosOptions, ConfigError> {
+    if env.get("LEPTOS_OUTPUT_NAME").is_some() {
+        return leptos::config::get_configuration(None)
+            .map(|c| c.leptos_options)
+            .map_err(|e| ConfigError::new("LEPTOS_*", e));
+    }
+    let explicit = path.is_some();
+    let path = path.unwrap_or_else(|| DEFAULT_LEPTOS_CONFIG.to_string());
+    if !Path::new(&path).exists() {
+        if explicit {
+            return Err(ConfigError::new("IDV_LEPTOS_CONFIG", format!("{path} does not exist")));
+        }
+        // Run from another folder without the file: the same values as the shipped Leptos.toml.
+        return leptos_options_from_str(include_str!("../../../Leptos.toml"), "Leptos.toml (built in)");
+    }
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| ConfigError::new("IDV_LEPTOS_CONFIG", format!("cannot read {path}: {e}")))?;
+    leptos_options_from_str(&text, &path)
+}
+
+pub fn leptos_options_from_str(text: &str, origin: &str) -> Result<LeptosOptions, ConfigError> {
+    leptos::config::get_config_from_str(text)
+        .map_err(|e| ConfigError::new("IDV_LEPTOS_CONFIG", format!("{origin}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_are_embedded_sqlite_under_data() {
+        let c = Config::load(&env(&[])).unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert_eq!(c.database_url.expose(), "sqlite://./data/idv.db?mode=rwc");
+        assert!(!c.is_postgres());
+        assert_eq!(c.log_format, LogFormat::Text);
+        assert_eq!(c.key_rotation_grace, Duration::from_secs(24 * 3600));
+        assert_eq!(c.public_url.as_str(), "http://127.0.0.1:3000/");
+    }
+
+    #[test]
+    fn leptos_toml_is_read_and_env_overrides_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("L.toml");
+        std::fs::write(&p, "[package.metadata.leptos]\noutput-name = \"x\"\nsite-root = \"site\"\nsite-addr = \"127.0.0.1:4567\"\n").unwrap();
+        let c = Config::load(&env(&[("IDV_LEPTOS_CONFIG", p.to_str().unwrap())])).unwrap();
+        assert_eq!(&*c.leptos.output_name, "x");
+        assert_eq!(&*c.leptos.site_root, "site");
+        assert_eq!(c.leptos.site_addr.port(), 4567);
+        assert_eq!(c.public_url.as_str(), "http://127.0.0.1:4567/");
+        let c = Config::load(&env(&[("IDV_LEPTOS_CONFIG", p.to_str().unwrap()), ("LEPTOS_SITE_ADDR", "127.0.0.1:9")])).unwrap();
+        assert_eq!(c.leptos.site_addr.port(), 9);
+    }
+
+    #[test]
+    fn leptos_toml_matches_cargo_metadata() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let from_file = leptos_options_from_str(&std::fs::read_to_string(root.join("Leptos.toml")).unwrap(), "Leptos.toml").unwrap();
+        let from_cargo = leptos_options_from_str(&std::fs::read_to_string(root.join("Cargo.toml")).unwrap(), "Cargo.toml").unwrap();
+        assert_eq!(from_file.output_name, from_cargo.output_name);
+        assert_eq!(from_file.site_root, from_cargo.site_root);
+        assert_eq!(from_file.site_pkg_dir, from_cargo.site_pkg_dir);
+        assert_eq!(from_file.site_addr, from_cargo.site_addr);
+        assert_eq!(from_file.reload_port, from_cargo.reload_port);
+    }
+
+    #[test]
+    fn explicit_missing_leptos_config_is_an_error() {
+        let e = Config::load(&env(&[("IDV_LEPTOS_CONFIG", "/nonexistent/L.toml")])).unwrap_err();
+        assert_eq!(e.name, "IDV_LEPTOS_CONFIG");
+    }
+
+    #[test]
+    fn file_then_env() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("idv.toml");
+        std::fs::write(&p, "data_dir = \"/tmp/fromfile\"\nlog_format = \"json\"\n").unwrap();
+        let c = Config::load(&env(&[("IDV_CONFIG", p.to_str().unwrap())])).unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("/tmp/fromfile"));
+        assert_eq!(c.log_format, LogFormat::Json);
+        let c = Config::load(&env(&[("IDV_CONFIG", p.to_str().unwrap()), ("IDV_DATA_DIR", "/tmp/env")])).unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("/tmp/env"));
+        std::fs::write(&p, "no_such_key = 1\n").unwrap();
+        let e = Config::load(&env(&[("IDV_CONFIG", p.to_str().unwrap())])).unwrap_err();
+        assert!(e.to_string().contains("no_such_key"), "{e}");
+    }
+
+    #[test]
+    fn bad_settings_name_themselves() {
+        for (k, v) in [
+            ("DATABASE_URL", "not a url"),
+            ("DATABASE_URL", "mysql://x/y"),
+            ("IDV_LOG_FORMAT", "xml"),
+            ("IDV_KEY_ROTATION_GRACE", "soon"),
+            ("IDV_DB_MAX_CONNECTIONS", "0"),
+            ("LEPTOS_SITE_ADDR", "localhost"),
+            ("IDV_PUBLIC_URL", "ftp://x"),
+            ("IDV_SECRET_KEY", "short"),
+        ] {
+            let e = Config::load(&env(&[(k, v)])).unwrap_err();
+            assert_eq!(e.name, k, "{e}");
+            assert!(!e.to_string().contains('\n'));
+        }
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug() {
+        let c = Config::load(&env(&[("DATABASE_URL", "postgres://u:hunter2@127.0.0.1/db")])).unwrap();
+        assert!(c.is_postgres());
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,107 @@
+//! The database: one `AnyPool` over SQLite (embedded default) or PostgreSQL, chosen by
+//! `DATABASE_URL` at run time. One set of queries serves both, on a portable schema (TEXT ids,
+//! BIGINT epoch-ms, SMALLINT booleans, `$n` placeholders); migrations are per backend and embedded.
+
+use std::time::Duration;
+
+use sqlx::{
+    AnyPool, Executor,
+    any::{AnyPoolOptions, install_default_drivers},
+    migrate::Migrator,
+};
+
+use super::config::Config;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("backend", &self.backend).finish()
+    }
+}
+
+/// Milliseconds since the Unix epoch: the only time representation in the schema.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl Db {
+    /// Connects (failing fast with a clear message when the server is unreachable).
+    pub async fn connect(config: &Config) -> anyhow::Result<Self> {
+        install_default_drivers();
+        let url = config.database_url.expose();
+        let backend = if config.is_postgres() { Backend::Postgres } else { Backend::Sqlite };
+        let mut opts = AnyPoolOptions::new()
+            .max_connections(config.db_max_connections)
+            .acquire_timeout(Duration::from_secs(10));
+        if backend == Backend::Sqlite {
+            // These cannot go in an Any URL: WAL lets readers run beside the writer, and
+            // busy_timeout makes concurrent writers wait instead of failing.
+            opts = opts.after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA journal_mode=WAL;").await?;
+                    conn.execute("PRAGMA busy_timeout=5000;").await?;
+                    conn.execute("PRAGMA foreign_keys=ON;").await?;
+                    conn.execute("PRAGMA synchronous=NORMAL;").await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = opts.connect(url).await.map_err(|e| {
+            anyhow::anyhow!("cannot connect to the database ({}): {e}", redact_url(url))
+        })?;
+        Ok(Self { pool, backend })
+    }
+
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let m = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        m.run(&self.pool)
+            .await
+            .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))
+    }
+
+    /// Readiness: the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+}
+
+/// The URL without its password, for error messages.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some("***"));
+            }
+            u.to_string()
+        }
+        Err(_) => "<unparseable>".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_password() {
+        assert_eq!(
+            super::redact_url("postgres://u:pw@127.0.0.1:5432/db"),
+            "postgres://u:***@127.0.0.1:5432/db"
+        );
+    }
+}

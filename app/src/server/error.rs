@@ -1,0 +1,88 @@
+//! One error type for every HTTP-facing failure, each variant with its status. Bodies are the
+//! guide's envelope `{"success": false, "error": "…"}`. Internal errors are logged once, with
+//! their cause chain, and answered with a generic message.
+
+use axum::{
+    Json,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+
+use crate::contract::{ErrorBody, messages};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("service busy")]
+    Unavailable { retry_after_secs: u64 },
+    /// A failure of ours. `context` says what was being done (e.g. the check id).
+    #[error("{context}")]
+    Internal { context: String, source: anyhow::Error },
+}
+
+impl AppError {
+    pub fn bad_request(msg: impl Into<String>) -> Self {
+        Self::BadRequest(msg.into())
+    }
+    pub fn internal(context: impl Into<String>, source: impl Into<anyhow::Error>) -> Self {
+        Self::Internal { context: context.into(), source: source.into() }
+    }
+    pub fn invalid_api_key() -> Self {
+        Self::Unauthorized(messages::INVALID_API_KEY.into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The message a client sees.
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::Internal { .. } => messages::PROCESSING_FAILED.into(),
+            Self::Unavailable { .. } => "The service is busy; retry shortly".into(),
+            other => other.to_string(),
+        }
+    }
+
+    fn log(&self) {
+        if let Self::Internal { context, source } = self {
+            tracing::error!(error = format!("{source:#}"), "{context}");
+        }
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::internal("database error", e)
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        let mut resp = (self.status(), Json(ErrorBody::new(self.public_message()))).into_response();
+        if let Self::Unavailable { retry_after_secs } = self {
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        resp
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,213 @@
+//! The HTTP surface: which path goes where, and the layers every request passes through
+//! (request id, tracing without query strings, security headers).
+
+use std::time::Duration;
+
+use axum::{
+    Json, Router,
+    body::Body,
+    extract::{RawQuery, Request, State},
+    http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header},
+    response::{Html, IntoResponse, Response},
+    routing::get,
+};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list_with_exclusions};
+use serde::Deserialize;
+use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
+    trace::TraceLayer,
+};
+
+use super::{error::AppError, partners, state::AppState};
+use crate::{
+    App,
+    contract::{CapturePageData, messages},
+    shell,
+};
+
+/// Paths served by our own handlers rather than by the Leptos route list.
+const OWN_PAGE_PATHS: [&str; 2] = ["/verif", "/verif/"];
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list_with_exclusions(App, Some(OWN_PAGE_PATHS.iter().map(|p| p.to_string()).collect()));
+    let x_request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/verif", get(verif_page))
+        .route("/verif/", get(verif_page))
+        .leptos_routes_with_context(&state, routes, provide_state(state.clone()), {
+            let opts = state.leptos_options.clone();
+            move || shell(opts.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state)
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<Body>| {
+                    // Never the query string: it can hold an API key.
+                    let request_id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id)
+                })
+                .on_request(())
+                .on_response(|res: &Response, latency: Duration, _span: &tracing::Span| {
+                    tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_millis() as u64, "response");
+                }),
+        )
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+}
+
+fn provide_state(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    move || provide_context(state.clone())
+}
+
+async fn healthz() -> impl IntoResponse {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    if state.db.ping().await {
+        Json(serde_json::json!({ "status": "ready" })).into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "database unreachable" }))).into_response()
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct VerifQuery {
+    api_key: Option<String>,
+    user_identifier: Option<String>,
+    user_id: Option<String>,
+    #[allow(dead_code)]
+    user_email: Option<String>,
+    #[allow(dead_code)]
+    user_phone: Option<String>,
+}
+
+fn non_empty(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// Whether the client asked for JSON rather than a page.
+fn prefers_json(headers: &HeaderMap) -> bool {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    match (accept.find("application/json"), accept.find("text/html")) {
+        (Some(_), None) => true,
+        (Some(j), Some(h)) => j < h,
+        _ => false,
+    }
+}
+
+/// `GET /verif/`: checks the partner's key server-side, then renders the themed page.
+async fn verif_page(State(state): State<AppState>, RawQuery(raw): RawQuery, req: Request<Body>) -> Response {
+    let json = prefers_json(req.headers());
+    let q: VerifQuery = serde_urlencoded_query(raw.as_deref());
+    let result = async {
+        let api_key = non_empty(q.api_key).ok_or_else(|| AppError::bad_request(messages::API_KEY_REQUIRED))?;
+        let user_identifier = non_empty(q.user_identifier)
+            .or_else(|| non_empty(q.user_id))
+            .ok_or_else(|| AppError::bad_request(messages::USER_IDENTIFIER_REQUIRED))?;
+        if user_identifier.chars().count() > 255 {
+            return Err(AppError::bad_request("user_identifier must be at most 255 characters"));
+        }
+        let auth = partners::authenticate(&state.db, &api_key).await?.ok_or_else(AppError::invalid_api_key)?;
+        Ok(CapturePageData { theme: auth.partner.theme, user_identifier })
+    }
+    .await;
+
+    let mut resp = match result {
+        Ok(data) => {
+            let opts = state.leptos_options.clone();
+            let st = state.clone();
+            let handler = leptos_axum::render_app_to_stream_with_context(
+                move || {
+                    provide_context(st.clone());
+                    provide_context(data.clone());
+                },
+                move || shell(opts.clone()),
+            );
+            handler(req).await.into_response()
+        }
+        Err(e) if json => e.into_response(),
+        Err(e) => {
+            let status = e.status();
+            let msg = e.public_message();
+            // log internal errors through the same path as JSON answers
+            let _ = e.into_response();
+            (status, Html(error_page(&msg))).into_response()
+        }
+    };
+    let h = resp.headers_mut();
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+fn serde_urlencoded_query(raw: Option<&str>) -> VerifQuery {
+    let mut q = VerifQuery::default();
+    for (k, v) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+        let v = Some(v.into_owned());
+        match k.as_ref() {
+            "api_key" => q.api_key = v,
+            "user_identifier" => q.user_identifier = v,
+            "user_id" => q.user_id = v,
+            "user_email" => q.user_email = v,
+            "user_phone" => q.user_phone = v,
+            _ => {}
+        }
+    }
+    q
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A plain page for errors a browser user sees (no WASM needed).
+fn error_page(message: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Verification unavailable</title><link rel=\"stylesheet\" href=\"/pkg/idv.css\"></head>\
+         <body><main class=\"page plain\"><h1>Verification unavailable</h1><p class=\"error\" role=\"alert\">{}</p>\
+         <p>Please go back to the site that sent you here and try again.</p></main></body></html>",
+        html_escape(message)
+    )
+}
+
+/// The request id of the current request, for handlers that log or answer with it.
+pub fn request_id(req: &Request<Body>) -> Option<String> {
+    req.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok()).map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_preference() {
+        let mut h = HeaderMap::new();
+        assert!(!prefers_json(&h));
+        h.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        assert!(prefers_json(&h));
+        h.insert(header::ACCEPT, HeaderValue::from_static("text/html,application/xhtml+xml,application/json;q=0.9"));
+        assert!(!prefers_json(&h));
+    }
+
+    #[test]
+    fn query_accepts_user_id_alias() {
+        let q = serde_urlencoded_query(Some("api_key=a&user_id=u%201"));
+        assert_eq!(q.user_id.as_deref(), Some("u 1"));
+        assert_eq!(non_empty(Some("  ".into())), None);
+    }
+
+    #[test]
+    fn escapes() {
+        assert_eq!(html_escape("<a href=\"x\">&"), "&lt;a href=&quot;x&quot;&gt;&amp;");
+    }
+}

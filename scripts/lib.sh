@@ -1,0 +1,119 @@
+# shellcheck shell=bash
+# Shared helpers for the project's scripts: install what is missing, cache tools outside the clone.
+# Tools are cached under $IDV_TOOLS_DIR (default ~/.cache/idv-tools), one folder per tool *and*
+# version, so a cache of another version is never mistaken for the right one.
+set -euo pipefail
+
+ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+IDV_TOOLS_DIR=${IDV_TOOLS_DIR:-$HOME/.cache/idv-tools}
+CARGO_LEPTOS_VERSION=0.3.11
+# cargo-leptos 0.3.11's lockfile needs rustc 1.96 (see shared recipe toolchain.md).
+CARGO_LEPTOS_TOOLCHAIN=1.96.0
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+_apt_updated=0
+# ensure_apt PKG... : installs the Debian packages that are not installed yet.
+ensure_apt() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if [ $_apt_updated -eq 0 ]; then
+    log "apt-get update"
+    $sudo apt-get update -qq >&2
+    _apt_updated=1
+  fi
+  log "apt-get install ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+ensure_wasm_target() {
+  rustup target list --installed | grep -qx wasm32-unknown-unknown && return 0
+  log "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown >&2
+}
+
+# cargo install into a versioned cache folder, with LTO off: these tools only orchestrate.
+_cached_install() { # name version bin [cargo args...]
+  local name=$1 version=$2 bin=$3; shift 3
+  local dir="$IDV_TOOLS_DIR/$name-$version"
+  if [ ! -x "$dir/bin/$bin" ]; then
+    log "installing $name $version into $dir (first time only)"
+    rm -rf "$dir.tmp"
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      CARGO_TARGET_DIR="$IDV_TOOLS_DIR/build-target" \
+      cargo "$@" --root "$dir.tmp" >&2
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  fi
+  export PATH="$dir/bin:$PATH"
+}
+
+ensure_cargo_leptos() {
+  if [ ! -x "$IDV_TOOLS_DIR/cargo-leptos-$CARGO_LEPTOS_VERSION/bin/cargo-leptos" ]; then
+    rustup toolchain list | grep -q "^$CARGO_LEPTOS_TOOLCHAIN" ||
+      rustup toolchain install "$CARGO_LEPTOS_TOOLCHAIN" --profile minimal >&2
+  fi
+  _cached_install cargo-leptos "$CARGO_LEPTOS_VERSION" cargo-leptos \
+    "+$CARGO_LEPTOS_TOOLCHAIN" install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked \
+    --features no_downloads
+}
+
+# wasm-bindgen-cli must be exactly the wasm-bindgen version the project's Cargo.lock resolved.
+ensure_wasm_bindgen() {
+  local v
+  v=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' "$ROOT_DIR/Cargo.lock")
+  [ -n "$v" ] || die "wasm-bindgen not found in Cargo.lock"
+  # Its own lockfile names a crate release the registry no longer serves, so no --locked here.
+  _cached_install wasm-bindgen-cli "$v" wasm-bindgen install wasm-bindgen-cli --version "$v"
+}
+
+ensure_build_tools() {
+  ensure_apt binaryen pkg-config
+  ensure_wasm_target
+  ensure_cargo_leptos
+  ensure_wasm_bindgen
+}
+
+# PostgreSQL server binaries (initdb, pg_ctl): Debian's packages put them under
+# /usr/lib/postgresql/<major>/bin.
+pg_bin_dir() {
+  local d
+  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)
+  if [ -z "$d" ] || [ ! -x "$d/initdb" ]; then
+    ensure_apt postgresql
+    d=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+  fi
+  echo "$d"
+}
+
+ensure_node() {
+  command -v node >/dev/null && command -v npm >/dev/null || ensure_apt nodejs npm
+}
+
+# A TCP port nobody listens on right now.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
+    echo $((20000 + RANDOM % 20000))
+}
+
+# wait_http URL [SECONDS]: polls until URL answers 2xx.
+wait_http() {
+  local url=$1 limit=${2:-60} i=0
+  until curl -fsS -o /dev/null "$url" 2>/dev/null; do
+    i=$((i + 1))
+    [ $i -gt $((limit * 5)) ] && return 1
+    sleep 0.2
+  done
+}
+
+# The release build shared by the run command, the browser tests and the benchmarks.
+build_release() {
+  ensure_build_tools
+  log "cargo leptos build --release"
+  (cd "$ROOT_DIR" && cargo leptos build --release >&2)
+}

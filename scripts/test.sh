@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Runs every test: format and lint, unit and integration tests on SQLite and on a real
+# PostgreSQL started here on loopback, and the browser end-to-end tests in headless Chromium
+# against the release build. Installs what is missing first. Exits non-zero on any failure and
+# ends with each runner's summary lines.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT_DIR"
+
+started=$(date +%s)
+WORK=$(mktemp -d /tmp/idv-test.XXXXXX)
+SUMMARY="$WORK/summary"
+: >"$SUMMARY"
+failed_steps=()
+pids=()
+PGBIN="" PGDIR=""
+
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  if [ -n "$PGDIR" ] && [ -f "$PGDIR/data/postmaster.pid" ]; then
+    as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m immediate stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# step NAME CMD...: runs a test stage, keeps its output's summary lines, records a failure.
+step() {
+  local name=$1; shift
+  log "$name"
+  local out="$WORK/step.log"
+  set +e
+  "$@" 2>&1 | tee "$out"
+  local rc=${PIPESTATUS[0]}
+  set -e
+  { echo "[$name]"; grep -E '^test result:|^# (tests|pass|fail|skipped) ' "$out" | sed 's/^/  /'; } >>"$SUMMARY"
+  if [ "$rc" -ne 0 ]; then
+    failed_steps+=("$name")
+    echo "  FAILED (exit $rc)" >>"$SUMMARY"
+  fi
+}
+
+# --- what the tests need --------------------------------------------------------------
+ensure_apt curl ca-certificates chromium fonts-liberation
+ensure_node
+PGBIN=$(pg_bin_dir)
+build_release
+
+# --- static checks --------------------------------------------------------------------
+step "cargo fmt --check" cargo fmt --all -- --check
+step "clippy (server)" cargo clippy -p app -p idv --features app/ssr --all-targets -- -D warnings
+step "clippy (browser)" cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+# --- unit and integration tests: SQLite -------------------------------------------------
+step "cargo test (SQLite)" cargo test -p app -p idv --features app/ssr
+
+# --- integration tests again on PostgreSQL ----------------------------------------------
+PGDIR="$WORK/pg"
+mkdir -p "$PGDIR"
+[ "$(id -u)" -eq 0 ] && chown postgres "$PGDIR"
+PGPORT=$(free_port)
+log "starting PostgreSQL on 127.0.0.1:$PGPORT"
+as_pg "$PGBIN/initdb" -D "$PGDIR/data" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
+as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -o \
+  "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" start >/dev/null
+step "cargo test (PostgreSQL)" env IDV_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres" \
+  cargo test -p idv --features app/ssr --test api --test cli
+
+# --- browser end-to-end tests against the release build ---------------------------------
+run_e2e() {
+  (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
+  local dir="$WORK/e2e" port
+  port=$(free_port)
+  mkdir -p "$dir"
+  export IDV_DATA_DIR="$dir/data" LEPTOS_SITE_ADDR="127.0.0.1:$port"
+  unset DATABASE_URL
+  target/release/idv partner create --name "Acme Bank" --primary-color "#0b6e4f" --accent-color "#f2a541" \
+    --logo-url "http://127.0.0.1:$port/favicon.svg" >"$dir/partner-a.json"
+  target/release/idv partner create --name "Nimbus Travel" --primary-color "#7c2d92" --accent-color "#ffd166" \
+    >"$dir/partner-b.json"
+  target/release/idv serve >"$dir/server.log" 2>&1 &
+  local srv=$!
+  # step runs this function in a subshell: its EXIT trap stops the server
+  trap "kill $srv 2>/dev/null || true" EXIT
+  wait_http "http://127.0.0.1:$port/readyz" 30 || { cat "$dir/server.log"; return 1; }
+  E2E_BASE_URL="http://127.0.0.1:$port" E2E_PARTNER_A="$dir/partner-a.json" E2E_PARTNER_B="$dir/partner-b.json" \
+    E2E_SERVER_LOG="$dir/server.log" E2E_ARTIFACTS="$ROOT_DIR/end2end/artifacts" \
+    node --test --test-reporter=tap end2end/tests/
+}
+step "browser tests (headless Chromium)" run_e2e
+
+# --- summary ------------------------------------------------------------------------------
+elapsed=$(($(date +%s) - started))
+echo
+echo "==================== summary ($((elapsed / 60)) min $((elapsed % 60)) s) ===================="
+cat "$SUMMARY"
+passed=$(grep -hoE '([0-9]+) passed' "$SUMMARY" | awk '{s+=$1} END {print s+0}')
+pass_node=$(grep -hoE '^  # pass [0-9]+' "$SUMMARY" | awk '{s+=$3} END {print s+0}')
+failed=$(grep -hoE '([0-9]+) failed' "$SUMMARY" | awk '{s+=$1} END {print s+0}')
+fail_node=$(grep -hoE '^  # fail [0-9]+' "$SUMMARY" | awk '{s+=$3} END {print s+0}')
+echo "total: $((passed + pass_node)) passed, $((failed + fail_node)) failed"
+if [ ${#failed_steps[@]} -gt 0 ]; then
+  echo "failed steps: ${failed_steps[*]}"
+  exit 1
+fi

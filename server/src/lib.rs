@@ -1,0 +1,110 @@
+//! The `idv` service: `Application::build(config)` prepares everything (data dir, keys,
+//! database, listener) and `run_until_stopped` serves until SIGINT/SIGTERM. Tests build it on
+//! port 0 with a fresh database and data dir.
+#![forbid(unsafe_code)]
+
+use std::{future::Future, net::SocketAddr, path::Path, sync::Arc};
+
+use anyhow::Context;
+use app::server::{config::Config, crypto::MasterKey, db::Db, routes, state::AppState};
+use tokio::net::TcpListener;
+
+pub use app::server::config;
+
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    state: AppState,
+}
+
+/// Makes sure the data dir exists and is writable, with a message naming the setting.
+pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("IDV_DATA_DIR: cannot create {}", dir.display()))?;
+    let probe = dir.join(".write-test");
+    std::fs::write(&probe, b"ok").with_context(|| format!("IDV_DATA_DIR: {} is not writable", dir.display()))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+/// Everything but the listener: data dir, master key, database (migrated). Used by `serve`
+/// and by the CLI commands that only touch the database.
+pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
+    prepare_data_dir(&config.data_dir)?;
+    let master_key = match &config.secret_key {
+        Some(k) => MasterKey::from_base64(k.expose()).map_err(|e| anyhow::anyhow!("IDV_SECRET_KEY: {e}"))?,
+        None => MasterKey::load_or_create(&config.data_dir.join("secret.key"))?,
+    };
+    let db = Db::connect(&config).await.context("DATABASE_URL")?;
+    db.migrate().await?;
+    Ok(AppState { leptos_options: config.leptos.clone(), config: Arc::new(config), db, master_key })
+}
+
+impl Application {
+    pub async fn build(mut config: Config) -> anyhow::Result<Self> {
+        let addr = config.leptos.site_addr;
+        let listener = TcpListener::bind(addr).await.map_err(|e| {
+            let why = if e.kind() == std::io::ErrorKind::AddrInUse { "is already in use".to_string() } else { e.to_string() };
+            anyhow::anyhow!("LEPTOS_SITE_ADDR: cannot listen on {addr}: {why}")
+        })?;
+        config.set_bound_addr(listener.local_addr()?);
+        let state = open_state(config).await?;
+        let router = routes::router(state.clone());
+        Ok(Self { listener, router, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr().port()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGINT or SIGTERM, then finishes in-flight requests.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` resolves; in-flight requests get `IDV_SHUTDOWN_TIMEOUT` to finish.
+    pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let grace = self.state.config.shutdown_timeout;
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let serve = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                stop.await;
+                tracing::info!("shutting down: finishing in-flight requests");
+                let _ = tx.send(());
+            });
+        let server = tokio::spawn(async move { serve.await });
+        let abort = server.abort_handle();
+        tokio::select! {
+            res = server => res.context("server task")?.context("server")?,
+            _ = async { let _ = rx.await; tokio::time::sleep(grace).await } => {
+                tracing::warn!(grace_secs = grace.as_secs(), "in-flight requests did not finish in time");
+                abort.abort();
+            }
+        }
+        self.state.db.pool.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,7 @@
+//! End-to-end tests over real HTTP against the running service. The same tests run on SQLite
+//! (default) and PostgreSQL (IDV_TEST_POSTGRES_URL set by scripts/test.sh).
+
+#[path = "../common/mod.rs"]
+mod common;
+mod foundation;
+mod verif_page;
