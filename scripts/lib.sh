@@ -32,6 +32,10 @@ ensure_apt() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
+ensure_node() {
+  command -v node >/dev/null && command -v npm >/dev/null || ensure_apt nodejs npm
+}
+
 ensure_wasm_target() {
   rustup target list --installed | grep -qx wasm32-unknown-unknown && return 0
   log "rustup target add wasm32-unknown-unknown"
@@ -72,8 +76,25 @@ ensure_wasm_bindgen() {
   _cached_install wasm-bindgen-cli "$v" wasm-bindgen install wasm-bindgen-cli --version "$v"
 }
 
+# wasm-opt for release WASM. Debian bookworm's binaryen 108 corrupts the module that Rust 1.95 +
+# wasm-bindgen 0.2.130 emit (reference types: the page fails to hydrate with
+# "WebAssembly.Table.set(): Argument 1 is invalid"), so take binaryen from the npm registry.
+BINARYEN_VERSION=132.0.0
+ensure_binaryen() {
+  local dir="$IDV_TOOLS_DIR/binaryen-$BINARYEN_VERSION"
+  if [ ! -x "$dir/node_modules/.bin/wasm-opt" ]; then
+    ensure_node
+    log "installing binaryen $BINARYEN_VERSION (wasm-opt) from npm into $dir"
+    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+    npm install --prefix "$dir.tmp" --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION" >&2
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  fi
+  export PATH="$dir/node_modules/.bin:$PATH"
+}
+
 ensure_build_tools() {
-  ensure_apt binaryen pkg-config
+  ensure_apt pkg-config curl ca-certificates
+  ensure_binaryen
   ensure_wasm_target
   ensure_cargo_leptos
   ensure_wasm_bindgen
@@ -91,9 +112,6 @@ pg_bin_dir() {
   echo "$d"
 }
 
-ensure_node() {
-  command -v node >/dev/null && command -v npm >/dev/null || ensure_apt nodejs npm
-}
 
 # A TCP port nobody listens on right now.
 free_port() {

@@ -34,7 +34,7 @@ step() {
   "$@" 2>&1 | tee "$out"
   local rc=${PIPESTATUS[0]}
   set -e
-  { echo "[$name]"; grep -E '^test result:|^# (tests|pass|fail|skipped) ' "$out" | sed 's/^/  /'; } >>"$SUMMARY"
+  { echo "[$name]"; { grep -E '^test result:|^# (tests|pass|fail|skipped) ' "$out" || true; } | sed 's/^/  /'; } >>"$SUMMARY"
   if [ "$rc" -ne 0 ]; then
     failed_steps+=("$name")
     echo "  FAILED (exit $rc)" >>"$SUMMARY"
@@ -56,16 +56,23 @@ step "clippy (browser)" cargo clippy -p frontend --target wasm32-unknown-unknown
 step "cargo test (SQLite)" cargo test -p app -p idv --features app/ssr
 
 # --- integration tests again on PostgreSQL ----------------------------------------------
-PGDIR="$WORK/pg"
-mkdir -p "$PGDIR"
-[ "$(id -u)" -eq 0 ] && chown postgres "$PGDIR"
-PGPORT=$(free_port)
-log "starting PostgreSQL on 127.0.0.1:$PGPORT"
-as_pg "$PGBIN/initdb" -D "$PGDIR/data" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
-as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -o \
-  "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" start >/dev/null
-step "cargo test (PostgreSQL)" env IDV_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres" \
-  cargo test -p idv --features app/ssr --test api --test cli
+start_pg() {
+  PGDIR="$WORK/pg"
+  mkdir -p "$PGDIR"
+  if [ "$(id -u)" -eq 0 ]; then chmod 755 "$WORK"; chown postgres "$PGDIR"; fi
+  PGPORT=$(free_port)
+  log "starting PostgreSQL on 127.0.0.1:$PGPORT"
+  as_pg "$PGBIN/initdb" -D "$PGDIR/data" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null &&
+    as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -o \
+      "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" start >/dev/null
+}
+if start_pg; then
+  step "cargo test (PostgreSQL)" env IDV_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres" \
+    cargo test -p idv --features app/ssr --test api --test cli
+else
+  failed_steps+=("start PostgreSQL")
+  echo "[start PostgreSQL] FAILED" >>"$SUMMARY"
+fi
 
 # --- browser end-to-end tests against the release build ---------------------------------
 run_e2e() {

@@ -11,8 +11,11 @@ use crate::{contract::CapturePageData, theme::css_variables};
 /// `GET /verif/`; a direct call has no page context and is refused.
 #[server(prefix = "/api", endpoint = "load_capture_page")]
 pub async fn load_capture_page() -> Result<CapturePageData, ServerFnError> {
-    use_context::<CapturePageData>()
-        .ok_or_else(|| ServerFnError::new("This verification link has expired. Open it again from the partner's site."))
+    use_context::<CapturePageData>().ok_or_else(|| {
+        ServerFnError::new(
+            "This verification link has expired. Open it again from the partner's site.",
+        )
+    })
 }
 
 #[component]
@@ -101,13 +104,23 @@ fn Capture(data: CapturePageData) -> impl IntoView {
 fn strip_api_key_from_address_bar() {
     #[cfg(feature = "hydrate")]
     {
-        let Some(window) = web_sys::window() else { return };
-        let Ok(href) = window.location().href() else { return };
-        let Ok(url) = web_sys::Url::new(&href) else { return };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let Ok(href) = window.location().href() else {
+            return;
+        };
+        let Ok(url) = web_sys::Url::new(&href) else {
+            return;
+        };
         if url.search_params().has("api_key") {
             url.search_params().delete("api_key");
             if let Ok(history) = window.history() {
-                let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
+                let _ = history.replace_state_with_url(
+                    &wasm_bindgen::JsValue::NULL,
+                    "",
+                    Some(&url.href()),
+                );
             }
         }
     }

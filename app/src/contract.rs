@@ -21,7 +21,10 @@ pub struct ErrorBody {
 
 impl ErrorBody {
     pub fn new(error: impl Into<String>) -> Self {
-        Self { success: false, error: error.into() }
+        Self {
+            success: false,
+            error: error.into(),
+        }
     }
 }
 

@@ -20,7 +20,11 @@ pub fn parse_hex(color: &str) -> Option<(u8, u8, u8)> {
 fn relative_luminance((r, g, b): (u8, u8, u8)) -> f64 {
     let lin = |c: u8| {
         let c = f64::from(c) / 255.0;
-        if c <= 0.039_28 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+        if c <= 0.039_28 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
     };
     0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
 }
@@ -34,7 +38,11 @@ pub fn contrast_ratio(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
 
 /// Black or white, whichever reads better on `bg`.
 pub fn text_on(bg: (u8, u8, u8)) -> &'static str {
-    if contrast_ratio(bg, (0, 0, 0)) >= contrast_ratio(bg, (255, 255, 255)) { "#000000" } else { "#ffffff" }
+    if contrast_ratio(bg, (0, 0, 0)) >= contrast_ratio(bg, (255, 255, 255)) {
+        "#000000"
+    } else {
+        "#ffffff"
+    }
 }
 
 /// The inline style that themes the page: `--primary`, `--on-primary`, `--accent`, `--on-accent`.
@@ -43,7 +51,14 @@ pub fn css_variables(theme: &Theme) -> String {
     let accent = parse_hex(&theme.accent_color).unwrap_or((0x0e, 0xa5, 0xe9));
     format!(
         "--primary:#{:02x}{:02x}{:02x};--on-primary:{};--accent:#{:02x}{:02x}{:02x};--on-accent:{};",
-        primary.0, primary.1, primary.2, text_on(primary), accent.0, accent.1, accent.2, text_on(accent)
+        primary.0,
+        primary.1,
+        primary.2,
+        text_on(primary),
+        accent.0,
+        accent.1,
+        accent.2,
+        text_on(accent)
     )
 }
 
@@ -61,7 +76,14 @@ mod tests {
 
     #[test]
     fn text_colour_keeps_contrast_on_any_background() {
-        for bg in [(255, 255, 0), (0, 0, 128), (128, 128, 128), (255, 255, 255), (0, 0, 0), (0x1f, 0x4e, 0xd8)] {
+        for bg in [
+            (255, 255, 0),
+            (0, 0, 128),
+            (128, 128, 128),
+            (255, 255, 255),
+            (0, 0, 0),
+            (0x1f, 0x4e, 0xd8),
+        ] {
             let fg = parse_hex(text_on(bg)).unwrap();
             assert!(contrast_ratio(bg, fg) >= 4.5, "{bg:?}");
         }

@@ -19,9 +19,11 @@ pub struct Application {
 
 /// Makes sure the data dir exists and is writable, with a message naming the setting.
 pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("IDV_DATA_DIR: cannot create {}", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("IDV_DATA_DIR: cannot create {}", dir.display()))?;
     let probe = dir.join(".write-test");
-    std::fs::write(&probe, b"ok").with_context(|| format!("IDV_DATA_DIR: {} is not writable", dir.display()))?;
+    std::fs::write(&probe, b"ok")
+        .with_context(|| format!("IDV_DATA_DIR: {} is not writable", dir.display()))?;
     let _ = std::fs::remove_file(probe);
     Ok(())
 }
@@ -31,29 +33,45 @@ pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
 pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
     prepare_data_dir(&config.data_dir)?;
     let master_key = match &config.secret_key {
-        Some(k) => MasterKey::from_base64(k.expose()).map_err(|e| anyhow::anyhow!("IDV_SECRET_KEY: {e}"))?,
+        Some(k) => MasterKey::from_base64(k.expose())
+            .map_err(|e| anyhow::anyhow!("IDV_SECRET_KEY: {e}"))?,
         None => MasterKey::load_or_create(&config.data_dir.join("secret.key"))?,
     };
     let db = Db::connect(&config).await.context("DATABASE_URL")?;
     db.migrate().await?;
-    Ok(AppState { leptos_options: config.leptos.clone(), config: Arc::new(config), db, master_key })
+    Ok(AppState {
+        leptos_options: config.leptos.clone(),
+        config: Arc::new(config),
+        db,
+        master_key,
+    })
 }
 
 impl Application {
     pub async fn build(mut config: Config) -> anyhow::Result<Self> {
         let addr = config.leptos.site_addr;
         let listener = TcpListener::bind(addr).await.map_err(|e| {
-            let why = if e.kind() == std::io::ErrorKind::AddrInUse { "is already in use".to_string() } else { e.to_string() };
+            let why = if e.kind() == std::io::ErrorKind::AddrInUse {
+                "is already in use".to_string()
+            } else {
+                e.to_string()
+            };
             anyhow::anyhow!("LEPTOS_SITE_ADDR: cannot listen on {addr}: {why}")
         })?;
         config.set_bound_addr(listener.local_addr()?);
         let state = open_state(config).await?;
         let router = routes::router(state.clone());
-        Ok(Self { listener, router, state })
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().expect("a bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
     }
 
     pub fn port(&self) -> u16 {
@@ -70,15 +88,22 @@ impl Application {
     }
 
     /// Serves until `stop` resolves; in-flight requests get `IDV_SHUTDOWN_TIMEOUT` to finish.
-    pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        stop: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let grace = self.state.config.shutdown_timeout;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let serve = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move {
-                stop.await;
-                tracing::info!("shutting down: finishing in-flight requests");
-                let _ = tx.send(());
-            });
+        let serve = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            stop.await;
+            tracing::info!("shutting down: finishing in-flight requests");
+            let _ = tx.send(());
+        });
         let server = tokio::spawn(async move { serve.await });
         let abort = server.abort_handle();
         tokio::select! {
@@ -100,7 +125,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -8,7 +8,11 @@ use clap::{Args, Parser, Subcommand};
 use idv::{Application, open_state};
 
 #[derive(Parser)]
-#[command(name = "idv", version, about = "Self-hosted identity verification service")]
+#[command(
+    name = "idv",
+    version,
+    about = "Self-hosted identity verification service"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -75,7 +79,10 @@ fn main() -> ExitCode {
         }
     };
     telemetry::init(config.log_format);
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     match rt.block_on(run(cli.command.unwrap_or(Command::Serve), config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -107,7 +114,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let db = &state.db;
             match cmd {
                 PartnerCmd::Create(f) => {
-                    let name = f.name.ok_or_else(|| anyhow::anyhow!("--name is required"))?;
+                    let name = f
+                        .name
+                        .ok_or_else(|| anyhow::anyhow!("--name is required"))?;
                     let created = partners::create(
                         db,
                         &state.master_key,
@@ -140,7 +149,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                             primary_color: f.primary_color,
                             accent_color: f.accent_color,
                             logo_url: f.logo_url,
-                            allowed_origins: (!f.allowed_origins.is_empty()).then_some(f.allowed_origins),
+                            allowed_origins: (!f.allowed_origins.is_empty())
+                                .then_some(f.allowed_origins),
                         },
                     )
                     .await?;
@@ -148,7 +158,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 }
                 PartnerCmd::RotateKey { id } => {
                     let key = partners::rotate_key(db, &id, grace).await?;
-                    print_json(&serde_json::json!({ "partner_id": id, "api_key": key, "previous_key_valid_for_secs": grace.as_secs() }));
+                    print_json(
+                        &serde_json::json!({ "partner_id": id, "api_key": key, "previous_key_valid_for_secs": grace.as_secs() }),
+                    );
                 }
                 PartnerCmd::Disable { id } => {
                     partners::set_disabled(db, &id, true).await?;

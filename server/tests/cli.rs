@@ -9,7 +9,9 @@ use common::test_env;
 
 fn idv(env: &std::collections::HashMap<String, String>, args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_idv"));
-    cmd.args(args).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -17,7 +19,11 @@ fn idv(env: &std::collections::HashMap<String, String>, args: &[&str]) -> Output
 }
 
 fn json(out: &Output) -> serde_json::Value {
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("one JSON object on stdout")
 }
 
@@ -26,12 +32,26 @@ async fn partner_lifecycle_through_the_cli() {
     let (_dir, env) = test_env(&[]).await;
     let created = json(&idv(
         &env,
-        &["partner", "create", "--name", "Acme", "--primary-color", "#123456", "--allowed-origin", "https://acme.example"],
+        &[
+            "partner",
+            "create",
+            "--name",
+            "Acme",
+            "--primary-color",
+            "#123456",
+            "--allowed-origin",
+            "https://acme.example",
+        ],
     ));
     let id = created["partner_id"].as_str().unwrap().to_string();
     let key = created["api_key"].as_str().unwrap().to_string();
     assert!(key.starts_with("idv_live_"));
-    assert!(created["webhook_secret"].as_str().unwrap().starts_with("whsec_"));
+    assert!(
+        created["webhook_secret"]
+            .as_str()
+            .unwrap()
+            .starts_with("whsec_")
+    );
 
     let list = idv(&env, &["partner", "list"]);
     assert!(list.status.success());
@@ -39,14 +59,27 @@ async fn partner_lifecycle_through_the_cli() {
     assert!(text.contains(&id) && text.contains("#123456"));
     assert!(!text.contains(&key), "list never shows keys");
 
-    let upd = json(&idv(&env, &["partner", "update", &id, "--accent-color", "#ff0000"]));
+    let upd = json(&idv(
+        &env,
+        &["partner", "update", &id, "--accent-color", "#ff0000"],
+    ));
     assert_eq!(upd["theme"]["accent_color"], "#ff0000");
     let rot = json(&idv(&env, &["partner", "rotate-key", &id]));
     assert_ne!(rot["api_key"], key.as_str());
     let dis = json(&idv(&env, &["partner", "disable", &id]));
     assert_eq!(dis["disabled"], true);
 
-    let bad = idv(&env, &["partner", "create", "--name", "X", "--primary-color", "blue"]);
+    let bad = idv(
+        &env,
+        &[
+            "partner",
+            "create",
+            "--name",
+            "X",
+            "--primary-color",
+            "blue",
+        ],
+    );
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("primary_color"));
     let missing = idv(&env, &["partner", "disable", "no-such-id"]);
@@ -70,12 +103,30 @@ async fn bad_configuration_exits_with_one_clear_line() {
         e.insert(k.into(), v.into());
         e
     };
-    assert_one_line_failure(&idv(&with("DATABASE_URL", "::not a url::"), &["migrate"]), "DATABASE_URL");
-    assert_one_line_failure(&idv(&with("DATABASE_URL", "postgres://idv@127.0.0.1:1/idv"), &["migrate"]), "DATABASE_URL");
-    assert_one_line_failure(&idv(&with("IDV_DATA_DIR", "/proc/self/idv-data"), &["migrate"]), "IDV_DATA_DIR");
-    assert_one_line_failure(&idv(&with("IDV_LOG_FORMAT", "xml"), &["serve"]), "IDV_LOG_FORMAT");
+    assert_one_line_failure(
+        &idv(&with("DATABASE_URL", "::not a url::"), &["migrate"]),
+        "DATABASE_URL",
+    );
+    assert_one_line_failure(
+        &idv(
+            &with("DATABASE_URL", "postgres://idv@127.0.0.1:1/idv"),
+            &["migrate"],
+        ),
+        "DATABASE_URL",
+    );
+    assert_one_line_failure(
+        &idv(&with("IDV_DATA_DIR", "/proc/self/idv-data"), &["migrate"]),
+        "IDV_DATA_DIR",
+    );
+    assert_one_line_failure(
+        &idv(&with("IDV_LOG_FORMAT", "xml"), &["serve"]),
+        "IDV_LOG_FORMAT",
+    );
 
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
-    assert_one_line_failure(&idv(&with("LEPTOS_SITE_ADDR", &addr), &["serve"]), "LEPTOS_SITE_ADDR");
+    assert_one_line_failure(
+        &idv(&with("LEPTOS_SITE_ADDR", &addr), &["serve"]),
+        "LEPTOS_SITE_ADDR",
+    );
 }

@@ -126,8 +126,9 @@ impl Config {
     pub fn load(env: &dyn Source) -> Result<Self, ConfigError> {
         let file = match env.get("IDV_CONFIG") {
             Some(path) => {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| ConfigError::new("IDV_CONFIG", format!("cannot read {path}: {e}")))?;
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    ConfigError::new("IDV_CONFIG", format!("cannot read {path}: {e}"))
+                })?;
                 toml::from_str::<FileConfig>(&text).map_err(|e| {
                     ConfigError::new("IDV_CONFIG", format!("{path}: {}", e.message()))
                 })?
@@ -135,9 +136,11 @@ impl Config {
             None => FileConfig::default(),
         };
         // env wins over the file, which wins over the default
-        let pick = |var: &str, from_file: &Option<String>| env.get(var).or_else(|| from_file.clone());
+        let pick =
+            |var: &str, from_file: &Option<String>| env.get(var).or_else(|| from_file.clone());
 
-        let data_dir = PathBuf::from(pick("IDV_DATA_DIR", &file.data_dir).unwrap_or_else(|| "./data".into()));
+        let data_dir =
+            PathBuf::from(pick("IDV_DATA_DIR", &file.data_dir).unwrap_or_else(|| "./data".into()));
 
         let database_url = match pick("DATABASE_URL", &file.database_url) {
             Some(u) => u,
@@ -145,15 +148,27 @@ impl Config {
         };
         validate_database_url(&database_url)?;
 
-        let db_max_connections = parse_num("IDV_DB_MAX_CONNECTIONS", pick("IDV_DB_MAX_CONNECTIONS", &file.db_max_connections), 10)?;
+        let db_max_connections = parse_num(
+            "IDV_DB_MAX_CONNECTIONS",
+            pick("IDV_DB_MAX_CONNECTIONS", &file.db_max_connections),
+            10,
+        )?;
         if db_max_connections == 0 {
-            return Err(ConfigError::new("IDV_DB_MAX_CONNECTIONS", "must be at least 1"));
+            return Err(ConfigError::new(
+                "IDV_DB_MAX_CONNECTIONS",
+                "must be at least 1",
+            ));
         }
 
         let log_format = match pick("IDV_LOG_FORMAT", &file.log_format).as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
-            Some(other) => return Err(ConfigError::new("IDV_LOG_FORMAT", format!("`{other}` is not `text` or `json`"))),
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "IDV_LOG_FORMAT",
+                    format!("`{other}` is not `text` or `json`"),
+                ));
+            }
         };
 
         let secret_key = pick("IDV_SECRET_KEY", &file.secret_key).map(Secret::new);
@@ -162,8 +177,16 @@ impl Config {
                 .map_err(|e| ConfigError::new("IDV_SECRET_KEY", e))?;
         }
 
-        let key_rotation_grace = parse_duration("IDV_KEY_ROTATION_GRACE", pick("IDV_KEY_ROTATION_GRACE", &file.key_rotation_grace), "24h")?;
-        let shutdown_timeout = parse_duration("IDV_SHUTDOWN_TIMEOUT", pick("IDV_SHUTDOWN_TIMEOUT", &file.shutdown_timeout), "30s")?;
+        let key_rotation_grace = parse_duration(
+            "IDV_KEY_ROTATION_GRACE",
+            pick("IDV_KEY_ROTATION_GRACE", &file.key_rotation_grace),
+            "24h",
+        )?;
+        let shutdown_timeout = parse_duration(
+            "IDV_SHUTDOWN_TIMEOUT",
+            pick("IDV_SHUTDOWN_TIMEOUT", &file.shutdown_timeout),
+            "30s",
+        )?;
 
         let mut leptos = load_leptos_options(env, pick("IDV_LEPTOS_CONFIG", &file.leptos_config))?;
         if let Some(addr) = pick("LEPTOS_SITE_ADDR", &file.site_addr) {
@@ -175,7 +198,8 @@ impl Config {
         let public_url_is_default = pick("IDV_PUBLIC_URL", &file.public_url).is_none();
         let public_url = match pick("IDV_PUBLIC_URL", &file.public_url) {
             Some(u) => {
-                let url = url::Url::parse(&u).map_err(|e| ConfigError::new("IDV_PUBLIC_URL", format!("`{u}`: {e}")))?;
+                let url = url::Url::parse(&u)
+                    .map_err(|e| ConfigError::new("IDV_PUBLIC_URL", format!("`{u}`: {e}")))?;
                 if !matches!(url.scheme(), "http" | "https") {
                     return Err(ConfigError::new("IDV_PUBLIC_URL", "must be an http(s) URL"));
                 }
@@ -212,13 +236,23 @@ impl Config {
 }
 
 pub fn default_public_url(addr: SocketAddr) -> url::Url {
-    let host = if addr.ip().is_unspecified() { "127.0.0.1".to_string() } else { addr.ip().to_string() };
-    let host = if addr.is_ipv6() && !addr.ip().is_unspecified() { format!("[{host}]") } else { host };
-    url::Url::parse(&format!("http://{host}:{}/", addr.port())).expect("a socket address makes a valid URL")
+    let host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        addr.ip().to_string()
+    };
+    let host = if addr.is_ipv6() && !addr.ip().is_unspecified() {
+        format!("[{host}]")
+    } else {
+        host
+    };
+    url::Url::parse(&format!("http://{host}:{}/", addr.port()))
+        .expect("a socket address makes a valid URL")
 }
 
 fn validate_database_url(url: &str) -> Result<(), ConfigError> {
-    let parsed = url::Url::parse(url).map_err(|e| ConfigError::new("DATABASE_URL", format!("cannot parse it: {e}")))?;
+    let parsed = url::Url::parse(url)
+        .map_err(|e| ConfigError::new("DATABASE_URL", format!("cannot parse it: {e}")))?;
     match parsed.scheme() {
         "sqlite" | "postgres" | "postgresql" => Ok(()),
         other => Err(ConfigError::new(
@@ -228,25 +262,39 @@ fn validate_database_url(url: &str) -> Result<(), ConfigError> {
     }
 }
 
-fn parse_num<T: std::str::FromStr>(name: &str, value: Option<String>, default: T) -> Result<T, ConfigError>
+fn parse_num<T: std::str::FromStr>(
+    name: &str,
+    value: Option<String>,
+    default: T,
+) -> Result<T, ConfigError>
 where
     T::Err: fmt::Display,
 {
     match value {
         None => Ok(default),
-        Some(v) => v.trim().parse().map_err(|e| ConfigError::new(name, format!("`{v}`: {e}"))),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|e| ConfigError::new(name, format!("`{v}`: {e}"))),
     }
 }
 
 /// Durations as `30s`, `5m`, `2h`, `7d` (humantime syntax).
-pub fn parse_duration(name: &str, value: Option<String>, default: &str) -> Result<Duration, ConfigError> {
+pub fn parse_duration(
+    name: &str,
+    value: Option<String>,
+    default: &str,
+) -> Result<Duration, ConfigError> {
     let v = value.unwrap_or_else(|| default.to_string());
     humantime::parse_duration(v.trim()).map_err(|e| ConfigError::new(name, format!("`{v}`: {e}")))
 }
 
 /// Leptos site settings. Under cargo-leptos (which sets `LEPTOS_OUTPUT_NAME`) the environment
 /// has them all. Otherwise they come from Leptos.toml, with `LEPTOS_*` variables on top.
-fn load_leptos_options(env: &dyn Source, path: Option<String>) -> Result<LeptosOptions, ConfigError> {
+fn load_leptos_options(
+    env: &dyn Source,
+    path: Option<String>,
+) -> Result<LeptosOptions, ConfigError> {
     if env.get("LEPTOS_OUTPUT_NAME").is_some() {
         return leptos::config::get_configuration(None)
             .map(|c| c.leptos_options)
@@ -256,10 +304,16 @@ fn load_leptos_options(env: &dyn Source, path: Option<String>) -> Result<LeptosO
     let path = path.unwrap_or_else(|| DEFAULT_LEPTOS_CONFIG.to_string());
     if !Path::new(&path).exists() {
         if explicit {
-            return Err(ConfigError::new("IDV_LEPTOS_CONFIG", format!("{path} does not exist")));
+            return Err(ConfigError::new(
+                "IDV_LEPTOS_CONFIG",
+                format!("{path} does not exist"),
+            ));
         }
         // Run from another folder without the file: the same values as the shipped Leptos.toml.
-        return leptos_options_from_str(include_str!("../../../Leptos.toml"), "Leptos.toml (built in)");
+        return leptos_options_from_str(
+            include_str!("../../../Leptos.toml"),
+            "Leptos.toml (built in)",
+        );
     }
     let text = std::fs::read_to_string(&path)
         .map_err(|e| ConfigError::new("IDV_LEPTOS_CONFIG", format!("cannot read {path}: {e}")))?;
@@ -276,7 +330,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -300,15 +357,27 @@ mod tests {
         assert_eq!(&*c.leptos.site_root, "site");
         assert_eq!(c.leptos.site_addr.port(), 4567);
         assert_eq!(c.public_url.as_str(), "http://127.0.0.1:4567/");
-        let c = Config::load(&env(&[("IDV_LEPTOS_CONFIG", p.to_str().unwrap()), ("LEPTOS_SITE_ADDR", "127.0.0.1:9")])).unwrap();
+        let c = Config::load(&env(&[
+            ("IDV_LEPTOS_CONFIG", p.to_str().unwrap()),
+            ("LEPTOS_SITE_ADDR", "127.0.0.1:9"),
+        ]))
+        .unwrap();
         assert_eq!(c.leptos.site_addr.port(), 9);
     }
 
     #[test]
     fn leptos_toml_matches_cargo_metadata() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let from_file = leptos_options_from_str(&std::fs::read_to_string(root.join("Leptos.toml")).unwrap(), "Leptos.toml").unwrap();
-        let from_cargo = leptos_options_from_str(&std::fs::read_to_string(root.join("Cargo.toml")).unwrap(), "Cargo.toml").unwrap();
+        let from_file = leptos_options_from_str(
+            &std::fs::read_to_string(root.join("Leptos.toml")).unwrap(),
+            "Leptos.toml",
+        )
+        .unwrap();
+        let from_cargo = leptos_options_from_str(
+            &std::fs::read_to_string(root.join("Cargo.toml")).unwrap(),
+            "Cargo.toml",
+        )
+        .unwrap();
         assert_eq!(from_file.output_name, from_cargo.output_name);
         assert_eq!(from_file.site_root, from_cargo.site_root);
         assert_eq!(from_file.site_pkg_dir, from_cargo.site_pkg_dir);
@@ -330,7 +399,11 @@ mod tests {
         let c = Config::load(&env(&[("IDV_CONFIG", p.to_str().unwrap())])).unwrap();
         assert_eq!(c.data_dir, PathBuf::from("/tmp/fromfile"));
         assert_eq!(c.log_format, LogFormat::Json);
-        let c = Config::load(&env(&[("IDV_CONFIG", p.to_str().unwrap()), ("IDV_DATA_DIR", "/tmp/env")])).unwrap();
+        let c = Config::load(&env(&[
+            ("IDV_CONFIG", p.to_str().unwrap()),
+            ("IDV_DATA_DIR", "/tmp/env"),
+        ]))
+        .unwrap();
         assert_eq!(c.data_dir, PathBuf::from("/tmp/env"));
         std::fs::write(&p, "no_such_key = 1\n").unwrap();
         let e = Config::load(&env(&[("IDV_CONFIG", p.to_str().unwrap())])).unwrap_err();
@@ -357,7 +430,11 @@ mod tests {
 
     #[test]
     fn secrets_are_redacted_in_debug() {
-        let c = Config::load(&env(&[("DATABASE_URL", "postgres://u:hunter2@127.0.0.1/db")])).unwrap();
+        let c = Config::load(&env(&[(
+            "DATABASE_URL",
+            "postgres://u:hunter2@127.0.0.1/db",
+        )]))
+        .unwrap();
         assert!(c.is_postgres());
         assert!(!format!("{c:?}").contains("hunter2"));
     }

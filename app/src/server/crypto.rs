@@ -45,9 +45,9 @@ impl MasterKey {
         let bytes = B64
             .decode(s.trim())
             .map_err(|_| "must be base64 of 32 random bytes".to_string())?;
-        let arr: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| "must be base64 of exactly 32 bytes (openssl rand -base64 32)".to_string())?;
+        let arr: [u8; 32] = bytes.try_into().map_err(|_| {
+            "must be base64 of exactly 32 bytes (openssl rand -base64 32)".to_string()
+        })?;
         Ok(Self(arr))
     }
 
@@ -58,8 +58,9 @@ impl MasterKey {
     /// Loads `<data_dir>/secret.key`, creating it (mode 0600) on first start.
     pub fn load_or_create(path: &std::path::Path) -> anyhow::Result<Self> {
         match std::fs::read_to_string(path) {
-            Ok(text) => Self::from_base64(&text)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display())),
+            Ok(text) => {
+                Self::from_base64(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let key = Self::generate();
                 let tmp = path.with_extension("tmp");
@@ -101,7 +102,9 @@ impl MasterKey {
         let cipher = ChaCha20Poly1305::new(Key::from_slice(&self.0));
         let pt = cipher
             .decrypt(Nonce::from_slice(&raw[..12]), &raw[12..])
-            .map_err(|_| anyhow::anyhow!("cannot decrypt: wrong IDV_SECRET_KEY or corrupted value"))?;
+            .map_err(|_| {
+                anyhow::anyhow!("cannot decrypt: wrong IDV_SECRET_KEY or corrupted value")
+            })?;
         Ok(String::from_utf8(pt)?)
     }
 
@@ -143,7 +146,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
     }
 

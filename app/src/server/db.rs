@@ -29,7 +29,9 @@ pub struct Db {
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db").field("backend", &self.backend).finish()
+        f.debug_struct("Db")
+            .field("backend", &self.backend)
+            .finish()
     }
 }
 
@@ -43,7 +45,11 @@ impl Db {
     pub async fn connect(config: &Config) -> anyhow::Result<Self> {
         install_default_drivers();
         let url = config.database_url.expose();
-        let backend = if config.is_postgres() { Backend::Postgres } else { Backend::Sqlite };
+        let backend = if config.is_postgres() {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
         let mut opts = AnyPoolOptions::new()
             .max_connections(config.db_max_connections)
             .acquire_timeout(Duration::from_secs(10));

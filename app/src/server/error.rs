@@ -26,7 +26,10 @@ pub enum AppError {
     Unavailable { retry_after_secs: u64 },
     /// A failure of ours. `context` says what was being done (e.g. the check id).
     #[error("{context}")]
-    Internal { context: String, source: anyhow::Error },
+    Internal {
+        context: String,
+        source: anyhow::Error,
+    },
 }
 
 impl AppError {
@@ -34,7 +37,10 @@ impl AppError {
         Self::BadRequest(msg.into())
     }
     pub fn internal(context: impl Into<String>, source: impl Into<anyhow::Error>) -> Self {
-        Self::Internal { context: context.into(), source: source.into() }
+        Self::Internal {
+            context: context.into(),
+            source: source.into(),
+        }
     }
     pub fn invalid_api_key() -> Self {
         Self::Unauthorized(messages::INVALID_API_KEY.into())
@@ -79,7 +85,8 @@ impl IntoResponse for AppError {
         self.log();
         let mut resp = (self.status(), Json(ErrorBody::new(self.public_message()))).into_response();
         if let Self::Unavailable { retry_after_secs } = self {
-            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         resp
     }

@@ -28,7 +28,10 @@ pub struct Invalid {
 }
 
 fn invalid(field: &'static str, problem: impl Into<String>) -> Invalid {
-    Invalid { field, problem: problem.into() }
+    Invalid {
+        field,
+        problem: problem.into(),
+    }
 }
 
 /// `#rrggbb`, normalised to lower case (`#rgb` is expanded).
@@ -37,7 +40,8 @@ pub struct HexColor(String);
 
 impl HexColor {
     pub fn parse(field: &'static str, s: &str) -> Result<Self, Invalid> {
-        let (r, g, b) = parse_hex(s.trim()).ok_or_else(|| invalid(field, format!("`{s}` is not a colour like #1f4ed8")))?;
+        let (r, g, b) = parse_hex(s.trim())
+            .ok_or_else(|| invalid(field, format!("`{s}` is not a colour like #1f4ed8")))?;
         Ok(Self(format!("#{r:02x}{g:02x}{b:02x}")))
     }
     pub fn as_str(&self) -> &str {
@@ -51,9 +55,13 @@ pub struct HttpUrl(String);
 
 impl HttpUrl {
     pub fn parse(field: &'static str, s: &str) -> Result<Self, Invalid> {
-        let u = url::Url::parse(s.trim()).map_err(|e| invalid(field, format!("`{s}` is not a URL: {e}")))?;
+        let u = url::Url::parse(s.trim())
+            .map_err(|e| invalid(field, format!("`{s}` is not a URL: {e}")))?;
         if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
-            return Err(invalid(field, format!("`{s}` must be an http:// or https:// URL")));
+            return Err(invalid(
+                field,
+                format!("`{s}` must be an http:// or https:// URL"),
+            ));
         }
         if !u.username().is_empty() || u.password().is_some() {
             return Err(invalid(field, "must not contain credentials"));
@@ -72,12 +80,19 @@ pub struct Origin(String);
 impl Origin {
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         let field = "allowed_origin";
-        let u = url::Url::parse(s.trim()).map_err(|e| invalid(field, format!("`{s}` is not a URL: {e}")))?;
+        let u = url::Url::parse(s.trim())
+            .map_err(|e| invalid(field, format!("`{s}` is not a URL: {e}")))?;
         if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
-            return Err(invalid(field, format!("`{s}` must be an http(s) origin like https://partner.example")));
+            return Err(invalid(
+                field,
+                format!("`{s}` must be an http(s) origin like https://partner.example"),
+            ));
         }
         if u.path() != "/" || u.query().is_some() || u.fragment().is_some() {
-            return Err(invalid(field, format!("`{s}` must be an origin only, without a path")));
+            return Err(invalid(
+                field,
+                format!("`{s}` must be an origin only, without a path"),
+            ));
         }
         Ok(Self(u.origin().ascii_serialization()))
     }
@@ -121,7 +136,11 @@ impl NewApiKey {
     pub fn generate(mode: KeyMode) -> Self {
         let secret = hex::encode(random_bytes::<24>());
         let key = format!("idv_{}_{secret}", mode.as_str());
-        Self { lookup: secret[..16].to_string(), hash: sha256_hex(key.as_bytes()), key }
+        Self {
+            lookup: secret[..16].to_string(),
+            hash: sha256_hex(key.as_bytes()),
+            key,
+        }
     }
 }
 
@@ -134,8 +153,11 @@ fn key_lookup(key: &str) -> Option<(KeyMode, &str)> {
     } else {
         return None;
     };
-    (secret.len() == 48 && secret.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
-        .then(|| (mode, &secret[..16]))
+    (secret.len() == 48
+        && secret
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+    .then(|| (mode, &secret[..16]))
 }
 
 pub fn generate_webhook_secret() -> String {
@@ -199,7 +221,10 @@ fn optional_url(field: &'static str, v: Option<String>) -> Result<Option<String>
 }
 
 fn origins(list: &[String]) -> Result<String, Invalid> {
-    let parsed = list.iter().map(|o| Origin::parse(o).map(|o| o.0)).collect::<Result<Vec<_>, _>>()?;
+    let parsed = list
+        .iter()
+        .map(|o| Origin::parse(o).map(|o| o.0))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(serde_json::to_string(&parsed).expect("strings serialize"))
 }
 
@@ -233,14 +258,24 @@ fn partner_from_row(row: &sqlx::any::AnyRow) -> Result<Partner, sqlx::Error> {
     })
 }
 
-pub async fn create(db: &Db, master: &MasterKey, new: NewPartner) -> Result<CreatedPartner, PartnerError> {
+pub async fn create(
+    db: &Db,
+    master: &MasterKey,
+    new: NewPartner,
+) -> Result<CreatedPartner, PartnerError> {
     let name = parse_name(&new.name)?;
     let display_name = match new.display_name {
         Some(d) => parse_name(&d).map_err(|e| invalid("display_name", e.problem))?,
         None => name.clone(),
     };
-    let primary = HexColor::parse("primary_color", new.primary_color.as_deref().unwrap_or(DEFAULT_PRIMARY))?;
-    let accent = HexColor::parse("accent_color", new.accent_color.as_deref().unwrap_or(DEFAULT_ACCENT))?;
+    let primary = HexColor::parse(
+        "primary_color",
+        new.primary_color.as_deref().unwrap_or(DEFAULT_PRIMARY),
+    )?;
+    let accent = HexColor::parse(
+        "accent_color",
+        new.accent_color.as_deref().unwrap_or(DEFAULT_ACCENT),
+    )?;
     let logo = optional_url("logo_url", new.logo_url)?;
     let webhook = optional_url("webhook_url", new.webhook_url)?;
     let allowed = origins(&new.allowed_origins)?;
@@ -271,7 +306,11 @@ pub async fn create(db: &Db, master: &MasterKey, new: NewPartner) -> Result<Crea
     insert_key(&mut tx, &id, KeyMode::Live, &key, now).await?;
     tx.commit().await?;
     tracing::info!(partner_id = %id, "partner created");
-    Ok(CreatedPartner { partner_id: id, api_key: key.key, webhook_secret: secret })
+    Ok(CreatedPartner {
+        partner_id: id,
+        api_key: key.key,
+        webhook_secret: secret,
+    })
 }
 
 async fn insert_key(
@@ -294,23 +333,34 @@ async fn insert_key(
 }
 
 pub async fn list(db: &Db) -> Result<Vec<Partner>, sqlx::Error> {
-    let rows = sqlx::query(&format!("SELECT {PARTNER_COLUMNS} FROM partners ORDER BY created_at, id"))
-        .fetch_all(&db.pool)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {PARTNER_COLUMNS} FROM partners ORDER BY created_at, id"
+    ))
+    .fetch_all(&db.pool)
+    .await?;
     rows.iter().map(partner_from_row).collect()
 }
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<Partner>, sqlx::Error> {
-    let row = sqlx::query(&format!("SELECT {PARTNER_COLUMNS} FROM partners WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {PARTNER_COLUMNS} FROM partners WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
     row.as_ref().map(partner_from_row).transpose()
 }
 
 pub async fn update(db: &Db, id: &str, upd: PartnerUpdate) -> Result<Partner, PartnerError> {
-    let current = get(db, id).await?.ok_or_else(|| PartnerError::NotFound(id.into()))?;
-    let name = upd.name.as_deref().map(parse_name).transpose()?.unwrap_or(current.name);
+    let current = get(db, id)
+        .await?
+        .ok_or_else(|| PartnerError::NotFound(id.into()))?;
+    let name = upd
+        .name
+        .as_deref()
+        .map(parse_name)
+        .transpose()?
+        .unwrap_or(current.name);
     let display_name = match upd.display_name {
         Some(d) => parse_name(&d).map_err(|e| invalid("display_name", e.problem))?,
         None => current.theme.display_name,
@@ -350,7 +400,9 @@ pub async fn update(db: &Db, id: &str, upd: PartnerUpdate) -> Result<Partner, Pa
     .bind(now_ms())
     .execute(&db.pool)
     .await?;
-    get(db, id).await?.ok_or_else(|| PartnerError::NotFound(id.into()))
+    get(db, id)
+        .await?
+        .ok_or_else(|| PartnerError::NotFound(id.into()))
 }
 
 pub async fn set_disabled(db: &Db, id: &str, disabled: bool) -> Result<(), PartnerError> {
@@ -368,8 +420,14 @@ pub async fn set_disabled(db: &Db, id: &str, disabled: bool) -> Result<(), Partn
 }
 
 /// Issues a new live key. Keys issued before keep working until `grace` has passed.
-pub async fn rotate_key(db: &Db, id: &str, grace: std::time::Duration) -> Result<String, PartnerError> {
-    get(db, id).await?.ok_or_else(|| PartnerError::NotFound(id.into()))?;
+pub async fn rotate_key(
+    db: &Db,
+    id: &str,
+    grace: std::time::Duration,
+) -> Result<String, PartnerError> {
+    get(db, id)
+        .await?
+        .ok_or_else(|| PartnerError::NotFound(id.into()))?;
     let now = now_ms();
     let until = now + i64::try_from(grace.as_millis()).unwrap_or(i64::MAX / 2);
     let key = NewApiKey::generate(KeyMode::Live);
@@ -390,10 +448,11 @@ pub async fn rotate_key(db: &Db, id: &str, grace: std::time::Duration) -> Result
 
 /// The webhook signing secret, decrypted.
 pub async fn webhook_secret(db: &Db, master: &MasterKey, id: &str) -> anyhow::Result<String> {
-    let sealed: String = sqlx::query_scalar("SELECT webhook_secret_enc FROM partners WHERE id = $1")
-        .bind(id)
-        .fetch_one(&db.pool)
-        .await?;
+    let sealed: String =
+        sqlx::query_scalar("SELECT webhook_secret_enc FROM partners WHERE id = $1")
+            .bind(id)
+            .fetch_one(&db.pool)
+            .await?;
     master.decrypt(&sealed)
 }
 
@@ -403,10 +462,12 @@ pub async fn authenticate(db: &Db, api_key: &str) -> Result<Option<Authenticated
         return Ok(None);
     };
     let presented = sha256_hex(api_key.trim().as_bytes());
-    let row = sqlx::query("SELECT partner_id, mode, key_hash, expires_at FROM api_keys WHERE lookup = $1")
-        .bind(lookup)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row = sqlx::query(
+        "SELECT partner_id, mode, key_hash, expires_at FROM api_keys WHERE lookup = $1",
+    )
+    .bind(lookup)
+    .fetch_optional(&db.pool)
+    .await?;
     let Some(row) = row else {
         // Same work as a hit, so timing does not tell a near-miss from a stranger.
         let _ = ct_eq(presented.as_bytes(), sha256_hex(b"").as_bytes());
@@ -422,7 +483,10 @@ pub async fn authenticate(db: &Db, api_key: &str) -> Result<Option<Authenticated
         return Ok(None);
     }
     let partner_id: String = row.try_get("partner_id")?;
-    Ok(get(db, &partner_id).await?.filter(|p| !p.disabled).map(|partner| Authenticated { partner, mode }))
+    Ok(get(db, &partner_id)
+        .await?
+        .filter(|p| !p.disabled)
+        .map(|partner| Authenticated { partner, mode }))
 }
 
 #[cfg(test)]
@@ -454,7 +518,12 @@ mod tests {
         assert!(HexColor::parse("c", "red").is_err());
         assert!(HttpUrl::parse("u", "ftp://x").is_err());
         assert!(HttpUrl::parse("u", "https://user:pw@x").is_err());
-        assert_eq!(Origin::parse("https://Partner.example:443").unwrap().as_str(), "https://partner.example");
+        assert_eq!(
+            Origin::parse("https://Partner.example:443")
+                .unwrap()
+                .as_str(),
+            "https://partner.example"
+        );
         assert!(Origin::parse("https://partner.example/path").is_err());
         assert!(parse_name("  ").is_err());
     }

@@ -30,7 +30,10 @@ use crate::{
 const OWN_PAGE_PATHS: [&str; 2] = ["/verif", "/verif/"];
 
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list_with_exclusions(App, Some(OWN_PAGE_PATHS.iter().map(|p| p.to_string()).collect()));
+    let routes = generate_route_list_with_exclusions(
+        App,
+        Some(OWN_PAGE_PATHS.iter().map(|p| p.to_string()).collect()),
+    );
     let x_request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .route("/healthz", get(healthz))
@@ -75,7 +78,11 @@ async fn readyz(State(state): State<AppState>) -> Response {
     if state.db.ping().await {
         Json(serde_json::json!({ "status": "ready" })).into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "database unreachable" }))).into_response()
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "status": "database unreachable" })),
+        )
+            .into_response()
     }
 }
 
@@ -96,7 +103,10 @@ fn non_empty(v: Option<String>) -> Option<String> {
 
 /// Whether the client asked for JSON rather than a page.
 fn prefers_json(headers: &HeaderMap) -> bool {
-    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     match (accept.find("application/json"), accept.find("text/html")) {
         (Some(_), None) => true,
         (Some(j), Some(h)) => j < h,
@@ -105,19 +115,31 @@ fn prefers_json(headers: &HeaderMap) -> bool {
 }
 
 /// `GET /verif/`: checks the partner's key server-side, then renders the themed page.
-async fn verif_page(State(state): State<AppState>, RawQuery(raw): RawQuery, req: Request<Body>) -> Response {
+async fn verif_page(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    req: Request<Body>,
+) -> Response {
     let json = prefers_json(req.headers());
     let q: VerifQuery = serde_urlencoded_query(raw.as_deref());
     let result = async {
-        let api_key = non_empty(q.api_key).ok_or_else(|| AppError::bad_request(messages::API_KEY_REQUIRED))?;
+        let api_key = non_empty(q.api_key)
+            .ok_or_else(|| AppError::bad_request(messages::API_KEY_REQUIRED))?;
         let user_identifier = non_empty(q.user_identifier)
             .or_else(|| non_empty(q.user_id))
             .ok_or_else(|| AppError::bad_request(messages::USER_IDENTIFIER_REQUIRED))?;
         if user_identifier.chars().count() > 255 {
-            return Err(AppError::bad_request("user_identifier must be at most 255 characters"));
+            return Err(AppError::bad_request(
+                "user_identifier must be at most 255 characters",
+            ));
         }
-        let auth = partners::authenticate(&state.db, &api_key).await?.ok_or_else(AppError::invalid_api_key)?;
-        Ok(CapturePageData { theme: auth.partner.theme, user_identifier })
+        let auth = partners::authenticate(&state.db, &api_key)
+            .await?
+            .ok_or_else(AppError::invalid_api_key)?;
+        Ok(CapturePageData {
+            theme: auth.partner.theme,
+            user_identifier,
+        })
     }
     .await;
 
@@ -144,7 +166,10 @@ async fn verif_page(State(state): State<AppState>, RawQuery(raw): RawQuery, req:
         }
     };
     let h = resp.headers_mut();
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
 }
@@ -166,7 +191,10 @@ fn serde_urlencoded_query(raw: Option<&str>) -> VerifQuery {
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A plain page for errors a browser user sees (no WASM needed).
@@ -182,7 +210,10 @@ fn error_page(message: &str) -> String {
 
 /// The request id of the current request, for handlers that log or answer with it.
 pub fn request_id(req: &Request<Body>) -> Option<String> {
-    req.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok()).map(str::to_string)
+    req.extensions()
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .map(str::to_string)
 }
 
 #[cfg(test)]
@@ -195,7 +226,10 @@ mod tests {
         assert!(!prefers_json(&h));
         h.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
         assert!(prefers_json(&h));
-        h.insert(header::ACCEPT, HeaderValue::from_static("text/html,application/xhtml+xml,application/json;q=0.9"));
+        h.insert(
+            header::ACCEPT,
+            HeaderValue::from_static("text/html,application/xhtml+xml,application/json;q=0.9"),
+        );
         assert!(!prefers_json(&h));
     }
 
@@ -208,6 +242,9 @@ mod tests {
 
     #[test]
     fn escapes() {
-        assert_eq!(html_escape("<a href=\"x\">&"), "&lt;a href=&quot;x&quot;&gt;&amp;");
+        assert_eq!(
+            html_escape("<a href=\"x\">&"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;"
+        );
     }
 }

@@ -5,7 +5,13 @@ use crate::common::spawn_app;
 use app::server::partners;
 
 async fn get_json(app: &crate::common::TestApp, query: &str) -> (u16, serde_json::Value) {
-    let r = app.client.get(app.url(&format!("/verif/?{query}"))).header("accept", "application/json").send().await.unwrap();
+    let r = app
+        .client
+        .get(app.url(&format!("/verif/?{query}")))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
     let status = r.status().as_u16();
     (status, r.json().await.unwrap())
 }
@@ -25,20 +31,40 @@ async fn guide_errors_as_json() {
     for (q, status, msg) in cases {
         let (s, body) = get_json(&app, &q).await;
         assert_eq!(s, status, "{q}");
-        assert_eq!(body, serde_json::json!({ "success": false, "error": msg }), "{q}");
+        assert_eq!(
+            body,
+            serde_json::json!({ "success": false, "error": msg }),
+            "{q}"
+        );
     }
 }
 
 #[tokio::test]
 async fn guide_errors_as_html_for_browsers() {
     let app = spawn_app().await;
-    let r = app.client.get(app.url("/verif/?user_identifier=u1")).header("accept", "text/html").send().await.unwrap();
+    let r = app
+        .client
+        .get(app.url("/verif/?user_identifier=u1"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     assert_eq!(r.headers()["cache-control"], "no-store");
     let body = r.text().await.unwrap();
     assert!(body.contains("API key is required"), "{body}");
-    let r = app.client.get(app.url("/verif/?api_key=x&user_identifier=u1")).send().await.unwrap();
+    let r = app
+        .client
+        .get(app.url("/verif/?api_key=x&user_identifier=u1"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     assert!(r.text().await.unwrap().contains("Invalid API key"));
 }
@@ -50,7 +76,10 @@ async fn valid_key_renders_the_themed_page_without_the_key() {
     for path in ["/verif/", "/verif"] {
         let r = app
             .client
-            .get(app.url(&format!("{path}?api_key={}&user_id=user-42&user_email=a%40b.example", p.api_key)))
+            .get(app.url(&format!(
+                "{path}?api_key={}&user_id=user-42&user_email=a%40b.example",
+                p.api_key
+            )))
             .header("accept", "text/html")
             .send()
             .await
@@ -61,10 +90,19 @@ async fn valid_key_renders_the_themed_page_without_the_key() {
         let html = r.text().await.unwrap();
         assert!(html.contains("Acme Bank"), "partner name shown");
         assert!(html.contains("--primary:#aa3300"), "partner colour applied");
-        assert!(html.contains("--on-primary:#ffffff"), "readable text on the partner colour");
+        assert!(
+            html.contains("--on-primary:#ffffff"),
+            "readable text on the partner colour"
+        );
         assert!(html.contains("/pkg/idv.js"), "hydration script referenced");
-        assert!(!html.contains(&p.api_key), "the API key never reaches the page");
-        assert!(!html.contains(&p.api_key[9..25]), "not even its lookup part");
+        assert!(
+            !html.contains(&p.api_key),
+            "the API key never reaches the page"
+        );
+        assert!(
+            !html.contains(&p.api_key[9..25]),
+            "not even its lookup part"
+        );
     }
 }
 
@@ -72,7 +110,9 @@ async fn valid_key_renders_the_themed_page_without_the_key() {
 async fn disabled_partner_gets_401() {
     let app = spawn_app().await;
     let p = app.partner("Acme").await;
-    partners::set_disabled(&app.state.db, &p.partner_id, true).await.unwrap();
+    partners::set_disabled(&app.state.db, &p.partner_id, true)
+        .await
+        .unwrap();
     let (s, body) = get_json(&app, &format!("api_key={}&user_identifier=u1", p.api_key)).await;
     assert_eq!(s, 401);
     assert_eq!(body["error"], "Invalid API key");
@@ -81,7 +121,12 @@ async fn disabled_partner_gets_401() {
 #[tokio::test]
 async fn unknown_page_is_404_and_server_stays_up() {
     let app = spawn_app().await;
-    let r = app.client.get(app.url("/no/such/page")).send().await.unwrap();
+    let r = app
+        .client
+        .get(app.url("/no/such/page"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
     let r = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status(), 200);

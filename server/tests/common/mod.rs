@@ -32,7 +32,11 @@ pub fn workspace_root() -> std::path::PathBuf {
 
 /// Which backend this run tests against.
 pub fn backend() -> &'static str {
-    if std::env::var("IDV_TEST_POSTGRES_URL").is_ok() { "postgres" } else { "sqlite" }
+    if std::env::var("IDV_TEST_POSTGRES_URL").is_ok() {
+        "postgres"
+    } else {
+        "sqlite"
+    }
 }
 
 /// A DATABASE_URL for a brand-new, empty database.
@@ -41,8 +45,13 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
         Ok(admin) => {
             use sqlx::Connection;
             let name = format!("idv_test_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to test PostgreSQL");
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .expect("connect to test PostgreSQL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create database");
             let mut url = url::Url::parse(&admin).unwrap();
             url.set_path(&name);
             url.to_string()
@@ -54,10 +63,16 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
 pub async fn test_env(extra: &[(&str, &str)]) -> (tempfile::TempDir, HashMap<String, String>) {
     let dir = tempfile::tempdir().unwrap();
     let mut env: HashMap<String, String> = HashMap::new();
-    env.insert("IDV_DATA_DIR".into(), dir.path().join("data").display().to_string());
+    env.insert(
+        "IDV_DATA_DIR".into(),
+        dir.path().join("data").display().to_string(),
+    );
     env.insert("DATABASE_URL".into(), fresh_database_url(dir.path()).await);
     env.insert("LEPTOS_SITE_ADDR".into(), "127.0.0.1:0".into());
-    env.insert("IDV_LEPTOS_CONFIG".into(), workspace_root().join("Leptos.toml").display().to_string());
+    env.insert(
+        "IDV_LEPTOS_CONFIG".into(),
+        workspace_root().join("Leptos.toml").display().to_string(),
+    );
     for (k, v) in extra {
         env.insert(k.to_string(), v.to_string());
     }
@@ -72,7 +87,11 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let (dir, env) = test_env(extra).await;
     let mut config = Config::load(&env).expect("test config");
     // the page's assets, when a release build exists (browser tests); unused otherwise
-    config.leptos.site_root = workspace_root().join("target/site").display().to_string().into();
+    config.leptos.site_root = workspace_root()
+        .join("target/site")
+        .display()
+        .to_string()
+        .into();
     let app = Application::build(config).await.expect("build app");
     let base = format!("http://{}", app.local_addr());
     let state = app.state().clone();
@@ -80,8 +99,19 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let task = tokio::spawn(app.run_until(async move {
         let _ = rx.await;
     }));
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { base, client, state, dir, env, stop: Some(tx), task: Some(task) }
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        base,
+        client,
+        state,
+        dir,
+        env,
+        stop: Some(tx),
+        task: Some(task),
+    }
 }
 
 impl TestApp {
@@ -94,7 +124,11 @@ impl TestApp {
         partners::create(
             &self.state.db,
             &self.state.master_key,
-            partners::NewPartner { name: name.into(), primary_color: Some("#aa3300".into()), ..Default::default() },
+            partners::NewPartner {
+                name: name.into(),
+                primary_color: Some("#aa3300".into()),
+                ..Default::default()
+            },
         )
         .await
         .unwrap()
