@@ -179,6 +179,49 @@ TXT
 
 # Everything the service needs at run time besides its own build.
 ensure_runtime() {
-  ensure_apt ffmpeg
+  ensure_apt ffmpeg libheif-examples
   ensure_models
+}
+
+# Test media, made on this machine, never committed: photos from registry packages (the PyPI
+# sdist of face_recognition 1.3.0 ships tests/test_images: public-figure photos whose EXIF
+# restricts reuse, so they are fetched at test time only), and videos/ID-like cards made from
+# them with ffmpeg. Output: $IDV_TEST_MEDIA (default target/test-media).
+FACE_RECOGNITION_SDIST=face_recognition-1.3.0.tar.gz
+ensure_test_media() {
+  local out=${IDV_TEST_MEDIA:-$ROOT_DIR/target/test-media}
+  [ -f "$out/.complete-v1" ] && return 0
+  ensure_apt ffmpeg
+  local cache="$IDV_TOOLS_DIR/face_recognition-1.3.0"
+  if [ ! -f "$cache/$FACE_RECOGNITION_SDIST" ]; then
+    log "downloading face_recognition==1.3.0 sdist (test photos) from PyPI"
+    mkdir -p "$cache"
+    python3 -m pip download --quiet --no-deps --no-binary=:all: -d "$cache" face_recognition==1.3.0 >&2 ||
+      die "could not download the face_recognition sdist"
+  fi
+  rm -rf "$out" && mkdir -p "$out"
+  tar -xzf "$cache/$FACE_RECOGNITION_SDIST" -C "$out" --strip-components=3 \
+    face_recognition-1.3.0/tests/test_images/obama.jpg face_recognition-1.3.0/tests/test_images/obama2.jpg \
+    face_recognition-1.3.0/tests/test_images/obama3.jpg face_recognition-1.3.0/tests/test_images/biden.jpg
+  local ff="ffmpeg -nostdin -v error -y"
+  local fit="scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2,setsar=1"
+  # ID-card-like copies: the photo small on a grey card, JPEG quality low
+  for p in obama biden; do
+    $ff -i "$out/$p.jpg" -vf "scale=300:400:force_original_aspect_ratio=decrease,pad=856:540:60:70:color=0xd9d4c7,format=yuvj420p" -q:v 8 "$out/id_$p.jpg"
+  done
+  # a still photo looped: what a photo-replay attack looks like
+  $ff -loop 1 -i "$out/obama.jpg" -t 4 -r 15 -vf "$fit,format=yuv420p" -c:v libvpx -b:v 600k "$out/still_obama.webm"
+  # the same photo slowly zoomed and panned
+  $ff -loop 1 -i "$out/obama.jpg" -t 4 -r 15 -vf "scale=1280:-2,zoompan=z='1+0.002*on':x='iw/2-(iw/zoom/2)+on':y='ih/2-(ih/zoom/2)':d=1:s=640x480:fps=15,format=yuv420p" \
+    -c:v libvpx -b:v 600k "$out/pan_obama.webm"
+  # three different photos of one person in sequence: real pose changes between them
+  $ff -loop 1 -t 1.4 -i "$out/obama2.jpg" -loop 1 -t 1.4 -i "$out/obama3.jpg" -loop 1 -t 1.4 -i "$out/obama.jpg" \
+    -filter_complex "[0]$fit[a];[1]$fit[b];[2]$fit[c];[a][b][c]concat=n=3:v=1,fps=15,format=yuv420p" -c:v libvpx -b:v 800k "$out/seq_obama.webm"
+  $ff -f lavfi -i "color=black:s=640x480:r=15:d=3" -c:v libvpx "$out/black.webm"
+  $ff -f lavfi -i "testsrc=s=640x480:r=15:d=3" -c:v libvpx "$out/noface.webm"
+  $ff -loop 1 -i "$out/obama.jpg" -loop 1 -i "$out/biden.jpg" -t 3 -r 15 \
+    -filter_complex "[0]scale=320:480:force_original_aspect_ratio=decrease,pad=320:480:(ow-iw)/2:(oh-ih)/2[l];[1]scale=320:480:force_original_aspect_ratio=decrease,pad=320:480:(ow-iw)/2:(oh-ih)/2[r];[l][r]hstack,format=yuv420p" \
+    -c:v libvpx "$out/two_faces.webm"
+  $ff -i "$out/seq_obama.webm" -c:v libx264 -pix_fmt yuv420p "$out/seq_obama.mp4"
+  touch "$out/.complete-v1"
 }

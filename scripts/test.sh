@@ -46,6 +46,8 @@ ensure_apt curl ca-certificates chromium fonts-liberation
 ensure_node
 PGBIN=$(pg_bin_dir)
 ensure_runtime
+ensure_test_media
+(cd end2end && npm ci --no-audit --no-fund --loglevel=error)
 build_release
 
 # --- static checks --------------------------------------------------------------------
@@ -75,9 +77,24 @@ else
   echo "[start PostgreSQL] FAILED" >>"$SUMMARY"
 fi
 
+# --- the API tests again with Azure Blob Storage (Azurite on loopback) ------------------
+run_azure() {
+  local port
+  port=$(free_port)
+  end2end/node_modules/.bin/azurite-blob --blobHost 127.0.0.1 --blobPort "$port" --inMemoryPersistence \
+    --skipApiVersionCheck --loose --disableTelemetry >"$WORK/azurite.log" 2>&1 &
+  local az=$!
+  trap "kill $az 2>/dev/null || true" EXIT
+  local i=0
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/devstoreaccount1?comp=list")" != 000 ]; do
+    i=$((i + 1)); [ $i -gt 100 ] && { cat "$WORK/azurite.log"; return 1; }; sleep 0.2
+  done
+  IDV_TEST_AZURE_ENDPOINT="http://127.0.0.1:$port/devstoreaccount1" cargo test -p idv --features app/ssr --test api
+}
+step "cargo test (Azure storage on Azurite)" run_azure
+
 # --- browser end-to-end tests against the release build ---------------------------------
 run_e2e() {
-  (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
   local dir="$WORK/e2e" port
   port=$(free_port)
   mkdir -p "$dir"

@@ -44,4 +44,132 @@ pub struct Theme {
 pub struct CapturePageData {
     pub theme: Theme,
     pub user_identifier: String,
+    /// Single-use token the page submits with instead of the partner's API key.
+    pub capture_token: String,
+}
+
+/// `verified`, `rejected`, or `review` (a human decides).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Verified,
+    Rejected,
+    Review,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Verified => "verified",
+            Self::Rejected => "rejected",
+            Self::Review => "review",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "verified" => Some(Self::Verified),
+            "rejected" => Some(Self::Rejected),
+            "review" => Some(Self::Review),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ConfidenceLevel {
+    High,
+    Medium,
+    Low,
+}
+
+impl ConfidenceLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::High => "high",
+            Self::Medium => "medium",
+            Self::Low => "low",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "high" => Some(Self::High),
+            "medium" => Some(Self::Medium),
+            "low" => Some(Self::Low),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FileRef {
+    pub url: String,
+    #[serde(rename = "fileName")]
+    pub file_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Files {
+    #[serde(rename = "selfieVideo")]
+    pub selfie_video: FileRef,
+    #[serde(rename = "idPhoto")]
+    pub id_photo: FileRef,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FaceComparison {
+    #[serde(rename = "isIdentical")]
+    pub is_identical: bool,
+    /// 0..1
+    pub confidence: f64,
+    /// 0..100
+    #[serde(rename = "similarityScore")]
+    pub similarity_score: u32,
+    pub method: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct VerificationAssessment {
+    /// 0..100
+    #[serde(rename = "overallScore")]
+    pub overall_score: u32,
+    #[serde(rename = "verificationStatus")]
+    pub verification_status: Status,
+    #[serde(rename = "confidenceLevel")]
+    pub confidence_level: ConfidenceLevel,
+    pub summary: String,
+    /// Stable machine codes (README: "Risk factors").
+    #[serde(rename = "riskFactors")]
+    pub risk_factors: Vec<String>,
+}
+
+/// The guide's `result` object.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct VerificationResult {
+    #[serde(rename = "sessionId")]
+    pub session_id: String,
+    /// RFC 3339 UTC with milliseconds and `Z`.
+    pub timestamp: String,
+    pub files: Files,
+    #[serde(rename = "faceComparison")]
+    pub face_comparison: FaceComparison,
+    #[serde(rename = "verificationAssessment")]
+    pub verification_assessment: VerificationAssessment,
+    pub status: Status,
+}
+
+/// `POST /verif/submit` success body.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SubmitSuccess {
+    pub success: bool,
+    pub check_id: String,
+    pub result: VerificationResult,
+}
+
+/// What `POST /verif/submit` answers: the result, or the guide's error envelope.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum SubmitReply {
+    Ok(Box<SubmitSuccess>),
+    Err(ErrorBody),
 }

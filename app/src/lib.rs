@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 #![recursion_limit = "256"]
 
+pub mod api;
 pub mod capture;
 pub mod contract;
 #[cfg(feature = "ssr")]

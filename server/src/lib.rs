@@ -1,21 +1,23 @@
 //! The `idv` service: `Application::build(config)` prepares everything (data dir, keys,
-//! database, listener) and `run_until_stopped` serves until SIGINT/SIGTERM. Tests build it on
-//! port 0 with a fresh database and data dir.
+//! database, storage, face model, listener) and `run_until_stopped` serves until SIGINT/SIGTERM.
+//! Tests build it on port 0 with a fresh database and data dir.
 #![forbid(unsafe_code)]
 
 use std::{future::Future, net::SocketAddr, path::Path, sync::Arc};
 
 use anyhow::Context;
-use app::server::{config::Config, crypto::MasterKey, db::Db, routes, state::AppState};
-use tokio::net::TcpListener;
+use app::server::{
+    config::{Config, StorageConfig},
+    crypto::MasterKey,
+    db::Db,
+    retention, routes,
+    state::AppState,
+    storage::{AzureStorage, LocalStorage, Storage},
+    verify::local::{LocalVerifier, Thresholds},
+};
+use tokio::{net::TcpListener, sync::Semaphore};
 
 pub use app::server::config;
-
-pub struct Application {
-    listener: TcpListener,
-    router: axum::Router,
-    state: AppState,
-}
 
 /// Makes sure the data dir exists and is writable, with a message naming the setting.
 pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
@@ -28,9 +30,14 @@ pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Everything but the listener: data dir, master key, database (migrated). Used by `serve`
-/// and by the CLI commands that only touch the database.
-pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
+/// What every command needs: the data dir, the master key and the (migrated) database.
+pub struct Core {
+    pub config: Config,
+    pub db: Db,
+    pub master_key: MasterKey,
+}
+
+pub async fn open_core(config: Config) -> anyhow::Result<Core> {
     prepare_data_dir(&config.data_dir)?;
     let master_key = match &config.secret_key {
         Some(k) => MasterKey::from_base64(k.expose())
@@ -39,12 +46,65 @@ pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
     };
     let db = Db::connect(&config).await.context("DATABASE_URL")?;
     db.migrate().await?;
-    Ok(AppState {
-        leptos_options: config.leptos.clone(),
-        config: Arc::new(config),
+    Ok(Core {
+        config,
         db,
         master_key,
     })
+}
+
+/// The configured storage backend, ready (Azure container created when missing).
+pub async fn open_storage(config: &Config, key: &MasterKey) -> anyhow::Result<Storage> {
+    Ok(match &config.storage {
+        StorageConfig::Local => Arc::new(
+            LocalStorage::new(
+                config.data_dir.join("files"),
+                config.public_url.clone(),
+                key.clone(),
+            )
+            .context("IDV_DATA_DIR")?,
+        ),
+        StorageConfig::Azure(s) => Arc::new(
+            AzureStorage::connect(s)
+                .await
+                .context("IDV_STORAGE=azure")?,
+        ),
+    })
+}
+
+/// Everything the service runs with.
+pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
+    let Core {
+        config,
+        db,
+        master_key,
+    } = open_core(config).await?;
+    let storage = open_storage(&config, &master_key).await?;
+    let thresholds = Thresholds {
+        match_at: config.match_threshold,
+        mismatch_below: config.mismatch_threshold,
+        ..Default::default()
+    };
+    let (dir, timeout) = (config.models_dir.clone(), config.media_timeout);
+    let verifier =
+        tokio::task::spawn_blocking(move || LocalVerifier::load(&dir, thresholds, timeout))
+            .await?
+            .context("IDV_MODELS_DIR")?;
+    Ok(AppState {
+        leptos_options: config.leptos.clone(),
+        scoring_slots: Arc::new(Semaphore::new(config.scoring_concurrency)),
+        config: Arc::new(config),
+        db,
+        master_key,
+        storage,
+        verifier: Arc::new(verifier),
+    })
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    state: AppState,
 }
 
 impl Application {
@@ -93,6 +153,10 @@ impl Application {
         stop: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let grace = self.state.config.shutdown_timeout;
+        let sweeper = retention::spawn_sweeper(
+            self.state.clone(),
+            self.state.config.retention_sweep_interval,
+        );
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let serve = axum::serve(
             self.listener,
@@ -113,6 +177,7 @@ impl Application {
                 abort.abort();
             }
         }
+        sweeper.abort();
         self.state.db.pool.close().await;
         tracing::info!("stopped");
         Ok(())

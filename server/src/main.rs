@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use app::server::{config::Config, partners, telemetry};
 use clap::{Args, Parser, Subcommand};
-use idv::{Application, open_state};
+use idv::{Application, open_core};
 
 #[derive(Parser)]
 #[command(
@@ -104,13 +104,13 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             app.run_until_stopped().await
         }
         Command::Migrate => {
-            open_state(config).await?;
+            open_core(config).await?;
             eprintln!("idv: migrations applied");
             Ok(())
         }
         Command::Partner(cmd) => {
             let grace = config.key_rotation_grace;
-            let state = open_state(config).await?;
+            let state = open_core(config).await?;
             let db = &state.db;
             match cmd {
                 PartnerCmd::Create(f) => {

@@ -77,6 +77,37 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     /// Leptos site settings (address, site root, output name).
     pub leptos: LeptosOptions,
+    /// Where uploaded files go.
+    pub storage: StorageConfig,
+    /// Lifetime of every file link handed out.
+    pub link_ttl: Duration,
+    /// Files are deleted this long after a check completes.
+    pub retention: Duration,
+    /// How often the retention sweeper looks for expired files.
+    pub retention_sweep_interval: Duration,
+    pub max_video_bytes: u64,
+    pub max_photo_bytes: u64,
+    /// Images larger than this many pixels are refused (decompression bombs).
+    pub max_image_pixels: u64,
+    /// Time limit for each ffprobe/ffmpeg subprocess.
+    pub media_timeout: Duration,
+    /// Lifetime of the single-use capture token `GET /verif/` gives the page.
+    pub capture_token_ttl: Duration,
+    /// Folder holding the YuNet and SFace ONNX files.
+    pub models_dir: PathBuf,
+    /// Submissions scored at once; more wait (up to `scoring_queue_timeout`), then get 503.
+    pub scoring_concurrency: usize,
+    pub scoring_queue_timeout: Duration,
+    /// Cosine similarity at or above which faces match.
+    pub match_threshold: f32,
+    /// Cosine similarity below which faces are a mismatch (between: review).
+    pub mismatch_threshold: f32,
+}
+
+#[derive(Debug, Clone)]
+pub enum StorageConfig {
+    Local,
+    Azure(crate::server::storage::AzureSettings),
 }
 
 /// The keys a config file may hold (same names as the variables, without `IDV_`, lower case).
@@ -93,6 +124,25 @@ struct FileConfig {
     shutdown_timeout: Option<String>,
     leptos_config: Option<String>,
     site_addr: Option<String>,
+    storage: Option<String>,
+    azure_connection_string: Option<String>,
+    azure_account: Option<String>,
+    azure_access_key: Option<String>,
+    azure_container: Option<String>,
+    azure_endpoint: Option<String>,
+    link_ttl: Option<String>,
+    retention: Option<String>,
+    retention_sweep_interval: Option<String>,
+    max_video_bytes: Option<String>,
+    max_photo_bytes: Option<String>,
+    max_image_pixels: Option<String>,
+    media_timeout: Option<String>,
+    capture_token_ttl: Option<String>,
+    models_dir: Option<String>,
+    scoring_concurrency: Option<String>,
+    scoring_queue_timeout: Option<String>,
+    match_threshold: Option<String>,
+    mismatch_threshold: Option<String>,
 }
 
 /// Where settings come from: the process environment, or a map in tests.
@@ -113,6 +163,8 @@ impl Source for HashMap<String, String> {
         HashMap::get(self, key).cloned()
     }
 }
+
+const MIB: u64 = 1024 * 1024;
 
 /// The Leptos site settings file the binary reads when run without cargo-leptos.
 pub const DEFAULT_LEPTOS_CONFIG: &str = "Leptos.toml";
@@ -208,7 +260,148 @@ impl Config {
             None => default_public_url(leptos.site_addr),
         };
 
+        let storage = match pick("IDV_STORAGE", &file.storage).as_deref() {
+            None | Some("local") => StorageConfig::Local,
+            Some("azure") => {
+                let container = pick("IDV_AZURE_CONTAINER", &file.azure_container)
+                    .unwrap_or_else(|| "idv".into());
+                let settings = match pick("IDV_AZURE_CONNECTION_STRING", &file.azure_connection_string) {
+                    Some(cs) => crate::server::storage::AzureSettings::from_connection_string(&cs, container)
+                        .map_err(|e| ConfigError::new("IDV_AZURE_CONNECTION_STRING", e))?,
+                    None => crate::server::storage::AzureSettings {
+                        account: pick("IDV_AZURE_ACCOUNT", &file.azure_account).ok_or_else(|| {
+                            ConfigError::new("IDV_AZURE_ACCOUNT", "required with IDV_STORAGE=azure (or IDV_AZURE_CONNECTION_STRING)")
+                        })?,
+                        access_key: Secret::new(pick("IDV_AZURE_ACCESS_KEY", &file.azure_access_key).ok_or_else(|| {
+                            ConfigError::new("IDV_AZURE_ACCESS_KEY", "required with IDV_STORAGE=azure (or IDV_AZURE_CONNECTION_STRING)")
+                        })?),
+                        container,
+                        endpoint: pick("IDV_AZURE_ENDPOINT", &file.azure_endpoint),
+                    },
+                };
+                if let Some(e) = &settings.endpoint {
+                    url::Url::parse(e).map_err(|err| {
+                        ConfigError::new("IDV_AZURE_ENDPOINT", format!("`{e}`: {err}"))
+                    })?;
+                }
+                StorageConfig::Azure(settings)
+            }
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "IDV_STORAGE",
+                    format!("`{other}` is not `local` or `azure`"),
+                ));
+            }
+        };
+        let link_ttl = parse_duration("IDV_LINK_TTL", pick("IDV_LINK_TTL", &file.link_ttl), "1h")?;
+        let retention = parse_duration(
+            "IDV_RETENTION",
+            pick("IDV_RETENTION", &file.retention),
+            "7d",
+        )?;
+        let retention_sweep_interval = parse_duration(
+            "IDV_RETENTION_SWEEP_INTERVAL",
+            pick(
+                "IDV_RETENTION_SWEEP_INTERVAL",
+                &file.retention_sweep_interval,
+            ),
+            "5m",
+        )?;
+        let max_video_bytes = parse_num(
+            "IDV_MAX_VIDEO_BYTES",
+            pick("IDV_MAX_VIDEO_BYTES", &file.max_video_bytes),
+            50 * MIB,
+        )?;
+        let max_photo_bytes = parse_num(
+            "IDV_MAX_PHOTO_BYTES",
+            pick("IDV_MAX_PHOTO_BYTES", &file.max_photo_bytes),
+            15 * MIB,
+        )?;
+        let max_image_pixels = parse_num(
+            "IDV_MAX_IMAGE_PIXELS",
+            pick("IDV_MAX_IMAGE_PIXELS", &file.max_image_pixels),
+            60_000_000,
+        )?;
+        let media_timeout = parse_duration(
+            "IDV_MEDIA_TIMEOUT",
+            pick("IDV_MEDIA_TIMEOUT", &file.media_timeout),
+            "20s",
+        )?;
+        let capture_token_ttl = parse_duration(
+            "IDV_CAPTURE_TOKEN_TTL",
+            pick("IDV_CAPTURE_TOKEN_TTL", &file.capture_token_ttl),
+            "30m",
+        )?;
+        for (name, v) in [
+            ("IDV_MAX_VIDEO_BYTES", max_video_bytes),
+            ("IDV_MAX_PHOTO_BYTES", max_photo_bytes),
+            ("IDV_MAX_IMAGE_PIXELS", max_image_pixels),
+        ] {
+            if v == 0 {
+                return Err(ConfigError::new(name, "must be greater than 0"));
+            }
+        }
+
+        let models_dir = PathBuf::from(
+            pick("IDV_MODELS_DIR", &file.models_dir).unwrap_or_else(|| "./models".into()),
+        );
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        let scoring_concurrency = parse_num(
+            "IDV_SCORING_CONCURRENCY",
+            pick("IDV_SCORING_CONCURRENCY", &file.scoring_concurrency),
+            cores,
+        )?;
+        if scoring_concurrency == 0 {
+            return Err(ConfigError::new(
+                "IDV_SCORING_CONCURRENCY",
+                "must be at least 1",
+            ));
+        }
+        let scoring_queue_timeout = parse_duration(
+            "IDV_SCORING_QUEUE_TIMEOUT",
+            pick("IDV_SCORING_QUEUE_TIMEOUT", &file.scoring_queue_timeout),
+            "30s",
+        )?;
+        let match_threshold: f32 = parse_num(
+            "IDV_MATCH_THRESHOLD",
+            pick("IDV_MATCH_THRESHOLD", &file.match_threshold),
+            0.50,
+        )?;
+        let mismatch_threshold: f32 = parse_num(
+            "IDV_MISMATCH_THRESHOLD",
+            pick("IDV_MISMATCH_THRESHOLD", &file.mismatch_threshold),
+            0.40,
+        )?;
+        if !(0.0..=1.0).contains(&match_threshold) {
+            return Err(ConfigError::new(
+                "IDV_MATCH_THRESHOLD",
+                "must be between 0 and 1",
+            ));
+        }
+        if !(0.0..=match_threshold).contains(&mismatch_threshold) {
+            return Err(ConfigError::new(
+                "IDV_MISMATCH_THRESHOLD",
+                "must be between 0 and IDV_MATCH_THRESHOLD",
+            ));
+        }
+
         Ok(Self {
+            models_dir,
+            scoring_concurrency,
+            scoring_queue_timeout,
+            match_threshold,
+            mismatch_threshold,
+            storage,
+            link_ttl,
+            retention,
+            retention_sweep_interval,
+            max_video_bytes,
+            max_photo_bytes,
+            max_image_pixels,
+            media_timeout,
+            capture_token_ttl,
             data_dir,
             database_url: Secret::new(database_url),
             db_max_connections,
@@ -345,6 +538,25 @@ mod tests {
         assert_eq!(c.log_format, LogFormat::Text);
         assert_eq!(c.key_rotation_grace, Duration::from_secs(24 * 3600));
         assert_eq!(c.public_url.as_str(), "http://127.0.0.1:3000/");
+        assert!(matches!(c.storage, StorageConfig::Local));
+        assert_eq!(c.retention, Duration::from_secs(7 * 86400));
+        assert_eq!(c.max_video_bytes, 50 * 1024 * 1024);
+        assert_eq!(c.max_photo_bytes, 15 * 1024 * 1024);
+    }
+
+    #[test]
+    fn azure_needs_credentials() {
+        let e = Config::load(&env(&[("IDV_STORAGE", "azure")])).unwrap_err();
+        assert_eq!(e.name, "IDV_AZURE_ACCOUNT");
+        let c = Config::load(&env(&[
+            ("IDV_STORAGE", "azure"),
+            ("IDV_AZURE_ACCOUNT", "acct"),
+            ("IDV_AZURE_ACCESS_KEY", "c2VjcmV0"),
+            ("IDV_AZURE_ENDPOINT", "http://127.0.0.1:10000/acct"),
+        ]))
+        .unwrap();
+        assert!(matches!(c.storage, StorageConfig::Azure(_)));
+        assert!(!format!("{c:?}").contains("c2VjcmV0"));
     }
 
     #[test]
@@ -421,6 +633,9 @@ mod tests {
             ("LEPTOS_SITE_ADDR", "localhost"),
             ("IDV_PUBLIC_URL", "ftp://x"),
             ("IDV_SECRET_KEY", "short"),
+            ("IDV_STORAGE", "s3"),
+            ("IDV_RETENTION", "a week"),
+            ("IDV_MAX_VIDEO_BYTES", "0"),
         ] {
             let e = Config::load(&env(&[(k, v)])).unwrap_err();
             assert_eq!(e.name, k, "{e}");

@@ -21,6 +21,8 @@ pub enum AppError {
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
     PayloadTooLarge(String),
     #[error("service busy")]
     Unavailable { retry_after_secs: u64 },
@@ -52,6 +54,7 @@ impl AppError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
@@ -67,7 +70,7 @@ impl AppError {
         }
     }
 
-    fn log(&self) {
+    pub fn log(&self) {
         if let Self::Internal { context, source } = self {
             tracing::error!(error = format!("{source:#}"), "{context}");
         }

@@ -1,10 +1,18 @@
 //! Everything that runs only on the server. One module per capability.
 
+pub mod checks;
 pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod intake;
+pub mod media;
 pub mod partners;
+pub mod retention;
 pub mod routes;
+pub mod sessions;
 pub mod state;
+pub mod storage;
+pub mod submission;
 pub mod telemetry;
+pub mod verify;

@@ -19,7 +19,13 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use super::{error::AppError, partners, state::AppState};
+use super::{
+    db::now_ms,
+    error::AppError,
+    partners, sessions,
+    state::AppState,
+    storage::{LinkCheck, valid_key, verify_link},
+};
 use crate::{
     App,
     contract::{CapturePageData, messages},
@@ -40,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/verif", get(verif_page))
         .route("/verif/", get(verif_page))
+        .route("/files/{*key}", get(serve_file))
         .leptos_routes_with_context(&state, routes, provide_state(state.clone()), {
             let opts = state.leptos_options.clone();
             move || shell(opts.clone())
@@ -62,6 +69,7 @@ pub fn router(state: AppState) -> Router {
                     tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_millis() as u64, "response");
                 }),
         )
+        .layer(axum::middleware::from_fn(guard_submit))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
 }
@@ -91,9 +99,7 @@ struct VerifQuery {
     api_key: Option<String>,
     user_identifier: Option<String>,
     user_id: Option<String>,
-    #[allow(dead_code)]
     user_email: Option<String>,
-    #[allow(dead_code)]
     user_phone: Option<String>,
 }
 
@@ -136,9 +142,17 @@ async fn verif_page(
         let auth = partners::authenticate(&state.db, &api_key)
             .await?
             .ok_or_else(AppError::invalid_api_key)?;
+        let session = sessions::NewSession {
+            user_identifier: user_identifier.clone(),
+            user_email: non_empty(q.user_email),
+            user_phone: non_empty(q.user_phone),
+        };
+        let capture_token =
+            sessions::create(&state.db, &auth, &session, state.config.capture_token_ttl).await?;
         Ok(CapturePageData {
             theme: auth.partner.theme,
             user_identifier,
+            capture_token,
         })
     }
     .await;
@@ -171,6 +185,100 @@ async fn verif_page(
         HeaderValue::from_static("no-referrer"),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// `POST /verif/submit` must be a multipart POST with a boundary: the server function's codec
+/// panics without one, so such requests are answered here with the guide's JSON envelope.
+async fn guard_submit(req: Request<Body>, next: axum::middleware::Next) -> Response {
+    if req.uri().path() != "/verif/submit" {
+        return next.run(req).await;
+    }
+    let json_err = |status: StatusCode, msg: &str| {
+        (status, Json(crate::contract::ErrorBody::new(msg))).into_response()
+    };
+    if req.method() != axum::http::Method::POST {
+        let mut r = json_err(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Use POST with multipart/form-data",
+        );
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return r;
+    }
+    let ct = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !ct.to_ascii_lowercase().starts_with("multipart/form-data")
+        || multer::parse_boundary(ct).is_err()
+    {
+        return json_err(
+            StatusCode::BAD_REQUEST,
+            "Request must be multipart/form-data with a boundary",
+        );
+    }
+    next.run(req).await
+}
+
+#[derive(Deserialize)]
+struct LinkQuery {
+    exp: Option<i64>,
+    sig: Option<String>,
+}
+
+/// Local-disk file links: 403 when tampered or expired, 410 once the file is deleted.
+async fn serve_file(
+    State(state): State<AppState>,
+    axum::extract::Path(key): axum::extract::Path<String>,
+    axum::extract::Query(q): axum::extract::Query<LinkQuery>,
+    req: Request<Body>,
+) -> Response {
+    let err = |status: StatusCode, msg: &str| {
+        (status, Json(crate::contract::ErrorBody::new(msg))).into_response()
+    };
+    let (Some(exp), Some(sig)) = (q.exp, q.sig) else {
+        return err(StatusCode::FORBIDDEN, "This link is not signed");
+    };
+    match verify_link(&state.master_key, &key, exp, &sig, now_ms() / 1000) {
+        LinkCheck::Invalid => return err(StatusCode::FORBIDDEN, "This link is invalid"),
+        LinkCheck::Expired => return err(StatusCode::FORBIDDEN, "This link has expired"),
+        LinkCheck::Valid => {}
+    }
+    if !valid_key(&key) || state.storage.name() != "local" {
+        return err(StatusCode::NOT_FOUND, "No such file");
+    }
+    let path = state.config.data_dir.join("files").join(&key);
+    if !path.exists() {
+        // a validly signed link to a missing file: it existed and was deleted
+        return err(
+            StatusCode::GONE,
+            "This file has been deleted (retention period over)",
+        );
+    }
+    let mut resp =
+        match tower::ServiceExt::oneshot(tower_http::services::ServeFile::new(&path), req).await {
+            Ok(r) => r.map(Body::new),
+            Err(e) => return AppError::internal("serving a file", e).into_response(),
+        };
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(super::storage::content_type_for(&key)),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    h.insert(
+        HeaderName::from_static("x-content-type-options"),
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     resp
 }
 

@@ -4,4 +4,6 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod foundation;
+mod retention;
+mod submit;
 mod verif_page;

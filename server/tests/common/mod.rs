@@ -30,6 +30,14 @@ pub fn workspace_root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+pub fn storage_backend() -> &'static str {
+    if std::env::var("IDV_TEST_AZURE_ENDPOINT").is_ok() {
+        "azure"
+    } else {
+        "local"
+    }
+}
+
 /// Which backend this run tests against.
 pub fn backend() -> &'static str {
     if std::env::var("IDV_TEST_POSTGRES_URL").is_ok() {
@@ -73,6 +81,25 @@ pub async fn test_env(extra: &[(&str, &str)]) -> (tempfile::TempDir, HashMap<Str
         "IDV_LEPTOS_CONFIG".into(),
         workspace_root().join("Leptos.toml").display().to_string(),
     );
+    env.insert(
+        "IDV_MODELS_DIR".into(),
+        workspace_root().join("models").display().to_string(),
+    );
+    // Azure Blob Storage (Azurite, started by scripts/test.sh) instead of local disk
+    if let Ok(endpoint) = std::env::var("IDV_TEST_AZURE_ENDPOINT") {
+        env.insert("IDV_STORAGE".into(), "azure".into());
+        env.insert("IDV_AZURE_ACCOUNT".into(), "devstoreaccount1".into());
+        // Azurite's documented development key
+        env.insert(
+            "IDV_AZURE_ACCESS_KEY".into(),
+            "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==".into(),
+        );
+        env.insert("IDV_AZURE_ENDPOINT".into(), endpoint);
+        env.insert(
+            "IDV_AZURE_CONTAINER".into(),
+            format!("idv-{}", uuid::Uuid::new_v4().simple()),
+        );
+    }
     for (k, v) in extra {
         env.insert(k.to_string(), v.to_string());
     }
@@ -141,4 +168,43 @@ impl TestApp {
         }
         self.task.take().unwrap().await.unwrap()
     }
+}
+
+/// A test media file made by scripts/test.sh (`ensure_test_media`).
+pub fn media(name: &str) -> std::path::PathBuf {
+    let dir = std::env::var("IDV_TEST_MEDIA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| workspace_root().join("target/test-media"));
+    let p = dir.join(name);
+    assert!(
+        p.exists(),
+        "{} is missing: run scripts/test.sh (or `source scripts/lib.sh; ensure_test_media`)",
+        p.display()
+    );
+    p
+}
+
+pub fn read_media(name: &str) -> Vec<u8> {
+    std::fs::read(media(name)).unwrap()
+}
+
+/// Files under the data dir's storage and spool folders (nothing may be left behind).
+pub fn stored_files(app: &TestApp) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let data = std::path::PathBuf::from(&app.env["IDV_DATA_DIR"]);
+    for sub in ["files", "tmp"] {
+        let mut stack = vec![data.join(sub)];
+        while let Some(d) = stack.pop() {
+            if let Ok(rd) = std::fs::read_dir(&d) {
+                for e in rd.flatten() {
+                    if e.path().is_dir() {
+                        stack.push(e.path())
+                    } else {
+                        out.push(e.path())
+                    }
+                }
+            }
+        }
+    }
+    out
 }

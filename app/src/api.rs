@@ -1,0 +1,36 @@
+//! Server functions: thin, they hand over to services in `server::`.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::{MultipartData, MultipartFormData};
+
+use crate::contract::SubmitReply;
+
+/// `POST /verif/submit` (exactly this path): the guide's submission endpoint, for the capture
+/// page and for partners' servers alike. Errors are the guide's JSON envelope with the guide's
+/// status codes, so the function always returns `Ok` and sets the status itself.
+#[server(prefix = "/verif", endpoint = "submit", input = MultipartFormData)]
+pub async fn submit(data: MultipartData) -> Result<SubmitReply, ServerFnError> {
+    use crate::{
+        contract::ErrorBody,
+        server::{error::AppError, state::AppState, submission},
+    };
+    use axum::http::{HeaderValue, header};
+
+    let state = expect_context::<AppState>();
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    let result = match data.into_inner() {
+        Some(mp) => submission::submit(&state, mp).await,
+        None => Err(AppError::bad_request("Request must be multipart/form-data")),
+    };
+    match result {
+        Ok(success) => Ok(SubmitReply::Ok(Box::new(success))),
+        Err(e) => {
+            e.log();
+            response.set_status(e.status());
+            if let AppError::Unavailable { retry_after_secs } = &e {
+                response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+            Ok(SubmitReply::Err(ErrorBody::new(e.public_message())))
+        }
+    }
+}

@@ -1,0 +1,473 @@
+//! What an upload really is, decided by content (magic bytes, then probing), never by the
+//! client's content type or file name. Video probing and decoding run in ffprobe/ffmpeg
+//! subprocesses with a time limit, so a hostile file cannot hang or crash the service.
+
+use std::{path::Path, process::Stdio, time::Duration};
+
+use serde::Deserialize;
+use tokio::process::Command;
+
+/// What the first bytes of a file say it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniffed {
+    Image(ImageFormat),
+    /// A video container, with the file extension we store it under.
+    Video(&'static str),
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    Jpeg,
+    Png,
+    Gif,
+    WebP,
+    Bmp,
+    Tiff,
+    Heic,
+}
+
+impl ImageFormat {
+    pub fn ext(self) -> &'static str {
+        match self {
+            Self::Jpeg => "jpg",
+            Self::Png => "png",
+            Self::Gif => "gif",
+            Self::WebP => "webp",
+            Self::Bmp => "bmp",
+            Self::Tiff => "tif",
+            Self::Heic => "heic",
+        }
+    }
+    fn mime(self) -> &'static str {
+        crate::server::storage::content_type_for(self.ext())
+    }
+}
+
+const HEIF_BRANDS: [&[u8; 4]; 8] = [
+    b"heic", b"heix", b"hevc", b"heim", b"heis", b"hevm", b"mif1", b"msf1",
+];
+
+/// Decides from the first bytes (64 are enough).
+pub fn sniff(head: &[u8]) -> Sniffed {
+    let at = |i: usize, magic: &[u8]| {
+        head.len() >= i + magic.len() && &head[i..i + magic.len()] == magic
+    };
+    if at(0, &[0xFF, 0xD8, 0xFF]) {
+        Sniffed::Image(ImageFormat::Jpeg)
+    } else if at(0, b"\x89PNG\r\n\x1a\n") {
+        Sniffed::Image(ImageFormat::Png)
+    } else if at(0, b"GIF87a") || at(0, b"GIF89a") {
+        Sniffed::Image(ImageFormat::Gif)
+    } else if at(0, b"RIFF") && at(8, b"WEBP") {
+        Sniffed::Image(ImageFormat::WebP)
+    } else if at(0, b"RIFF") && at(8, b"AVI ") {
+        Sniffed::Video("avi")
+    } else if at(0, b"II*\0") || at(0, b"MM\0*") {
+        Sniffed::Image(ImageFormat::Tiff)
+    } else if at(0, b"BM") && head.len() >= 14 {
+        Sniffed::Image(ImageFormat::Bmp)
+    } else if at(4, b"ftyp") {
+        let brand = &head[8..12.min(head.len())];
+        if HEIF_BRANDS.iter().any(|b| brand == &b[..]) {
+            Sniffed::Image(ImageFormat::Heic)
+        } else if brand == b"qt  " {
+            Sniffed::Video("mov")
+        } else {
+            Sniffed::Video("mp4")
+        }
+    } else if at(0, &[0x1A, 0x45, 0xDF, 0xA3]) {
+        let webm = head.windows(4).any(|w| w == b"webm");
+        Sniffed::Video(if webm { "webm" } else { "mkv" })
+    } else {
+        Sniffed::Unknown
+    }
+}
+
+/// A problem with an upload the client can fix (a 4xx).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Rejected(pub String);
+
+#[derive(Debug, Clone)]
+pub struct VideoInfo {
+    pub ext: &'static str,
+    pub mime: &'static str,
+    pub width: u32,
+    pub height: u32,
+    pub duration_secs: Option<f64>,
+    pub codec: String,
+}
+
+#[derive(Deserialize)]
+struct Probe {
+    #[serde(default)]
+    streams: Vec<ProbeStream>,
+    format: Option<ProbeFormat>,
+}
+
+#[derive(Deserialize)]
+struct ProbeStream {
+    codec_type: Option<String>,
+    codec_name: Option<String>,
+    width: Option<u32>,
+    height: Option<u32>,
+    duration: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ProbeFormat {
+    format_name: Option<String>,
+    duration: Option<String>,
+}
+
+/// Runs a media tool with a time limit; the child is killed when the limit passes.
+pub async fn run_tool(
+    program: &str,
+    args: &[&str],
+    limit: Duration,
+) -> Result<std::process::Output, ToolError> {
+    let child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| ToolError::Spawn(format!("{program}: {e}")))?;
+    match tokio::time::timeout(limit, child.wait_with_output()).await {
+        Ok(Ok(out)) => Ok(out),
+        Ok(Err(e)) => Err(ToolError::Spawn(format!("{program}: {e}"))),
+        Err(_) => Err(ToolError::TimedOut),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ToolError {
+    /// Our problem (ffmpeg missing): a 5xx.
+    #[error("cannot run {0}")]
+    Spawn(String),
+    #[error("timed out")]
+    TimedOut,
+}
+
+const MAX_VIDEO_SIDE: u32 = 4096;
+
+/// Checks that `path` is a decodable video; `field` names it in messages.
+pub async fn probe_video(
+    path: &Path,
+    head: &[u8],
+    field: &str,
+    limit: Duration,
+) -> Result<Result<VideoInfo, Rejected>, ToolError> {
+    let sniffed = sniff(head);
+    if let Sniffed::Image(f) = sniffed {
+        return Ok(Err(Rejected(format!(
+            "{field} is an image ({}), not a video",
+            f.mime()
+        ))));
+    }
+    let p = path.to_string_lossy();
+    let out = match run_tool(
+        "ffprobe",
+        &[
+            "-v",
+            "error",
+            "-print_format",
+            "json",
+            "-show_format",
+            "-show_streams",
+            &p,
+        ],
+        limit,
+    )
+    .await
+    {
+        Ok(o) => o,
+        Err(ToolError::TimedOut) => {
+            return Ok(Err(Rejected(format!(
+                "{field} could not be read in time (corrupt or hostile file)"
+            ))));
+        }
+        Err(e) => return Err(e),
+    };
+    let probe: Option<Probe> = serde_json::from_slice(&out.stdout).ok();
+    let Some(probe) = probe.filter(|p| p.format.is_some()) else {
+        return Ok(Err(Rejected(format!(
+            "{field} is not a recognised video format"
+        ))));
+    };
+    let format_name = probe
+        .format
+        .as_ref()
+        .and_then(|f| f.format_name.clone())
+        .unwrap_or_default();
+    if format_name.contains("image2") || format_name.ends_with("_pipe") || format_name == "gif" {
+        return Ok(Err(Rejected(format!("{field} is an image, not a video"))));
+    }
+    let Some(v) = probe
+        .streams
+        .iter()
+        .find(|s| s.codec_type.as_deref() == Some("video"))
+    else {
+        return Ok(Err(Rejected(format!("{field} has no video track"))));
+    };
+    let (width, height) = (v.width.unwrap_or(0), v.height.unwrap_or(0));
+    if width == 0 || height == 0 {
+        return Ok(Err(Rejected(format!(
+            "{field} has no readable video frames (truncated or corrupt)"
+        ))));
+    }
+    if width > MAX_VIDEO_SIDE || height > MAX_VIDEO_SIDE {
+        return Ok(Err(Rejected(format!(
+            "{field} is {width}×{height}; the limit is {MAX_VIDEO_SIDE} pixels per side"
+        ))));
+    }
+    // Decoding one frame proves the stream is usable (a header alone is not enough).
+    let out = match run_tool(
+        "ffmpeg",
+        &[
+            "-nostdin",
+            "-v",
+            "error",
+            "-threads",
+            "1",
+            "-i",
+            &p,
+            "-map",
+            "0:v:0",
+            "-frames:v",
+            "1",
+            "-f",
+            "framemd5",
+            "-",
+        ],
+        limit,
+    )
+    .await
+    {
+        Ok(o) => o,
+        Err(ToolError::TimedOut) => {
+            return Ok(Err(Rejected(format!(
+                "{field} could not be decoded in time (corrupt or hostile file)"
+            ))));
+        }
+        Err(e) => return Err(e),
+    };
+    let decoded = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .any(|l| !l.starts_with('#') && !l.trim().is_empty());
+    if !decoded {
+        return Ok(Err(Rejected(format!(
+            "{field} could not be decoded (truncated or corrupt video)"
+        ))));
+    }
+    let ext = match sniffed {
+        Sniffed::Video(ext) => ext,
+        _ => ext_for_format(&format_name),
+    };
+    let duration_secs = probe
+        .format
+        .as_ref()
+        .and_then(|f| f.duration.as_deref())
+        .or(v.duration.as_deref())
+        .and_then(|d| d.parse::<f64>().ok())
+        .filter(|d| d.is_finite() && *d >= 0.0);
+    Ok(Ok(VideoInfo {
+        ext,
+        mime: crate::server::storage::content_type_for(ext),
+        width,
+        height,
+        duration_secs,
+        codec: v.codec_name.clone().unwrap_or_default(),
+    }))
+}
+
+fn ext_for_format(format_name: &str) -> &'static str {
+    match format_name.split(',').next().unwrap_or("") {
+        "matroska" => "mkv",
+        "mov" => "mp4",
+        "avi" => "avi",
+        "ogg" => "ogv",
+        "mpegts" => "ts",
+        "flv" => "flv",
+        "asf" => "wmv",
+        "mpeg" => "mpg",
+        _ => "video",
+    }
+}
+
+/// A decoded, upright ID photo.
+pub struct DecodedImage {
+    pub format: ImageFormat,
+    pub image: image::DynamicImage,
+}
+
+/// Checks and decodes the ID photo: known format, dimensions within limits (checked from the
+/// header before decoding), a sound EXIF block, EXIF orientation applied. Blocking: call from
+/// a blocking thread.
+pub fn decode_image(
+    path: &Path,
+    head: &[u8],
+    field: &str,
+    max_pixels: u64,
+    limit: Duration,
+) -> Result<DecodedImage, Rejected> {
+    let format = match sniff(head) {
+        Sniffed::Image(f) => f,
+        Sniffed::Video(_) => return Err(Rejected(format!("{field} is a video, not an image"))),
+        Sniffed::Unknown => {
+            return Err(Rejected(format!(
+                "{field} is not a supported image format (JPEG, PNG, WebP, GIF, BMP, TIFF, HEIC)"
+            )));
+        }
+    };
+    let orientation = read_orientation(path, field)?;
+    let image = if format == ImageFormat::Heic {
+        decode_heic(path, field, max_pixels, limit)?
+    } else {
+        let reader = || {
+            image::ImageReader::open(path)
+                .and_then(|r| r.with_guessed_format())
+                .map_err(|e| Rejected(format!("{field} could not be read: {e}")))
+        };
+        let (w, h) = reader()?
+            .into_dimensions()
+            .map_err(|e| Rejected(format!("{field} is not a valid image: {e}")))?;
+        check_pixels(field, w, h, max_pixels)?;
+        let mut r = reader()?;
+        let mut limits = image::Limits::default();
+        limits.max_image_width = Some(w);
+        limits.max_image_height = Some(h);
+        limits.max_alloc = Some(max_pixels.saturating_mul(4).saturating_add(64 << 20));
+        r.limits(limits);
+        r.decode().map_err(|e| {
+            Rejected(format!(
+                "{field} could not be decoded (truncated or corrupt image): {e}"
+            ))
+        })?
+    };
+    Ok(DecodedImage {
+        format,
+        image: apply_orientation(image, orientation),
+    })
+}
+
+fn check_pixels(field: &str, w: u32, h: u32, max_pixels: u64) -> Result<(), Rejected> {
+    if w == 0 || h == 0 {
+        return Err(Rejected(format!("{field} has no pixels")));
+    }
+    if u64::from(w) * u64::from(h) > max_pixels {
+        return Err(Rejected(format!(
+            "{field} is {w}×{h} pixels; the limit is {:.0} megapixels",
+            max_pixels as f64 / 1e6
+        )));
+    }
+    Ok(())
+}
+
+/// EXIF orientation (1 when there is no EXIF). A present but corrupt EXIF block is refused:
+/// cameras do not write one, tools that tamper with images do.
+fn read_orientation(path: &Path, field: &str) -> Result<u32, Rejected> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| Rejected(format!("{field} could not be read: {e}")))?;
+    let mut reader = std::io::BufReader::new(file);
+    match exif::Reader::new().read_from_container(&mut reader) {
+        Ok(exif) => Ok(exif
+            .get_field(exif::Tag::Orientation, exif::In::PRIMARY)
+            .and_then(|f| f.value.get_uint(0))
+            .filter(|o| (1..=8).contains(o))
+            .unwrap_or(1)),
+        Err(exif::Error::NotFound(_)) => Ok(1),
+        // A container the EXIF reader does not know (GIF, BMP): no EXIF to apply.
+        Err(exif::Error::NotSupported(_)) => Ok(1),
+        Err(_) => Err(Rejected(format!(
+            "{field} has a corrupt EXIF block; save the photo again or take a new one"
+        ))),
+    }
+}
+
+fn apply_orientation(img: image::DynamicImage, o: u32) -> image::DynamicImage {
+    match o {
+        2 => img.fliph(),
+        3 => img.rotate180(),
+        4 => img.flipv(),
+        5 => img.rotate90().fliph(),
+        6 => img.rotate90(),
+        7 => img.rotate270().fliph(),
+        8 => img.rotate270(),
+        _ => img,
+    }
+}
+
+/// HEIC/HEIF (iPhone photos): converted by Debian's `heif-convert` (libheif) in a subprocess.
+fn decode_heic(
+    path: &Path,
+    field: &str,
+    max_pixels: u64,
+    limit: Duration,
+) -> Result<image::DynamicImage, Rejected> {
+    let out = path.with_extension("heic.png");
+    let status = std::process::Command::new("timeout")
+        .arg(format!("{}", limit.as_secs().max(1)))
+        .arg("heif-convert")
+        .arg(path)
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    let result = match status {
+        Ok(s) if s.success() => (|| {
+            let r =
+                image::ImageReader::open(&out).map_err(|e| Rejected(format!("{field}: {e}")))?;
+            let (w, h) = r
+                .into_dimensions()
+                .map_err(|e| Rejected(format!("{field} could not be converted: {e}")))?;
+            check_pixels(field, w, h, max_pixels)?;
+            image::open(&out).map_err(|e| Rejected(format!("{field} could not be converted: {e}")))
+        })(),
+        _ => Err(Rejected(format!(
+            "{field} is a HEIC image that could not be decoded"
+        ))),
+    };
+    let _ = std::fs::remove_file(&out);
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_by_content() {
+        assert_eq!(
+            sniff(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Sniffed::Image(ImageFormat::Jpeg)
+        );
+        assert_eq!(
+            sniff(b"\x89PNG\r\n\x1a\n...."),
+            Sniffed::Image(ImageFormat::Png)
+        );
+        assert_eq!(
+            sniff(b"RIFF\0\0\0\0WEBPVP8 "),
+            Sniffed::Image(ImageFormat::WebP)
+        );
+        assert_eq!(sniff(b"RIFF\0\0\0\0AVI LIST"), Sniffed::Video("avi"));
+        assert_eq!(
+            sniff(b"\0\0\0\x18ftypheic\0\0\0\0"),
+            Sniffed::Image(ImageFormat::Heic)
+        );
+        assert_eq!(sniff(b"\0\0\0\x18ftypisom\0\0\0\0"), Sniffed::Video("mp4"));
+        assert_eq!(sniff(b"\0\0\0\x14ftypqt  \0\0\0\0"), Sniffed::Video("mov"));
+        assert_eq!(
+            sniff(b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x84webm"),
+            Sniffed::Video("webm")
+        );
+        assert_eq!(
+            sniff(b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x88matroska"),
+            Sniffed::Video("mkv")
+        );
+        assert_eq!(sniff(b"hello, this is text"), Sniffed::Unknown);
+        assert_eq!(sniff(b""), Sniffed::Unknown);
+    }
+}

@@ -1,0 +1,96 @@
+//! Retention: files are deleted `IDV_RETENTION` after a check completes, by a sweeper driven by
+//! `files_expire_at` in the database (so it survives restarts). Each batch is claimed with a
+//! lease (PostgreSQL `FOR UPDATE SKIP LOCKED`, SQLite a single `UPDATE … RETURNING`), so with
+//! several nodes only one sweeps a given check. The record stays, marked with the deletion time.
+
+use std::time::Duration;
+
+use sqlx::Row;
+
+use super::{
+    db::{Backend, now_ms},
+    state::AppState,
+};
+
+const BATCH: i64 = 50;
+const LEASE_MS: i64 = 5 * 60 * 1000;
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SweepStats {
+    pub deleted: usize,
+    pub failed: usize,
+}
+
+/// Deletes the files of every check whose retention has passed.
+pub async fn sweep_once(state: &AppState) -> anyhow::Result<SweepStats> {
+    let mut stats = SweepStats::default();
+    loop {
+        let now = now_ms();
+        let lock = if state.db.backend == Backend::Postgres {
+            "FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let claimed = sqlx::query(&format!(
+            "UPDATE checks SET sweep_lease_until = $1 WHERE id IN (\
+               SELECT id FROM checks WHERE files_deleted_at IS NULL AND files_expire_at <= $2 \
+               AND (sweep_lease_until IS NULL OR sweep_lease_until < $2) ORDER BY files_expire_at LIMIT {BATCH} {lock}) \
+             RETURNING id, selfie_key, id_key"
+        ))
+        .bind(now + LEASE_MS)
+        .bind(now)
+        .fetch_all(&state.db.pool)
+        .await?;
+        if claimed.is_empty() {
+            break;
+        }
+        let mut progressed = false;
+        for row in &claimed {
+            let id: String = row.try_get("id")?;
+            let keys: [String; 2] = [row.try_get("selfie_key")?, row.try_get("id_key")?];
+            let mut ok = true;
+            for k in &keys {
+                if let Err(e) = state.storage.delete(k).await {
+                    tracing::warn!(check_id = %id, error = format!("{e:#}"), "retention: could not delete a file; retried after the lease");
+                    ok = false;
+                }
+            }
+            if ok {
+                sqlx::query("UPDATE checks SET files_deleted_at = $2, sweep_lease_until = NULL WHERE id = $1")
+                    .bind(&id)
+                    .bind(now_ms())
+                    .execute(&state.db.pool)
+                    .await?;
+                stats.deleted += 1;
+                progressed = true;
+            } else {
+                stats.failed += 1;
+            }
+        }
+        if !progressed {
+            break;
+        }
+    }
+    if stats != SweepStats::default() {
+        tracing::info!(
+            deleted = stats.deleted,
+            failed = stats.failed,
+            "retention sweep"
+        );
+    }
+    Ok(stats)
+}
+
+/// Runs [`sweep_once`] every `interval` until the process stops.
+pub fn spawn_sweeper(state: AppState, interval: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = sweep_once(&state).await {
+                tracing::error!(error = format!("{e:#}"), "retention sweep failed");
+            }
+        }
+    })
+}

@@ -1,0 +1,120 @@
+//! Capture sessions: `GET /verif/` turns the partner's API key into a short-lived, single-use
+//! token bound to the partner and the user, so the key never reaches the browser. The page
+//! submits with the token; only its SHA-256 is stored.
+
+use std::time::Duration;
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64URL};
+use sqlx::Row;
+
+use super::{
+    crypto::{random_bytes, sha256_hex},
+    db::{Db, now_ms},
+    partners::{self, Authenticated, KeyMode},
+};
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub user_identifier: String,
+    pub user_email: Option<String>,
+    pub user_phone: Option<String>,
+}
+
+/// Creates a session and returns its token (shown once, to the page).
+pub async fn create(
+    db: &Db,
+    auth: &Authenticated,
+    s: &NewSession,
+    ttl: Duration,
+) -> Result<String, sqlx::Error> {
+    let token = format!("cap_{}", B64URL.encode(random_bytes::<32>()));
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO capture_sessions (id, token_hash, partner_id, livemode, user_identifier, user_email, user_phone, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(sha256_hex(token.as_bytes()))
+    .bind(&auth.partner.id)
+    .bind(i16::from(auth.mode == KeyMode::Live))
+    .bind(&s.user_identifier)
+    .bind(&s.user_email)
+    .bind(&s.user_phone)
+    .bind(now)
+    .bind(now + i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 4))
+    .execute(&db.pool)
+    .await?;
+    Ok(token)
+}
+
+/// A live session found by its token.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: String,
+    pub auth: Authenticated,
+    pub user: NewSession,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Lookup {
+    Expired,
+    Used,
+    Unknown,
+}
+
+/// Finds an unused, unexpired session. Does not consume it: [`consume`] does, in the
+/// transaction that stores the check.
+pub async fn find(db: &Db, token: &str) -> Result<Result<Session, Lookup>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, partner_id, livemode, user_identifier, user_email, user_phone, expires_at, used_at FROM capture_sessions WHERE token_hash = $1",
+    )
+    .bind(sha256_hex(token.trim().as_bytes()))
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(row) = row else {
+        return Ok(Err(Lookup::Unknown));
+    };
+    if row.try_get::<Option<i64>, _>("used_at")?.is_some() {
+        return Ok(Err(Lookup::Used));
+    }
+    if row.try_get::<i64, _>("expires_at")? <= now_ms() {
+        return Ok(Err(Lookup::Expired));
+    }
+    let partner_id: String = row.try_get("partner_id")?;
+    let Some(partner) = partners::get(db, &partner_id)
+        .await?
+        .filter(|p| !p.disabled)
+    else {
+        return Ok(Err(Lookup::Unknown));
+    };
+    let mode = if row.try_get::<i16, _>("livemode")? != 0 {
+        KeyMode::Live
+    } else {
+        KeyMode::Test
+    };
+    Ok(Ok(Session {
+        id: row.try_get("id")?,
+        auth: Authenticated { partner, mode },
+        user: NewSession {
+            user_identifier: row.try_get("user_identifier")?,
+            user_email: row.try_get("user_email")?,
+            user_phone: row.try_get("user_phone")?,
+        },
+    }))
+}
+
+/// Marks the session used by `check_id`; false when another submission got there first.
+pub async fn consume(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    session_id: &str,
+    check_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let now = now_ms();
+    let r = sqlx::query("UPDATE capture_sessions SET used_at = $2, check_id = $3 WHERE id = $1 AND used_at IS NULL AND expires_at > $2")
+        .bind(session_id)
+        .bind(now)
+        .bind(check_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}

@@ -1,0 +1,58 @@
+//! File storage behind one trait: local disk (default) or Azure Blob Storage.
+//!
+//! The database keeps storage *keys*, never URLs; links are minted when a result or a webhook
+//! is produced, and expire (`IDV_LINK_TTL`). Every link is absolute.
+
+mod azure;
+mod local;
+
+use std::{path::Path, sync::Arc, time::Duration};
+
+pub use azure::{AzureSettings, AzureStorage};
+pub use local::{LinkCheck, LocalStorage, valid_key, verify_link};
+
+#[async_trait::async_trait]
+pub trait StorageBackend: Send + Sync + std::fmt::Debug {
+    /// A stable name recorded with each check (`local`, `azure`).
+    fn name(&self) -> &'static str;
+
+    /// Stores the finished file at `path` under `key`. On success the object is complete and
+    /// visible; on failure nothing is left under `key`. The file at `path` is consumed.
+    async fn put_file(
+        &self,
+        key: &str,
+        path: &Path,
+        content_type: &str,
+        file_name: &str,
+    ) -> anyhow::Result<()>;
+
+    /// Deletes `key`; deleting a missing object is not an error (retention runs may repeat).
+    async fn delete(&self, key: &str) -> anyhow::Result<()>;
+
+    /// An absolute, expiring read link.
+    async fn read_url(&self, key: &str, ttl: Duration) -> anyhow::Result<String>;
+
+    /// Readiness: the backend is reachable.
+    async fn check(&self) -> anyhow::Result<()>;
+}
+
+pub type Storage = Arc<dyn StorageBackend>;
+
+/// MIME type of a stored file, from the extension we gave it.
+pub fn content_type_for(name: &str) -> &'static str {
+    match name.rsplit('.').next().unwrap_or("") {
+        "webm" => "video/webm",
+        "mp4" => "video/mp4",
+        "mov" => "video/quicktime",
+        "mkv" => "video/x-matroska",
+        "avi" => "video/x-msvideo",
+        "jpg" => "image/jpeg",
+        "png" => "image/png",
+        "webp" => "image/webp",
+        "gif" => "image/gif",
+        "bmp" => "image/bmp",
+        "tif" => "image/tiff",
+        "heic" => "image/heic",
+        _ => "application/octet-stream",
+    }
+}

@@ -1,0 +1,115 @@
+//! Frames from the selfie video: ffmpeg samples up to `count` frames spread over the video
+//! (at most 640 px on the long side, rotation applied) and pipes them out as PPM, so memory is
+//! bounded by count × 640 × 640 × 3 whatever the input. Time-limited subprocess.
+
+use std::{path::Path, time::Duration};
+
+use image::RgbImage;
+
+use crate::server::media::{ToolError, run_tool};
+
+pub const MAX_SIDE: u32 = 640;
+
+pub async fn sample(
+    video: &Path,
+    duration: Option<f64>,
+    count: usize,
+    limit: Duration,
+) -> Result<Vec<RgbImage>, ToolError> {
+    // Spread `count` frames over the duration; unknown or tiny durations take 4 fps.
+    let fps = match duration {
+        Some(d) if d > 0.5 => (count as f64 / d).max(0.05),
+        _ => 4.0,
+    };
+    let filter = format!(
+        "fps={fps:.4},scale='if(gte(iw,ih),min({MAX_SIDE},iw),-2)':'if(gte(iw,ih),-2,min({MAX_SIDE},ih))'"
+    );
+    let p = video.to_string_lossy();
+    let frames = count.to_string();
+    let out = run_tool(
+        "ffmpeg",
+        &[
+            "-nostdin",
+            "-v",
+            "error",
+            "-threads",
+            "2",
+            "-t",
+            "60",
+            "-i",
+            &p,
+            "-vf",
+            &filter,
+            "-frames:v",
+            &frames,
+            "-f",
+            "image2pipe",
+            "-vcodec",
+            "ppm",
+            "-",
+        ],
+        limit,
+    )
+    .await?;
+    Ok(parse_ppm_stream(&out.stdout))
+}
+
+/// Splits concatenated binary PPM (P6, maxval 255) images.
+pub fn parse_ppm_stream(mut data: &[u8]) -> Vec<RgbImage> {
+    let mut frames = Vec::new();
+    while let Some((img, rest)) = parse_one(data) {
+        frames.push(img);
+        data = rest;
+    }
+    frames
+}
+
+fn parse_one(data: &[u8]) -> Option<(RgbImage, &[u8])> {
+    let mut fields = Vec::with_capacity(4);
+    let mut pos = 0;
+    while fields.len() < 4 {
+        while pos < data.len() && (data[pos].is_ascii_whitespace() || data[pos] == b'#') {
+            if data[pos] == b'#' {
+                while pos < data.len() && data[pos] != b'\n' {
+                    pos += 1;
+                }
+            }
+            pos += 1;
+        }
+        let start = pos;
+        while pos < data.len() && !data[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        if start == pos {
+            return None;
+        }
+        fields.push(std::str::from_utf8(&data[start..pos]).ok()?);
+    }
+    pos += 1; // the single whitespace before the raster
+    if fields[0] != "P6" || fields[3] != "255" {
+        return None;
+    }
+    let (w, h): (u32, u32) = (fields[1].parse().ok()?, fields[2].parse().ok()?);
+    let len = (w as usize).checked_mul(h as usize)?.checked_mul(3)?;
+    let raster = data.get(pos..pos + len)?;
+    Some((
+        RgbImage::from_raw(w, h, raster.to_vec())?,
+        &data[pos + len..],
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn parses_concatenated_ppm() {
+        let mut data = b"P6\n2 1\n255\n".to_vec();
+        data.extend_from_slice(&[1, 2, 3, 4, 5, 6]);
+        data.extend_from_slice(b"P6\n1 1\n255\n");
+        data.extend_from_slice(&[7, 8, 9]);
+        data.extend_from_slice(b"P6\n9 9\n255\ntruncated");
+        let frames = super::parse_ppm_stream(&data);
+        assert_eq!(frames.len(), 2);
+        assert_eq!(frames[0].get_pixel(1, 0).0, [4, 5, 6]);
+        assert_eq!(frames[1].get_pixel(0, 0).0, [7, 8, 9]);
+    }
+}

@@ -1,0 +1,475 @@
+//! The default backend: the local face model plus liveness evidence from the video.
+//!
+//! Evidence and the risk factor each failure raises (README, "Risk factors"):
+//! - a face in most frames (`no_face_in_video`, `face_not_visible`), only one (`multiple_faces`);
+//! - the same identity throughout (`identity_changed`);
+//! - a head turn left and right (`liveness_challenge_failed`), from the landmark yaw;
+//! - frames that are not one still picture, looped, panned or zoomed (`still_image_video`):
+//!   aligned face crops of a photo stay identical however it is moved;
+//! - length, light and sharpness (`video_too_short`, `low_light`, `blurry`);
+//! - the ID: one prominent usable face (`no_face_in_id`, `multiple_faces_in_id`,
+//!   `id_face_too_small`, `id_blurry`, `id_glare`), not a copy of a selfie frame
+//!   (`id_matches_selfie_frame`);
+//! - and the comparison itself (`face_mismatch`, `low_similarity`).
+
+use std::{path::Path, sync::Arc, time::Duration};
+
+use image::{GrayImage, RgbImage};
+
+use super::{
+    Inputs, Outcome, Verifier,
+    face::{Face, FaceModels, LARGE, SMALL, cosine},
+    frames,
+};
+use crate::contract::{ConfidenceLevel, FaceComparison, Status};
+
+pub const METHOD: &str = "local_face_model";
+
+/// Decision thresholds (cosine similarity of SFace embeddings), configurable.
+#[derive(Debug, Clone, Copy)]
+pub struct Thresholds {
+    /// At or above: the same person.
+    pub match_at: f32,
+    /// Below: a different person. Between the two: a human decides.
+    pub mismatch_below: f32,
+    pub min_duration_secs: f64,
+    /// Range of the yaw proxy the head turn must cover on each side of its median.
+    pub min_turn: f32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            match_at: 0.50,
+            mismatch_below: 0.40,
+            min_duration_secs: 2.0,
+            min_turn: 0.12,
+        }
+    }
+}
+
+pub struct LocalVerifier {
+    models: Arc<FaceModels>,
+    thresholds: Thresholds,
+    media_timeout: Duration,
+}
+
+impl LocalVerifier {
+    pub fn load(
+        models_dir: &Path,
+        thresholds: Thresholds,
+        media_timeout: Duration,
+    ) -> anyhow::Result<Self> {
+        Ok(Self {
+            models: Arc::new(FaceModels::load(models_dir)?),
+            thresholds,
+            media_timeout,
+        })
+    }
+}
+
+const FRAME_COUNT: usize = 12;
+const DETECT_THRESHOLD: f32 = 0.6;
+
+#[async_trait::async_trait]
+impl Verifier for LocalVerifier {
+    fn method(&self) -> &'static str {
+        METHOD
+    }
+
+    async fn verify(&self, inputs: &Inputs) -> anyhow::Result<Outcome> {
+        let frames = frames::sample(
+            &inputs.video,
+            inputs.video_info.duration_secs,
+            FRAME_COUNT,
+            self.media_timeout,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("frame extraction: {e}"))?;
+        let models = self.models.clone();
+        let id = inputs.id_photo.clone();
+        let t = self.thresholds;
+        let duration = inputs.video_info.duration_secs;
+        tokio::task::spawn_blocking(move || analyse(&models, &frames, &id, duration, t)).await?
+    }
+}
+
+/// One sampled frame, analysed.
+struct FrameFace {
+    face: Face,
+    faces: usize,
+    frame: usize,
+    sharpness: f32,
+}
+
+fn gray(img: &RgbImage) -> GrayImage {
+    image::imageops::grayscale(img)
+}
+
+fn mean_luma(img: &RgbImage) -> f32 {
+    let g = gray(img);
+    g.pixels().map(|p| f32::from(p[0])).sum::<f32>() / (g.len().max(1) as f32)
+}
+
+/// Variance of the Laplacian over the face box: low means blurry.
+fn sharpness(img: &RgbImage, f: &Face) -> f32 {
+    let g = gray(img);
+    let (w, h) = g.dimensions();
+    let x0 = f.x.max(1.0) as u32;
+    let y0 = f.y.max(1.0) as u32;
+    let x1 = ((f.x + f.w) as u32).min(w.saturating_sub(2));
+    let y1 = ((f.y + f.h) as u32).min(h.saturating_sub(2));
+    let (mut n, mut sum, mut sq) = (0f32, 0f32, 0f32);
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let c = f32::from(g.get_pixel(x, y)[0]);
+            let l = f32::from(g.get_pixel(x - 1, y)[0])
+                + f32::from(g.get_pixel(x + 1, y)[0])
+                + f32::from(g.get_pixel(x, y - 1)[0])
+                + f32::from(g.get_pixel(x, y + 1)[0])
+                - 4.0 * c;
+            n += 1.0;
+            sum += l;
+            sq += l * l;
+        }
+    }
+    if n < 1.0 {
+        0.0
+    } else {
+        (sq / n - (sum / n).powi(2)).max(0.0)
+    }
+}
+
+/// Share of nearly white pixels in the face box (glare on a laminated card).
+fn glare(img: &RgbImage, f: &Face) -> f32 {
+    let (w, h) = img.dimensions();
+    let (x0, y0) = (f.x.max(0.0) as u32, f.y.max(0.0) as u32);
+    let (x1, y1) = (((f.x + f.w) as u32).min(w), ((f.y + f.h) as u32).min(h));
+    let (mut n, mut hot) = (0u32, 0u32);
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let p = img.get_pixel(x, y).0;
+            n += 1;
+            if p.iter().all(|&c| c >= 250) {
+                hot += 1;
+            }
+        }
+    }
+    if n == 0 { 0.0 } else { hot as f32 / n as f32 }
+}
+
+/// A small grey thumbnail of the aligned face, to compare frames pixel by pixel.
+fn thumb(img: &RgbImage, f: &Face) -> Vec<f32> {
+    let aligned = super::face::align(img, f);
+    let small = image::imageops::resize(
+        &gray(&aligned),
+        32,
+        32,
+        image::imageops::FilterType::Triangle,
+    );
+    small.pixels().map(|p| f32::from(p[0])).collect()
+}
+
+fn mean_abs_diff(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum::<f32>() / a.len().max(1) as f32
+}
+
+fn rotate(img: &RgbImage, quarter_turns: u32) -> RgbImage {
+    match quarter_turns % 4 {
+        1 => image::imageops::rotate90(img),
+        2 => image::imageops::rotate180(img),
+        3 => image::imageops::rotate270(img),
+        _ => img.clone(),
+    }
+}
+
+fn push(v: &mut Vec<String>, code: &str) {
+    if !v.iter().any(|c| c == code) {
+        v.push(code.to_string());
+    }
+}
+
+pub fn analyse(
+    models: &FaceModels,
+    frames: &[RgbImage],
+    id: &image::DynamicImage,
+    duration: Option<f64>,
+    t: Thresholds,
+) -> anyhow::Result<Outcome> {
+    let mut risks: Vec<String> = Vec::new();
+    let mut hard_reject = false;
+
+    // --- the video ---------------------------------------------------------------------
+    let mut found: Vec<FrameFace> = Vec::new();
+    let mut luma = 0f32;
+    for (i, frame) in frames.iter().enumerate() {
+        luma += mean_luma(frame);
+        let faces = models.detect(frame, SMALL, DETECT_THRESHOLD)?;
+        if let Some(best) = faces
+            .iter()
+            .copied()
+            .max_by(|a, b| a.area().total_cmp(&b.area()))
+        {
+            let prominent = faces
+                .iter()
+                .filter(|f| f.area() >= 0.25 * best.area() && f.score >= 0.7)
+                .count();
+            found.push(FrameFace {
+                face: best,
+                faces: prominent,
+                frame: i,
+                sharpness: sharpness(frame, &best),
+            });
+        }
+    }
+    let n = frames.len().max(1);
+    luma /= n as f32;
+    if duration.is_some_and(|d| d < t.min_duration_secs) || frames.len() < 3 {
+        push(&mut risks, "video_too_short");
+    }
+    if luma < 40.0 {
+        push(&mut risks, "low_light");
+    }
+    if found.is_empty() {
+        push(&mut risks, "no_face_in_video");
+        hard_reject = true;
+    } else if (found.len() as f32) < 0.6 * n as f32 {
+        push(&mut risks, "face_not_visible");
+    }
+    if found.iter().filter(|f| f.faces > 1).count() * 3 >= found.len().max(1) && !found.is_empty() {
+        push(&mut risks, "multiple_faces");
+        hard_reject = true;
+    }
+    if !found.is_empty() {
+        let mut sharp: Vec<f32> = found.iter().map(|f| f.sharpness).collect();
+        sharp.sort_by(f32::total_cmp);
+        if sharp[sharp.len() / 2] < 20.0 {
+            push(&mut risks, "blurry");
+        }
+    }
+
+    // embeddings of up to 4 frames: the sharpest, spread over the video
+    let mut picks: Vec<&FrameFace> = found.iter().collect();
+    picks.sort_by(|a, b| b.sharpness.total_cmp(&a.sharpness));
+    picks.truncate(4);
+    picks.sort_by_key(|f| f.frame);
+    let mut embeds = Vec::new();
+    for p in &picks {
+        embeds.push(models.embed(&frames[p.frame], &p.face)?);
+    }
+    let mut min_pair = 1f32;
+    for i in 0..embeds.len() {
+        for j in i + 1..embeds.len() {
+            min_pair = min_pair.min(cosine(&embeds[i], &embeds[j]));
+        }
+    }
+    if embeds.len() >= 2 && min_pair < 0.35 {
+        push(&mut risks, "identity_changed");
+        hard_reject = true;
+    }
+
+    // still image (looped, panned, zoomed): aligned crops barely change; a live face does
+    let thumbs: Vec<Vec<f32>> = found
+        .iter()
+        .map(|f| thumb(&frames[f.frame], &f.face))
+        .collect();
+    let max_change = thumbs
+        .windows(2)
+        .map(|w| mean_abs_diff(&w[0], &w[1]))
+        .fold(0f32, f32::max);
+    let yaws: Vec<f32> = found.iter().map(|f| f.face.yaw()).collect();
+    let yaw_range = yaws.iter().copied().fold(f32::MIN, f32::max)
+        - yaws.iter().copied().fold(f32::MAX, f32::min);
+    if thumbs.len() >= 3 && max_change < 2.5 && yaw_range < t.min_turn {
+        push(&mut risks, "still_image_video");
+        hard_reject = true;
+    }
+    // head turn: the yaw must swing both ways around its median
+    if yaws.len() >= 3 {
+        let mut sorted = yaws.clone();
+        sorted.sort_by(f32::total_cmp);
+        let median = sorted[sorted.len() / 2];
+        let left = sorted[0] < median - t.min_turn / 2.0;
+        let right = sorted[sorted.len() - 1] > median + t.min_turn / 2.0;
+        if !(left && right && yaw_range >= t.min_turn) {
+            push(&mut risks, "liveness_challenge_failed");
+        }
+    } else if !found.is_empty() {
+        push(&mut risks, "liveness_challenge_failed");
+    }
+
+    // --- the ID photo ---------------------------------------------------------------------
+    let id_rgb = id.to_rgb8();
+    let mut id_face = None;
+    let mut id_img = id_rgb.clone();
+    for turns in 0..4 {
+        let img = if turns == 0 {
+            id_rgb.clone()
+        } else {
+            rotate(&id_rgb, turns)
+        };
+        let faces = models.detect(&img, LARGE, DETECT_THRESHOLD)?;
+        if let Some(best) = faces
+            .iter()
+            .copied()
+            .max_by(|a, b| a.area().total_cmp(&b.area()))
+        {
+            let others = faces
+                .iter()
+                .filter(|f| f.area() >= 0.5 * best.area())
+                .count();
+            if others > 1 {
+                push(&mut risks, "multiple_faces_in_id");
+            }
+            id_face = Some(best);
+            id_img = img;
+            break;
+        }
+    }
+    let mut similarity = 0f32;
+    if let Some(f) = id_face {
+        if f.w.min(f.h) < 40.0 {
+            push(&mut risks, "id_face_too_small");
+        }
+        if sharpness(&id_img, &f) < 15.0 {
+            push(&mut risks, "id_blurry");
+        }
+        if glare(&id_img, &f) > 0.15 {
+            push(&mut risks, "id_glare");
+        }
+        let id_embed = models.embed(&id_img, &f)?;
+        similarity = embeds
+            .iter()
+            .map(|e| cosine(e, &id_embed))
+            .fold(f32::MIN, f32::max)
+            .max(0.0);
+        let id_thumb = thumb(&id_img, &f);
+        if thumbs.iter().any(|th| mean_abs_diff(th, &id_thumb) < 3.0) {
+            push(&mut risks, "id_matches_selfie_frame");
+            hard_reject = true;
+        }
+    } else {
+        push(&mut risks, "no_face_in_id");
+        hard_reject = true;
+    }
+
+    // --- decision -------------------------------------------------------------------------
+    let compared = id_face.is_some() && !embeds.is_empty();
+    let is_identical = compared && similarity >= t.match_at;
+    if compared && similarity < t.mismatch_below {
+        push(&mut risks, "face_mismatch");
+        hard_reject = true;
+    } else if compared && !is_identical {
+        push(&mut risks, "low_similarity");
+    }
+    // a probability-like confidence in the match decision, steep around the threshold
+    let p_match = 1.0 / (1.0 + (-(similarity - t.match_at) / 0.04).exp());
+    let confidence = if is_identical { p_match } else { 1.0 - p_match };
+    let similarity_score = (similarity.clamp(0.0, 1.0) * 100.0).round() as u32;
+
+    let liveness_penalty: u32 = risks
+        .iter()
+        .map(|r| match r.as_str() {
+            "still_image_video"
+            | "identity_changed"
+            | "no_face_in_video"
+            | "multiple_faces"
+            | "id_matches_selfie_frame" => 60,
+            "liveness_challenge_failed" => 35,
+            "face_not_visible" | "video_too_short" => 20,
+            "low_light"
+            | "blurry"
+            | "id_blurry"
+            | "id_glare"
+            | "id_face_too_small"
+            | "multiple_faces_in_id" => 10,
+            _ => 0,
+        })
+        .sum();
+    let liveness_score = 100u32.saturating_sub(liveness_penalty);
+    let face_score = if compared {
+        similarity_score.min(100) * 100 / ((t.match_at * 100.0) as u32).max(1)
+    } else {
+        0
+    };
+    let overall = ((face_score.min(100) * 6 + liveness_score * 4) / 10).min(100);
+
+    let status = if hard_reject {
+        Status::Rejected
+    } else if is_identical && risks.is_empty() {
+        Status::Verified
+    } else {
+        Status::Review
+    };
+    let confidence_level = match status {
+        Status::Verified if similarity >= t.match_at + 0.1 => ConfidenceLevel::High,
+        Status::Verified => ConfidenceLevel::Medium,
+        Status::Rejected
+            if risks.iter().any(|r| {
+                r == "face_mismatch" || r == "still_image_video" || r == "no_face_in_id"
+            }) =>
+        {
+            ConfidenceLevel::High
+        }
+        Status::Rejected => ConfidenceLevel::Medium,
+        Status::Review => ConfidenceLevel::Low,
+    };
+    let summary = match status {
+        Status::Verified => {
+            "Verification completed successfully: the live selfie matches the ID photo".to_string()
+        }
+        Status::Rejected => format!("Verification failed: {}", describe(&risks)),
+        Status::Review => format!("Needs manual review: {}", describe(&risks)),
+    };
+    Ok(Outcome {
+        face: FaceComparison {
+            is_identical,
+            confidence: (f64::from(confidence) * 1000.0).round() / 1000.0,
+            similarity_score,
+            method: METHOD.into(),
+        },
+        overall_score: overall,
+        status,
+        confidence_level,
+        summary,
+        risk_factors: risks,
+    })
+}
+
+/// Plain words for risk codes, for the summary.
+pub fn describe(risks: &[String]) -> String {
+    if risks.is_empty() {
+        return "no specific risk found".into();
+    }
+    risks
+        .iter()
+        .map(|r| meaning(r))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+pub fn meaning(code: &str) -> &'static str {
+    match code {
+        "face_mismatch" => "the selfie and the ID show different people",
+        "low_similarity" => {
+            "the selfie and the ID photo are not similar enough to decide automatically"
+        }
+        "no_face_in_id" => "no face was found on the ID photo",
+        "multiple_faces_in_id" => "more than one prominent face on the ID photo",
+        "id_face_too_small" => "the face on the ID photo is too small",
+        "id_blurry" => "the ID photo is blurry",
+        "id_glare" => "glare covers the face on the ID photo",
+        "id_matches_selfie_frame" => "the ID photo is a copy of a selfie frame",
+        "no_face_in_video" => "no face was found in the selfie video",
+        "face_not_visible" => "the face is missing from many video frames",
+        "multiple_faces" => "more than one person appears in the selfie video",
+        "identity_changed" => "the person changes during the selfie video",
+        "liveness_challenge_failed" => "the head-turn challenge was not completed",
+        "still_image_video" => "the selfie video shows a still picture, not a live person",
+        "video_too_short" => "the selfie video is too short",
+        "low_light" => "the selfie video is too dark",
+        "blurry" => "the selfie video is blurry",
+        "scoring_failed" => "automatic scoring failed",
+        _ => "unspecified risk",
+    }
+}

@@ -1,0 +1,96 @@
+//! Retention: after IDV_RETENTION the sweeper deletes both files from the storage backend; the
+//! links then answer 404/410 and the check record stays, marked with the deletion time.
+
+use reqwest::multipart::{Form, Part};
+
+use crate::common::{read_media, spawn_app_with, storage_backend};
+
+#[tokio::test]
+async fn expired_files_are_deleted_and_records_remain() {
+    // a long sweep interval: the test runs the sweep itself, deterministically
+    let app = spawn_app_with(&[
+        ("IDV_RETENTION", "1s"),
+        ("IDV_RETENTION_SWEEP_INTERVAL", "1h"),
+    ])
+    .await;
+    let p = app.partner("Acme").await;
+    let form = Form::new()
+        .text("api_key", p.api_key.clone())
+        .text("user_identifier", "u1")
+        .part(
+            "selfie_video",
+            Part::bytes(read_media("seq_obama.webm")).file_name("v.webm"),
+        )
+        .part(
+            "id_photo",
+            Part::bytes(read_media("id_obama.jpg")).file_name("i.jpg"),
+        );
+    let r = app
+        .client
+        .post(app.url("/verif/submit"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let check_id = body["check_id"].as_str().unwrap().to_string();
+    let urls: Vec<String> = ["selfieVideo", "idPhoto"]
+        .iter()
+        .map(|k| {
+            body["result"]["files"][k]["url"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    for u in &urls {
+        assert_eq!(app.client.get(u).send().await.unwrap().status(), 200);
+    }
+
+    // not yet expired: nothing to do
+    let early = app::server::retention::sweep_once(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(early.deleted, 0);
+
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let stats = app::server::retention::sweep_once(&app.state)
+        .await
+        .unwrap();
+    assert_eq!((stats.deleted, stats.failed), (1, 0));
+    for u in &urls {
+        let s = app.client.get(u).send().await.unwrap().status().as_u16();
+        let expected: &[u16] = if storage_backend() == "azure" {
+            &[404]
+        } else {
+            &[410]
+        };
+        assert!(expected.contains(&s), "{u} answered {s} after deletion");
+    }
+    let rec = app::server::checks::get(&app.state.db, &p.partner_id, &check_id)
+        .await
+        .unwrap()
+        .expect("record remains");
+    assert!(rec.files_deleted_at.is_some());
+    // a second sweep finds nothing (and repeating a deletion is harmless)
+    assert_eq!(
+        app::server::retention::sweep_once(&app.state)
+            .await
+            .unwrap()
+            .deleted,
+        0
+    );
+    let result = app::server::checks::to_result(
+        &rec,
+        &app.state.storage,
+        std::time::Duration::from_secs(60),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        result.files.selfie_video.url, "",
+        "no links once the files are gone"
+    );
+    assert_eq!(result.status, rec.status);
+}
