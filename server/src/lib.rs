@@ -13,7 +13,10 @@ use app::server::{
     retention, routes,
     state::AppState,
     storage::{AzureStorage, LocalStorage, Storage},
-    verify::local::{LocalVerifier, Thresholds},
+    verify::{
+        SharedVerifier,
+        local::{LocalVerifier, Thresholds},
+    },
 };
 use tokio::{net::TcpListener, sync::Semaphore};
 
@@ -72,14 +75,34 @@ pub async fn open_storage(config: &Config, key: &MasterKey) -> anyhow::Result<St
     })
 }
 
-/// Everything the service runs with.
-pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
+/// Everything the service runs with; `verifier` replaces the configured face engine.
+pub async fn open_state(
+    config: Config,
+    verifier: Option<SharedVerifier>,
+) -> anyhow::Result<AppState> {
     let Core {
         config,
         db,
         master_key,
     } = open_core(config).await?;
     let storage = open_storage(&config, &master_key).await?;
+    let verifier = match verifier {
+        Some(v) => v,
+        None => load_verifier(&config).await?,
+    };
+    Ok(AppState {
+        leptos_options: config.leptos.clone(),
+        scoring_slots: Arc::new(Semaphore::new(config.scoring_concurrency)),
+        config: Arc::new(config),
+        db,
+        master_key,
+        storage,
+        verifier,
+    })
+}
+
+/// The local face engine, models loaded once (readiness waits for them).
+pub async fn load_verifier(config: &Config) -> anyhow::Result<SharedVerifier> {
     let thresholds = Thresholds {
         match_at: config.match_threshold,
         mismatch_below: config.mismatch_threshold,
@@ -90,15 +113,7 @@ pub async fn open_state(config: Config) -> anyhow::Result<AppState> {
         tokio::task::spawn_blocking(move || LocalVerifier::load(&dir, thresholds, timeout))
             .await?
             .context("IDV_MODELS_DIR")?;
-    Ok(AppState {
-        leptos_options: config.leptos.clone(),
-        scoring_slots: Arc::new(Semaphore::new(config.scoring_concurrency)),
-        config: Arc::new(config),
-        db,
-        master_key,
-        storage,
-        verifier: Arc::new(verifier),
-    })
+    Ok(Arc::new(verifier))
 }
 
 pub struct Application {
@@ -108,7 +123,15 @@ pub struct Application {
 }
 
 impl Application {
-    pub async fn build(mut config: Config) -> anyhow::Result<Self> {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with(config, None).await
+    }
+
+    /// As [`Application::build`], with another scoring backend (tests use a failing one).
+    pub async fn build_with(
+        mut config: Config,
+        verifier: Option<SharedVerifier>,
+    ) -> anyhow::Result<Self> {
         let addr = config.leptos.site_addr;
         let listener = TcpListener::bind(addr).await.map_err(|e| {
             let why = if e.kind() == std::io::ErrorKind::AddrInUse {
@@ -119,7 +142,7 @@ impl Application {
             anyhow::anyhow!("LEPTOS_SITE_ADDR: cannot listen on {addr}: {why}")
         })?;
         config.set_bound_addr(listener.local_addr()?);
-        let state = open_state(config).await?;
+        let state = open_state(config, verifier).await?;
         let router = routes::router(state.clone());
         Ok(Self {
             listener,

@@ -549,3 +549,40 @@ async fn capture_token_submits_once_without_the_key() {
     assert_eq!(b2["error"], "This verification link was already used");
     assert_eq!(count(&app, "checks").await, 1);
 }
+
+#[tokio::test]
+async fn scoring_failure_keeps_the_upload_as_review_with_a_webhook() {
+    let app =
+        crate::common::spawn_app_with_verifier(std::sync::Arc::new(crate::common::FailingVerifier))
+            .await;
+    let p = app.partner("Acme").await;
+    let f = form(&p.api_key, "u")
+        .part("selfie_video", file("v.webm", read_media("seq_obama.webm")))
+        .part("id_photo", file("i.jpg", read_media("id_obama.jpg")));
+    let (s, body) = post(&app, f).await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["result"]["status"], "review");
+    assert_eq!(
+        body["result"]["verificationAssessment"]["riskFactors"],
+        serde_json::json!(["scoring_failed"])
+    );
+    let id = body["check_id"].as_str().unwrap();
+    let rec = app::server::checks::get(&app.state.db, &p.partner_id, id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(rec.review_reason.unwrap().contains("model crashed"));
+    assert_eq!(
+        count(&app, "webhook_deliveries").await,
+        1,
+        "the partner still gets a webhook"
+    );
+    let url = body["result"]["files"]["selfieVideo"]["url"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        app.client.get(url).send().await.unwrap().status(),
+        200,
+        "the upload is kept"
+    );
+}

@@ -111,6 +111,13 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    spawn_inner(extra, None).await
+}
+
+async fn spawn_inner(
+    extra: &[(&str, &str)],
+    verifier: Option<app::server::verify::SharedVerifier>,
+) -> TestApp {
     let (dir, env) = test_env(extra).await;
     let mut config = Config::load(&env).expect("test config");
     // the page's assets, when a release build exists (browser tests); unused otherwise
@@ -119,7 +126,9 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         .display()
         .to_string()
         .into();
-    let app = Application::build(config).await.expect("build app");
+    let app = Application::build_with(config, verifier)
+        .await
+        .expect("build app");
     let base = format!("http://{}", app.local_addr());
     let state = app.state().clone();
     let (tx, rx) = oneshot::channel::<()>();
@@ -207,4 +216,24 @@ pub fn stored_files(app: &TestApp) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// A scoring backend that always fails, as a crashed model or a dead OpenAI endpoint would.
+pub struct FailingVerifier;
+
+#[async_trait::async_trait]
+impl app::server::verify::Verifier for FailingVerifier {
+    fn method(&self) -> &'static str {
+        "local_face_model"
+    }
+    async fn verify(
+        &self,
+        _: &app::server::verify::Inputs,
+    ) -> anyhow::Result<app::server::verify::Outcome> {
+        anyhow::bail!("model crashed")
+    }
+}
+
+pub async fn spawn_app_with_verifier(verifier: app::server::verify::SharedVerifier) -> TestApp {
+    spawn_inner(&[], Some(verifier)).await
 }
