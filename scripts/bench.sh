@@ -78,7 +78,7 @@ PY
 ensure_runtime
 ensure_test_media
 MEDIA=${IDV_TEST_MEDIA:-$ROOT_DIR/target/test-media}
-[ -x target/release/idv ] || build_release
+build_release
 case "${1:-}" in
   upload) bench_upload ;;
   *) die "usage: scripts/bench.sh upload" ;;

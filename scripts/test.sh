@@ -89,9 +89,11 @@ run_azure() {
   until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/devstoreaccount1?comp=list")" != 000 ]; do
     i=$((i + 1)); [ $i -gt 100 ] && { cat "$WORK/azurite.log"; return 1; }; sleep 0.2
   done
+  # on PostgreSQL when it is up (the SQLite + Azure pairing adds nothing the others miss)
+  if [ -n "${PGPORT:-}" ]; then export IDV_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres"; fi
   IDV_TEST_AZURE_ENDPOINT="http://127.0.0.1:$port/devstoreaccount1" cargo test -p idv --features app/ssr --test api
 }
-step "cargo test (Azure storage on Azurite)" run_azure
+step "cargo test (PostgreSQL + Azure storage on Azurite)" run_azure
 
 # --- browser end-to-end tests against the release build ---------------------------------
 run_e2e() {

@@ -108,11 +108,16 @@ pub async fn load_verifier(config: &Config) -> anyhow::Result<SharedVerifier> {
         mismatch_below: config.mismatch_threshold,
         ..Default::default()
     };
-    let (dir, timeout) = (config.models_dir.clone(), config.media_timeout);
-    let verifier =
-        tokio::task::spawn_blocking(move || LocalVerifier::load(&dir, thresholds, timeout))
-            .await?
-            .context("IDV_MODELS_DIR")?;
+    let (dir, timeout, threads) = (
+        config.models_dir.clone(),
+        config.media_timeout,
+        config.scoring_concurrency,
+    );
+    let verifier = tokio::task::spawn_blocking(move || {
+        LocalVerifier::load(&dir, thresholds, timeout, threads)
+    })
+    .await?
+    .context("IDV_MODELS_DIR")?;
     Ok(Arc::new(verifier))
 }
 

@@ -50,18 +50,22 @@ impl Default for Thresholds {
 
 pub struct LocalVerifier {
     models: Arc<FaceModels>,
+    pool: super::InferencePool,
     thresholds: Thresholds,
     media_timeout: Duration,
 }
 
 impl LocalVerifier {
+    /// Loads the models once; `threads` inference threads (IDV_SCORING_CONCURRENCY).
     pub fn load(
         models_dir: &Path,
         thresholds: Thresholds,
         media_timeout: Duration,
+        threads: usize,
     ) -> anyhow::Result<Self> {
         Ok(Self {
             models: Arc::new(FaceModels::load(models_dir)?),
+            pool: super::InferencePool::new(threads),
             thresholds,
             media_timeout,
         })
@@ -90,7 +94,9 @@ impl Verifier for LocalVerifier {
         let id = inputs.id_photo.clone();
         let t = self.thresholds;
         let duration = inputs.video_info.duration_secs;
-        tokio::task::spawn_blocking(move || analyse(&models, &frames, &id, duration, t)).await?
+        self.pool
+            .run(move || analyse(&models, &frames, &id, duration, t))
+            .await?
     }
 }
 
