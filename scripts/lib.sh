@@ -190,8 +190,8 @@ ensure_runtime() {
 FACE_RECOGNITION_SDIST=face_recognition-1.3.0.tar.gz
 ensure_test_media() {
   local out=${IDV_TEST_MEDIA:-$ROOT_DIR/target/test-media}
-  [ -f "$out/.complete-v1" ] && return 0
-  ensure_apt ffmpeg
+  [ -f "$out/.complete-v2" ] && return 0
+  ensure_apt ffmpeg libheif-examples
   local cache="$IDV_TOOLS_DIR/face_recognition-1.3.0"
   if [ ! -f "$cache/$FACE_RECOGNITION_SDIST" ]; then
     log "downloading face_recognition==1.3.0 sdist (test photos) from PyPI"
@@ -223,5 +223,7 @@ ensure_test_media() {
     -filter_complex "[0]scale=320:480:force_original_aspect_ratio=decrease,pad=320:480:(ow-iw)/2:(oh-ih)/2[l];[1]scale=320:480:force_original_aspect_ratio=decrease,pad=320:480:(ow-iw)/2:(oh-ih)/2[r];[l][r]hstack,format=yuv420p" \
     -c:v libvpx "$out/two_faces.webm"
   $ff -i "$out/seq_obama.webm" -c:v libx264 -pix_fmt yuv420p "$out/seq_obama.mp4"
-  touch "$out/.complete-v1"
+  # an iPhone-style HEIC ID photo (libheif's encoder)
+  heif-enc -q 60 "$out/id_obama.jpg" -o "$out/id_obama.heic" >/dev/null
+  touch "$out/.complete-v2"
 }

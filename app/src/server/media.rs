@@ -407,7 +407,7 @@ fn decode_heic(
     max_pixels: u64,
     limit: Duration,
 ) -> Result<image::DynamicImage, Rejected> {
-    let out = path.with_extension("heic.png");
+    let out = path.with_extension("heic.jpg");
     let status = std::process::Command::new("timeout")
         .arg(format!("{}", limit.as_secs().max(1)))
         .arg("heif-convert")

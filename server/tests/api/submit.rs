@@ -586,3 +586,27 @@ async fn scoring_failure_keeps_the_upload_as_review_with_a_webhook() {
         "the upload is kept"
     );
 }
+
+#[tokio::test]
+async fn heic_id_photo_is_accepted() {
+    let app = spawn_app().await;
+    let p = app.partner("Acme").await;
+    let f = form(&p.api_key, "u")
+        .part("selfie_video", file("v.webm", read_media("seq_obama.webm")))
+        .part(
+            "id_photo",
+            file("IMG_0001.HEIC", read_media("id_obama.heic")),
+        );
+    let (s, body) = post(&app, f).await;
+    assert_eq!(s, 200, "{body}");
+    assert!(
+        body["result"]["files"]["idPhoto"]["fileName"]
+            .as_str()
+            .unwrap()
+            .ends_with(".heic")
+    );
+    assert_eq!(
+        body["result"]["faceComparison"]["isIdentical"], true,
+        "{body}"
+    );
+}
