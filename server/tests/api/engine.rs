@@ -1,0 +1,132 @@
+//! The local face engine through the real endpoint: each attack or defect gets its risk code and
+//! a status, never `verified` and never a 500.
+
+use reqwest::multipart::{Form, Part};
+use serde_json::Value;
+
+use crate::common::{TestApp, read_media, spawn_app};
+
+async fn submit(app: &TestApp, key: &str, video: &str, id: &str) -> Value {
+    let f = Form::new()
+        .text("api_key", key.to_string())
+        .text("user_identifier", "u")
+        .part(
+            "selfie_video",
+            Part::bytes(read_media(video)).file_name(video.to_string()),
+        )
+        .part(
+            "id_photo",
+            Part::bytes(read_media(id)).file_name(id.to_string()),
+        );
+    let r = app
+        .client
+        .post(app.url("/verif/submit"))
+        .multipart(f)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{video} + {id}");
+    r.json().await.unwrap()
+}
+
+fn risks(v: &Value) -> Vec<String> {
+    v["result"]["verificationAssessment"]["riskFactors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn attacks_and_defects_get_their_risk_codes() {
+    let app = spawn_app().await;
+    let p = app.partner("Acme").await;
+    // (video, id photo, acceptable statuses, one of these codes must be present)
+    let cases: [(&str, &str, &[&str], &[&str]); 6] = [
+        (
+            "still_obama.webm",
+            "id_obama.jpg",
+            &["rejected", "review"],
+            &["still_image_video", "liveness_challenge_failed"],
+        ),
+        (
+            "pan_obama.webm",
+            "id_obama.jpg",
+            &["rejected", "review"],
+            &["still_image_video", "liveness_challenge_failed"],
+        ),
+        (
+            "black.webm",
+            "id_obama.jpg",
+            &["rejected"],
+            &["no_face_in_video"],
+        ),
+        (
+            "noface.webm",
+            "id_obama.jpg",
+            &["rejected"],
+            &["no_face_in_video"],
+        ),
+        (
+            "two_faces.webm",
+            "id_obama.jpg",
+            &["rejected", "review"],
+            &["multiple_faces"],
+        ),
+        (
+            "seq_obama.webm",
+            "id_biden.jpg",
+            &["rejected"],
+            &["face_mismatch"],
+        ),
+    ];
+    for (video, id, statuses, codes) in cases {
+        let v = submit(&app, &p.api_key, video, id).await;
+        let status = v["result"]["status"].as_str().unwrap();
+        let r = risks(&v);
+        assert!(
+            statuses.contains(&status),
+            "{video} + {id}: status {status}, risks {r:?}"
+        );
+        assert!(
+            codes.iter().any(|c| r.iter().any(|x| x == c)),
+            "{video} + {id}: risks {r:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn no_face_on_the_id_is_its_own_code() {
+    let app = spawn_app().await;
+    let p = app.partner("Acme").await;
+    // a frame of the test pattern as the "ID"
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("blank.png");
+    image::RgbImage::from_pixel(640, 400, image::Rgb([200, 190, 170]))
+        .save(&png)
+        .unwrap();
+    let f = Form::new()
+        .text("api_key", p.api_key.clone())
+        .text("user_identifier", "u")
+        .part(
+            "selfie_video",
+            Part::bytes(read_media("seq_obama.webm")).file_name("v.webm"),
+        )
+        .part(
+            "id_photo",
+            Part::bytes(std::fs::read(&png).unwrap()).file_name("id.png"),
+        );
+    let r = app
+        .client
+        .post(app.url("/verif/submit"))
+        .multipart(f)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["result"]["status"], "rejected");
+    assert!(risks(&v).contains(&"no_face_in_id".to_string()), "{v}");
+    assert_eq!(v["result"]["faceComparison"]["isIdentical"], false);
+}
