@@ -14,8 +14,8 @@ start_server() {
   port=$(free_port)
   export IDV_DATA_DIR="$WORK/data" LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG=warn
   BASE="http://127.0.0.1:$port"
-  API_KEY=$(target/release/idv partner create --name Bench | sed -n 's/.*"api_key":"\([^"]*\)".*/\1/p')
-  target/release/idv serve >"$WORK/server.log" 2>&1 &
+  API_KEY=$("$IDV_BIN" partner create --name Bench | sed -n 's/.*"api_key":"\([^"]*\)".*/\1/p')
+  "$IDV_BIN" serve >"$WORK/server.log" 2>&1 &
   srv=$!
   wait_http "$BASE/readyz" 60 || { cat "$WORK/server.log"; die "server did not start"; }
 }

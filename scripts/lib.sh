@@ -6,6 +6,8 @@ set -euo pipefail
 
 ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 IDV_TOOLS_DIR=${IDV_TOOLS_DIR:-$HOME/.cache/idv-tools}
+# The release binary that cargo leptos builds (honours CARGO_TARGET_DIR).
+IDV_BIN="${CARGO_TARGET_DIR:-$ROOT_DIR/target}/release/idv"
 CARGO_LEPTOS_VERSION=0.3.11
 # cargo-leptos 0.3.11's lockfile needs rustc 1.96 (see shared recipe toolchain.md).
 CARGO_LEPTOS_TOOLCHAIN=1.96.0

@@ -11,7 +11,7 @@ build_release
 
 export IDV_DATA_DIR=${IDV_DATA_DIR:-./data}
 export LEPTOS_SITE_ADDR=${LEPTOS_SITE_ADDR:-127.0.0.1:3000}
-idv=target/release/idv
+idv="$IDV_BIN"
 mkdir -p "$IDV_DATA_DIR"
 
 "$idv" migrate

@@ -102,11 +102,11 @@ run_e2e() {
   mkdir -p "$dir"
   export IDV_DATA_DIR="$dir/data" LEPTOS_SITE_ADDR="127.0.0.1:$port"
   unset DATABASE_URL
-  target/release/idv partner create --name "Acme Bank" --primary-color "#0b6e4f" --accent-color "#f2a541" \
+  "$IDV_BIN" partner create --name "Acme Bank" --primary-color "#0b6e4f" --accent-color "#f2a541" \
     --logo-url "http://127.0.0.1:$port/favicon.svg" >"$dir/partner-a.json"
-  target/release/idv partner create --name "Nimbus Travel" --primary-color "#7c2d92" --accent-color "#ffd166" \
+  "$IDV_BIN" partner create --name "Nimbus Travel" --primary-color "#7c2d92" --accent-color "#ffd166" \
     >"$dir/partner-b.json"
-  target/release/idv serve >"$dir/server.log" 2>&1 &
+  "$IDV_BIN" serve >"$dir/server.log" 2>&1 &
   local srv=$!
   # step runs this function in a subshell: its EXIT trap stops the server
   trap "kill $srv 2>/dev/null || true" EXIT
