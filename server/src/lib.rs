@@ -118,6 +118,14 @@ pub async fn load_verifier(config: &Config) -> anyhow::Result<SharedVerifier> {
     })
     .await?
     .context("IDV_MODELS_DIR")?;
+    let verifier = match &config.openai {
+        Some(openai) => verifier.with_remote(
+            app::server::verify::openai::VisionClient::new(openai)
+                .context("IDV_OPENAI_BASE_URL")?,
+            config.verifier_mode,
+        ),
+        None => verifier,
+    };
     Ok(Arc::new(verifier))
 }
 

@@ -102,12 +102,40 @@ pub struct Config {
     pub match_threshold: f32,
     /// Cosine similarity below which faces are a mismatch (between: review).
     pub mismatch_threshold: f32,
+    /// Which backend compares the faces (`IDV_VERIFIER`): local | openai | both.
+    pub verifier_mode: VerifierMode,
+    /// The OpenAI-compatible vision endpoint, when `verifier_mode` is not local.
+    pub openai: Option<OpenAiConfig>,
 }
 
 #[derive(Debug, Clone)]
 pub enum StorageConfig {
     Local,
     Azure(crate::server::storage::AzureSettings),
+}
+
+/// Which backend compares the faces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerifierMode {
+    /// The local face model only (the default: no data leaves the machine).
+    Local,
+    /// The OpenAI-compatible vision model compares the faces; liveness stays local.
+    OpenAi,
+    /// Both must say "same person" for `verified`.
+    Both,
+}
+
+/// An OpenAI-compatible chat completions endpoint with vision.
+#[derive(Debug, Clone)]
+pub struct OpenAiConfig {
+    /// Up to and including the version path, e.g. `https://api.openai.com/v1`.
+    pub base_url: url::Url,
+    pub model: String,
+    pub api_key: Option<Secret>,
+    /// Per request.
+    pub timeout: Duration,
+    /// Further attempts after a 429, a 5xx, a timeout or a connection error.
+    pub retries: u32,
 }
 
 /// The keys a config file may hold (same names as the variables, without `IDV_`, lower case).
@@ -143,6 +171,12 @@ struct FileConfig {
     scoring_queue_timeout: Option<String>,
     match_threshold: Option<String>,
     mismatch_threshold: Option<String>,
+    verifier: Option<String>,
+    openai_base_url: Option<String>,
+    openai_model: Option<String>,
+    openai_api_key: Option<String>,
+    openai_timeout: Option<String>,
+    openai_retries: Option<String>,
 }
 
 /// Where settings come from: the process environment, or a map in tests.
@@ -387,7 +421,60 @@ impl Config {
             ));
         }
 
+        let verifier_mode = match pick("IDV_VERIFIER", &file.verifier).as_deref() {
+            None | Some("local") => VerifierMode::Local,
+            Some("openai") => VerifierMode::OpenAi,
+            Some("both") => VerifierMode::Both,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "IDV_VERIFIER",
+                    format!("`{other}` is not one of local, openai, both"),
+                ));
+            }
+        };
+        let openai = if verifier_mode == VerifierMode::Local {
+            None
+        } else {
+            let raw = pick("IDV_OPENAI_BASE_URL", &file.openai_base_url).ok_or_else(|| {
+                ConfigError::new(
+                    "IDV_OPENAI_BASE_URL",
+                    "required with IDV_VERIFIER=openai or both (e.g. https://api.openai.com/v1)",
+                )
+            })?;
+            let base_url = url::Url::parse(&raw)
+                .map_err(|e| ConfigError::new("IDV_OPENAI_BASE_URL", format!("`{raw}`: {e}")))?;
+            if !matches!(base_url.scheme(), "http" | "https") {
+                return Err(ConfigError::new(
+                    "IDV_OPENAI_BASE_URL",
+                    "must be an http(s) URL",
+                ));
+            }
+            let timeout = parse_duration(
+                "IDV_OPENAI_TIMEOUT",
+                pick("IDV_OPENAI_TIMEOUT", &file.openai_timeout),
+                "30s",
+            )?;
+            let retries = parse_num(
+                "IDV_OPENAI_RETRIES",
+                pick("IDV_OPENAI_RETRIES", &file.openai_retries),
+                2u32,
+            )?;
+            if retries > 10 {
+                return Err(ConfigError::new("IDV_OPENAI_RETRIES", "must be at most 10"));
+            }
+            Some(OpenAiConfig {
+                base_url,
+                model: pick("IDV_OPENAI_MODEL", &file.openai_model)
+                    .unwrap_or_else(|| "gpt-4o".into()),
+                api_key: pick("IDV_OPENAI_API_KEY", &file.openai_api_key).map(Secret::new),
+                timeout,
+                retries,
+            })
+        };
+
         Ok(Self {
+            verifier_mode,
+            openai,
             models_dir,
             scoring_concurrency,
             scoring_queue_timeout,
@@ -542,6 +629,29 @@ mod tests {
         assert_eq!(c.retention, Duration::from_secs(7 * 86400));
         assert_eq!(c.max_video_bytes, 50 * 1024 * 1024);
         assert_eq!(c.max_photo_bytes, 15 * 1024 * 1024);
+    }
+
+    #[test]
+    fn the_vision_backend_is_off_unless_configured() {
+        let c = Config::load(&env(&[])).unwrap();
+        assert_eq!(c.verifier_mode, VerifierMode::Local);
+        assert!(c.openai.is_none());
+        let e = Config::load(&env(&[("IDV_VERIFIER", "openai")])).unwrap_err();
+        assert_eq!(e.name, "IDV_OPENAI_BASE_URL");
+        let e = Config::load(&env(&[("IDV_VERIFIER", "cloud")])).unwrap_err();
+        assert_eq!(e.name, "IDV_VERIFIER");
+        let c = Config::load(&env(&[
+            ("IDV_VERIFIER", "both"),
+            ("IDV_OPENAI_BASE_URL", "http://127.0.0.1:9/v1"),
+            ("IDV_OPENAI_API_KEY", "sk-very-secret"),
+        ]))
+        .unwrap();
+        assert_eq!(c.verifier_mode, VerifierMode::Both);
+        let o = c.openai.as_ref().unwrap();
+        assert_eq!(o.model, "gpt-4o");
+        assert_eq!(o.retries, 2);
+        assert_eq!(o.timeout, Duration::from_secs(30));
+        assert!(!format!("{c:?}").contains("sk-very-secret"));
     }
 
     #[test]

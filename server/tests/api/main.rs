@@ -8,3 +8,4 @@ mod foundation;
 mod retention;
 mod submit;
 mod verif_page;
+mod vision;

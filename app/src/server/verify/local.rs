@@ -21,7 +21,10 @@ use super::{
     face::{Face, FaceModels, LARGE, SMALL, cosine},
     frames,
 };
-use crate::contract::{ConfidenceLevel, FaceComparison, Status};
+use crate::{
+    contract::{ConfidenceLevel, FaceComparison, Status},
+    server::config::VerifierMode,
+};
 
 pub const METHOD: &str = "local_face_model";
 
@@ -53,6 +56,8 @@ pub struct LocalVerifier {
     pool: super::InferencePool,
     thresholds: Thresholds,
     media_timeout: Duration,
+    /// The OpenAI-compatible backend, with `openai` or `both` (IDV_VERIFIER).
+    remote: Option<(super::openai::VisionClient, VerifierMode)>,
 }
 
 impl LocalVerifier {
@@ -68,7 +73,16 @@ impl LocalVerifier {
             pool: super::InferencePool::new(threads),
             thresholds,
             media_timeout,
+            remote: None,
         })
+    }
+
+    /// Lets the vision backend compare the faces (`openai`) or co-decide (`both`).
+    pub fn with_remote(mut self, client: super::openai::VisionClient, mode: VerifierMode) -> Self {
+        if mode != VerifierMode::Local {
+            self.remote = Some((client, mode));
+        }
+        self
     }
 }
 
@@ -78,7 +92,11 @@ const DETECT_THRESHOLD: f32 = 0.6;
 #[async_trait::async_trait]
 impl Verifier for LocalVerifier {
     fn method(&self) -> &'static str {
-        METHOD
+        match &self.remote {
+            None => METHOD,
+            Some((_, VerifierMode::Both)) => super::openai::BOTH_METHOD,
+            Some(_) => super::openai::METHOD,
+        }
     }
 
     async fn verify(&self, inputs: &Inputs) -> anyhow::Result<Outcome> {
@@ -94,9 +112,52 @@ impl Verifier for LocalVerifier {
         let id = inputs.id_photo.clone();
         let t = self.thresholds;
         let duration = inputs.video_info.duration_secs;
-        self.pool
-            .run(move || analyse(&models, &frames, &id, duration, t))
-            .await?
+        let Some((client, mode)) = &self.remote else {
+            return self
+                .pool
+                .run(move || analyse(&models, &frames, &id, duration, t))
+                .await?;
+        };
+        // Local evidence first (liveness, ID checks, the local comparison); the images for the
+        // vision model are encoded on the same thread, and only when there is a face on both
+        // sides to compare.
+        let (ev, images) = self
+            .pool
+            .run(move || -> anyhow::Result<_> {
+                let ev = gather(&models, &frames, &id, duration, t)?;
+                let images = match ev.similarity {
+                    Some(_) => {
+                        let mut selfies = Vec::new();
+                        for &i in ev.best_frames.iter().take(super::openai::FRAMES_SENT) {
+                            selfies.push(super::openai::jpeg(&frames[i], frames::MAX_SIDE)?);
+                        }
+                        Some((selfies, super::openai::id_jpeg(&ev.id_upright)?))
+                    }
+                    None => None,
+                };
+                Ok((ev, images))
+            })
+            .await??;
+        let local = ev.similarity.map(|s| local_comparison(s, t));
+        let cmp = match (local, images) {
+            (Some(local), Some((selfies, id_jpeg))) => {
+                match client.compare(&selfies, &id_jpeg).await {
+                    Ok(verdict) => {
+                        let remote = super::openai::comparison(&verdict);
+                        Some(match mode {
+                            VerifierMode::Both => super::openai::combine(local, remote),
+                            _ => remote,
+                        })
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "vision backend failed; the local face model decides this check");
+                        Some(local)
+                    }
+                }
+            }
+            (local, _) => local,
+        };
+        Ok(decide(ev, cmp))
     }
 }
 
@@ -112,14 +173,8 @@ fn gray(img: &RgbImage) -> GrayImage {
     image::imageops::grayscale(img)
 }
 
-fn mean_luma(img: &RgbImage) -> f32 {
-    let g = gray(img);
-    g.pixels().map(|p| f32::from(p[0])).sum::<f32>() / (g.len().max(1) as f32)
-}
-
 /// Variance of the Laplacian over the face box: low means blurry.
-fn sharpness(img: &RgbImage, f: &Face) -> f32 {
-    let g = gray(img);
+fn sharpness(g: &GrayImage, f: &Face) -> f32 {
     let (w, h) = g.dimensions();
     let x0 = f.x.max(1.0) as u32;
     let y0 = f.y.max(1.0) as u32;
@@ -180,21 +235,56 @@ fn mean_abs_diff(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum::<f32>() / a.len().max(1) as f32
 }
 
-fn rotate(img: &RgbImage, quarter_turns: u32) -> RgbImage {
-    match quarter_turns % 4 {
-        1 => image::imageops::rotate90(img),
-        2 => image::imageops::rotate180(img),
-        3 => image::imageops::rotate270(img),
-        _ => img.clone(),
-    }
-}
-
 fn push(v: &mut Vec<String>, code: &str) {
     if !v.iter().any(|c| c == code) {
         v.push(code.to_string());
     }
 }
 
+/// What the local model found in the video and on the ID, before any decision.
+pub struct Evidence {
+    pub risks: Vec<String>,
+    pub hard_reject: bool,
+    /// The local model's best cosine between the ID face and the video faces; `None` when
+    /// either side has no face.
+    pub similarity: Option<f32>,
+    /// The frames whose faces were compared (the sharpest, in video order).
+    pub best_frames: Vec<usize>,
+    /// The ID photo turned upright (the rotation in which its face was found).
+    pub id_upright: RgbImage,
+}
+
+/// A face comparison by one backend (or by two together).
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// 0..1 on the backend's own scale.
+    pub similarity: f32,
+    /// The similarity at which this backend starts to say "same person".
+    pub match_at: f32,
+    pub is_identical: bool,
+    /// Confident it is a different person.
+    pub mismatch: bool,
+    /// 0..1, in the decision `is_identical`.
+    pub confidence: f32,
+    pub method: String,
+}
+
+/// The local model's comparison of a cosine similarity.
+pub fn local_comparison(similarity: f32, t: Thresholds) -> Comparison {
+    let is_identical = similarity >= t.match_at;
+    // a probability-like confidence in the match decision, steep around the threshold
+    let p_match = 1.0 / (1.0 + (-(similarity - t.match_at) / 0.04).exp());
+    Comparison {
+        similarity: similarity.clamp(0.0, 1.0),
+        match_at: t.match_at,
+        is_identical,
+        mismatch: similarity < t.mismatch_below,
+        confidence: if is_identical { p_match } else { 1.0 - p_match },
+        method: METHOD.into(),
+    }
+}
+
+/// The local verdict end to end (what `IDV_VERIFIER=local` does).
 pub fn analyse(
     models: &FaceModels,
     frames: &[RgbImage],
@@ -202,6 +292,18 @@ pub fn analyse(
     duration: Option<f64>,
     t: Thresholds,
 ) -> anyhow::Result<Outcome> {
+    let ev = gather(models, frames, id, duration, t)?;
+    let cmp = ev.similarity.map(|s| local_comparison(s, t));
+    Ok(decide(ev, cmp))
+}
+
+pub fn gather(
+    models: &FaceModels,
+    frames: &[RgbImage],
+    id: &image::DynamicImage,
+    duration: Option<f64>,
+    t: Thresholds,
+) -> anyhow::Result<Evidence> {
     let mut risks: Vec<String> = Vec::new();
     let mut hard_reject = false;
 
@@ -209,7 +311,8 @@ pub fn analyse(
     let mut found: Vec<FrameFace> = Vec::new();
     let mut luma = 0f32;
     for (i, frame) in frames.iter().enumerate() {
-        luma += mean_luma(frame);
+        let g = gray(frame);
+        luma += g.pixels().map(|p| f32::from(p[0])).sum::<f32>() / (g.len().max(1) as f32);
         let faces = models.detect(frame, SMALL, DETECT_THRESHOLD)?;
         if let Some(best) = faces
             .iter()
@@ -224,7 +327,7 @@ pub fn analyse(
                 face: best,
                 faces: prominent,
                 frame: i,
-                sharpness: sharpness(frame, &best),
+                sharpness: sharpness(&g, &best),
             });
         }
     }
@@ -305,16 +408,14 @@ pub fn analyse(
     }
 
     // --- the ID photo ---------------------------------------------------------------------
-    let id_rgb = id.to_rgb8();
+    let mut id_img = id.to_rgb8();
     let mut id_face = None;
-    let mut id_img = id_rgb.clone();
     for turns in 0..4 {
-        let img = if turns == 0 {
-            id_rgb.clone()
-        } else {
-            rotate(&id_rgb, turns)
-        };
-        let faces = models.detect(&img, LARGE, DETECT_THRESHOLD)?;
+        if turns > 0 {
+            // each pass turns the previous one a further quarter
+            id_img = image::imageops::rotate90(&id_img);
+        }
+        let faces = models.detect(&id_img, LARGE, DETECT_THRESHOLD)?;
         if let Some(best) = faces
             .iter()
             .copied()
@@ -328,27 +429,34 @@ pub fn analyse(
                 push(&mut risks, "multiple_faces_in_id");
             }
             id_face = Some(best);
-            id_img = img;
             break;
         }
     }
-    let mut similarity = 0f32;
+    if id_face.is_none() {
+        // nothing found in any rotation: hand the photo on as it came
+        id_img = image::imageops::rotate90(&id_img);
+    }
+    let mut similarity = None;
     if let Some(f) = id_face {
         if f.w.min(f.h) < 40.0 {
             push(&mut risks, "id_face_too_small");
         }
-        if sharpness(&id_img, &f) < 15.0 {
+        if sharpness(&gray(&id_img), &f) < 15.0 {
             push(&mut risks, "id_blurry");
         }
         if glare(&id_img, &f) > 0.15 {
             push(&mut risks, "id_glare");
         }
-        let id_embed = models.embed(&id_img, &f)?;
-        similarity = embeds
-            .iter()
-            .map(|e| cosine(e, &id_embed))
-            .fold(f32::MIN, f32::max)
-            .max(0.0);
+        if !embeds.is_empty() {
+            let id_embed = models.embed(&id_img, &f)?;
+            similarity = Some(
+                embeds
+                    .iter()
+                    .map(|e| cosine(e, &id_embed))
+                    .fold(f32::MIN, f32::max)
+                    .max(0.0),
+            );
+        }
         let id_thumb = thumb(&id_img, &f);
         if thumbs.iter().any(|th| mean_abs_diff(th, &id_thumb) < 3.0) {
             push(&mut risks, "id_matches_selfie_frame");
@@ -358,19 +466,32 @@ pub fn analyse(
         push(&mut risks, "no_face_in_id");
         hard_reject = true;
     }
+    Ok(Evidence {
+        risks,
+        hard_reject,
+        similarity,
+        best_frames: picks.iter().map(|p| p.frame).collect(),
+        id_upright: id_img,
+    })
+}
 
-    // --- decision -------------------------------------------------------------------------
-    let compared = id_face.is_some() && !embeds.is_empty();
-    let is_identical = compared && similarity >= t.match_at;
-    if compared && similarity < t.mismatch_below {
-        push(&mut risks, "face_mismatch");
-        hard_reject = true;
-    } else if compared && !is_identical {
-        push(&mut risks, "low_similarity");
+/// The verdict from the evidence and the face comparison (`None`: nothing to compare).
+pub fn decide(ev: Evidence, cmp: Option<Comparison>) -> Outcome {
+    let Evidence {
+        mut risks,
+        mut hard_reject,
+        ..
+    } = ev;
+    let is_identical = cmp.as_ref().is_some_and(|c| c.is_identical);
+    if let Some(c) = &cmp {
+        if c.mismatch {
+            push(&mut risks, "face_mismatch");
+            hard_reject = true;
+        } else if !c.is_identical {
+            push(&mut risks, "low_similarity");
+        }
     }
-    // a probability-like confidence in the match decision, steep around the threshold
-    let p_match = 1.0 / (1.0 + (-(similarity - t.match_at) / 0.04).exp());
-    let confidence = if is_identical { p_match } else { 1.0 - p_match };
+    let similarity = cmp.as_ref().map_or(0.0, |c| c.similarity);
     let similarity_score = (similarity.clamp(0.0, 1.0) * 100.0).round() as u32;
 
     let liveness_penalty: u32 = risks
@@ -393,12 +514,11 @@ pub fn analyse(
         })
         .sum();
     let liveness_score = 100u32.saturating_sub(liveness_penalty);
-    let face_score = if compared {
-        similarity_score.min(100) * 100 / ((t.match_at * 100.0) as u32).max(1)
-    } else {
-        0
+    let face_score = match &cmp {
+        Some(c) => ((c.similarity / c.match_at.max(0.01)).min(1.0) * 100.0).round() as u32,
+        None => 0,
     };
-    let overall = ((face_score.min(100) * 6 + liveness_score * 4) / 10).min(100);
+    let overall = ((face_score * 6 + liveness_score * 4) / 10).min(100);
 
     let status = if hard_reject {
         Status::Rejected
@@ -407,8 +527,11 @@ pub fn analyse(
     } else {
         Status::Review
     };
+    let clear_match = cmp
+        .as_ref()
+        .is_some_and(|c| c.similarity >= c.match_at + 0.1 && c.confidence >= 0.9);
     let confidence_level = match status {
-        Status::Verified if similarity >= t.match_at + 0.1 => ConfidenceLevel::High,
+        Status::Verified if clear_match => ConfidenceLevel::High,
         Status::Verified => ConfidenceLevel::Medium,
         Status::Rejected
             if risks.iter().any(|r| {
@@ -427,19 +550,24 @@ pub fn analyse(
         Status::Rejected => format!("Verification failed: {}", describe(&risks)),
         Status::Review => format!("Needs manual review: {}", describe(&risks)),
     };
-    Ok(Outcome {
+    let (confidence, method) = match cmp {
+        Some(c) => (c.confidence, c.method),
+        // nothing to compare: "not identical" is certain
+        None => (1.0, METHOD.to_string()),
+    };
+    Outcome {
         face: FaceComparison {
             is_identical,
             confidence: (f64::from(confidence) * 1000.0).round() / 1000.0,
             similarity_score,
-            method: METHOD.into(),
+            method,
         },
         overall_score: overall,
         status,
         confidence_level,
         summary,
         risk_factors: risks,
-    })
+    }
 }
 
 /// Plain words for risk codes, for the summary.

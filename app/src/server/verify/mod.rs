@@ -5,6 +5,7 @@
 pub mod face;
 pub mod frames;
 pub mod local;
+pub mod openai;
 
 use std::{path::PathBuf, sync::Arc};
 
