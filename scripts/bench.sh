@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Benchmarks against the release build (the same build the browser tests use). Prints figures;
 # BENCHMARKS.md keeps the results with the date and machine.
-#   ./scripts/bench.sh upload   8 concurrent 50 MB submissions: server peak RSS added, MB/s
+#   ./scripts/bench.sh upload    8 concurrent 50 MB submissions: server peak RSS added, MB/s
+#   ./scripts/bench.sh speed     a 10 s 640x480 WebM + a 1 MP JPEG ID: scoring p50/p95 per stage
+#                                (idv eval speed), then submit->result p50/p95 over HTTP
+#   ./scripts/bench.sh accuracy  the labelled image set through our engine and through Python
+#                                face_recognition (dlib): scores, TAR/FAR, per-image time, side by side
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/eval-media.sh"
+source "$(dirname "$0")/eval-python.sh"
 cd "$ROOT_DIR"
 
 WORK=$(mktemp -d /tmp/idv-bench.XXXXXX)
@@ -75,11 +81,62 @@ print(f"peak RSS added by the uploads: {(up_hwm - base_hwm) / 1024:.0f} MB; by t
 PY
 }
 
+# The speed inputs: a 10 s 640x480 VP8 WebM at 30 fps (three photos of one person, slowly
+# zoomed, so every frame differs) and a 1 MP JPEG of an ID-card-like picture.
+speed_media() {
+  local ff="ffmpeg -nostdin -v error -y"
+  local z="zoompan=z='1+0.0015*on':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s=640x480:fps=30"
+  $ff -loop 1 -t 3.34 -i "$MEDIA/obama2.jpg" -loop 1 -t 3.33 -i "$MEDIA/obama3.jpg" -loop 1 -t 3.33 -i "$MEDIA/obama.jpg" \
+    -filter_complex "[0]scale=1280:-2,$z[a];[1]scale=1280:-2,$z[b];[2]scale=1280:-2,$z[c];[a][b][c]concat=n=3:v=1,trim=duration=10,format=yuv420p" \
+    -c:v libvpx -b:v 1M "$WORK/selfie10s.webm"
+  $ff -i "$MEDIA/obama.jpg" -vf "scale=420:560:force_original_aspect_ratio=decrease,pad=1155:866:80:150:color=0xd9d4c7" -q:v 3 "$WORK/id1mp.jpg"
+}
+
+bench_speed() {
+  speed_media
+  local runs=${RUNS:-20}
+  log "scoring stages, in process: $runs runs (idv eval speed)"
+  IDV_MODELS_DIR="$ROOT_DIR/models" RUST_LOG=error "$IDV_BIN" eval speed --video "$WORK/selfie10s.webm" --id "$WORK/id1mp.jpg" --runs "$runs"
+  start_server
+  log "submit -> result over HTTP: 1 warm-up, then $runs sequential submissions"
+  for i in $(seq 0 "$runs"); do
+    curl -s -o "$WORK/resp.$i" -w "%{http_code} %{time_total}\n" -F api_key="$API_KEY" -F user_identifier="s$i" \
+      -F selfie_video=@"$WORK/selfie10s.webm" -F id_photo=@"$WORK/id1mp.jpg" "$BASE/verif/submit" >>"$WORK/times"
+  done
+  python3 - "$WORK/times" "$WORK/resp.1" <<'PY'
+import json, sys
+rows = [l.split() for l in open(sys.argv[1])][1:]
+bad = [r for r in rows if r[0] != "200"]
+t = sorted(float(r[1]) * 1000 for r in rows)
+q = lambda p: t[round((len(t) - 1) * p)]
+res = json.load(open(sys.argv[2]))["result"]
+print(f"submit -> result, {len(t)} sequential submissions (10 s 640x480 WebM + 1 MP JPEG), "
+      f"statuses not 200: {len(bad)}")
+print(f"| p50 ms | p95 ms |\n|---|---|\n| {q(0.5):.0f} | {q(0.95):.0f} |")
+print(f"(a result: status {res['status']}, similarityScore {res['faceComparison']['similarityScore']}, "
+      f"riskFactors {res['verificationAssessment'].get('riskFactors')})")
+PY
+}
+
+bench_accuracy() {
+  ensure_eval_media
+  ensure_face_recognition_venv
+  local media=${IDV_EVAL_MEDIA:-$ROOT_DIR/target/eval-media} out="$ROOT_DIR/target/eval"
+  mkdir -p "$out"
+  log "our engine on $(wc -l <"$media/manifest.tsv") images (idv eval faces)"
+  IDV_MODELS_DIR="$ROOT_DIR/models" RUST_LOG=error "$IDV_BIN" eval faces "$media" --out "$out/idv.json"
+  log "Python face_recognition on the same images"
+  "$FR_PYTHON" "$ROOT_DIR/scripts/eval_face_recognition.py" "$media" "$out/python.json"
+  python3 "$ROOT_DIR/scripts/eval_report.py" "$out/idv.json" "$out/python.json"
+}
+
 ensure_runtime
 ensure_test_media
 MEDIA=${IDV_TEST_MEDIA:-$ROOT_DIR/target/test-media}
 build_release
 case "${1:-}" in
   upload) bench_upload ;;
-  *) die "usage: scripts/bench.sh upload" ;;
+  speed) bench_speed ;;
+  accuracy) bench_accuracy ;;
+  *) die "usage: scripts/bench.sh upload|speed|accuracy" ;;
 esac

@@ -27,6 +27,28 @@ enum Command {
     /// Manage partners and their keys.
     #[command(subcommand)]
     Partner(PartnerCmd),
+    /// Evaluate the local face model (scripts/bench.sh accuracy | speed run these).
+    #[command(subcommand)]
+    Eval(EvalCmd),
+}
+
+#[derive(Subcommand)]
+enum EvalCmd {
+    /// Accuracy and per-image time on a labelled image set (DIR/manifest.tsv); writes JSON.
+    Faces {
+        dir: std::path::PathBuf,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Scoring time of one submission, stage by stage (p50/p95 over --runs).
+    Speed {
+        #[arg(long)]
+        video: std::path::PathBuf,
+        #[arg(long)]
+        id: std::path::PathBuf,
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -106,6 +128,24 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Migrate => {
             open_core(config).await?;
             eprintln!("idv: migrations applied");
+            Ok(())
+        }
+        Command::Eval(cmd) => {
+            use app::server::verify::{eval, face::FaceModels};
+            let models = FaceModels::load(&config.models_dir)?;
+            match cmd {
+                EvalCmd::Faces { dir, out } => {
+                    let report = eval::faces(&models, &dir, config.match_threshold)?;
+                    std::fs::write(&out, serde_json::to_vec_pretty(&report)?)?;
+                    eprintln!("idv: wrote {}", out.display());
+                }
+                EvalCmd::Speed { video, id, runs } => {
+                    let stages =
+                        eval::speed(&models, &video, &id, runs.max(1), config.media_timeout)
+                            .await?;
+                    print!("{}", eval::speed_table(&stages));
+                }
+            }
             Ok(())
         }
         Command::Partner(cmd) => {

@@ -401,7 +401,7 @@ impl Config {
         let match_threshold: f32 = parse_num(
             "IDV_MATCH_THRESHOLD",
             pick("IDV_MATCH_THRESHOLD", &file.match_threshold),
-            0.50,
+            0.45,
         )?;
         let mismatch_threshold: f32 = parse_num(
             "IDV_MISMATCH_THRESHOLD",

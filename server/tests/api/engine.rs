@@ -130,3 +130,46 @@ async fn no_face_on_the_id_is_its_own_code() {
     assert!(risks(&v).contains(&"no_face_in_id".to_string()), "{v}");
     assert_eq!(v["result"]["faceComparison"]["isIdentical"], false);
 }
+
+/// The acceptance pairs on the test photos, straight through the model and the default
+/// thresholds: every same-person pair matches, no different-person pair does.
+#[test]
+fn same_person_pairs_match_and_different_people_never_do() {
+    use app::server::verify::{
+        face::{FaceModels, cosine},
+        local::{self, Thresholds},
+    };
+    let models = FaceModels::load(&crate::common::workspace_root().join("models")).unwrap();
+    let t = Thresholds::default();
+    let photos = [
+        ("obama", "obama.jpg"),
+        ("obama", "obama2.jpg"),
+        ("obama", "obama3.jpg"),
+        ("obama", "id_obama.jpg"),
+        ("biden", "biden.jpg"),
+        ("biden", "id_biden.jpg"),
+    ];
+    let embeds: Vec<(&str, &str, Vec<f32>)> = photos
+        .iter()
+        .map(|(who, file)| {
+            let img = image::open(crate::common::media(file)).unwrap().to_rgb8();
+            let faces =
+                local::detect_id_faces(|i, side| models.detect(i, side, 0.6), &img).unwrap();
+            let face = faces
+                .iter()
+                .max_by(|a, b| a.area().total_cmp(&b.area()))
+                .unwrap_or_else(|| panic!("no face in {file}"));
+            (*who, *file, models.embed(&img, face).unwrap())
+        })
+        .collect();
+    for (i, (wa, fa, ea)) in embeds.iter().enumerate() {
+        for (wb, fb, eb) in &embeds[i + 1..] {
+            let c = local::local_comparison(cosine(ea, eb), t);
+            if wa == wb {
+                assert!(c.is_identical, "{fa} ~ {fb}: {c:?}");
+            } else {
+                assert!(!c.is_identical && c.mismatch, "{fa} ~ {fb}: {c:?}");
+            }
+        }
+    }
+}

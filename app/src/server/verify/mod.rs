@@ -2,6 +2,7 @@
 //! implements [`Verifier`]; the service holds one and calls it for each submission, on a bounded
 //! number of slots so that overload queues (then sheds with 503) instead of thrashing.
 
+pub mod eval;
 pub mod face;
 pub mod frames;
 pub mod local;

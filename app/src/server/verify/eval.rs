@@ -1,0 +1,247 @@
+//! Evaluation and benchmark of the local face model, for `idv eval faces` and `idv eval speed`
+//! (scripts/bench.sh accuracy | speed drive them; results in BENCHMARKS.md).
+//!
+//! `faces` runs every image of a labelled set (`manifest.tsv`: file, person, kind, source,
+//! origin) through detection and embedding the way a check does (video frames on the 320 px
+//! detector, ID photos on the 640 px one), then scores every pair. Its JSON has the same shape
+//! as scripts/eval_face_recognition.py's, so scripts/eval_report.py puts both side by side.
+
+use std::{
+    path::Path,
+    time::{Duration, Instant},
+};
+
+use anyhow::Context;
+use image::RgbImage;
+use serde_json::{Value, json};
+
+use super::{
+    face::{FaceModels, LARGE, SMALL, cosine},
+    frames,
+    local::{self, Thresholds},
+};
+use crate::server::media;
+
+struct Entry {
+    file: String,
+    person: String,
+    kind: String,
+    origin: String,
+}
+
+fn manifest(dir: &Path) -> anyhow::Result<Vec<Entry>> {
+    let text = std::fs::read_to_string(dir.join("manifest.tsv"))
+        .with_context(|| format!("{}/manifest.tsv", dir.display()))?;
+    let mut out = Vec::new();
+    for line in text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
+        let cols: Vec<&str> = line.split('\t').collect();
+        anyhow::ensure!(cols.len() >= 3, "manifest line without 3 columns: {line}");
+        let stem = Path::new(cols[0])
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        out.push(Entry {
+            file: cols[0].into(),
+            person: cols[1].into(),
+            kind: cols[2].into(),
+            origin: cols.get(4).map_or(stem, |o| o.to_string()),
+        });
+    }
+    Ok(out)
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e5).round() / 100.0
+}
+
+/// Accuracy and per-image time on a labelled set; the JSON of scripts/eval_report.py.
+pub fn faces(models: &FaceModels, dir: &Path, threshold: f32) -> anyhow::Result<Value> {
+    let started = Instant::now();
+    let entries = manifest(dir)?;
+    let mut images = Vec::new();
+    let mut embeddings: Vec<Option<Vec<f32>>> = Vec::new();
+    // warm-up, untimed (first runs allocate the plans' scratch space)
+    if let Some(e) = entries.first() {
+        let img = image::open(dir.join(&e.file))?.to_rgb8();
+        if let Some(f) = models.detect(&img, SMALL, 0.6)?.first() {
+            models.embed(&img, f)?;
+        }
+    }
+    for e in &entries {
+        let img: RgbImage = image::open(dir.join(&e.file))
+            .with_context(|| e.file.clone())?
+            .to_rgb8();
+        // as a check does: ID photos through detect_id_faces, frames on the 320 px detector
+        // (with the 640 px one as a second chance here, for the odd small photo)
+        let mut used = SMALL;
+        let t0 = Instant::now();
+        let faces = if e.kind == "id" {
+            local::detect_id_faces(
+                |img, side| {
+                    used = side;
+                    models.detect(img, side, 0.6)
+                },
+                &img,
+            )?
+        } else {
+            let faces = models.detect(&img, SMALL, 0.6)?;
+            if faces.is_empty() {
+                used = LARGE;
+                models.detect(&img, LARGE, 0.6)?
+            } else {
+                faces
+            }
+        };
+        let detect = t0.elapsed();
+        let best = faces
+            .iter()
+            .copied()
+            .max_by(|a, b| a.area().total_cmp(&b.area()));
+        let t1 = Instant::now();
+        let emb = match &best {
+            Some(f) => Some(models.embed(&img, f)?),
+            None => None,
+        };
+        let embed = t1.elapsed();
+        images.push(json!({
+            "file": e.file, "person": e.person, "kind": e.kind,
+            "faces": faces.len(), "detector_side": used,
+            "width": img.width(), "height": img.height(),
+            "box": best.map(|f| [f.x.round(), f.y.round(), f.w.round(), f.h.round()]),
+            "detect_ms": ms(detect), "embed_ms": ms(embed), "total_ms": ms(detect + embed),
+        }));
+        embeddings.push(emb);
+    }
+    let mut pairs = Vec::new();
+    for i in 0..entries.len() {
+        for j in i + 1..entries.len() {
+            let (a, b) = (&entries[i], &entries[j]);
+            let score = match (&embeddings[i], &embeddings[j]) {
+                (Some(x), Some(y)) => Some((f64::from(cosine(x, y)) * 1e4).round() / 1e4),
+                _ => None,
+            };
+            pairs.push(json!({
+                "a": a.file, "b": b.file,
+                "genuine": a.person == b.person,
+                "same_source": a.origin == b.origin,
+                "score": score,
+                "match": score.is_some_and(|s| s >= f64::from(threshold)),
+            }));
+        }
+    }
+    Ok(json!({
+        "engine": "idv local_face_model (YuNet 2023mar + SFace 2021dec int8, tract-onnx 0.23)",
+        "detector": "YuNet at 320 px, then 640 px when it finds no face (photos) or no large face (ID photos)",
+        "threshold": threshold,
+        "images": images,
+        "pairs": pairs,
+        "wall_s": (started.elapsed().as_secs_f64() * 100.0).round() / 100.0,
+    }))
+}
+
+/// One submission's scoring, stage by stage.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stages {
+    pub probe: Duration,
+    pub frames: Duration,
+    pub decode: Duration,
+    pub detect: Duration,
+    pub embed: Duration,
+    /// Liveness checks, thumbnails and the decision: scoring time not spent in a model.
+    pub decide: Duration,
+    pub total: Duration,
+}
+
+/// Runs the scoring pipeline of a check on one video and ID photo `runs` times.
+pub async fn speed(
+    models: &FaceModels,
+    video: &Path,
+    id: &Path,
+    runs: usize,
+    limit: Duration,
+) -> anyhow::Result<Vec<Stages>> {
+    let head = |p: &Path| -> anyhow::Result<Vec<u8>> {
+        let mut buf = std::fs::read(p).with_context(|| p.display().to_string())?;
+        buf.truncate(4096);
+        Ok(buf)
+    };
+    let (vhead, ihead) = (head(video)?, head(id)?);
+    let mut out = Vec::new();
+    for _ in 0..runs + 1 {
+        let t0 = Instant::now();
+        let info = media::probe_video(video, &vhead, "selfie_video", limit)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .map_err(|e| anyhow::anyhow!("{}", e.0))?;
+        let probe = t0.elapsed();
+        let t1 = Instant::now();
+        let frames = frames::sample(video, info.duration_secs, local::FRAME_COUNT, limit)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let frames_t = t1.elapsed();
+        let t2 = Instant::now();
+        let decoded = media::decode_image(id, &ihead, "id_photo", 50_000_000, limit)
+            .map_err(|e| anyhow::anyhow!("{}", e.0))?;
+        let decode = t2.elapsed();
+        let t3 = Instant::now();
+        let ev = local::gather(
+            models,
+            &frames,
+            &decoded.image,
+            info.duration_secs,
+            Thresholds::default(),
+        )?;
+        let times = ev.timings;
+        let sim = ev.similarity;
+        let outcome = local::decide(
+            ev,
+            sim.map(|s| local::local_comparison(s, Thresholds::default())),
+        );
+        let scoring = t3.elapsed();
+        std::hint::black_box(outcome);
+        let total = t0.elapsed();
+        out.push(Stages {
+            probe,
+            frames: frames_t,
+            decode,
+            detect: times.detect,
+            embed: times.embed,
+            decide: scoring.saturating_sub(times.detect + times.embed),
+            total,
+        });
+    }
+    // the first run warms caches up
+    out.remove(0);
+    Ok(out)
+}
+
+/// p50 and p95 of each stage, as a Markdown table.
+pub fn speed_table(runs: &[Stages]) -> String {
+    let pick = |f: fn(&Stages) -> Duration| -> (f64, f64) {
+        let mut v: Vec<f64> = runs.iter().map(|s| f(s).as_secs_f64() * 1000.0).collect();
+        v.sort_by(f64::total_cmp);
+        let q = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
+        (q(0.5), q(0.95))
+    };
+    let rows: [(&str, fn(&Stages) -> Duration); 7] = [
+        ("probe (ffprobe)", |s| s.probe),
+        ("frames (ffmpeg, 12 frames)", |s| s.frames),
+        ("decode ID photo", |s| s.decode),
+        ("detect (12 frames + ID)", |s| s.detect),
+        ("embed (≤4 frames + ID)", |s| s.embed),
+        ("decide (liveness, checks)", |s| s.decide),
+        ("scoring total", |s| s.total),
+    ];
+    let mut out = format!(
+        "| stage ({} runs) | p50 ms | p95 ms |\n|---|---|---|\n",
+        runs.len()
+    );
+    for (name, f) in rows {
+        let (p50, p95) = pick(f);
+        out.push_str(&format!("| {name} | {p50:.1} | {p95:.1} |\n"));
+    }
+    out
+}
