@@ -226,7 +226,8 @@ pub fn speed_table(runs: &[Stages]) -> String {
         let q = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
         (q(0.5), q(0.95))
     };
-    let rows: [(&str, fn(&Stages) -> Duration); 7] = [
+    type Row = (&'static str, fn(&Stages) -> Duration);
+    let rows: [Row; 7] = [
         ("probe (ffprobe)", |s| s.probe),
         ("frames (ffmpeg, 12 frames)", |s| s.frames),
         ("decode ID photo", |s| s.decode),
