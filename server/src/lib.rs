@@ -17,6 +17,7 @@ use app::server::{
         SharedVerifier,
         local::{LocalVerifier, Thresholds},
     },
+    webhooks::Dispatcher,
 };
 use tokio::{net::TcpListener, sync::Semaphore};
 
@@ -93,6 +94,7 @@ pub async fn open_state(
     Ok(AppState {
         leptos_options: config.leptos.clone(),
         scoring_slots: Arc::new(Semaphore::new(config.scoring_concurrency)),
+        webhook_notify: Arc::new(tokio::sync::Notify::new()),
         config: Arc::new(config),
         db,
         master_key,
@@ -193,6 +195,18 @@ impl Application {
             self.state.clone(),
             self.state.config.retention_sweep_interval,
         );
+        let dispatcher = if self.state.config.webhooks.dispatch {
+            let d = Dispatcher::new(
+                &self.state.config,
+                self.state.db.clone(),
+                self.state.master_key.clone(),
+                self.state.storage.clone(),
+                self.state.webhook_notify.clone(),
+            )?;
+            Some(tokio::spawn(Arc::new(d).run()))
+        } else {
+            None
+        };
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let serve = axum::serve(
             self.listener,
@@ -214,13 +228,46 @@ impl Application {
             }
         }
         sweeper.abort();
+        if let Some(d) = dispatcher {
+            // deliveries in flight keep their lease and are retried by the next dispatcher
+            d.abort();
+        }
         self.state.db.pool.close().await;
         tracing::info!("stopped");
         Ok(())
     }
 }
 
-async fn shutdown_signal() {
+/// `idv worker`: webhook delivery without the HTTP service or the face model, until `stop`
+/// (SIGINT/SIGTERM from the CLI). Scale deliveries out with more workers; every `idv serve`
+/// also delivers unless `IDV_WEBHOOK_DISPATCH=false`.
+pub async fn run_worker(
+    config: Config,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let Core {
+        config,
+        db,
+        master_key,
+    } = open_core(config).await?;
+    let storage = open_storage(&config, &master_key).await?;
+    let dispatcher = Arc::new(Dispatcher::new(
+        &config,
+        db.clone(),
+        master_key,
+        storage,
+        Arc::new(tokio::sync::Notify::new()),
+    )?);
+    let run = tokio::spawn(dispatcher.run());
+    stop.await;
+    run.abort();
+    db.pool.close().await;
+    tracing::info!("worker stopped");
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

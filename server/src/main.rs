@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use app::server::{config::Config, partners, telemetry};
+use app::server::{config::Config, partners, telemetry, webhooks};
 use clap::{Args, Parser, Subcommand};
 use idv::{Application, open_core};
 
@@ -27,9 +27,25 @@ enum Command {
     /// Manage partners and their keys.
     #[command(subcommand)]
     Partner(PartnerCmd),
+    /// Deliver webhooks only (no HTTP service, no face model); run as many as needed.
+    Worker,
+    /// Inspect and redeliver webhooks.
+    #[command(subcommand)]
+    Webhook(WebhookCmd),
     /// Evaluate the local face model (scripts/bench.sh accuracy | speed run these).
     #[command(subcommand)]
     Eval(EvalCmd),
+}
+
+#[derive(Subcommand)]
+enum WebhookCmd {
+    /// A check's deliveries and every attempt, as JSON (one delivery per line).
+    List {
+        #[arg(long = "check")]
+        check_id: String,
+    },
+    /// Send a check's webhooks again (same webhook-id, fresh retry schedule).
+    Redeliver { check_id: String },
 }
 
 #[derive(Subcommand)]
@@ -65,6 +81,9 @@ enum PartnerCmd {
     },
     /// Issue a new API key; the old one works for IDV_KEY_ROTATION_GRACE.
     RotateKey { id: String },
+    /// Issue a new webhook secret (printed once); webhooks carry a signature with the old one
+    /// too for IDV_KEY_ROTATION_GRACE.
+    RotateWebhookSecret { id: String },
     /// Disable a partner: its keys stop working.
     Disable { id: String },
     /// Enable a disabled partner.
@@ -128,6 +147,27 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Migrate => {
             open_core(config).await?;
             eprintln!("idv: migrations applied");
+            Ok(())
+        }
+        Command::Worker => idv::run_worker(config, idv::shutdown_signal()).await,
+        Command::Webhook(cmd) => {
+            let state = open_core(config).await?;
+            match cmd {
+                WebhookCmd::List { check_id } => {
+                    let list = webhooks::list_for_check(&state.db, &check_id).await?;
+                    anyhow::ensure!(
+                        !list.is_empty(),
+                        "no webhook deliveries for check {check_id}"
+                    );
+                    for d in list {
+                        print_json(&d);
+                    }
+                }
+                WebhookCmd::Redeliver { check_id } => {
+                    let n = webhooks::redeliver(&state.db, &check_id).await?;
+                    print_json(&serde_json::json!({"check_id": check_id, "queued": n}));
+                }
+            }
             Ok(())
         }
         Command::Eval(cmd) => {
@@ -200,6 +240,13 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     let key = partners::rotate_key(db, &id, grace).await?;
                     print_json(
                         &serde_json::json!({ "partner_id": id, "api_key": key, "previous_key_valid_for_secs": grace.as_secs() }),
+                    );
+                }
+                PartnerCmd::RotateWebhookSecret { id } => {
+                    let secret =
+                        partners::rotate_webhook_secret(db, &state.master_key, &id, grace).await?;
+                    print_json(
+                        &serde_json::json!({ "partner_id": id, "webhook_secret": secret, "previous_secret_signs_for_secs": grace.as_secs() }),
                     );
                 }
                 PartnerCmd::Disable { id } => {

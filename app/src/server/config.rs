@@ -106,6 +106,7 @@ pub struct Config {
     pub verifier_mode: VerifierMode,
     /// The OpenAI-compatible vision endpoint, when `verifier_mode` is not local.
     pub openai: Option<OpenAiConfig>,
+    pub webhooks: WebhookConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -136,6 +137,61 @@ pub struct OpenAiConfig {
     pub timeout: Duration,
     /// Further attempts after a 429, a 5xx, a timeout or a connection error.
     pub retries: u32,
+}
+
+/// Webhook delivery (`IDV_WEBHOOK_*`).
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    /// Delay before each attempt: the first is normally `0s`; its length is the attempt count.
+    pub retry_schedule: Vec<Duration>,
+    /// Per attempt, connection included.
+    pub timeout: Duration,
+    /// Deliveries in flight at once per process.
+    pub concurrency: usize,
+    /// How often a dispatcher looks for due deliveries (new checks wake it at once).
+    pub poll_interval: Duration,
+    /// Networks that webhooks may reach although they are private, loopback or link-local.
+    pub allowed_cidrs: Vec<ipnet::IpNet>,
+    /// Whether `idv serve` runs a dispatcher (`idv worker` always does).
+    pub dispatch: bool,
+}
+
+/// The default retry schedule (8 attempts over about 28 hours).
+pub const DEFAULT_RETRY_SCHEDULE: &str = "0s,5s,5m,30m,2h,5h,10h,10h";
+
+fn parse_schedule(v: &str) -> Result<Vec<Duration>, ConfigError> {
+    let name = "IDV_WEBHOOK_RETRY_SCHEDULE";
+    let list = v
+        .split(',')
+        .map(|p| {
+            humantime::parse_duration(p.trim())
+                .map_err(|e| ConfigError::new(name, format!("`{}`: {e}", p.trim())))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if list.is_empty() || list.len() > 50 {
+        return Err(ConfigError::new(
+            name,
+            "needs 1 to 50 comma-separated durations",
+        ));
+    }
+    Ok(list)
+}
+
+fn parse_cidrs(v: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    ConfigError::new(
+                        "IDV_WEBHOOK_ALLOWED_CIDRS",
+                        format!("`{p}` is not a network such as 127.0.0.0/8 or an address"),
+                    )
+                })
+        })
+        .collect()
 }
 
 /// The keys a config file may hold (same names as the variables, without `IDV_`, lower case).
@@ -177,6 +233,12 @@ struct FileConfig {
     openai_api_key: Option<String>,
     openai_timeout: Option<String>,
     openai_retries: Option<String>,
+    webhook_retry_schedule: Option<String>,
+    webhook_timeout: Option<String>,
+    webhook_concurrency: Option<String>,
+    webhook_poll_interval: Option<String>,
+    webhook_allowed_cidrs: Option<String>,
+    webhook_dispatch: Option<String>,
 }
 
 /// Where settings come from: the process environment, or a map in tests.
@@ -472,7 +534,55 @@ impl Config {
             })
         };
 
+        let webhooks = WebhookConfig {
+            retry_schedule: parse_schedule(
+                &pick("IDV_WEBHOOK_RETRY_SCHEDULE", &file.webhook_retry_schedule)
+                    .unwrap_or_else(|| DEFAULT_RETRY_SCHEDULE.into()),
+            )?,
+            timeout: parse_duration(
+                "IDV_WEBHOOK_TIMEOUT",
+                pick("IDV_WEBHOOK_TIMEOUT", &file.webhook_timeout),
+                "10s",
+            )?,
+            concurrency: parse_num(
+                "IDV_WEBHOOK_CONCURRENCY",
+                pick("IDV_WEBHOOK_CONCURRENCY", &file.webhook_concurrency),
+                32usize,
+            )?,
+            poll_interval: parse_duration(
+                "IDV_WEBHOOK_POLL_INTERVAL",
+                pick("IDV_WEBHOOK_POLL_INTERVAL", &file.webhook_poll_interval),
+                "1s",
+            )?,
+            allowed_cidrs: parse_cidrs(
+                &pick("IDV_WEBHOOK_ALLOWED_CIDRS", &file.webhook_allowed_cidrs).unwrap_or_default(),
+            )?,
+            dispatch: match pick("IDV_WEBHOOK_DISPATCH", &file.webhook_dispatch).as_deref() {
+                None | Some("true" | "1" | "on") => true,
+                Some("false" | "0" | "off") => false,
+                Some(other) => {
+                    return Err(ConfigError::new(
+                        "IDV_WEBHOOK_DISPATCH",
+                        format!("`{other}` is not true or false"),
+                    ));
+                }
+            },
+        };
+        if webhooks.concurrency == 0 {
+            return Err(ConfigError::new(
+                "IDV_WEBHOOK_CONCURRENCY",
+                "must be at least 1",
+            ));
+        }
+        if webhooks.timeout.is_zero() || webhooks.poll_interval.is_zero() {
+            return Err(ConfigError::new(
+                "IDV_WEBHOOK_TIMEOUT",
+                "IDV_WEBHOOK_TIMEOUT and IDV_WEBHOOK_POLL_INTERVAL must be more than 0",
+            ));
+        }
+
         Ok(Self {
+            webhooks,
             verifier_mode,
             openai,
             models_dir,
@@ -629,6 +739,29 @@ mod tests {
         assert_eq!(c.retention, Duration::from_secs(7 * 86400));
         assert_eq!(c.max_video_bytes, 50 * 1024 * 1024);
         assert_eq!(c.max_photo_bytes, 15 * 1024 * 1024);
+    }
+
+    #[test]
+    fn webhook_settings_parse_and_name_their_errors() {
+        let c = Config::load(&env(&[])).unwrap();
+        assert_eq!(c.webhooks.retry_schedule.len(), 8);
+        assert_eq!(c.webhooks.retry_schedule[3], Duration::from_secs(1800));
+        assert_eq!(c.webhooks.timeout, Duration::from_secs(10));
+        assert!(c.webhooks.allowed_cidrs.is_empty());
+        let c = Config::load(&env(&[
+            ("IDV_WEBHOOK_RETRY_SCHEDULE", "0s, 2s,1m"),
+            ("IDV_WEBHOOK_ALLOWED_CIDRS", "127.0.0.0/8, ::1"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            c.webhooks.retry_schedule,
+            [0, 2, 60].map(Duration::from_secs).to_vec()
+        );
+        assert_eq!(c.webhooks.allowed_cidrs.len(), 2);
+        let e = Config::load(&env(&[("IDV_WEBHOOK_RETRY_SCHEDULE", "0s,soon")])).unwrap_err();
+        assert_eq!(e.name, "IDV_WEBHOOK_RETRY_SCHEDULE");
+        let e = Config::load(&env(&[("IDV_WEBHOOK_ALLOWED_CIDRS", "localhost")])).unwrap_err();
+        assert_eq!(e.name, "IDV_WEBHOOK_ALLOWED_CIDRS");
     }
 
     #[test]

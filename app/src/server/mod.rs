@@ -16,3 +16,4 @@ pub mod storage;
 pub mod submission;
 pub mod telemetry;
 pub mod verify;
+pub mod webhooks;

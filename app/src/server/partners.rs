@@ -446,6 +446,58 @@ pub async fn rotate_key(
     Ok(key.key)
 }
 
+/// Issues a new webhook signing secret (returned once). Webhooks are signed with the old one
+/// too, a second signature in the same header, until `grace` has passed.
+pub async fn rotate_webhook_secret(
+    db: &Db,
+    master: &MasterKey,
+    id: &str,
+    grace: std::time::Duration,
+) -> Result<String, PartnerError> {
+    let secret = generate_webhook_secret();
+    let until = now_ms() + i64::try_from(grace.as_millis()).unwrap_or(i64::MAX / 2);
+    let n = sqlx::query(
+        "UPDATE partners SET webhook_secret_prev_enc = webhook_secret_enc, webhook_secret_prev_until = $3, \
+         webhook_secret_enc = $2, updated_at = $4 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(master.encrypt(&secret))
+    .bind(until)
+    .bind(now_ms())
+    .execute(&db.pool)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(PartnerError::NotFound(id.into()));
+    }
+    tracing::info!(partner_id = %id, grace_secs = grace.as_secs(), "webhook secret rotated");
+    Ok(secret)
+}
+
+/// The secrets webhooks are signed with now: the current one, and the previous one while its
+/// rotation grace lasts.
+pub async fn webhook_signing_secrets(
+    db: &Db,
+    master: &MasterKey,
+    id: &str,
+) -> anyhow::Result<Vec<String>> {
+    let row = sqlx::query(
+        "SELECT webhook_secret_enc, webhook_secret_prev_enc, webhook_secret_prev_until FROM partners WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(&db.pool)
+    .await?;
+    let mut out = vec![master.decrypt(&row.try_get::<String, _>("webhook_secret_enc")?)?];
+    let prev: Option<String> = row.try_get("webhook_secret_prev_enc")?;
+    let until: Option<i64> = row.try_get("webhook_secret_prev_until")?;
+    if let (Some(prev), Some(until)) = (prev, until)
+        && until > now_ms()
+    {
+        out.push(master.decrypt(&prev)?);
+    }
+    Ok(out)
+}
+
 /// The webhook signing secret, decrypted.
 pub async fn webhook_secret(db: &Db, master: &MasterKey, id: &str) -> anyhow::Result<String> {
     let sealed: String =

@@ -18,6 +18,8 @@ pub struct AppState {
     pub verifier: SharedVerifier,
     /// Submissions being scored at once (IDV_SCORING_CONCURRENCY).
     pub scoring_slots: Arc<Semaphore>,
+    /// Wakes this process's webhook dispatcher when a check commits.
+    pub webhook_notify: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for AppState {

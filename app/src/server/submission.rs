@@ -254,7 +254,7 @@ pub async fn submit(
     }
     .await;
     match committed {
-        Ok(true) => {}
+        Ok(true) => state.webhook_notify.notify_one(),
         Ok(false) => {
             cleanup().await;
             return Err(AppError::Conflict(

@@ -9,3 +9,4 @@ mod retention;
 mod submit;
 mod verif_page;
 mod vision;
+mod webhooks;

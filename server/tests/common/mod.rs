@@ -237,3 +237,184 @@ impl app::server::verify::Verifier for FailingVerifier {
 pub async fn spawn_app_with_verifier(verifier: app::server::verify::SharedVerifier) -> TestApp {
     spawn_inner(&[], Some(verifier)).await
 }
+
+/// Completed checks written straight into the database with their webhook outbox rows, as a
+/// submission commits them (for webhook tests that do not need the face model).
+pub async fn seed_checks(db: &app::server::db::Db, partner_id: &str, n: usize) -> Vec<String> {
+    use app::contract::{ConfidenceLevel, FaceComparison, Status};
+    use app::server::checks::{self, CheckRecord};
+    let now = app::server::db::now_ms();
+    let mut ids = Vec::new();
+    let mut tx = db.pool.begin().await.unwrap();
+    for i in 0..n {
+        let id = uuid::Uuid::new_v4().to_string();
+        let record = CheckRecord {
+            id: id.clone(),
+            partner_id: partner_id.into(),
+            livemode: true,
+            user_identifier: format!("seeded-{i}"),
+            user_email: None,
+            user_phone: None,
+            status: Status::Verified,
+            face: FaceComparison {
+                is_identical: true,
+                confidence: 0.97,
+                similarity_score: 81,
+                method: "local_face_model".into(),
+            },
+            overall_score: 88,
+            confidence_level: ConfidenceLevel::High,
+            summary: "seeded".into(),
+            risk_factors: vec![],
+            review_reason: None,
+            storage_backend: "local".into(),
+            selfie_key: format!("{partner_id}/{id}/selfie.webm"),
+            selfie_file_name: "selfie.webm".into(),
+            id_key: format!("{partner_id}/{id}/id.jpg"),
+            id_file_name: "id.jpg".into(),
+            consent_version: None,
+            created_at: now,
+            completed_at: now,
+            files_expire_at: now + 7 * 86_400_000,
+            files_deleted_at: None,
+        };
+        checks::insert(&mut tx, &record).await.unwrap();
+        ids.push(id);
+    }
+    tx.commit().await.unwrap();
+    ids
+}
+
+/// An HTTP receiver on loopback that records every request and answers from a script.
+pub mod receiver {
+    use std::{
+        collections::VecDeque,
+        sync::{Arc, Mutex},
+        time::{Duration, Instant},
+    };
+
+    use axum::{
+        Router,
+        body::Bytes,
+        extract::State,
+        http::{HeaderMap, StatusCode},
+        response::{IntoResponse, Response},
+        routing::post,
+    };
+
+    #[derive(Clone, Debug)]
+    pub enum Reply {
+        Status(u16),
+        /// 429 or 503 with `Retry-After: secs`.
+        RetryAfter(u16, u64),
+        /// Sleeps, then answers 200.
+        Slow(Duration),
+    }
+
+    #[derive(Clone, Debug)]
+    pub struct Received {
+        pub headers: HeaderMap,
+        pub body: Bytes,
+        pub at: Instant,
+        pub unix_ms: i64,
+    }
+
+    #[derive(Default)]
+    pub struct Receiver {
+        pub script: Mutex<VecDeque<Reply>>,
+        pub received: Mutex<Vec<Received>>,
+    }
+
+    async fn hook(State(r): State<Arc<Receiver>>, headers: HeaderMap, body: Bytes) -> Response {
+        r.received.lock().unwrap().push(Received {
+            headers,
+            body,
+            at: Instant::now(),
+            unix_ms: app::server::db::now_ms(),
+        });
+        let reply = r.script.lock().unwrap().pop_front();
+        match reply {
+            None => (StatusCode::OK, "ok").into_response(),
+            Some(Reply::Status(c)) => {
+                (StatusCode::from_u16(c).unwrap(), "scripted").into_response()
+            }
+            Some(Reply::RetryAfter(c, s)) => (
+                StatusCode::from_u16(c).unwrap(),
+                [("retry-after", s.to_string())],
+                "later",
+            )
+                .into_response(),
+            Some(Reply::Slow(d)) => {
+                tokio::time::sleep(d).await;
+                (StatusCode::OK, "late").into_response()
+            }
+        }
+    }
+
+    impl Receiver {
+        /// Serves on `listener`; returns the receiver and its webhook URL.
+        pub async fn serve_on(
+            listener: tokio::net::TcpListener,
+            script: Vec<Reply>,
+        ) -> (Arc<Receiver>, String) {
+            let r = Arc::new(Receiver {
+                script: Mutex::new(script.into()),
+                received: Mutex::default(),
+            });
+            let addr = listener.local_addr().unwrap();
+            let router = Router::new()
+                .route("/hook", post(hook))
+                .with_state(r.clone());
+            tokio::spawn(async move { axum::serve(listener, router).await });
+            (r, format!("http://{addr}/hook"))
+        }
+
+        pub async fn start(script: Vec<Reply>) -> (Arc<Receiver>, String) {
+            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            Self::serve_on(l, script).await
+        }
+
+        pub fn count(&self) -> usize {
+            self.received.lock().unwrap().len()
+        }
+
+        pub fn all(&self) -> Vec<Received> {
+            self.received.lock().unwrap().clone()
+        }
+
+        /// Waits until `n` requests arrived (panics after `limit`).
+        pub async fn wait_for(&self, n: usize, limit: Duration) -> Vec<Received> {
+            let t0 = Instant::now();
+            while self.count() < n {
+                assert!(
+                    t0.elapsed() < limit,
+                    "{} of {n} webhook requests after {limit:?}",
+                    self.count()
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            self.all()
+        }
+    }
+}
+
+/// Verifies a Standard Webhooks signature header, independently of the service's code:
+/// HMAC-SHA256 over "{id}.{timestamp}.{body}", keyed with the base64-decoded `whsec_` secret.
+pub fn verify_standard_webhook(secret: &str, headers: &axum::http::HeaderMap, body: &[u8]) -> bool {
+    use base64::Engine as _;
+    use hmac::{Hmac, Mac};
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let key = b64.decode(secret.strip_prefix("whsec_").unwrap()).unwrap();
+    let id = headers["webhook-id"].to_str().unwrap();
+    let ts = headers["webhook-timestamp"].to_str().unwrap();
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
+    mac.update(format!("{id}.{ts}.").as_bytes());
+    mac.update(body);
+    let expected = b64.encode(mac.finalize().into_bytes());
+    headers["webhook-signature"]
+        .to_str()
+        .unwrap()
+        .split(' ')
+        .filter_map(|s| s.strip_prefix("v1,"))
+        .any(|sig| sig == expected)
+}

@@ -203,7 +203,7 @@ impl VisionClient {
         let resp = req
             .send()
             .await
-            .map_err(|e| VisionError::Transport(without_url(&e)))?;
+            .map_err(|e| VisionError::Transport(crate::server::error::reqwest_error_text(&e)))?;
         let status = resp.status();
         if !status.is_success() {
             let retry_after = resp
@@ -219,35 +219,13 @@ impl VisionClient {
                 retry_after,
             });
         }
-        let value: Value = resp
-            .json()
-            .await
-            .map_err(|e| VisionError::Answer(format!("not JSON: {}", without_url(&e))))?;
+        let value: Value = resp.json().await.map_err(|e| {
+            VisionError::Answer(format!(
+                "not JSON: {}",
+                crate::server::error::reqwest_error_text(&e)
+            ))
+        })?;
         parse_answer(&value)
-    }
-}
-
-/// reqwest's errors carry the URL; keep it out of logs (it may hold a key in its query).
-fn without_url(e: &reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "connection failed"
-    } else if e.is_decode() {
-        "bad body"
-    } else {
-        "request error"
-    };
-    let mut source = std::error::Error::source(e);
-    let mut detail = String::new();
-    while let Some(s) = source {
-        detail = s.to_string();
-        source = s.source();
-    }
-    if detail.is_empty() {
-        kind.to_string()
-    } else {
-        format!("{kind}: {detail}")
     }
 }
 

@@ -1,0 +1,505 @@
+//! Webhook delivery from the outbox.
+//!
+//! A completed check writes its `webhook_deliveries` row in the same transaction as the check
+//! (`checks::insert`); nothing is sent from the request handler. Dispatchers (inside every
+//! `idv serve`, and `idv worker`) claim due rows with a lease, PostgreSQL with
+//! `FOR UPDATE SKIP LOCKED`, SQLite with one `UPDATE … RETURNING`, so a row is attempted by one
+//! process at a time and a row claimed by a process that died is claimed again when its lease
+//! runs out (at-least-once). Each attempt is one POST of the guide's payload, signed the
+//! Standard Webhooks way, cut at `IDV_WEBHOOK_TIMEOUT`; it is recorded in `webhook_attempts`
+//! together with the row's new state in one transaction. Failures are retried on
+//! `IDV_WEBHOOK_RETRY_SCHEDULE` with jitter, `Retry-After` honoured on 429 and 503.
+
+pub mod sign;
+pub mod ssrf;
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use rand::Rng;
+use serde::Serialize;
+use serde_json::json;
+use sqlx::Row;
+use tokio::sync::{Notify, Semaphore};
+
+use super::{
+    checks::{self, CheckRecord, rfc3339_ms},
+    config::{Config, WebhookConfig},
+    crypto::MasterKey,
+    db::{Backend, Db, now_ms},
+    partners,
+    storage::Storage,
+};
+
+pub const USER_AGENT: &str = "IdentityVerification/1.0";
+/// Response bytes kept per attempt.
+const EXCERPT_BYTES: usize = 1024;
+/// Rows claimed per query.
+const BATCH: usize = 64;
+
+/// Everything a dispatcher needs (no face model: `idv worker` runs without one).
+pub struct Dispatcher {
+    db: Db,
+    master_key: MasterKey,
+    storage: Storage,
+    cfg: WebhookConfig,
+    link_ttl: Duration,
+    http: reqwest::Client,
+    /// Who made an attempt (host, process, random), recorded with it.
+    node: String,
+    notify: Arc<Notify>,
+}
+
+/// A claimed delivery.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub id: String,
+    pub check_id: String,
+    pub partner_id: String,
+    pub event_type: String,
+    pub attempts: i64,
+    /// The lease this claim holds; the row is updated only while it still holds it.
+    pub lease: i64,
+}
+
+/// What one attempt came to.
+#[derive(Debug, Default)]
+struct Attempt {
+    status_code: Option<u16>,
+    excerpt: Option<String>,
+    error: Option<String>,
+    retry_after: Option<Duration>,
+    delivered: bool,
+    /// A final state without retries (`skipped`: the partner has no webhook URL).
+    terminal: Option<&'static str>,
+}
+
+fn node_name() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "node".into());
+    format!(
+        "{host}:{}:{:04x}",
+        std::process::id(),
+        rand::thread_rng().r#gen::<u16>()
+    )
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let v = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let ms = at.timestamp_millis() - now_ms();
+    Some(Duration::from_millis(ms.max(0) as u64))
+}
+
+/// The guide's payload (field for field), plus `type` and `livemode`; the guide's `result`
+/// object carries our extra fields (`method`, `summary`, `riskFactors`, `files`).
+pub fn payload(
+    event_type: &str,
+    c: &CheckRecord,
+    result: &crate::contract::VerificationResult,
+) -> serde_json::Value {
+    json!({
+        "type": event_type,
+        "check_id": c.id,
+        "user_identifier": c.user_identifier,
+        "livemode": c.livemode,
+        "verification_result": result,
+        "selfie_video_url": result.files.selfie_video.url,
+        "id_photo_url": result.files.id_photo.url,
+        "completed_at": rfc3339_ms(c.completed_at),
+    })
+}
+
+impl Dispatcher {
+    pub fn new(
+        config: &Config,
+        db: Db,
+        master_key: MasterKey,
+        storage: Storage,
+        notify: Arc<Notify>,
+    ) -> anyhow::Result<Self> {
+        let cfg = config.webhooks.clone();
+        let http = reqwest::Client::builder()
+            .timeout(cfg.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .user_agent(USER_AGENT)
+            .dns_resolver(Arc::new(ssrf::GuardedResolver {
+                allow: cfg.allowed_cidrs.clone(),
+            }))
+            .pool_max_idle_per_host(cfg.concurrency)
+            .build()?;
+        Ok(Self {
+            db,
+            master_key,
+            storage,
+            link_ttl: config.link_ttl,
+            cfg,
+            http,
+            node: node_name(),
+            notify,
+        })
+    }
+
+    fn lease_ms(&self) -> i64 {
+        (self.cfg.timeout + Duration::from_secs(15)).as_millis() as i64
+    }
+
+    /// Claims up to `limit` due deliveries for this process.
+    pub async fn claim(&self, limit: usize) -> Result<Vec<Claimed>, sqlx::Error> {
+        let now = now_ms();
+        let lease = now + self.lease_ms();
+        let lock = if self.db.backend == Backend::Postgres {
+            "FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let rows = sqlx::query(&format!(
+            "UPDATE webhook_deliveries SET lease_until = $1 WHERE id IN (\
+               SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $2 \
+               AND (lease_until IS NULL OR lease_until < $2) ORDER BY next_attempt_at LIMIT {} {lock}) \
+             RETURNING id, check_id, partner_id, event_type, attempts",
+            limit.max(1)
+        ))
+        .bind(lease)
+        .bind(now)
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Claimed {
+                    id: r.try_get("id")?,
+                    check_id: r.try_get("check_id")?,
+                    partner_id: r.try_get("partner_id")?,
+                    event_type: r.try_get("event_type")?,
+                    attempts: r.try_get("attempts")?,
+                    lease,
+                })
+            })
+            .collect()
+    }
+
+    /// Makes one attempt and records it with the delivery's new state.
+    pub async fn deliver(&self, d: &Claimed) -> anyhow::Result<()> {
+        let started = now_ms();
+        let t0 = Instant::now();
+        let a = match self.attempt(d).await {
+            Ok(a) => a,
+            Err(e) => Attempt {
+                error: Some(format!("{e:#}")),
+                ..Default::default()
+            },
+        };
+        let duration_ms = t0.elapsed().as_millis() as i64;
+        let number = d.attempts + 1;
+        let now = now_ms();
+        let schedule = &self.cfg.retry_schedule;
+        let (status, next_at) = if a.delivered {
+            ("delivered", now)
+        } else if let Some(terminal) = a.terminal {
+            (terminal, now)
+        } else if let Some(delay) = schedule.get(number as usize) {
+            let jitter = rand::thread_rng().gen_range(0.8..1.2);
+            let mut wait = delay.mul_f64(jitter);
+            if let Some(ra) = a.retry_after {
+                wait = wait.max(ra.min(Duration::from_secs(24 * 3600)));
+            }
+            ("pending", now + wait.as_millis() as i64)
+        } else {
+            ("failed", now)
+        };
+        let mut tx = self.db.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO webhook_attempts (id, delivery_id, attempt, started_at, duration_ms, status_code, response_excerpt, error, node) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(&d.id)
+        .bind(number)
+        .bind(started)
+        .bind(duration_ms)
+        .bind(a.status_code.map(i64::from))
+        .bind(&a.excerpt)
+        .bind(&a.error)
+        .bind(&self.node)
+        .execute(&mut *tx)
+        .await?;
+        let updated = sqlx::query(
+            "UPDATE webhook_deliveries SET status = $2, attempts = $3, next_attempt_at = $4, lease_until = NULL, \
+             delivered_at = $5, last_error = $6 WHERE id = $1 AND lease_until = $7",
+        )
+        .bind(&d.id)
+        .bind(status)
+        .bind(number)
+        .bind(next_at)
+        .bind(a.delivered.then_some(now))
+        .bind(&a.error)
+        .bind(d.lease)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        if updated == 0 {
+            tracing::warn!(delivery_id = %d.id, check_id = %d.check_id, "webhook attempt outlived its lease; another dispatcher owns the delivery now");
+        }
+        match status {
+            "delivered" => {
+                tracing::debug!(delivery_id = %d.id, check_id = %d.check_id, attempt = number, "webhook delivered")
+            }
+            "pending" => {
+                tracing::info!(delivery_id = %d.id, check_id = %d.check_id, attempt = number, status_code = a.status_code, error = a.error.as_deref().unwrap_or(""), "webhook attempt failed; retry scheduled")
+            }
+            other => {
+                tracing::warn!(delivery_id = %d.id, check_id = %d.check_id, attempt = number, final_status = other, error = a.error.as_deref().unwrap_or(""), "webhook delivery ended without success")
+            }
+        }
+        Ok(())
+    }
+
+    async fn attempt(&self, d: &Claimed) -> anyhow::Result<Attempt> {
+        let Some(partner) = partners::get(&self.db, &d.partner_id).await? else {
+            anyhow::bail!("partner {} not found", d.partner_id);
+        };
+        let Some(url) = partner.webhook_url.filter(|u| !u.is_empty()) else {
+            return Ok(Attempt {
+                error: Some("the partner has no webhook URL".into()),
+                terminal: Some("skipped"),
+                ..Default::default()
+            });
+        };
+        let url = url::Url::parse(&url)?;
+        if let Err(refused) = ssrf::check_url(&url, &self.cfg.allowed_cidrs) {
+            return Ok(Attempt {
+                error: Some(refused),
+                ..Default::default()
+            });
+        }
+        let Some(check) = checks::get(&self.db, &d.partner_id, &d.check_id).await? else {
+            return Ok(Attempt {
+                error: Some(format!("check {} not found", d.check_id)),
+                terminal: Some("failed"),
+                ..Default::default()
+            });
+        };
+        let keys = partners::webhook_signing_secrets(&self.db, &self.master_key, &d.partner_id)
+            .await?
+            .iter()
+            .map(|s| sign::secret_key(s))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let result = checks::to_result(&check, &self.storage, self.link_ttl).await?;
+        let body = serde_json::to_vec(&payload(&d.event_type, &check, &result))?;
+        let timestamp = now_ms() / 1000;
+        let signature = sign::header(&keys, &d.id, timestamp, &body);
+        let sent = self
+            .http
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header("webhook-id", &d.id)
+            .header("webhook-timestamp", timestamp.to_string())
+            .header("webhook-signature", signature)
+            .body(body)
+            .send()
+            .await;
+        let mut resp = match sent {
+            Ok(r) => r,
+            Err(e) => {
+                let error = if e.is_timeout() {
+                    format!("timed out after {:?}", self.cfg.timeout)
+                } else {
+                    super::error::reqwest_error_text(&e)
+                };
+                return Ok(Attempt {
+                    error: Some(error),
+                    ..Default::default()
+                });
+            }
+        };
+        let status = resp.status();
+        let mut excerpt = Vec::new();
+        let mut body_error = None;
+        while excerpt.len() < EXCERPT_BYTES {
+            match resp.chunk().await {
+                Ok(Some(c)) => excerpt.extend_from_slice(&c),
+                Ok(None) => break,
+                Err(e) => {
+                    body_error = Some(if e.is_timeout() {
+                        format!(
+                            "timed out after {:?} reading the response",
+                            self.cfg.timeout
+                        )
+                    } else {
+                        super::error::reqwest_error_text(&e)
+                    });
+                    break;
+                }
+            }
+        }
+        excerpt.truncate(EXCERPT_BYTES);
+        let delivered = status.is_success() && body_error.is_none();
+        Ok(Attempt {
+            status_code: Some(status.as_u16()),
+            excerpt: Some(String::from_utf8_lossy(&excerpt).into_owned()),
+            error: if delivered {
+                None
+            } else {
+                Some(body_error.unwrap_or_else(|| format!("HTTP {}", status.as_u16())))
+            },
+            retry_after: matches!(status.as_u16(), 429 | 503)
+                .then(|| retry_after(resp.headers()))
+                .flatten(),
+            delivered,
+            terminal: None,
+        })
+    }
+
+    /// Claims and delivers until the task is dropped, `IDV_WEBHOOK_CONCURRENCY` at a time.
+    pub async fn run(self: Arc<Self>) {
+        let slots = Arc::new(Semaphore::new(self.cfg.concurrency));
+        tracing::info!(node = %self.node, concurrency = self.cfg.concurrency, "webhook dispatcher started");
+        loop {
+            let free = slots.available_permits();
+            if free == 0 {
+                // wait for a delivery to finish
+                let _ = slots.acquire().await;
+                continue;
+            }
+            let want = free.min(BATCH);
+            let batch = match self.claim(want).await {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::error!(error = %e, "webhook dispatcher could not claim deliveries");
+                    Vec::new()
+                }
+            };
+            let full = batch.len() == want;
+            for d in batch {
+                let Ok(permit) = slots.clone().acquire_owned().await else {
+                    return;
+                };
+                let me = self.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = me.deliver(&d).await {
+                        tracing::error!(delivery_id = %d.id, check_id = %d.check_id, error = format!("{e:#}"), "webhook attempt could not be recorded; the delivery is retried when its lease ends");
+                    }
+                    drop(permit);
+                });
+            }
+            if !full {
+                tokio::select! {
+                    _ = self.notify.notified() => {}
+                    _ = tokio::time::sleep(self.cfg.poll_interval) => {}
+                }
+            }
+        }
+    }
+}
+
+/// One delivery as operators see it (`idv webhook list`, the dashboard).
+#[derive(Debug, Serialize)]
+pub struct DeliveryView {
+    pub id: String,
+    pub check_id: String,
+    pub event_type: String,
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: Option<String>,
+    pub delivered_at: Option<String>,
+    pub last_error: Option<String>,
+    pub attempt_log: Vec<AttemptView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AttemptView {
+    pub attempt: i64,
+    pub started_at: String,
+    pub duration_ms: i64,
+    pub status_code: Option<i64>,
+    pub response_excerpt: Option<String>,
+    pub error: Option<String>,
+    pub node: String,
+}
+
+/// The deliveries of a check, with every attempt.
+pub async fn list_for_check(db: &Db, check_id: &str) -> Result<Vec<DeliveryView>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, check_id, event_type, status, attempts, next_attempt_at, delivered_at, last_error \
+         FROM webhook_deliveries WHERE check_id = $1 ORDER BY created_at",
+    )
+    .bind(check_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let id: String = r.try_get("id")?;
+        let status: String = r.try_get("status")?;
+        let attempts = sqlx::query(
+            "SELECT attempt, started_at, duration_ms, status_code, response_excerpt, error, node \
+             FROM webhook_attempts WHERE delivery_id = $1 ORDER BY started_at, attempt",
+        )
+        .bind(&id)
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|a| {
+            Ok(AttemptView {
+                attempt: a.try_get("attempt")?,
+                started_at: rfc3339_ms(a.try_get("started_at")?),
+                duration_ms: a.try_get("duration_ms")?,
+                status_code: a.try_get("status_code")?,
+                response_excerpt: a.try_get("response_excerpt")?,
+                error: a.try_get("error")?,
+                node: a.try_get("node")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        out.push(DeliveryView {
+            check_id: r.try_get("check_id")?,
+            event_type: r.try_get("event_type")?,
+            attempts: r.try_get("attempts")?,
+            next_attempt_at: (status == "pending")
+                .then(|| r.try_get::<i64, _>("next_attempt_at").map(rfc3339_ms))
+                .transpose()?,
+            delivered_at: r.try_get::<Option<i64>, _>("delivered_at")?.map(rfc3339_ms),
+            last_error: r.try_get("last_error")?,
+            status,
+            id,
+            attempt_log: attempts,
+        });
+    }
+    Ok(out)
+}
+
+/// Queues a check's deliveries again (same `webhook-id`s: receivers deduplicate on it), with a
+/// fresh retry schedule. Returns how many were queued.
+pub async fn redeliver(db: &Db, check_id: &str) -> anyhow::Result<u64> {
+    let exists: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE check_id = $1")
+            .bind(check_id)
+            .fetch_one(&db.pool)
+            .await?;
+    anyhow::ensure!(exists > 0, "no webhook deliveries for check {check_id}");
+    let n = sqlx::query(
+        "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $2, lease_until = NULL \
+         WHERE check_id = $1 AND status <> 'pending'",
+    )
+    .bind(check_id)
+    .bind(now_ms())
+    .execute(&db.pool)
+    .await?
+    .rows_affected();
+    Ok(n)
+}
