@@ -4,6 +4,8 @@
 #   ./scripts/bench.sh upload    8 concurrent 50 MB submissions: server peak RSS added, MB/s
 #   ./scripts/bench.sh speed     a 10 s 640x480 WebM + a 1 MP JPEG ID: scoring p50/p95 per stage
 #                                (idv eval speed), then submit->result p50/p95 over HTTP
+#   ./scripts/bench.sh webhooks  deliveries per second by one release `idv worker` to a loopback
+#                                receiver, and verdict -> delivery latency through `idv serve`
 #   ./scripts/bench.sh accuracy  the labelled image set through our engine and through Python
 #                                face_recognition (dlib): scores, TAR/FAR, per-image time, side by side
 source "$(dirname "$0")/lib.sh"
@@ -130,6 +132,14 @@ bench_accuracy() {
   python3 "$ROOT_DIR/scripts/eval_report.py" "$out/idv.json" "$out/python.json"
 }
 
+bench_webhooks() {
+  # the harness (receiver, seeding) is the debug test build; the processes measured are the
+  # release binary
+  IDV_BENCH_BIN="$IDV_BIN" BENCH_DELIVERIES="${BENCH_DELIVERIES:-5000}" \
+    cargo test -q -p idv --features app/ssr --test processes -- --ignored bench_webhooks --nocapture 2>&1 |
+    grep -E "^(deliveries|verdict)|panicked|error" || die "webhook benchmark failed"
+}
+
 ensure_runtime
 ensure_test_media
 MEDIA=${IDV_TEST_MEDIA:-$ROOT_DIR/target/test-media}
@@ -138,5 +148,6 @@ case "${1:-}" in
   upload) bench_upload ;;
   speed) bench_speed ;;
   accuracy) bench_accuracy ;;
-  *) die "usage: scripts/bench.sh upload|speed|accuracy" ;;
+  webhooks) bench_webhooks ;;
+  *) die "usage: scripts/bench.sh upload|speed|accuracy|webhooks" ;;
 esac

@@ -71,7 +71,7 @@ start_pg() {
 }
 if start_pg; then
   step "cargo test (PostgreSQL)" env IDV_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres" \
-    cargo test -p idv --features app/ssr --test api --test cli
+    cargo test -p idv --features app/ssr --test api --test cli --test processes
 else
   failed_steps+=("start PostgreSQL")
   echo "[start PostgreSQL] FAILED" >>"$SUMMARY"

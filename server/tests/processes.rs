@@ -1,0 +1,284 @@
+//! Webhook delivery across real `idv` processes on one database (SQLite file, or PostgreSQL
+//! when IDV_TEST_POSTGRES_URL is set): a worker killed with SIGKILL while deliveries are due and
+//! in flight loses none; two workers share 1,000 deliveries without attempting one twice.
+//! Also the webhook benchmark (`#[ignore]`, run by `scripts/bench.sh webhooks`).
+
+#[path = "common/mod.rs"]
+mod common;
+
+use std::{
+    collections::{HashMap, HashSet},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use app::server::{config::Config, partners};
+use common::receiver::{Receiver, Reply};
+use sqlx::Row;
+
+struct Setup {
+    dir: tempfile::TempDir,
+    vars: HashMap<String, String>,
+    core: idv::Core,
+}
+
+async fn setup(extra: &[(&str, &str)]) -> Setup {
+    let (dir, mut vars) = common::test_env(&[
+        ("IDV_WEBHOOK_ALLOWED_CIDRS", "127.0.0.0/8"),
+        ("IDV_WEBHOOK_POLL_INTERVAL", "100ms"),
+        ("RUST_LOG", "warn"),
+    ])
+    .await;
+    for (k, v) in extra {
+        vars.insert(k.to_string(), v.to_string());
+    }
+    let core = idv::open_core(Config::load(&vars).unwrap()).await.unwrap();
+    Setup { dir, vars, core }
+}
+
+fn binary() -> String {
+    std::env::var("IDV_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_idv").to_string())
+}
+
+fn spawn(s: &Setup, args: &[&str], log: &str) -> Child {
+    let out = std::fs::File::create(s.dir.path().join(log)).unwrap();
+    Command::new(binary())
+        .args(args)
+        .envs(&s.vars)
+        .stdout(Stdio::null())
+        .stderr(out)
+        .spawn()
+        .expect("start idv")
+}
+
+async fn partner(s: &Setup, url: &str) -> partners::CreatedPartner {
+    partners::create(
+        &s.core.db,
+        &s.core.master_key,
+        partners::NewPartner {
+            name: "Nodes".into(),
+            webhook_url: Some(url.into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
+async fn count_status(s: &Setup, status: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE status = $1")
+        .bind(status)
+        .fetch_one(&s.core.db.pool)
+        .await
+        .unwrap()
+}
+
+async fn wait_delivered(s: &Setup, n: i64, limit: Duration) {
+    let t0 = Instant::now();
+    loop {
+        let done = count_status(s, "delivered").await;
+        if done == n {
+            return;
+        }
+        assert!(
+            t0.elapsed() < limit,
+            "{done} of {n} delivered after {limit:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn ids_received(rx: &Receiver) -> Vec<String> {
+    rx.all()
+        .iter()
+        .map(|r| r.headers["webhook-id"].to_str().unwrap().to_string())
+        .collect()
+}
+
+async fn delivery_ids(s: &Setup) -> HashSet<String> {
+    sqlx::query("SELECT id FROM webhook_deliveries")
+        .fetch_all(&s.core.db.pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<String, _>("id"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_killed_mid_delivery_loses_nothing() {
+    // every answer takes 1.5 s: at the kill, deliveries are in flight and more are due
+    let slow = vec![Reply::Slow(Duration::from_millis(1500)); 1000];
+    let (rx, url) = Receiver::start(slow).await;
+    let s = setup(&[
+        ("IDV_WEBHOOK_TIMEOUT", "3s"),
+        ("IDV_WEBHOOK_CONCURRENCY", "8"),
+    ])
+    .await;
+    let p = partner(&s, &url).await;
+    let n = 40;
+    common::seed_checks(&s.core.db, &p.partner_id, n).await;
+
+    let mut first = spawn(&s, &["worker"], "worker1.log");
+    rx.wait_for(4, Duration::from_secs(30)).await;
+    first.kill().unwrap(); // SIGKILL: no cleanup of any kind
+    first.wait().unwrap();
+    let before = rx.count();
+    assert!(
+        count_status(&s, "delivered").await < n as i64,
+        "the kill came too late to test anything"
+    );
+
+    let mut second = spawn(&s, &["worker"], "worker2.log");
+    // claims of the dead worker come back when their lease (timeout + 15 s) runs out
+    wait_delivered(&s, n as i64, Duration::from_secs(90)).await;
+    second.kill().unwrap();
+    second.wait().unwrap();
+
+    let got: HashSet<String> = ids_received(&rx).into_iter().collect();
+    let want = delivery_ids(&s).await;
+    assert_eq!(got, want, "every delivery arrived at least once");
+    eprintln!(
+        "kill -9 test: {n} deliveries, {before} requests before the kill, {} in all ({} duplicates, allowed: at least once)",
+        rx.count(),
+        rx.count() - n
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_share_a_thousand_deliveries_without_overlap() {
+    let (rx, url) = Receiver::start(vec![]).await;
+    let s = setup(&[]).await;
+    let p = partner(&s, &url).await;
+    let n = 1000;
+    common::seed_checks(&s.core.db, &p.partner_id, n).await;
+
+    let mut a = spawn(&s, &["worker"], "a.log");
+    let mut b = spawn(&s, &["worker"], "b.log");
+    wait_delivered(&s, n as i64, Duration::from_secs(180)).await;
+    a.kill().unwrap();
+    b.kill().unwrap();
+    let _ = (a.wait(), b.wait());
+
+    let received = ids_received(&rx);
+    let unique: HashSet<&String> = received.iter().collect();
+    assert_eq!(unique.len(), n, "every delivery arrived");
+    assert_eq!(
+        received.len(),
+        n,
+        "and none twice: no delivery was attempted by both nodes"
+    );
+    let rows = sqlx::query("SELECT delivery_id, COUNT(*) AS n, MIN(node) AS node FROM webhook_attempts GROUP BY delivery_id")
+        .fetch_all(&s.core.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), n);
+    let mut per_node: HashMap<String, usize> = HashMap::new();
+    for r in &rows {
+        assert_eq!(r.get::<i64, _>("n"), 1, "one attempt per delivery");
+        *per_node.entry(r.get("node")).or_default() += 1;
+    }
+    eprintln!("two workers: {per_node:?}");
+}
+
+/// `scripts/bench.sh webhooks`: deliveries per second by one release `idv worker` to a loopback
+/// receiver, and verdict -> delivery latency through a release `idv serve` (real submissions).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn bench_webhooks() {
+    let (rx, url) = Receiver::start(vec![]).await;
+    let n: usize = std::env::var("BENCH_DELIVERIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5000);
+    let s = setup(&[("IDV_WEBHOOK_CONCURRENCY", "64")]).await;
+    let p = partner(&s, &url).await;
+    common::seed_checks(&s.core.db, &p.partner_id, n).await;
+    let mut w = spawn(&s, &["worker"], "bench-worker.log");
+    rx.wait_for(1, Duration::from_secs(30)).await;
+    let first_at = rx.all()[0].at;
+    wait_delivered(&s, n as i64, Duration::from_secs(600)).await;
+    let last_at = rx.all().iter().map(|r| r.at).max().unwrap();
+    let secs = (last_at - first_at).as_secs_f64().max(1e-3);
+    w.kill().unwrap();
+    let _ = w.wait();
+    println!(
+        "deliveries: {n} to a loopback receiver by one `idv worker` (concurrency 64, {}): {:.0} per second ({secs:.2} s)",
+        if s.core.db.backend == app::server::db::Backend::Postgres {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        },
+        (n - 1) as f64 / secs
+    );
+
+    // verdict -> delivery: real submissions through `idv serve`, sequential
+    let (rx, url) = Receiver::start(vec![]).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut s2 = setup(&[]).await;
+    s2.vars
+        .insert("LEPTOS_SITE_ADDR".into(), format!("127.0.0.1:{port}"));
+    let p = partner(&s2, &url).await;
+    let mut srv = spawn(&s2, &["serve"], "bench-serve.log");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let t0 = Instant::now();
+    while client
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .map(|r| r.status() != 200)
+        .unwrap_or(true)
+    {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let runs = 20;
+    for i in 0..runs {
+        let form = reqwest::multipart::Form::new()
+            .text("api_key", p.api_key.clone())
+            .text("user_identifier", format!("lat-{i}"))
+            .part(
+                "selfie_video",
+                reqwest::multipart::Part::bytes(common::read_media("seq_obama.webm"))
+                    .file_name("v.webm"),
+            )
+            .part(
+                "id_photo",
+                reqwest::multipart::Part::bytes(common::read_media("id_obama.jpg"))
+                    .file_name("id.jpg"),
+            );
+        let r = client
+            .post(format!("{base}/verif/submit"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        rx.wait_for(i + 1, Duration::from_secs(30)).await;
+    }
+    srv.kill().unwrap();
+    let _ = srv.wait();
+    let mut lat: Vec<i64> = Vec::new();
+    for r in rx.all() {
+        let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        let completed = chrono::DateTime::parse_from_rfc3339(v["completed_at"].as_str().unwrap())
+            .unwrap()
+            .timestamp_millis();
+        lat.push(r.unix_ms - completed);
+    }
+    lat.sort();
+    println!(
+        "verdict -> delivery ({runs} sequential submissions through `idv serve`): p50 {} ms, p95 {} ms, max {} ms",
+        lat[lat.len() / 2],
+        lat[(lat.len() * 95 / 100).min(lat.len() - 1)],
+        lat[lat.len() - 1]
+    );
+}
