@@ -173,3 +173,21 @@ fn same_person_pairs_match_and_different_people_never_do() {
         }
     }
 }
+
+/// A video whose first frame decodes (so intake accepts it) but nothing after it does: its own
+/// code, `rejected`. (A video that does not decode at all is refused at intake with a 400.)
+#[test]
+fn an_undecodable_video_is_its_own_code() {
+    use app::server::verify::{face::FaceModels, local};
+    let models = FaceModels::load(&crate::common::workspace_root().join("models")).unwrap();
+    let id = image::open(crate::common::media("id_obama.jpg")).unwrap();
+    let out = local::analyse(&models, &[], &id, Some(6.0), local::Thresholds::default()).unwrap();
+    assert_eq!(out.status, app::contract::Status::Rejected);
+    assert!(
+        out.risk_factors.contains(&"video_unreadable".to_string()),
+        "{:?}",
+        out.risk_factors
+    );
+    assert!(!out.risk_factors.contains(&"no_face_in_video".to_string()));
+    assert!(!out.face.is_identical);
+}

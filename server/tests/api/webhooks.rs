@@ -324,6 +324,19 @@ async fn a_rotated_secret_signs_alongside_the_new_one_and_redelivery_keeps_the_i
 }
 
 #[tokio::test]
+async fn redirects_are_not_followed() {
+    let (rx, url) = Receiver::start(vec![Reply::Status(302)]).await;
+    let app = app_with("0s,0s").await;
+    let p = partner_with_hook(&app, &url).await;
+    let ids = seed_checks(&app.state.db, &p.partner_id, 1).await;
+    app.state.webhook_notify.notify_one();
+    let d = wait_status(&app, &ids[0], "delivered", Duration::from_secs(10)).await;
+    assert_eq!(d.attempt_log[0].status_code, Some(302));
+    assert_eq!(d.attempt_log[0].error.as_deref(), Some("HTTP 302"));
+    assert_eq!(rx.count(), 2, "the 302 is a failed attempt, then the retry");
+}
+
+#[tokio::test]
 async fn a_partner_without_a_webhook_url_is_skipped() {
     let app = app_with("0s").await;
     let p = app.partner("No hook").await;

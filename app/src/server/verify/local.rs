@@ -373,13 +373,19 @@ pub fn gather(
     }
     let n = frames.len().max(1);
     luma /= n as f32;
-    if duration.is_some_and(|d| d < t.min_duration_secs) || frames.len() < 3 {
+    if frames.is_empty() {
+        // it passed the intake probe, but no frame decodes: damaged after its first frame
+        push(&mut risks, "video_unreadable");
+        hard_reject = true;
+    } else if duration.is_some_and(|d| d < t.min_duration_secs) || frames.len() < 3 {
         push(&mut risks, "video_too_short");
     }
-    if luma < 40.0 {
+    if !frames.is_empty() && luma < 40.0 {
         push(&mut risks, "low_light");
     }
-    if found.is_empty() {
+    if frames.is_empty() {
+        // already `video_unreadable`
+    } else if found.is_empty() {
         push(&mut risks, "no_face_in_video");
         hard_reject = true;
     } else if (found.len() as f32) < 0.6 * n as f32 {
@@ -550,6 +556,7 @@ pub fn decide(ev: Evidence, cmp: Option<Comparison>) -> Outcome {
         .map(|r| match r.as_str() {
             "still_image_video"
             | "identity_changed"
+            | "video_unreadable"
             | "no_face_in_video"
             | "multiple_faces"
             | "id_matches_selfie_frame" => 60,
@@ -653,6 +660,7 @@ pub fn meaning(code: &str) -> &'static str {
         "still_image_video" => "the selfie video shows a still picture, not a live person",
         "video_too_short" => "the selfie video is too short",
         "low_light" => "the selfie video is too dark",
+        "video_unreadable" => "the selfie video could not be decoded past its start",
         "blurry" => "the selfie video is blurry",
         "scoring_failed" => "automatic scoring failed",
         _ => "unspecified risk",
