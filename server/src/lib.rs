@@ -76,17 +76,26 @@ pub async fn open_storage(config: &Config, key: &MasterKey) -> anyhow::Result<St
     })
 }
 
+/// The database, the master key and the file storage (what `serve` and `worker` share).
+pub async fn open_core_and_storage(config: Config) -> anyhow::Result<(Core, Storage)> {
+    let core = open_core(config).await?;
+    let storage = open_storage(&core.config, &core.master_key).await?;
+    Ok((core, storage))
+}
+
 /// Everything the service runs with; `verifier` replaces the configured face engine.
 pub async fn open_state(
     config: Config,
     verifier: Option<SharedVerifier>,
 ) -> anyhow::Result<AppState> {
-    let Core {
-        config,
-        db,
-        master_key,
-    } = open_core(config).await?;
-    let storage = open_storage(&config, &master_key).await?;
+    let (
+        Core {
+            config,
+            db,
+            master_key,
+        },
+        storage,
+    ) = open_core_and_storage(config).await?;
     let verifier = match verifier {
         Some(v) => v,
         None => load_verifier(&config).await?,
@@ -245,23 +254,18 @@ pub async fn run_worker(
     config: Config,
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let Core {
-        config,
-        db,
-        master_key,
-    } = open_core(config).await?;
-    let storage = open_storage(&config, &master_key).await?;
+    let (core, storage) = open_core_and_storage(config).await?;
     let dispatcher = Arc::new(Dispatcher::new(
-        &config,
-        db.clone(),
-        master_key,
+        &core.config,
+        core.db.clone(),
+        core.master_key.clone(),
         storage,
         Arc::new(tokio::sync::Notify::new()),
     )?);
     let run = tokio::spawn(dispatcher.run());
     stop.await;
     run.abort();
-    db.pool.close().await;
+    core.db.pool.close().await;
     tracing::info!("worker stopped");
     Ok(())
 }

@@ -4,38 +4,10 @@
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
-use crate::common::{TestApp, read_media, spawn_app};
+use crate::common::{TestApp, read_media, risks, spawn_app};
 
 async fn submit(app: &TestApp, key: &str, video: &str, id: &str) -> Value {
-    let f = Form::new()
-        .text("api_key", key.to_string())
-        .text("user_identifier", "u")
-        .part(
-            "selfie_video",
-            Part::bytes(read_media(video)).file_name(video.to_string()),
-        )
-        .part(
-            "id_photo",
-            Part::bytes(read_media(id)).file_name(id.to_string()),
-        );
-    let r = app
-        .client
-        .post(app.url("/verif/submit"))
-        .multipart(f)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{video} + {id}");
-    r.json().await.unwrap()
-}
-
-fn risks(v: &Value) -> Vec<String> {
-    v["result"]["verificationAssessment"]["riskFactors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r.as_str().unwrap().to_string())
-        .collect()
+    app.submit_media(key, "u", video, id).await
 }
 
 #[tokio::test]

@@ -1,9 +1,7 @@
 //! Retention: after IDV_RETENTION the sweeper deletes both files from the storage backend; the
 //! links then answer 404/410 and the check record stays, marked with the deletion time.
 
-use reqwest::multipart::{Form, Part};
-
-use crate::common::{read_media, spawn_app_with, storage_backend};
+use crate::common::{spawn_app_with, storage_backend};
 
 #[tokio::test]
 async fn expired_files_are_deleted_and_records_remain() {
@@ -14,26 +12,9 @@ async fn expired_files_are_deleted_and_records_remain() {
     ])
     .await;
     let p = app.partner("Acme").await;
-    let form = Form::new()
-        .text("api_key", p.api_key.clone())
-        .text("user_identifier", "u1")
-        .part(
-            "selfie_video",
-            Part::bytes(read_media("seq_obama.webm")).file_name("v.webm"),
-        )
-        .part(
-            "id_photo",
-            Part::bytes(read_media("id_obama.jpg")).file_name("i.jpg"),
-        );
-    let r = app
-        .client
-        .post(app.url("/verif/submit"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let body: serde_json::Value = r.json().await.unwrap();
+    let body = app
+        .submit_media(&p.api_key, "u1", "seq_obama.webm", "id_obama.jpg")
+        .await;
     let check_id = body["check_id"].as_str().unwrap().to_string();
     let urls: Vec<String> = ["selfieVideo", "idPhoto"]
         .iter()

@@ -15,10 +15,9 @@ use axum::{
     routing::post,
 };
 use base64::Engine as _;
-use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, read_media, spawn_app_with};
+use crate::common::{TestApp, risks, spawn_app_with};
 
 /// One scripted answer of the fake endpoint.
 #[derive(Clone)]
@@ -112,32 +111,8 @@ async fn app_with_vision(mode: &str, base: &str, retries: &str) -> TestApp {
 
 async fn submit(app: &TestApp, id: &str) -> Value {
     let p = app.partner(&format!("Acme {}", uuid::Uuid::new_v4())).await;
-    let f = Form::new()
-        .text("api_key", p.api_key.clone())
-        .text("user_identifier", "user-vision")
-        .part(
-            "selfie_video",
-            Part::bytes(read_media("seq_obama.webm")).file_name("v.webm"),
-        )
-        .part("id_photo", Part::bytes(read_media(id)).file_name("id.jpg"));
-    let r = app
-        .client
-        .post(app.url("/verif/submit"))
-        .multipart(f)
-        .send()
+    app.submit_media(&p.api_key, "user-vision", "seq_obama.webm", id)
         .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    r.json().await.unwrap()
-}
-
-fn risks(v: &Value) -> Vec<String> {
-    v["result"]["verificationAssessment"]["riskFactors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r.as_str().unwrap().to_string())
-        .collect()
 }
 
 const SAME: Reply = Reply::Verdict {

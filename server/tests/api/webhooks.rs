@@ -5,11 +5,10 @@
 use std::time::Duration;
 
 use app::server::{partners, webhooks};
-use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
 use crate::common::{
-    TestApp, read_media,
+    TestApp,
     receiver::{Receiver, Reply},
     seed_checks, spawn_app_with, verify_standard_webhook,
 };
@@ -74,26 +73,9 @@ async fn the_webhook_is_the_guides_payload_signed_the_standard_way() {
     let (rx, url) = Receiver::start(vec![]).await;
     let app = app_with("0s").await;
     let p = partner_with_hook(&app, &url).await;
-    let form = Form::new()
-        .text("api_key", p.api_key.clone())
-        .text("user_identifier", "user-77")
-        .part(
-            "selfie_video",
-            Part::bytes(read_media("seq_obama.webm")).file_name("v.webm"),
-        )
-        .part(
-            "id_photo",
-            Part::bytes(read_media("id_obama.jpg")).file_name("id.jpg"),
-        );
-    let r = app
-        .client
-        .post(app.url("/verif/submit"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let submitted: Value = r.json().await.unwrap();
+    let submitted = app
+        .submit_media(&p.api_key, "user-77", "seq_obama.webm", "id_obama.jpg")
+        .await;
     let check_id = submitted["check_id"].as_str().unwrap();
 
     let got = rx.wait_for(1, Duration::from_secs(10)).await;

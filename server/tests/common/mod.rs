@@ -155,6 +155,38 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// `POST /verif/submit` with a video and an ID photo from the test media; asserts 200 and
+    /// returns the JSON body.
+    pub async fn submit_media(
+        &self,
+        api_key: &str,
+        user: &str,
+        video: &str,
+        id_photo: &str,
+    ) -> serde_json::Value {
+        use reqwest::multipart::{Form, Part};
+        let form = Form::new()
+            .text("api_key", api_key.to_string())
+            .text("user_identifier", user.to_string())
+            .part(
+                "selfie_video",
+                Part::bytes(read_media(video)).file_name(video.to_string()),
+            )
+            .part(
+                "id_photo",
+                Part::bytes(read_media(id_photo)).file_name(id_photo.to_string()),
+            );
+        let r = self
+            .client
+            .post(self.url("/verif/submit"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{video} + {id_photo}");
+        r.json().await.unwrap()
+    }
+
     /// Creates a partner directly through the service layer.
     pub async fn partner(&self, name: &str) -> partners::CreatedPartner {
         partners::create(
@@ -417,4 +449,14 @@ pub fn verify_standard_webhook(secret: &str, headers: &axum::http::HeaderMap, bo
         .split(' ')
         .filter_map(|s| s.strip_prefix("v1,"))
         .any(|sig| sig == expected)
+}
+
+/// `verificationAssessment.riskFactors` of a submit answer.
+pub fn risks(v: &serde_json::Value) -> Vec<String> {
+    v["result"]["verificationAssessment"]["riskFactors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap().to_string())
+        .collect()
 }
