@@ -149,15 +149,23 @@ async fn verif_page(
         };
         let capture_token =
             sessions::create(&state.db, &auth, &session, state.config.capture_token_ttl).await?;
-        Ok(CapturePageData {
-            theme: auth.partner.theme,
-            user_identifier,
-            capture_token,
-        })
+        Ok((
+            CapturePageData {
+                theme: auth.partner.theme,
+                user_identifier,
+                capture_token,
+            },
+            frame_ancestors(&auth.partner.allowed_origins),
+        ))
     }
     .await;
 
-    let mut resp = match result {
+    // who may frame the page: the partner's allowed origins; nobody when there is no partner
+    let csp = match &result {
+        Ok((_, csp)) => csp.clone(),
+        Err(_) => "frame-ancestors 'none'".to_string(),
+    };
+    let mut resp = match result.map(|(data, _)| data) {
         Ok(data) => {
             let opts = state.leptos_options.clone();
             let st = state.clone();
@@ -185,7 +193,24 @@ async fn verif_page(
         HeaderValue::from_static("no-referrer"),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
     resp
+}
+
+/// `Content-Security-Policy: frame-ancestors` for a partner: this origin and the partner's
+/// allowed origins (validated `scheme://host[:port]` strings, see `partners::Origin`).
+pub fn frame_ancestors(origins: &[String]) -> String {
+    let mut v = String::from("frame-ancestors 'self'");
+    for o in origins {
+        // defensive: an origin never holds these, but a CSP must not be extendable
+        if !o.contains([';', ',', ' ', '\'', '"']) {
+            v.push(' ');
+            v.push_str(o);
+        }
+    }
+    v
 }
 
 /// `POST /verif/submit` must be a multipart POST with a boundary: the server function's codec

@@ -107,6 +107,50 @@ async fn valid_key_renders_the_themed_page_without_the_key() {
 }
 
 #[tokio::test]
+async fn only_the_partners_allowed_origins_may_frame_the_page() {
+    let app = spawn_app().await;
+    let framed = partners::create(
+        &app.state.db,
+        &app.state.master_key,
+        partners::NewPartner {
+            name: "Framed".into(),
+            allowed_origins: vec![
+                "https://shop.example".into(),
+                "http://127.0.0.1:8080".into(),
+            ],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let plain = app.partner("Plain").await;
+    let csp = |key: String| {
+        let app = &app;
+        async move {
+            let r = app
+                .client
+                .get(app.url(&format!("/verif/?api_key={key}&user_identifier=u")))
+                .send()
+                .await
+                .unwrap();
+            r.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    assert_eq!(
+        csp(framed.api_key.clone()).await,
+        "frame-ancestors 'self' https://shop.example http://127.0.0.1:8080"
+    );
+    assert_eq!(csp(plain.api_key.clone()).await, "frame-ancestors 'self'");
+    assert_eq!(
+        csp("idv_live_000000000000000000000000000000000000000000000000".into()).await,
+        "frame-ancestors 'none'"
+    );
+}
+
+#[tokio::test]
 async fn disabled_partner_gets_401() {
     let app = spawn_app().await;
     let p = app.partner("Acme").await;
