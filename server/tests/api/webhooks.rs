@@ -90,6 +90,11 @@ async fn the_webhook_is_the_guides_payload_signed_the_standard_way() {
         verify_standard_webhook(&p.webhook_secret, h, &req.body),
         "signature"
     );
+    // and by the Standard Webhooks reference library, as a partner would
+    standardwebhooks::Webhook::new(&p.webhook_secret)
+        .unwrap()
+        .verify(&req.body, h)
+        .expect("the reference library accepts our webhook");
     assert!(!verify_standard_webhook(
         &partners::generate_webhook_secret(),
         h,
@@ -287,6 +292,12 @@ async fn a_rotated_secret_signs_alongside_the_new_one_and_redelivery_keeps_the_i
     );
     assert!(verify_standard_webhook(&p.webhook_secret, h, &got[0].body));
     assert!(verify_standard_webhook(&new_secret, h, &got[0].body));
+    for secret in [&p.webhook_secret, &new_secret] {
+        standardwebhooks::Webhook::new(secret)
+            .unwrap()
+            .verify(&got[0].body, h)
+            .expect("the reference library accepts either signature");
+    }
 
     wait_status(&app, &ids[0], "delivered", Duration::from_secs(5)).await;
     assert_eq!(
