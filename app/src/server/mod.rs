@@ -1,5 +1,6 @@
 //! Everything that runs only on the server. One module per capability.
 
+pub mod api_v1;
 pub mod checks;
 pub mod config;
 pub mod crypto;

@@ -47,6 +47,8 @@ pub fn router(state: AppState) -> Router {
         .route("/verif", get(verif_page))
         .route("/verif/", get(verif_page))
         .route("/files/{*key}", get(serve_file))
+        .route("/v1/checks", get(super::api_v1::list_checks))
+        .route("/v1/checks/{check_id}", get(super::api_v1::get_check))
         .leptos_routes_with_context(&state, routes, provide_state(state.clone()), {
             let opts = state.leptos_options.clone();
             move || shell(opts.clone())

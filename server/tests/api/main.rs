@@ -7,6 +7,7 @@ mod engine;
 mod foundation;
 mod retention;
 mod submit;
+mod v1;
 mod verif_page;
 mod vision;
 mod webhooks;

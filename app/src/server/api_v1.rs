@@ -1,0 +1,212 @@
+//! The partner API's read side (`Authorization: Bearer <api_key>`, the guide's error envelope):
+//! `GET /v1/checks/{check_id}` returns the `result` object `POST /verif/submit` returned (file
+//! links minted afresh while the files exist) with the webhook delivery state;
+//! `GET /v1/checks` lists a partner's checks, newest first, with keyset pagination. A key sees
+//! only its partner's checks of its own mode (live or test); anything else reads as 404.
+
+use axum::{
+    Json,
+    extract::{FromRequestParts, Path, Query, State},
+    http::request::Parts,
+};
+use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD as B64URL};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sqlx::Row;
+
+use super::{
+    checks::{self, rfc3339_ms},
+    error::{AppError, AppResult},
+    partners::{self, Authenticated, KeyMode},
+    state::AppState,
+    webhooks,
+};
+use crate::contract::{Status, messages};
+
+/// The partner a Bearer key authenticates.
+pub struct Partner(pub Authenticated);
+
+impl FromRequestParts<AppState> for Partner {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        let key = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .ok_or_else(|| AppError::Unauthorized(messages::API_KEY_REQUIRED.into()))?;
+        partners::authenticate(&state.db, key)
+            .await?
+            .map(Partner)
+            .ok_or_else(AppError::invalid_api_key)
+    }
+}
+
+fn livemode(auth: &Authenticated) -> bool {
+    auth.mode == KeyMode::Live
+}
+
+const NOT_FOUND: &str = "Check not found";
+
+/// `GET /v1/checks/{check_id}`
+pub async fn get_check(
+    State(state): State<AppState>,
+    Partner(auth): Partner,
+    Path(check_id): Path<String>,
+) -> AppResult<Json<Value>> {
+    let check = checks::get(&state.db, &auth.partner.id, &check_id)
+        .await?
+        .filter(|c| c.livemode == livemode(&auth))
+        .ok_or_else(|| AppError::NotFound(NOT_FOUND.into()))?;
+    let result = checks::to_result(&check, &state.storage, state.config.link_ttl)
+        .await
+        .map_err(|e| AppError::internal(format!("check {check_id}: file links"), e))?;
+    let deliveries = webhooks::list_for_check(&state.db, &check.id).await?;
+    Ok(Json(json!({
+        "success": true,
+        "check_id": check.id,
+        "user_identifier": check.user_identifier,
+        "livemode": check.livemode,
+        "created_at": rfc3339_ms(check.created_at),
+        "completed_at": rfc3339_ms(check.completed_at),
+        "files_deleted_at": check.files_deleted_at.map(rfc3339_ms),
+        "result": result,
+        "webhook_deliveries": deliveries,
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    user_identifier: Option<String>,
+    status: Option<String>,
+    /// RFC 3339: checks created at or after it.
+    since: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Summary {
+    check_id: String,
+    user_identifier: String,
+    status: String,
+    similarity_score: i64,
+    overall_score: i64,
+    created_at: String,
+    completed_at: String,
+}
+
+fn cursor_encode(created_at: i64, id: &str) -> String {
+    B64URL.encode(format!("{created_at}:{id}"))
+}
+
+fn cursor_decode(c: &str) -> Option<(i64, String)> {
+    let raw = String::from_utf8(B64URL.decode(c).ok()?).ok()?;
+    let (t, id) = raw.split_once(':')?;
+    Some((t.parse().ok()?, id.to_string()))
+}
+
+/// `GET /v1/checks?user_identifier=&status=&since=&limit=&cursor=`
+pub async fn list_checks(
+    State(state): State<AppState>,
+    Partner(auth): Partner,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Json<Value>> {
+    let limit: i64 = match q.limit.as_deref() {
+        None | Some("") => 20,
+        Some(v) => v
+            .parse()
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .ok_or_else(|| AppError::bad_request("limit must be a number from 1 to 100"))?,
+    };
+    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(Status::parse(s).ok_or_else(|| {
+            AppError::bad_request("status must be one of verified, rejected, review")
+        })?),
+    };
+    let since = match q.since.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            chrono::DateTime::parse_from_rfc3339(s)
+                .map_err(|_| {
+                    AppError::bad_request(
+                        "since must be an RFC 3339 time such as 2026-01-15T10:30:00Z",
+                    )
+                })?
+                .timestamp_millis(),
+        ),
+    };
+    let cursor = match q.cursor.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(c) => {
+            Some(cursor_decode(c).ok_or_else(|| AppError::bad_request("cursor is not valid"))?)
+        }
+    };
+    // one statement, optional filters as `($n IS NULL OR …)`, keyset pagination
+    let rows = sqlx::query(
+        "SELECT id, user_identifier, status, similarity_score, overall_score, created_at, completed_at FROM checks \
+         WHERE partner_id = $1 AND livemode = $2 \
+         AND ($3 IS NULL OR user_identifier = $3) AND ($4 IS NULL OR status = $4) \
+         AND ($5 IS NULL OR created_at >= $5) \
+         AND ($6 IS NULL OR created_at < $6 OR (created_at = $6 AND id < $7)) \
+         ORDER BY created_at DESC, id DESC LIMIT $8",
+    )
+    .bind(&auth.partner.id)
+    .bind(i16::from(livemode(&auth)))
+    .bind(q.user_identifier.filter(|u| !u.is_empty()))
+    .bind(status.map(|s| s.as_str()))
+    .bind(since)
+    .bind(cursor.as_ref().map(|c| c.0))
+    .bind(cursor.as_ref().map(|c| c.1.clone()).unwrap_or_default())
+    .bind(limit + 1)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let more = rows.len() as i64 > limit;
+    let mut data = Vec::new();
+    for r in rows.iter().take(limit as usize) {
+        data.push(Summary {
+            check_id: r.try_get("id")?,
+            user_identifier: r.try_get("user_identifier")?,
+            status: r.try_get("status")?,
+            similarity_score: r.try_get("similarity_score")?,
+            overall_score: r.try_get("overall_score")?,
+            created_at: rfc3339_ms(r.try_get("created_at")?),
+            completed_at: rfc3339_ms(r.try_get("completed_at")?),
+        });
+    }
+    let next_cursor = if more {
+        rows.get(limit as usize - 1)
+            .map(|r| -> Result<String, sqlx::Error> {
+                Ok(cursor_encode(
+                    r.try_get("created_at")?,
+                    &r.try_get::<String, _>("id")?,
+                ))
+            })
+            .transpose()?
+    } else {
+        None
+    };
+    Ok(Json(
+        json!({ "success": true, "data": data, "next_cursor": next_cursor }),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        let c = super::cursor_encode(1_700_000_000_123, "a-b:c");
+        assert_eq!(
+            super::cursor_decode(&c),
+            Some((1_700_000_000_123, "a-b:c".to_string()))
+        );
+        assert_eq!(super::cursor_decode("!!"), None);
+        use base64::Engine as _;
+        assert_eq!(super::cursor_decode(&super::B64URL.encode("x:y")), None);
+    }
+}
