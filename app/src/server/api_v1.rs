@@ -18,6 +18,7 @@ use super::{
     checks::{self, rfc3339_ms},
     error::{AppError, AppResult},
     partners::{self, Authenticated, KeyMode},
+    sessions,
     state::AppState,
     webhooks,
 };
@@ -193,6 +194,82 @@ pub async fn list_checks(
     };
     Ok(Json(
         json!({ "success": true, "data": data, "next_cursor": next_cursor }),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewSessionBody {
+    user_identifier: Option<String>,
+    user_email: Option<String>,
+    user_phone: Option<String>,
+    redirect_url: Option<String>,
+    /// Seconds, 60 to 604800 (7 days); 24 hours by default.
+    expires_in: Option<u64>,
+}
+
+/// `POST /v1/sessions`: a single-use capture link without any API key in it.
+pub async fn create_session(
+    State(state): State<AppState>,
+    Partner(auth): Partner,
+    body: Result<Json<NewSessionBody>, axum::extract::rejection::JsonRejection>,
+) -> AppResult<(axum::http::StatusCode, Json<Value>)> {
+    let Json(b) =
+        body.map_err(|e| AppError::bad_request(format!("Invalid JSON body: {}", e.body_text())))?;
+    let user_identifier = b
+        .user_identifier
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| AppError::bad_request(messages::USER_IDENTIFIER_REQUIRED))?;
+    if user_identifier.chars().count() > 255 {
+        return Err(AppError::bad_request(
+            "user_identifier must be at most 255 characters",
+        ));
+    }
+    let ttl = b.expires_in.unwrap_or(86_400);
+    if !(60..=604_800).contains(&ttl) {
+        return Err(AppError::bad_request(
+            "expires_in must be from 60 to 604800 seconds",
+        ));
+    }
+    let redirect_url = match b.redirect_url.filter(|u| !u.trim().is_empty()) {
+        None => None,
+        Some(u) => {
+            let parsed = url::Url::parse(u.trim())
+                .ok()
+                .filter(|p| matches!(p.scheme(), "http" | "https"))
+                .ok_or_else(|| AppError::bad_request("redirect_url must be an http(s) URL"))?;
+            let origin = parsed.origin().ascii_serialization();
+            if !auth.partner.allowed_origins.iter().any(|o| o == &origin) {
+                return Err(AppError::bad_request(
+                    "redirect_url must be on one of the partner's allowed origins",
+                ));
+            }
+            Some(parsed.to_string())
+        }
+    };
+    let new = sessions::NewSession {
+        user_identifier,
+        user_email: b.user_email.filter(|e| !e.trim().is_empty()),
+        user_phone: b.user_phone.filter(|p| !p.trim().is_empty()),
+        redirect_url,
+    };
+    let created =
+        sessions::create(&state.db, &auth, &new, std::time::Duration::from_secs(ttl)).await?;
+    let mut url = state
+        .config
+        .public_url
+        .join("verif/")
+        .map_err(|e| AppError::internal("session URL", e))?;
+    url.query_pairs_mut().append_pair("session", &created.token);
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(json!({
+            "success": true,
+            "session_id": created.id,
+            "url": url.to_string(),
+            "expires_at": rfc3339_ms(created.expires_at),
+            "livemode": livemode(&auth),
+        })),
     ))
 }
 

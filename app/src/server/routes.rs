@@ -48,6 +48,10 @@ pub fn router(state: AppState) -> Router {
         .route("/verif/", get(verif_page))
         .route("/files/{*key}", get(serve_file))
         .route("/v1/checks", get(super::api_v1::list_checks))
+        .route(
+            "/v1/sessions",
+            axum::routing::post(super::api_v1::create_session),
+        )
         .route("/v1/checks/{check_id}", get(super::api_v1::get_check))
         .leptos_routes_with_context(&state, routes, provide_state(state.clone()), {
             let opts = state.leptos_options.clone();
@@ -98,6 +102,8 @@ async fn readyz(State(state): State<AppState>) -> Response {
 
 #[derive(Debug, Default, Deserialize)]
 struct VerifQuery {
+    /// A partner API session (`POST /v1/sessions`): the page without any API key.
+    session: Option<String>,
     api_key: Option<String>,
     user_identifier: Option<String>,
     user_id: Option<String>,
@@ -131,6 +137,36 @@ async fn verif_page(
     let json = prefers_json(req.headers());
     let q: VerifQuery = serde_urlencoded_query(raw.as_deref());
     let result = async {
+        if q.api_key.is_none()
+            && let Some(token) = non_empty(q.session)
+        {
+            let s = match sessions::find(&state.db, &token).await? {
+                Ok(s) => s,
+                Err(sessions::Lookup::Used) => {
+                    return Err(AppError::Conflict(
+                        "This verification link was already used".into(),
+                    ));
+                }
+                Err(sessions::Lookup::Expired) => {
+                    return Err(AppError::Gone(
+                        "This verification link has expired; ask for a new one".into(),
+                    ));
+                }
+                Err(sessions::Lookup::Unknown) => {
+                    return Err(AppError::NotFound(
+                        "This verification link is not valid".into(),
+                    ));
+                }
+            };
+            return Ok((
+                CapturePageData {
+                    theme: s.auth.partner.theme,
+                    user_identifier: s.user.user_identifier,
+                    capture_token: token,
+                },
+                frame_ancestors(&s.auth.partner.allowed_origins),
+            ));
+        }
         let api_key = non_empty(q.api_key)
             .ok_or_else(|| AppError::bad_request(messages::API_KEY_REQUIRED))?;
         let user_identifier = non_empty(q.user_identifier)
@@ -148,9 +184,12 @@ async fn verif_page(
             user_identifier: user_identifier.clone(),
             user_email: non_empty(q.user_email),
             user_phone: non_empty(q.user_phone),
+            redirect_url: None,
         };
         let capture_token =
-            sessions::create(&state.db, &auth, &session, state.config.capture_token_ttl).await?;
+            sessions::create(&state.db, &auth, &session, state.config.capture_token_ttl)
+                .await?
+                .token;
         Ok((
             CapturePageData {
                 theme: auth.partner.theme,
@@ -315,6 +354,7 @@ fn serde_urlencoded_query(raw: Option<&str>) -> VerifQuery {
         let v = Some(v.into_owned());
         match k.as_ref() {
             "api_key" => q.api_key = v,
+            "session" => q.session = v,
             "user_identifier" => q.user_identifier = v,
             "user_id" => q.user_id = v,
             "user_email" => q.user_email = v,

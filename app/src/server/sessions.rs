@@ -18,22 +18,34 @@ pub struct NewSession {
     pub user_identifier: String,
     pub user_email: Option<String>,
     pub user_phone: Option<String>,
+    /// Checked against the partner's allowed origins by the caller.
+    pub redirect_url: Option<String>,
 }
 
-/// Creates a session and returns its token (shown once, to the page).
+/// A new session: its token is shown once (to the page, or in the partner API's URL).
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub id: String,
+    pub token: String,
+    pub expires_at: i64,
+}
+
+/// Creates a session.
 pub async fn create(
     db: &Db,
     auth: &Authenticated,
     s: &NewSession,
     ttl: Duration,
-) -> Result<String, sqlx::Error> {
+) -> Result<Created, sqlx::Error> {
     let token = format!("cap_{}", B64URL.encode(random_bytes::<32>()));
     let now = now_ms();
+    let id = uuid::Uuid::new_v4().to_string();
+    let expires_at = now + i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 4);
     sqlx::query(
-        "INSERT INTO capture_sessions (id, token_hash, partner_id, livemode, user_identifier, user_email, user_phone, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO capture_sessions (id, token_hash, partner_id, livemode, user_identifier, user_email, user_phone, created_at, expires_at, redirect_url) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
-    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(&id)
     .bind(sha256_hex(token.as_bytes()))
     .bind(&auth.partner.id)
     .bind(i16::from(auth.mode == KeyMode::Live))
@@ -41,10 +53,15 @@ pub async fn create(
     .bind(&s.user_email)
     .bind(&s.user_phone)
     .bind(now)
-    .bind(now + i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 4))
+    .bind(expires_at)
+    .bind(&s.redirect_url)
     .execute(&db.pool)
     .await?;
-    Ok(token)
+    Ok(Created {
+        id,
+        token,
+        expires_at,
+    })
 }
 
 /// A live session found by its token.
@@ -66,7 +83,7 @@ pub enum Lookup {
 /// transaction that stores the check.
 pub async fn find(db: &Db, token: &str) -> Result<Result<Session, Lookup>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT id, partner_id, livemode, user_identifier, user_email, user_phone, expires_at, used_at FROM capture_sessions WHERE token_hash = $1",
+        "SELECT id, partner_id, livemode, user_identifier, user_email, user_phone, expires_at, used_at, redirect_url FROM capture_sessions WHERE token_hash = $1",
     )
     .bind(sha256_hex(token.trim().as_bytes()))
     .fetch_optional(&db.pool)
@@ -99,6 +116,7 @@ pub async fn find(db: &Db, token: &str) -> Result<Result<Session, Lookup>, sqlx:
             user_identifier: row.try_get("user_identifier")?,
             user_email: row.try_get("user_email")?,
             user_phone: row.try_get("user_phone")?,
+            redirect_url: row.try_get("redirect_url")?,
         },
     }))
 }

@@ -521,6 +521,7 @@ async fn capture_token_submits_once_without_the_key() {
         user_identifier: "u-7".into(),
         user_email: None,
         user_phone: None,
+        redirect_url: None,
     };
     let token = app::server::sessions::create(
         &app.state.db,
@@ -529,7 +530,8 @@ async fn capture_token_submits_once_without_the_key() {
         std::time::Duration::from_secs(600),
     )
     .await
-    .unwrap();
+    .unwrap()
+    .token;
     let mk = || {
         Form::new()
             .text("capture_token", token.clone())

@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use app::server::partners;
+
 use crate::common::{TestApp, seed_checks, spawn_app};
 
 async fn get(app: &TestApp, path: &str, key: Option<&str>) -> (u16, Value) {
@@ -150,4 +152,214 @@ async fn the_list_pages_filters_and_stays_within_the_partner() {
         let (status, v) = get(&app, &format!("/v1/checks?{q}"), Some(&a.api_key)).await;
         assert_eq!((status, v["error"].as_str()), (400, Some(msg)), "{q}");
     }
+}
+
+async fn post_session(app: &TestApp, key: &str, body: Value) -> (u16, Value) {
+    let r = app
+        .client
+        .post(app.url("/v1/sessions"))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap())
+}
+
+/// The path and query of a session URL, on the test server.
+fn local(app: &TestApp, url: &str) -> String {
+    let u = url::Url::parse(url).unwrap();
+    app.url(&format!("{}?{}", u.path(), u.query().unwrap()))
+}
+
+async fn submit_token(app: &TestApp, token: &str) -> (u16, Value) {
+    use reqwest::multipart::{Form, Part};
+    let form = Form::new()
+        .text("capture_token", token.to_string())
+        .part(
+            "selfie_video",
+            Part::bytes(crate::common::read_media("seq_obama.webm")).file_name("v.webm"),
+        )
+        .part(
+            "id_photo",
+            Part::bytes(crate::common::read_media("id_obama.jpg")).file_name("i.jpg"),
+        );
+    let r = app
+        .client
+        .post(app.url("/verif/submit"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_session_url_opens_the_page_without_a_key_once() {
+    let app = spawn_app().await;
+    let p = partners::create(
+        &app.state.db,
+        &app.state.master_key,
+        partners::NewPartner {
+            name: "Session Bank".into(),
+            allowed_origins: vec!["https://shop.example".into()],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let (status, v) = post_session(
+        &app,
+        &p.api_key,
+        serde_json::json!({"user_identifier": "u-55", "redirect_url": "https://shop.example/done?x=1"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{v}");
+    assert_eq!(v["success"], true);
+    let url = v["url"].as_str().unwrap();
+    assert!(
+        !url.contains(&p.api_key) && url.contains("session=cap_"),
+        "{url}"
+    );
+    assert!(v["session_id"].as_str().is_some() && v["expires_at"].as_str().is_some());
+
+    let page = app
+        .client
+        .get(local(&app, url))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(
+        page.headers()["content-security-policy"],
+        "frame-ancestors 'self' https://shop.example"
+    );
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Session Bank") && !html.contains(&p.api_key));
+
+    let token = url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "session")
+        .unwrap()
+        .1
+        .to_string();
+    let (status, v) = submit_token(&app, &token).await;
+    assert_eq!(status, 200, "{v}");
+    let check_id = v["check_id"].as_str().unwrap();
+    let (_, c) = get(&app, &format!("/v1/checks/{check_id}"), Some(&p.api_key)).await;
+    assert_eq!(c["user_identifier"], "u-55");
+
+    // used: the page and a second submission are refused
+    let again = app
+        .client
+        .get(local(&app, url))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409);
+    let body: Value = again.json().await.unwrap();
+    assert_eq!(body["error"], "This verification link was already used");
+    let (status, _) = submit_token(&app, &token).await;
+    assert_eq!(status, 409);
+}
+
+#[tokio::test]
+async fn expired_and_unknown_session_links_get_a_clear_page() {
+    let app = spawn_app().await;
+    let p = app.partner("Acme").await;
+    let (_, v) = post_session(
+        &app,
+        &p.api_key,
+        serde_json::json!({"user_identifier": "u", "expires_in": 60}),
+    )
+    .await;
+    let id = v["session_id"].as_str().unwrap();
+    sqlx::query("UPDATE capture_sessions SET expires_at = 1 WHERE id = $1")
+        .bind(id)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let r = app
+        .client
+        .get(local(&app, v["url"].as_str().unwrap()))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 410);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("This verification link has expired")
+    );
+    let r = app
+        .client
+        .get(app.url("/verif/?session=cap_nonsense"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("This verification link is not valid")
+    );
+}
+
+#[tokio::test]
+async fn session_requests_are_validated() {
+    let app = spawn_app().await;
+    let p = app.partner("Acme").await;
+    for (body, msg) in [
+        (serde_json::json!({}), "User identifier is required"),
+        (
+            serde_json::json!({"user_identifier": "u", "expires_in": 5}),
+            "expires_in must be from 60 to 604800 seconds",
+        ),
+        (
+            serde_json::json!({"user_identifier": "u", "redirect_url": "https://evil.example/x"}),
+            "redirect_url must be on one of the partner's allowed origins",
+        ),
+        (
+            serde_json::json!({"user_identifier": "u", "redirect_url": "javascript:alert(1)"}),
+            "redirect_url must be an http(s) URL",
+        ),
+    ] {
+        let (status, v) = post_session(&app, &p.api_key, body.clone()).await;
+        assert_eq!((status, v["error"].as_str()), (400, Some(msg)), "{body}");
+    }
+    let r = app
+        .client
+        .post(app.url("/v1/sessions"))
+        .bearer_auth(&p.api_key)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let v: Value = r.json().await.unwrap();
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("Invalid JSON body"),
+        "{v}"
+    );
+    let r = app
+        .client
+        .post(app.url("/v1/sessions"))
+        .json(&serde_json::json!({"user_identifier": "u"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
 }
