@@ -58,10 +58,7 @@ pub async fn get_check(
     Partner(auth): Partner,
     Path(check_id): Path<String>,
 ) -> AppResult<Json<Value>> {
-    let check = checks::get(&state.db, &auth.partner.id, &check_id)
-        .await?
-        .filter(|c| c.livemode == livemode(&auth))
-        .ok_or_else(|| AppError::NotFound(NOT_FOUND.into()))?;
+    let check = own_check(&state, &auth, &check_id).await?;
     let result = checks::to_result(&check, &state.storage, state.config.link_ttl)
         .await
         .map_err(|e| AppError::internal(format!("check {check_id}: file links"), e))?;
@@ -74,6 +71,8 @@ pub async fn get_check(
         "created_at": rfc3339_ms(check.created_at),
         "completed_at": rfc3339_ms(check.completed_at),
         "files_deleted_at": check.files_deleted_at.map(rfc3339_ms),
+        "redacted_at": check.redacted_at.map(rfc3339_ms),
+        "reviewed_at": check.reviewed_at.map(rfc3339_ms),
         "result": result,
         "webhook_deliveries": deliveries,
     })))
@@ -195,6 +194,148 @@ pub async fn list_checks(
     Ok(Json(
         json!({ "success": true, "data": data, "next_cursor": next_cursor }),
     ))
+}
+
+/// The partner's own check of the key's mode, or 404.
+async fn own_check(
+    state: &AppState,
+    auth: &Authenticated,
+    id: &str,
+) -> AppResult<checks::CheckRecord> {
+    checks::get(&state.db, &auth.partner.id, id)
+        .await?
+        .filter(|c| c.livemode == livemode(auth))
+        .ok_or_else(|| AppError::NotFound(NOT_FOUND.into()))
+}
+
+/// `DELETE /v1/checks/{check_id}`: redacts now. Both files are deleted from storage, email and
+/// phone blanked; the record stays with `redacted_at`, and a `verification.redacted` webhook is
+/// queued. Repeating it changes nothing.
+pub async fn delete_check(
+    State(state): State<AppState>,
+    Partner(auth): Partner,
+    Path(check_id): Path<String>,
+) -> AppResult<Json<Value>> {
+    let check = own_check(&state, &auth, &check_id).await?;
+    if let Some(at) = check.redacted_at {
+        return Ok(Json(
+            json!({"success": true, "check_id": check.id, "redacted_at": rfc3339_ms(at)}),
+        ));
+    }
+    // files first: a failure here leaves the record unredacted, and the call can be repeated
+    for key in [&check.selfie_key, &check.id_key] {
+        state
+            .storage
+            .delete(key)
+            .await
+            .map_err(|e| AppError::internal(format!("check {check_id}: redaction"), e))?;
+    }
+    let now = crate::server::db::now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let n = sqlx::query(
+        "UPDATE checks SET user_email = NULL, user_phone = NULL, redacted_at = $2, \
+         files_deleted_at = COALESCE(files_deleted_at, $2) WHERE id = $1 AND redacted_at IS NULL",
+    )
+    .bind(&check.id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 1 {
+        sqlx::query(
+            "UPDATE capture_sessions SET user_email = NULL, user_phone = NULL WHERE check_id = $1",
+        )
+        .bind(&check.id)
+        .execute(&mut *tx)
+        .await?;
+        checks::enqueue_event(
+            &mut tx,
+            &check.id,
+            &check.partner_id,
+            checks::EVENT_REDACTED,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    state.webhook_notify.notify_one();
+    tracing::info!(check_id = %check.id, partner_id = %check.partner_id, "check redacted");
+    Ok(Json(
+        json!({"success": true, "check_id": check.id, "redacted_at": rfc3339_ms(now)}),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReviewBody {
+    decision: Option<String>,
+    note: Option<String>,
+}
+
+/// `POST /v1/checks/{check_id}/review` `{decision: verified|rejected, note}`: decides a check in
+/// `review` and queues the final webhook (`verification.reviewed`, the completed payload).
+pub async fn review_check(
+    State(state): State<AppState>,
+    Partner(auth): Partner,
+    Path(check_id): Path<String>,
+    body: Result<Json<ReviewBody>, axum::extract::rejection::JsonRejection>,
+) -> AppResult<Json<Value>> {
+    let Json(b) =
+        body.map_err(|e| AppError::bad_request(format!("Invalid JSON body: {}", e.body_text())))?;
+    let decision = match b.decision.as_deref() {
+        Some("verified") => Status::Verified,
+        Some("rejected") => Status::Rejected,
+        _ => {
+            return Err(AppError::bad_request(
+                "decision must be verified or rejected",
+            ));
+        }
+    };
+    let note = b
+        .note
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty());
+    if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
+        return Err(AppError::bad_request(
+            "note must be at most 2000 characters",
+        ));
+    }
+    let check = own_check(&state, &auth, &check_id).await?;
+    if check.redacted_at.is_some() {
+        return Err(AppError::Conflict("This check was redacted".into()));
+    }
+    let now = crate::server::db::now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let n = sqlx::query(
+        "UPDATE checks SET status = $2, reviewed_at = $3, review_note = $4 WHERE id = $1 AND status = 'review'",
+    )
+    .bind(&check.id)
+    .bind(decision.as_str())
+    .bind(now)
+    .bind(&note)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(AppError::Conflict(format!(
+            "Only checks in review can be decided; this one is {}",
+            check.status.as_str()
+        )));
+    }
+    checks::enqueue_event(
+        &mut tx,
+        &check.id,
+        &check.partner_id,
+        checks::EVENT_REVIEWED,
+    )
+    .await?;
+    tx.commit().await?;
+    state.webhook_notify.notify_one();
+    tracing::info!(check_id = %check.id, decision = decision.as_str(), "review decided");
+    Ok(Json(json!({
+        "success": true,
+        "check_id": check.id,
+        "status": decision.as_str(),
+        "reviewed_at": rfc3339_ms(now),
+    })))
 }
 
 #[derive(Debug, Deserialize)]

@@ -39,10 +39,39 @@ pub struct CheckRecord {
     pub completed_at: i64,
     pub files_expire_at: i64,
     pub files_deleted_at: Option<i64>,
+    /// Set by `DELETE /v1/checks/{id}`: files deleted, email and phone blanked.
+    pub redacted_at: Option<i64>,
+    /// Set when a `review` check was decided by a person.
+    pub reviewed_at: Option<i64>,
 }
 
 /// The event a completed check puts in the outbox.
 pub const EVENT_COMPLETED: &str = "verification.completed";
+/// A `review` check decided by a person (same payload as completed, final status).
+pub const EVENT_REVIEWED: &str = "verification.reviewed";
+/// A check redacted by the partner (files deleted, contact details blanked).
+pub const EVENT_REDACTED: &str = "verification.redacted";
+
+/// Queues a webhook event for a check, in the caller's transaction.
+pub async fn enqueue_event(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    check_id: &str,
+    partner_id: &str,
+    event_type: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO webhook_deliveries (id, check_id, partner_id, event_type, status, attempts, next_attempt_at, created_at) \
+         VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)",
+    )
+    .bind(format!("msg_{}", uuid::Uuid::new_v4().simple()))
+    .bind(check_id)
+    .bind(partner_id)
+    .bind(event_type)
+    .bind(now_ms())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
 
 /// RFC 3339 UTC with milliseconds and `Z`, as the guide shows.
 pub fn rfc3339_ms(ms: i64) -> String {
@@ -89,23 +118,12 @@ pub async fn insert(
     .bind(c.files_expire_at)
     .execute(&mut **tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO webhook_deliveries (id, check_id, partner_id, event_type, status, attempts, next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)",
-    )
-    .bind(format!("msg_{}", uuid::Uuid::new_v4().simple()))
-    .bind(&c.id)
-    .bind(&c.partner_id)
-    .bind(EVENT_COMPLETED)
-    .bind(now_ms())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    enqueue_event(tx, &c.id, &c.partner_id, EVENT_COMPLETED).await
 }
 
 const COLUMNS: &str = "id, partner_id, livemode, user_identifier, user_email, user_phone, status, is_identical, confidence, \
     similarity_score, method, overall_score, confidence_level, summary, risk_factors, review_reason, storage_backend, \
-    selfie_key, selfie_file_name, id_key, id_file_name, consent_version, created_at, completed_at, files_expire_at, files_deleted_at";
+    selfie_key, selfie_file_name, id_key, id_file_name, consent_version, created_at, completed_at, files_expire_at, files_deleted_at, redacted_at, reviewed_at";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<CheckRecord, sqlx::Error> {
     let decode_err = |what: &str| sqlx::Error::Decode(format!("bad {what} in checks row").into());
@@ -142,6 +160,8 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<CheckRecord, sqlx::Error> {
         completed_at: row.try_get("completed_at")?,
         files_expire_at: row.try_get("files_expire_at")?,
         files_deleted_at: row.try_get("files_deleted_at")?,
+        redacted_at: row.try_get("redacted_at")?,
+        reviewed_at: row.try_get("reviewed_at")?,
     })
 }
 

@@ -52,7 +52,14 @@ pub fn router(state: AppState) -> Router {
             "/v1/sessions",
             axum::routing::post(super::api_v1::create_session),
         )
-        .route("/v1/checks/{check_id}", get(super::api_v1::get_check))
+        .route(
+            "/v1/checks/{check_id}",
+            get(super::api_v1::get_check).delete(super::api_v1::delete_check),
+        )
+        .route(
+            "/v1/checks/{check_id}/review",
+            axum::routing::post(super::api_v1::review_check),
+        )
         .leptos_routes_with_context(&state, routes, provide_state(state.clone()), {
             let opts = state.leptos_options.clone();
             move || shell(opts.clone())

@@ -239,6 +239,8 @@ pub async fn submit(
         files_expire_at: completed_at
             + i64::try_from(cfg.retention.as_millis()).unwrap_or(i64::MAX / 4),
         files_deleted_at: None,
+        redacted_at: None,
+        reviewed_at: None,
     };
     let committed: Result<bool, sqlx::Error> = async {
         let mut tx = state.db.pool.begin().await?;

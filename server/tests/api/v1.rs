@@ -363,3 +363,194 @@ async fn session_requests_are_validated() {
         .unwrap();
     assert_eq!(r.status(), 401);
 }
+
+async fn send(app: &TestApp, req: reqwest::RequestBuilder) -> (u16, Value) {
+    let _ = app;
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap())
+}
+
+async fn hooked_app() -> (
+    TestApp,
+    std::sync::Arc<crate::common::receiver::Receiver>,
+    partners::CreatedPartner,
+) {
+    let (rx, url) = crate::common::receiver::Receiver::start(vec![]).await;
+    let app = crate::common::spawn_app_with(&[
+        ("IDV_WEBHOOK_ALLOWED_CIDRS", "127.0.0.0/8"),
+        ("IDV_WEBHOOK_POLL_INTERVAL", "100ms"),
+    ])
+    .await;
+    let p = partners::create(
+        &app.state.db,
+        &app.state.master_key,
+        partners::NewPartner {
+            name: "Hooked".into(),
+            webhook_url: Some(url),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    (app, rx, p)
+}
+
+fn event_types(rx: &crate::common::receiver::Receiver) -> Vec<String> {
+    rx.all()
+        .iter()
+        .map(|r| {
+            serde_json::from_slice::<Value>(&r.body).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn redaction_deletes_the_files_blanks_contacts_and_sends_a_signed_event() {
+    let (app, rx, p) = hooked_app().await;
+    let other = app.partner("Other").await;
+    let v = app
+        .submit_media(&p.api_key, "user-r", "seq_obama.webm", "id_obama.jpg")
+        .await;
+    let id = v["check_id"].as_str().unwrap().to_string();
+    let links: Vec<String> = ["selfieVideo", "idPhoto"]
+        .iter()
+        .map(|k| v["result"]["files"][k]["url"].as_str().unwrap().to_string())
+        .collect();
+    sqlx::query("UPDATE checks SET user_email = 'a@b.example', user_phone = '+100' WHERE id = $1")
+        .bind(&id)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    rx.wait_for(1, std::time::Duration::from_secs(10)).await;
+
+    let del = |key: &str| {
+        app.client
+            .delete(app.url(&format!("/v1/checks/{id}")))
+            .bearer_auth(key.to_string())
+    };
+    let (status, _) = send(&app, del(&other.api_key)).await;
+    assert_eq!(status, 404, "another partner cannot redact");
+    let (status, r) = send(&app, del(&p.api_key)).await;
+    assert_eq!(status, 200, "{r}");
+    let redacted_at = r["redacted_at"].as_str().unwrap().to_string();
+    for l in &links {
+        let s = app.client.get(l).send().await.unwrap().status().as_u16();
+        assert!(s == 404 || s == 410, "{l}: {s}");
+    }
+    let row = sqlx::query("SELECT user_email, user_phone FROM checks WHERE id = $1")
+        .bind(&id)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    use sqlx::Row;
+    assert_eq!(row.get::<Option<String>, _>("user_email"), None);
+    assert_eq!(row.get::<Option<String>, _>("user_phone"), None);
+    let (_, c) = get(&app, &format!("/v1/checks/{id}"), Some(&p.api_key)).await;
+    assert_eq!(c["redacted_at"], redacted_at.as_str());
+    assert_eq!(c["result"]["files"]["idPhoto"]["url"], "");
+
+    let got = rx.wait_for(2, std::time::Duration::from_secs(10)).await;
+    assert_eq!(
+        event_types(&rx),
+        ["verification.completed", "verification.redacted"]
+    );
+    let ev = &got[1];
+    assert!(crate::common::verify_standard_webhook(
+        &p.webhook_secret,
+        &ev.headers,
+        &ev.body
+    ));
+    let body: Value = serde_json::from_slice(&ev.body).unwrap();
+    assert_eq!(body["check_id"], id.as_str());
+    assert_eq!(body["redacted_at"], redacted_at.as_str());
+    assert!(body.get("selfie_video_url").is_none());
+
+    // again: nothing changes, no second event
+    let (status, r) = send(&app, del(&p.api_key)).await;
+    assert_eq!(
+        (status, r["redacted_at"].as_str()),
+        (200, Some(redacted_at.as_str()))
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(rx.count(), 2);
+}
+
+#[tokio::test]
+async fn a_review_decision_is_final_and_sends_the_webhook() {
+    let (app, rx, p) = hooked_app().await;
+    let other = app.partner("Other").await;
+    let ids = seed_checks(&app.state.db, &p.partner_id, 2).await;
+    for id in &ids {
+        sqlx::query("UPDATE checks SET status = 'review' WHERE id = $1")
+            .bind(id)
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
+    }
+    rx.wait_for(2, std::time::Duration::from_secs(10)).await;
+    let review = |key: &str, id: &str, body: Value| {
+        app.client
+            .post(app.url(&format!("/v1/checks/{id}/review")))
+            .bearer_auth(key.to_string())
+            .json(&body)
+    };
+    let ok = serde_json::json!({"decision": "rejected", "note": "document looks altered"});
+    let (status, _) = send(&app, review(&other.api_key, &ids[0], ok.clone())).await;
+    assert_eq!(status, 404);
+    let (status, v) = send(
+        &app,
+        review(
+            &p.api_key,
+            &ids[0],
+            serde_json::json!({"decision": "maybe"}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (status, v["error"].as_str()),
+        (400, Some("decision must be verified or rejected"))
+    );
+    let (status, v) = send(&app, review(&p.api_key, &ids[0], ok.clone())).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["status"], "rejected");
+    let (status, v) = send(&app, review(&p.api_key, &ids[0], ok.clone())).await;
+    assert_eq!(status, 409, "decided once: {v}");
+
+    let (_, c) = get(&app, &format!("/v1/checks/{}", ids[0]), Some(&p.api_key)).await;
+    assert_eq!(c["result"]["status"], "rejected");
+    assert_eq!(
+        c["result"]["verificationAssessment"]["verificationStatus"],
+        "rejected"
+    );
+    assert!(c["reviewed_at"].as_str().is_some());
+
+    let got = rx.wait_for(3, std::time::Duration::from_secs(10)).await;
+    let last: Value = serde_json::from_slice(&got[2].body).unwrap();
+    assert_eq!(last["type"], "verification.reviewed");
+    assert_eq!(last["check_id"], ids[0].as_str());
+    assert_eq!(last["verification_result"]["status"], "rejected");
+    assert!(crate::common::verify_standard_webhook(
+        &p.webhook_secret,
+        &got[2].headers,
+        &got[2].body
+    ));
+
+    // a redacted check cannot be decided
+    let (status, _) = send(
+        &app,
+        app.client
+            .delete(app.url(&format!("/v1/checks/{}", ids[1])))
+            .bearer_auth(p.api_key.clone()),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, v) = send(&app, review(&p.api_key, &ids[1], ok)).await;
+    assert_eq!(
+        (status, v["error"].as_str()),
+        (409, Some("This check was redacted"))
+    );
+}

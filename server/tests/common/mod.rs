@@ -309,6 +309,8 @@ pub async fn seed_checks(db: &app::server::db::Db, partner_id: &str, n: usize) -
             completed_at: now,
             files_expire_at: now + 7 * 86_400_000,
             files_deleted_at: None,
+            redacted_at: None,
+            reviewed_at: None,
         };
         checks::insert(&mut tx, &record).await.unwrap();
         ids.push(id);

@@ -300,8 +300,18 @@ impl Dispatcher {
             .iter()
             .map(|s| sign::secret_key(s))
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let result = checks::to_result(&check, &self.storage, self.link_ttl).await?;
-        let body = serde_json::to_vec(&payload(&d.event_type, &check, &result))?;
+        let body = if d.event_type == checks::EVENT_REDACTED {
+            serde_json::to_vec(&json!({
+                "type": d.event_type,
+                "check_id": check.id,
+                "user_identifier": check.user_identifier,
+                "livemode": check.livemode,
+                "redacted_at": check.redacted_at.map(rfc3339_ms),
+            }))?
+        } else {
+            let result = checks::to_result(&check, &self.storage, self.link_ttl).await?;
+            serde_json::to_vec(&payload(&d.event_type, &check, &result))?
+        };
         let timestamp = now_ms() / 1000;
         let signature = sign::header(&keys, &d.id, timestamp, &body);
         let sent = self
