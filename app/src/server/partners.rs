@@ -210,6 +210,8 @@ pub struct PartnerUpdate {
 pub struct CreatedPartner {
     pub partner_id: String,
     pub api_key: String,
+    /// `idv_test_…`: test mode (checks marked `livemode: false`, magic user identifiers).
+    pub test_api_key: String,
     pub webhook_secret: String,
 }
 
@@ -283,6 +285,7 @@ pub async fn create(
     let id = uuid::Uuid::new_v4().to_string();
     let secret = generate_webhook_secret();
     let key = NewApiKey::generate(KeyMode::Live);
+    let test_key = NewApiKey::generate(KeyMode::Test);
     let now = now_ms();
 
     let mut tx = db.pool.begin().await?;
@@ -304,11 +307,13 @@ pub async fn create(
     .execute(&mut *tx)
     .await?;
     insert_key(&mut tx, &id, KeyMode::Live, &key, now).await?;
+    insert_key(&mut tx, &id, KeyMode::Test, &test_key, now).await?;
     tx.commit().await?;
     tracing::info!(partner_id = %id, "partner created");
     Ok(CreatedPartner {
         partner_id: id,
         api_key: key.key,
+        test_api_key: test_key.key,
         webhook_secret: secret,
     })
 }

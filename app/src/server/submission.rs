@@ -154,6 +154,10 @@ pub async fn submit(
     let selfie_key = format!("{partner_id}/{check_id}/{selfie_name}");
     let id_key = format!("{partner_id}/{check_id}/{id_name}");
 
+    // Test mode's magic user identifiers decide without the model.
+    let forced = (auth.mode == KeyMode::Test)
+        .then(|| verify::test_mode_outcome(&user_identifier))
+        .flatten();
     // Score, on a bounded number of slots: overload waits, then sheds.
     let permit = tokio::time::timeout(
         cfg.scoring_queue_timeout,
@@ -169,7 +173,11 @@ pub async fn submit(
         video_info: video.clone(),
         id_photo: Arc::new(image.image),
     };
-    let (outcome, review_reason) = match state.verifier.verify(&inputs).await {
+    let scored = match forced {
+        Some(o) => Ok(o),
+        None => state.verifier.verify(&inputs).await,
+    };
+    let (outcome, review_reason) = match scored {
         Ok(o) => (o, None),
         Err(e) => {
             tracing::error!(check_id = %check_id, error = format!("{e:#}"), "scoring failed; the check goes to review");

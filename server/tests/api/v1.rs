@@ -554,3 +554,42 @@ async fn a_review_decision_is_final_and_sends_the_webhook() {
         (409, Some("This check was redacted"))
     );
 }
+
+#[tokio::test]
+async fn test_mode_keys_force_outcomes_and_never_mix_with_live() {
+    let (app, rx, p) = hooked_app().await;
+    assert!(p.test_api_key.starts_with("idv_test_"));
+    // no face at all in this video: the magic identifier decides, not the model
+    for (user, status) in [
+        ("test_verified", "verified"),
+        ("test_rejected", "rejected"),
+        ("test_review", "review"),
+    ] {
+        let v = app
+            .submit_media(&p.test_api_key, user, "noface.webm", "id_obama.jpg")
+            .await;
+        assert_eq!(v["result"]["status"], status, "{v}");
+        assert_eq!(v["result"]["faceComparison"]["method"], "test_mode");
+        let id = v["check_id"].as_str().unwrap();
+        let (code, c) = get(&app, &format!("/v1/checks/{id}"), Some(&p.test_api_key)).await;
+        assert_eq!((code, c["livemode"].as_bool()), (200, Some(false)));
+        let (code, _) = get(&app, &format!("/v1/checks/{id}"), Some(&p.api_key)).await;
+        assert_eq!(code, 404, "a live key does not see test checks");
+    }
+    // an ordinary identifier with a test key is scored for real
+    let v = app
+        .submit_media(&p.test_api_key, "someone", "noface.webm", "id_obama.jpg")
+        .await;
+    assert_eq!(v["result"]["status"], "rejected");
+    assert_eq!(v["result"]["faceComparison"]["method"], "local_face_model");
+
+    let (_, live) = get(&app, "/v1/checks", Some(&p.api_key)).await;
+    assert_eq!(live["data"].as_array().unwrap().len(), 0);
+    let (_, test) = get(&app, "/v1/checks", Some(&p.test_api_key)).await;
+    assert_eq!(test["data"].as_array().unwrap().len(), 4);
+    let got = rx.wait_for(4, std::time::Duration::from_secs(10)).await;
+    for r in got {
+        let body: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(body["livemode"], false);
+    }
+}
