@@ -104,6 +104,7 @@ pub async fn open_state(
         leptos_options: config.leptos.clone(),
         scoring_slots: Arc::new(Semaphore::new(config.scoring_concurrency)),
         webhook_notify: Arc::new(tokio::sync::Notify::new()),
+        api_rate: Arc::default(),
         config: Arc::new(config),
         db,
         master_key,

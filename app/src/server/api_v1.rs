@@ -414,6 +414,74 @@ pub async fn create_session(
     ))
 }
 
+/// Per-key request budget for the partner API: a fixed one-minute window per key (keyed by the
+/// SHA-256 of the presented key, so unknown keys are limited too), per process.
+#[derive(Debug, Default)]
+pub struct RateLimiter {
+    windows: std::sync::Mutex<std::collections::HashMap<String, (u64, u32)>>,
+}
+
+impl RateLimiter {
+    /// `Ok(remaining)` or `Err(seconds until the window resets)`; also the reset time.
+    fn take(&self, key: &str, limit: u32) -> (Result<u32, u64>, u64) {
+        let now = crate::server::db::now_ms().max(0) as u64 / 1000;
+        let window = now / 60;
+        let reset = (window + 1) * 60 - now;
+        let id = crate::server::crypto::sha256_hex(key.as_bytes());
+        let mut map = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 10_000 {
+            map.retain(|_, (w, _)| *w == window);
+        }
+        let entry = map.entry(id).or_insert((window, 0));
+        if entry.0 != window {
+            *entry = (window, 0);
+        }
+        if entry.1 >= limit {
+            return (Err(reset), reset);
+        }
+        entry.1 += 1;
+        (Ok(limit - entry.1), reset)
+    }
+}
+
+/// Middleware for `/v1/*`: `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` on every
+/// answer; 429 with `Retry-After` when the key's budget for this minute is spent.
+pub async fn rate_limit(
+    State(state): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::{http::HeaderValue, response::IntoResponse};
+    let limit = state.config.api_rate_limit;
+    let key = req
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let (taken, reset) = state.api_rate.take(&key, limit);
+    let mut resp = match taken {
+        Ok(_) => next.run(req).await,
+        Err(wait) => {
+            let mut r = (
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                Json(crate::contract::ErrorBody::new(format!(
+                    "Rate limit exceeded: {limit} requests per minute; retry after {wait} s"
+                ))),
+            )
+                .into_response();
+            r.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, HeaderValue::from(wait));
+            r
+        }
+    };
+    let h = resp.headers_mut();
+    h.insert("ratelimit-limit", HeaderValue::from(limit));
+    h.insert("ratelimit-remaining", HeaderValue::from(taken.unwrap_or(0)));
+    h.insert("ratelimit-reset", HeaderValue::from(reset));
+    resp
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

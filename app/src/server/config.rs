@@ -107,6 +107,8 @@ pub struct Config {
     /// The OpenAI-compatible vision endpoint, when `verifier_mode` is not local.
     pub openai: Option<OpenAiConfig>,
     pub webhooks: WebhookConfig,
+    /// Partner API requests per key per minute (`IDV_API_RATE_LIMIT`), per process.
+    pub api_rate_limit: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -239,6 +241,7 @@ struct FileConfig {
     webhook_poll_interval: Option<String>,
     webhook_allowed_cidrs: Option<String>,
     webhook_dispatch: Option<String>,
+    api_rate_limit: Option<String>,
 }
 
 /// Where settings come from: the process environment, or a map in tests.
@@ -581,7 +584,17 @@ impl Config {
             ));
         }
 
+        let api_rate_limit = parse_num(
+            "IDV_API_RATE_LIMIT",
+            pick("IDV_API_RATE_LIMIT", &file.api_rate_limit),
+            600u32,
+        )?;
+        if api_rate_limit == 0 {
+            return Err(ConfigError::new("IDV_API_RATE_LIMIT", "must be at least 1"));
+        }
+
         Ok(Self {
+            api_rate_limit,
             webhooks,
             verifier_mode,
             openai,

@@ -35,18 +35,9 @@ use crate::{
 /// Paths served by our own handlers rather than by the Leptos route list.
 const OWN_PAGE_PATHS: [&str; 2] = ["/verif", "/verif/"];
 
-pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list_with_exclusions(
-        App,
-        Some(OWN_PAGE_PATHS.iter().map(|p| p.to_string()).collect()),
-    );
-    let x_request_id = HeaderName::from_static("x-request-id");
+/// The partner API, behind its per-key rate limit.
+fn v1_routes(state: AppState) -> Router<AppState> {
     Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/verif", get(verif_page))
-        .route("/verif/", get(verif_page))
-        .route("/files/{*key}", get(serve_file))
         .route("/v1/checks", get(super::api_v1::list_checks))
         .route(
             "/v1/sessions",
@@ -60,6 +51,25 @@ pub fn router(state: AppState) -> Router {
             "/v1/checks/{check_id}/review",
             axum::routing::post(super::api_v1::review_check),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            super::api_v1::rate_limit,
+        ))
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list_with_exclusions(
+        App,
+        Some(OWN_PAGE_PATHS.iter().map(|p| p.to_string()).collect()),
+    );
+    let x_request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/verif", get(verif_page))
+        .route("/verif/", get(verif_page))
+        .route("/files/{*key}", get(serve_file))
+        .merge(v1_routes(state.clone()))
         .leptos_routes_with_context(&state, routes, provide_state(state.clone()), {
             let opts = state.leptos_options.clone();
             move || shell(opts.clone())

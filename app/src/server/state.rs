@@ -20,6 +20,8 @@ pub struct AppState {
     pub scoring_slots: Arc<Semaphore>,
     /// Wakes this process's webhook dispatcher when a check commits.
     pub webhook_notify: Arc<tokio::sync::Notify>,
+    /// Partner API request budgets (IDV_API_RATE_LIMIT).
+    pub api_rate: Arc<super::api_v1::RateLimiter>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -593,3 +593,65 @@ async fn test_mode_keys_force_outcomes_and_never_mix_with_live() {
         assert_eq!(body["livemode"], false);
     }
 }
+
+#[tokio::test]
+async fn each_key_has_its_own_rate_limit() {
+    let app = crate::common::spawn_app_with(&[("IDV_API_RATE_LIMIT", "3")]).await;
+    let a = app.partner("A").await;
+    let b = app.partner("B").await;
+    // stay inside one one-minute window
+    let secs = app::server::db::now_ms() / 1000 % 60;
+    if secs >= 57 {
+        tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    }
+    for remaining in ["2", "1", "0"] {
+        let r = app
+            .client
+            .get(app.url("/v1/checks"))
+            .bearer_auth(&a.api_key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["ratelimit-limit"], "3");
+        assert_eq!(r.headers()["ratelimit-remaining"], remaining);
+        let reset: u64 = r.headers()["ratelimit-reset"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=60).contains(&reset));
+    }
+    let r = app
+        .client
+        .get(app.url("/v1/checks"))
+        .bearer_auth(&a.api_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    let wait: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait));
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["success"], false);
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("Rate limit exceeded"),
+        "{v}"
+    );
+    // another key is not affected, and the capture page is not rate limited this way
+    let r = app
+        .client
+        .get(app.url("/v1/checks"))
+        .bearer_auth(&b.api_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
