@@ -12,9 +12,7 @@ async fn get(app: &TestApp, path: &str, key: Option<&str>) -> (u16, Value) {
     if let Some(k) = key {
         req = req.bearer_auth(k);
     }
-    let r = req.send().await.unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap())
+    send(req).await
 }
 
 #[tokio::test]
@@ -111,30 +109,21 @@ async fn the_list_pages_filters_and_stays_within_the_partner() {
     want.sort();
     assert_eq!(sorted, want);
 
-    let (_, v) = get(
-        &app,
-        "/v1/checks?user_identifier=seeded-3",
-        Some(&a.api_key),
-    )
-    .await;
-    assert_eq!(v["data"].as_array().unwrap().len(), 1);
-    assert_eq!(v["data"][0]["user_identifier"], "seeded-3");
-    let (_, v) = get(&app, "/v1/checks?status=review", Some(&a.api_key)).await;
-    assert_eq!(v["data"].as_array().unwrap().len(), 0);
-    let (_, v) = get(
-        &app,
-        "/v1/checks?since=2999-01-01T00:00:00Z",
-        Some(&a.api_key),
-    )
-    .await;
-    assert_eq!(v["data"].as_array().unwrap().len(), 0);
-    let (_, v) = get(
-        &app,
-        "/v1/checks?since=2000-01-01T00:00:00Z&limit=100",
-        Some(&a.api_key),
-    )
-    .await;
-    assert_eq!(v["data"].as_array().unwrap().len(), 25);
+    // filters: (query, how many of A's 25 checks match)
+    for (q, n) in [
+        ("user_identifier=seeded-3", 1),
+        ("status=review", 0),
+        ("status=verified&limit=100", 25),
+        ("since=2999-01-01T00:00:00Z", 0),
+        ("since=2000-01-01T00:00:00Z&limit=100", 25),
+    ] {
+        let (status, v) = get(&app, &format!("/v1/checks?{q}"), Some(&a.api_key)).await;
+        assert_eq!(status, 200, "{q}");
+        assert_eq!(v["data"].as_array().unwrap().len(), n, "{q}");
+        if n == 1 {
+            assert_eq!(v["data"][0]["user_identifier"], "seeded-3");
+        }
+    }
 
     for (q, msg) in [
         (
@@ -174,26 +163,21 @@ fn local(app: &TestApp, url: &str) -> String {
 }
 
 async fn submit_token(app: &TestApp, token: &str) -> (u16, Value) {
-    use reqwest::multipart::{Form, Part};
-    let form = Form::new()
-        .text("capture_token", token.to_string())
-        .part(
-            "selfie_video",
-            Part::bytes(crate::common::read_media("seq_obama.webm")).file_name("v.webm"),
-        )
-        .part(
-            "id_photo",
-            Part::bytes(crate::common::read_media("id_obama.jpg")).file_name("i.jpg"),
-        );
+    let form = crate::common::media_form("seq_obama.webm", "id_obama.jpg")
+        .text("capture_token", token.to_string());
+    send(app.client.post(app.url("/verif/submit")).multipart(form)).await
+}
+
+/// A page as a browser asks for it: status and HTML.
+async fn html(app: &TestApp, url: &str) -> (u16, String) {
     let r = app
         .client
-        .post(app.url("/verif/submit"))
-        .multipart(form)
+        .get(url)
+        .header("accept", "text/html")
         .send()
         .await
         .unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap())
+    (r.status().as_u16(), r.text().await.unwrap())
 }
 
 #[tokio::test]
@@ -254,16 +238,9 @@ async fn a_session_url_opens_the_page_without_a_key_once() {
     assert_eq!(c["user_identifier"], "u-55");
 
     // used: the page and a second submission are refused
-    let again = app
-        .client
-        .get(local(&app, url))
-        .header("accept", "application/json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(again.status(), 409);
-    let body: Value = again.json().await.unwrap();
-    assert_eq!(body["error"], "This verification link was already used");
+    let (status, page) = html(&app, &local(&app, url)).await;
+    assert_eq!(status, 409);
+    assert!(page.contains("This verification link was already used"));
     let (status, _) = submit_token(&app, &token).await;
     assert_eq!(status, 409);
 }
@@ -284,34 +261,12 @@ async fn expired_and_unknown_session_links_get_a_clear_page() {
         .execute(&app.state.db.pool)
         .await
         .unwrap();
-    let r = app
-        .client
-        .get(local(&app, v["url"].as_str().unwrap()))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 410);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("This verification link has expired")
-    );
-    let r = app
-        .client
-        .get(app.url("/verif/?session=cap_nonsense"))
-        .header("accept", "text/html")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("This verification link is not valid")
-    );
+    let (status, page) = html(&app, &local(&app, v["url"].as_str().unwrap())).await;
+    assert_eq!(status, 410);
+    assert!(page.contains("This verification link has expired"));
+    let (status, page) = html(&app, &app.url("/verif/?session=cap_nonsense")).await;
+    assert_eq!(status, 404);
+    assert!(page.contains("This verification link is not valid"));
 }
 
 #[tokio::test]
@@ -364,8 +319,7 @@ async fn session_requests_are_validated() {
     assert_eq!(r.status(), 401);
 }
 
-async fn send(app: &TestApp, req: reqwest::RequestBuilder) -> (u16, Value) {
-    let _ = app;
+async fn send(req: reqwest::RequestBuilder) -> (u16, Value) {
     let r = req.send().await.unwrap();
     let status = r.status().as_u16();
     (status, r.json().await.unwrap())
@@ -432,9 +386,9 @@ async fn redaction_deletes_the_files_blanks_contacts_and_sends_a_signed_event() 
             .delete(app.url(&format!("/v1/checks/{id}")))
             .bearer_auth(key.to_string())
     };
-    let (status, _) = send(&app, del(&other.api_key)).await;
+    let (status, _) = send(del(&other.api_key)).await;
     assert_eq!(status, 404, "another partner cannot redact");
-    let (status, r) = send(&app, del(&p.api_key)).await;
+    let (status, r) = send(del(&p.api_key)).await;
     assert_eq!(status, 200, "{r}");
     let redacted_at = r["redacted_at"].as_str().unwrap().to_string();
     for l in &links {
@@ -470,7 +424,7 @@ async fn redaction_deletes_the_files_blanks_contacts_and_sends_a_signed_event() 
     assert!(body.get("selfie_video_url").is_none());
 
     // again: nothing changes, no second event
-    let (status, r) = send(&app, del(&p.api_key)).await;
+    let (status, r) = send(del(&p.api_key)).await;
     assert_eq!(
         (status, r["redacted_at"].as_str()),
         (200, Some(redacted_at.as_str()))
@@ -499,25 +453,22 @@ async fn a_review_decision_is_final_and_sends_the_webhook() {
             .json(&body)
     };
     let ok = serde_json::json!({"decision": "rejected", "note": "document looks altered"});
-    let (status, _) = send(&app, review(&other.api_key, &ids[0], ok.clone())).await;
+    let (status, _) = send(review(&other.api_key, &ids[0], ok.clone())).await;
     assert_eq!(status, 404);
-    let (status, v) = send(
-        &app,
-        review(
-            &p.api_key,
-            &ids[0],
-            serde_json::json!({"decision": "maybe"}),
-        ),
-    )
+    let (status, v) = send(review(
+        &p.api_key,
+        &ids[0],
+        serde_json::json!({"decision": "maybe"}),
+    ))
     .await;
     assert_eq!(
         (status, v["error"].as_str()),
         (400, Some("decision must be verified or rejected"))
     );
-    let (status, v) = send(&app, review(&p.api_key, &ids[0], ok.clone())).await;
+    let (status, v) = send(review(&p.api_key, &ids[0], ok.clone())).await;
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["status"], "rejected");
-    let (status, v) = send(&app, review(&p.api_key, &ids[0], ok.clone())).await;
+    let (status, v) = send(review(&p.api_key, &ids[0], ok.clone())).await;
     assert_eq!(status, 409, "decided once: {v}");
 
     let (_, c) = get(&app, &format!("/v1/checks/{}", ids[0]), Some(&p.api_key)).await;
@@ -541,14 +492,13 @@ async fn a_review_decision_is_final_and_sends_the_webhook() {
 
     // a redacted check cannot be decided
     let (status, _) = send(
-        &app,
         app.client
             .delete(app.url(&format!("/v1/checks/{}", ids[1])))
             .bearer_auth(p.api_key.clone()),
     )
     .await;
     assert_eq!(status, 200);
-    let (status, v) = send(&app, review(&p.api_key, &ids[1], ok)).await;
+    let (status, v) = send(review(&p.api_key, &ids[1], ok)).await;
     assert_eq!(
         (status, v["error"].as_str()),
         (409, Some("This check was redacted"))

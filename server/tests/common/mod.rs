@@ -164,18 +164,9 @@ impl TestApp {
         video: &str,
         id_photo: &str,
     ) -> serde_json::Value {
-        use reqwest::multipart::{Form, Part};
-        let form = Form::new()
+        let form = media_form(video, id_photo)
             .text("api_key", api_key.to_string())
-            .text("user_identifier", user.to_string())
-            .part(
-                "selfie_video",
-                Part::bytes(read_media(video)).file_name(video.to_string()),
-            )
-            .part(
-                "id_photo",
-                Part::bytes(read_media(id_photo)).file_name(id_photo.to_string()),
-            );
+            .text("user_identifier", user.to_string());
         let r = self
             .client
             .post(self.url("/verif/submit"))
@@ -461,4 +452,18 @@ pub fn risks(v: &serde_json::Value) -> Vec<String> {
         .iter()
         .map(|r| r.as_str().unwrap().to_string())
         .collect()
+}
+
+/// A multipart form holding a selfie video and an ID photo from the test media.
+pub fn media_form(video: &str, id_photo: &str) -> reqwest::multipart::Form {
+    use reqwest::multipart::{Form, Part};
+    Form::new()
+        .part(
+            "selfie_video",
+            Part::bytes(read_media(video)).file_name(video.to_string()),
+        )
+        .part(
+            "id_photo",
+            Part::bytes(read_media(id_photo)).file_name(id_photo.to_string()),
+        )
 }
