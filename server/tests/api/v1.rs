@@ -221,8 +221,8 @@ async fn a_session_url_opens_the_page_without_a_key_once() {
         page.headers()["content-security-policy"],
         "frame-ancestors 'self' https://shop.example"
     );
-    let html = page.text().await.unwrap();
-    assert!(html.contains("Session Bank") && !html.contains(&p.api_key));
+    let body = page.text().await.unwrap();
+    assert!(body.contains("Session Bank") && !body.contains(&p.api_key));
 
     let token = url::Url::parse(url)
         .unwrap()
