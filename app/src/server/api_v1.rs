@@ -196,6 +196,12 @@ pub async fn list_checks(
     ))
 }
 
+/// A JSON request body, or a 400 saying what is wrong with it.
+fn json_body<T>(body: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> AppResult<T> {
+    body.map(|Json(b)| b)
+        .map_err(|e| AppError::bad_request(format!("Invalid JSON body: {}", e.body_text())))
+}
+
 /// The partner's own check of the key's mode, or 404.
 async fn own_check(
     state: &AppState,
@@ -278,8 +284,7 @@ pub async fn review_check(
     Path(check_id): Path<String>,
     body: Result<Json<ReviewBody>, axum::extract::rejection::JsonRejection>,
 ) -> AppResult<Json<Value>> {
-    let Json(b) =
-        body.map_err(|e| AppError::bad_request(format!("Invalid JSON body: {}", e.body_text())))?;
+    let b = json_body(body)?;
     let decision = match b.decision.as_deref() {
         Some("verified") => Status::Verified,
         Some("rejected") => Status::Rejected,
@@ -354,18 +359,9 @@ pub async fn create_session(
     Partner(auth): Partner,
     body: Result<Json<NewSessionBody>, axum::extract::rejection::JsonRejection>,
 ) -> AppResult<(axum::http::StatusCode, Json<Value>)> {
-    let Json(b) =
-        body.map_err(|e| AppError::bad_request(format!("Invalid JSON body: {}", e.body_text())))?;
-    let user_identifier = b
-        .user_identifier
-        .map(|u| u.trim().to_string())
-        .filter(|u| !u.is_empty())
-        .ok_or_else(|| AppError::bad_request(messages::USER_IDENTIFIER_REQUIRED))?;
-    if user_identifier.chars().count() > 255 {
-        return Err(AppError::bad_request(
-            "user_identifier must be at most 255 characters",
-        ));
-    }
+    let b = json_body(body)?;
+    let user_identifier =
+        sessions::user_identifier(b.user_identifier.map(|u| u.trim().to_string()))?;
     let ttl = b.expires_in.unwrap_or(86_400);
     if !(60..=604_800).contains(&ttl) {
         return Err(AppError::bad_request(

@@ -126,3 +126,18 @@ pub fn reqwest_error_text(e: &reqwest::Error) -> String {
         format!("{kind}: {detail}")
     }
 }
+
+/// A `Retry-After` header of an answer we received, in seconds or as an HTTP date.
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<std::time::Duration> {
+    let v = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(std::time::Duration::from_secs(secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let ms = at.timestamp_millis() - super::db::now_ms();
+    Some(std::time::Duration::from_millis(ms.max(0) as u64))
+}

@@ -186,14 +186,9 @@ async fn verif_page(
         }
         let api_key = non_empty(q.api_key)
             .ok_or_else(|| AppError::bad_request(messages::API_KEY_REQUIRED))?;
-        let user_identifier = non_empty(q.user_identifier)
-            .or_else(|| non_empty(q.user_id))
-            .ok_or_else(|| AppError::bad_request(messages::USER_IDENTIFIER_REQUIRED))?;
-        if user_identifier.chars().count() > 255 {
-            return Err(AppError::bad_request(
-                "user_identifier must be at most 255 characters",
-            ));
-        }
+        let user_identifier = sessions::user_identifier(
+            non_empty(q.user_identifier).or_else(|| non_empty(q.user_id)),
+        )?;
         let auth = partners::authenticate(&state.db, &api_key)
             .await?
             .ok_or_else(AppError::invalid_api_key)?;

@@ -22,6 +22,20 @@ pub struct NewSession {
     pub redirect_url: Option<String>,
 }
 
+/// The user identifier a session is for: present, at most 255 characters.
+pub fn user_identifier(v: Option<String>) -> Result<String, super::error::AppError> {
+    use super::error::AppError;
+    let v = v.filter(|u| !u.is_empty()).ok_or_else(|| {
+        AppError::bad_request(crate::contract::messages::USER_IDENTIFIER_REQUIRED)
+    })?;
+    if v.chars().count() > 255 {
+        return Err(AppError::bad_request(
+            "user_identifier must be at most 255 characters",
+        ));
+    }
+    Ok(v)
+}
+
 /// A new session: its token is shown once (to the page, or in the partner API's URL).
 #[derive(Debug, Clone)]
 pub struct Created {

@@ -280,10 +280,8 @@ pub struct Evidence {
 pub struct StageTimes {
     /// Face detection, all frames and the ID (its rotations included).
     pub detect: Duration,
-    pub detect_runs: u32,
     /// Alignment and embedding.
     pub embed: Duration,
-    pub embed_runs: u32,
 }
 
 /// A face comparison by one backend (or by two together).
@@ -343,7 +341,6 @@ pub fn gather(
         let t0 = std::time::Instant::now();
         let r = models.detect(img, side, DETECT_THRESHOLD);
         times.detect += t0.elapsed();
-        times.detect_runs += 1;
         r
     };
 
@@ -377,19 +374,19 @@ pub fn gather(
         // it passed the intake probe, but no frame decodes: damaged after its first frame
         push(&mut risks, "video_unreadable");
         hard_reject = true;
-    } else if duration.is_some_and(|d| d < t.min_duration_secs) || frames.len() < 3 {
-        push(&mut risks, "video_too_short");
-    }
-    if !frames.is_empty() && luma < 40.0 {
-        push(&mut risks, "low_light");
-    }
-    if frames.is_empty() {
-        // already `video_unreadable`
-    } else if found.is_empty() {
-        push(&mut risks, "no_face_in_video");
-        hard_reject = true;
-    } else if (found.len() as f32) < 0.6 * n as f32 {
-        push(&mut risks, "face_not_visible");
+    } else {
+        if duration.is_some_and(|d| d < t.min_duration_secs) || frames.len() < 3 {
+            push(&mut risks, "video_too_short");
+        }
+        if luma < 40.0 {
+            push(&mut risks, "low_light");
+        }
+        if found.is_empty() {
+            push(&mut risks, "no_face_in_video");
+            hard_reject = true;
+        } else if (found.len() as f32) < 0.6 * n as f32 {
+            push(&mut risks, "face_not_visible");
+        }
     }
     if found.iter().filter(|f| f.faces > 1).count() * 3 >= found.len().max(1) && !found.is_empty() {
         push(&mut risks, "multiple_faces");
@@ -408,12 +405,11 @@ pub fn gather(
     picks.sort_by(|a, b| b.sharpness.total_cmp(&a.sharpness));
     picks.truncate(4);
     picks.sort_by_key(|f| f.frame);
-    let mut embed_time = (Duration::ZERO, 0u32);
+    let mut embed_time = Duration::ZERO;
     let mut embed = |img: &RgbImage, f: &Face| {
         let t0 = std::time::Instant::now();
         let r = models.embed(img, f);
-        embed_time.0 += t0.elapsed();
-        embed_time.1 += 1;
+        embed_time += t0.elapsed();
         r
     };
     let mut embeds = Vec::new();
@@ -520,8 +516,7 @@ pub fn gather(
         push(&mut risks, "no_face_in_id");
         hard_reject = true;
     }
-    times.embed = embed_time.0;
-    times.embed_runs = embed_time.1;
+    times.embed = embed_time;
     Ok(Evidence {
         risks,
         hard_reject,

@@ -206,12 +206,7 @@ impl VisionClient {
             .map_err(|e| VisionError::Transport(crate::server::error::reqwest_error_text(&e)))?;
         let status = resp.status();
         if !status.is_success() {
-            let retry_after = resp
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
+            let retry_after = crate::server::error::retry_after(resp.headers());
             let body = resp.text().await.unwrap_or_default();
             return Err(VisionError::Status {
                 status: status.as_u16(),

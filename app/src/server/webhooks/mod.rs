@@ -90,21 +90,6 @@ fn node_name() -> String {
     )
 }
 
-/// `Retry-After` as seconds or an HTTP date.
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let v = headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-    let ms = at.timestamp_millis() - now_ms();
-    Some(Duration::from_millis(ms.max(0) as u64))
-}
-
 /// The guide's payload (field for field), plus `type` and `livemode`; the guide's `result`
 /// object carries our extra fields (`method`, `summary`, `riskFactors`, `files`).
 pub fn payload(
@@ -369,7 +354,7 @@ impl Dispatcher {
                 Some(body_error.unwrap_or_else(|| format!("HTTP {}", status.as_u16())))
             },
             retry_after: matches!(status.as_u16(), 429 | 503)
-                .then(|| retry_after(resp.headers()))
+                .then(|| super::error::retry_after(resp.headers()))
                 .flatten(),
             delivered,
             terminal: None,
