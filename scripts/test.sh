@@ -96,26 +96,7 @@ run_azure() {
 step "cargo test (PostgreSQL + Azure storage on Azurite)" run_azure
 
 # --- browser end-to-end tests against the release build ---------------------------------
-run_e2e() {
-  local dir="$WORK/e2e" port
-  port=$(free_port)
-  mkdir -p "$dir"
-  export IDV_DATA_DIR="$dir/data" LEPTOS_SITE_ADDR="127.0.0.1:$port"
-  unset DATABASE_URL
-  "$IDV_BIN" partner create --name "Acme Bank" --primary-color "#0b6e4f" --accent-color "#f2a541" \
-    --logo-url "http://127.0.0.1:$port/favicon.svg" >"$dir/partner-a.json"
-  "$IDV_BIN" partner create --name "Nimbus Travel" --primary-color "#7c2d92" --accent-color "#ffd166" \
-    >"$dir/partner-b.json"
-  "$IDV_BIN" serve >"$dir/server.log" 2>&1 &
-  local srv=$!
-  # step runs this function in a subshell: its EXIT trap stops the server
-  trap "kill $srv 2>/dev/null || true" EXIT
-  wait_http "http://127.0.0.1:$port/readyz" 30 || { cat "$dir/server.log"; return 1; }
-  E2E_BASE_URL="http://127.0.0.1:$port" E2E_PARTNER_A="$dir/partner-a.json" E2E_PARTNER_B="$dir/partner-b.json" \
-    E2E_SERVER_LOG="$dir/server.log" E2E_ARTIFACTS="$ROOT_DIR/end2end/artifacts" \
-    node --test --test-reporter=tap end2end/tests/
-}
-step "browser tests (headless Chromium)" run_e2e
+step "browser tests (headless Chromium)" scripts/e2e.sh "$WORK/e2e"
 
 # --- summary ------------------------------------------------------------------------------
 elapsed=$(($(date +%s) - started))

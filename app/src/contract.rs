@@ -46,6 +46,16 @@ pub struct CapturePageData {
     pub user_identifier: String,
     /// Single-use token the page submits with instead of the partner's API key.
     pub capture_token: String,
+    /// The partner's allowed origins: the only targets of the page's `postMessage` events.
+    pub allowed_origins: Vec<String>,
+    /// Where the user goes when done (`check_id` and `status` are added); already checked
+    /// against the allowed origins.
+    pub redirect_url: Option<String>,
+    /// Upload limits, checked in the browser before sending.
+    pub max_video_bytes: u64,
+    pub max_photo_bytes: u64,
+    /// How long the files are kept, in days (for the consent text).
+    pub retention_days: u64,
 }
 
 /// `verified`, `rejected`, or `review` (a human decides).

@@ -1,28 +1,41 @@
-// The themed capture page in a real browser: server render, hydration, theming per partner,
-// and the API key kept out of the page, the address bar and later requests.
+// The capture page in a real browser with a fake camera, for two partners at a phone and a
+// desktop size: theming, hydration, the whole flow (consent, recorded selfie video with the
+// head-turn prompts, ID upload, upload progress, result), the stored check with its consent,
+// the signed webhook, and the API key kept out of the page, the address bar and every request.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launch, partner, verifUrl, VIEWPORTS, ARTIFACTS, BASE } from './helpers.mjs';
+import {
+  launchWithCamera, launch, partner, verifUrl, VIEWPORTS, ARTIFACTS, BASE, CONSENT_VERSION,
+  completeFlow, shooter, apiGet, startReceiver, signatureValid,
+} from './helpers.mjs';
 
 let browser;
-before(async () => { browser = await launch(); });
-after(async () => { await browser?.close(); });
+let receiver;
+before(async () => {
+  browser = await launchWithCamera();
+  receiver = await startReceiver();
+});
+after(async () => {
+  await browser?.close();
+  await receiver?.close();
+});
 
 const partners = [
-  { env: 'E2E_PARTNER_A', name: 'Acme Bank', primary: 'rgb(11, 110, 79)', slug: 'acme' },
-  { env: 'E2E_PARTNER_B', name: 'Nimbus Travel', primary: 'rgb(124, 45, 146)', slug: 'nimbus' },
+  { env: 'E2E_PARTNER_A', name: 'Acme Bank', primary: 'rgb(11, 110, 79)', slug: 'acme', hook: '/hooks/acme' },
+  { env: 'E2E_PARTNER_B', name: 'Nimbus Travel', primary: 'rgb(124, 45, 146)', slug: 'nimbus', hook: '/hooks/nimbus' },
 ];
 
 for (const p of partners) {
   for (const [vpName, viewport] of Object.entries(VIEWPORTS)) {
-    test(`${p.name} page is themed and hydrates at ${viewport.width}x${viewport.height}`, async () => {
-      const { api_key } = partner(p.env);
+    test(`${p.name}: the themed flow end to end at ${viewport.width}x${viewport.height}`, async () => {
+      const { api_key, webhook_secret } = partner(p.env);
+      const user = `${p.slug}-${vpName}-user`;
       const context = await browser.newContext({ viewport });
       const page = await context.newPage();
       const errors = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      const resp = await page.goto(verifUrl(api_key));
+      const resp = await page.goto(verifUrl(api_key, user));
       assert.equal(resp.status(), 200);
       assert.equal(resp.headers()['referrer-policy'], 'no-referrer');
 
@@ -31,33 +44,70 @@ for (const p of partners) {
       assert.ok(html.includes(p.name));
       assert.ok(!html.includes(api_key), 'API key in served HTML');
 
-      await page.waitForSelector('main[data-hydrated="true"]', { timeout: 15000 });
-      await page.screenshot({ path: `${ARTIFACTS}/${p.slug}-${vpName}-1-consent.png`, fullPage: true });
-
-      const requestsAfterLoad = [];
-      page.on('request', (r) => requestsAfterLoad.push(r.url() + ' ' + (r.postData() || '')));
-
+      await page.waitForSelector('main[data-hydrated="true"]', { timeout: 20000 });
+      const requests = [];
+      page.on('request', (r) => requests.push(r));
       assert.ok(!page.url().includes('api_key'), `address bar still holds the key: ${page.url()}`);
-      assert.ok(page.url().includes('user_identifier=user-42'), 'other parameters are kept');
-
+      assert.ok(page.url().includes(`user_identifier=${user}`), 'other parameters are kept');
       const bg = await page.$eval('.brand', (el) => getComputedStyle(el).backgroundColor);
       assert.equal(bg, p.primary);
       assert.equal(await page.textContent('.brand-name'), p.name);
-
-      // interactive only once the WASM runs: consent enables Start
-      const start = page.locator('#start');
-      assert.equal(await start.isDisabled(), true);
-      await page.keyboard.press('Tab');
-      await page.check('#consent');
-      assert.equal(await start.isDisabled(), false);
-      await start.click();
-      await page.waitForSelector('text=Starting the camera');
+      assert.ok(await page.$eval('.brand .logo', (img) => img.complete && img.naturalWidth > 0), 'logo loads');
+      // Start needs consent; keyboard reaches the checkbox
+      assert.equal(await page.locator('#start').isDisabled(), true);
       assert.equal(await page.getAttribute('[role=status]', 'aria-live'), 'polite');
-      await page.screenshot({ path: `${ARTIFACTS}/${p.slug}-${vpName}-2-started.png`, fullPage: true });
 
+      // on the phone size the upload is throttled so the progress bar can be seen moving
+      let sawProgress = null;
+      if (vpName === 'phone') {
+        const cdp = await context.newCDPSession(page);
+        await cdp.send('Network.enable');
+        await cdp.send('Network.emulateNetworkConditions', {
+          offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 400 * 1024,
+        });
+      }
+      const shot = shooter(page, `${p.slug}-${vpName}`);
+      const { checkId, status } = await completeFlow(page, {
+        shot,
+        duringUpload: vpName === 'phone' ? async () => {
+          sawProgress = await page.waitForFunction(() => {
+            const b = document.querySelector('#upload-progress');
+            return b && b.value > 0 && b.value < b.max ? [b.value, b.max] : null;
+          }, null, { timeout: 15000 }).then((h) => h.jsonValue());
+          await shot('8b-uploading');
+        } : undefined,
+      });
+      if (vpName === 'phone') assert.ok(sawProgress && sawProgress[0] < sawProgress[1], 'upload progress shown');
+      assert.equal(status, 'verified', 'three photos of one person with a head turn, and his ID');
+      assert.match(await page.textContent('#result h1'), /verified/);
+
+      // the stored check, through the partner API, with the consent the page recorded
+      const { status: code, body } = await apiGet(`/v1/checks/${checkId}`, api_key);
+      assert.equal(code, 200);
+      assert.equal(body.user_identifier, user);
+      assert.equal(body.result.status, 'verified');
+      assert.equal(body.livemode, true);
+      assert.equal(body.consent.version, CONSENT_VERSION);
+      assert.ok(Date.parse(body.consent.given_at) <= Date.parse(body.created_at));
+
+      // the signed webhook reached the partner's receiver
+      const hook = await receiver.waitFor((b) => b.check_id === checkId);
+      assert.equal(hook.path, p.hook);
+      assert.ok(signatureValid(hook, webhook_secret), 'webhook signature verifies');
+      const payload = JSON.parse(hook.raw);
+      assert.equal(payload.type, 'verification.completed');
+      assert.equal(payload.verification_result.status, 'verified');
+      assert.equal(payload.user_identifier, user);
+
+      // the key: not in the JS, not in any request after load (the upload included)
       const js = await (await page.request.get(`${BASE}/pkg/idv.js`)).text();
       assert.ok(!js.includes(api_key));
-      for (const r of requestsAfterLoad) assert.ok(!r.includes(api_key), `request after load carries the key: ${r}`);
+      assert.ok(requests.some((r) => r.url().endsWith('/verif/submit')), 'the upload was seen');
+      for (const r of requests) {
+        const body = r.postDataBuffer();
+        assert.ok(!r.url().includes(api_key) && !(body && body.includes(api_key)), `request carries the key: ${r.url()}`);
+        assert.ok(!Object.values(r.headers()).some((v) => v.includes(api_key)), `request header carries the key: ${r.url()}`);
+      }
       assert.deepEqual(errors, []);
       await context.close();
     });
@@ -65,7 +115,8 @@ for (const p of partners) {
 }
 
 test('a wrong key shows the guide message on a plain error page', async () => {
-  const page = await browser.newPage({ viewport: VIEWPORTS.phone });
+  const b = await launch();
+  const page = await b.newPage({ viewport: VIEWPORTS.phone });
   const resp = await page.goto(`${BASE}/verif/?api_key=idv_live_wrong&user_identifier=u1`);
   assert.equal(resp.status(), 401);
   assert.equal((await page.textContent('[role=alert]')).trim(), 'Invalid API key');
@@ -73,7 +124,7 @@ test('a wrong key shows the guide message on a plain error page', async () => {
   const resp2 = await page.goto(`${BASE}/verif/?user_identifier=u1`);
   assert.equal(resp2.status(), 400);
   assert.equal((await page.textContent('[role=alert]')).trim(), 'API key is required');
-  await page.close();
+  await b.close();
 });
 
 test('the key never reaches the server log', async () => {

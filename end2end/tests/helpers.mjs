@@ -1,9 +1,21 @@
-// Shared set-up for the browser tests: Debian's Chromium through playwright-core.
-import { readFileSync, mkdirSync } from 'node:fs';
+// Shared set-up for the browser tests: Debian's Chromium through playwright-core, a fake
+// camera made here with ffmpeg, a real webhook receiver and a partner "parent" page, each on
+// its own loopback port (scripts/e2e.sh picks them).
+import { readFileSync, mkdirSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { chromium } from 'playwright-core';
 
 export const BASE = process.env.E2E_BASE_URL;
+export const MEDIA = process.env.E2E_MEDIA;
+export const WORK = process.env.E2E_WORK || tmpdir();
+export const PARENT_PORT = Number(process.env.E2E_PARENT_PORT);
+export const HOOK_PORT = Number(process.env.E2E_HOOK_PORT);
+export const PARENT = `http://127.0.0.1:${PARENT_PORT}`;
 export const ARTIFACTS = process.env.E2E_ARTIFACTS || new URL('../artifacts', import.meta.url).pathname;
+export const CONSENT_VERSION = '2026-11-26';
 mkdirSync(ARTIFACTS, { recursive: true });
 
 export function partner(envName) {
@@ -22,11 +34,148 @@ export async function launch(extraArgs = []) {
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
       ...extraArgs,
     ],
   });
 }
 
-export function verifUrl(apiKey, user = 'user-42') {
-  return `${BASE}/verif/?api_key=${encodeURIComponent(apiKey)}&user_identifier=${encodeURIComponent(user)}`;
+// The fake camera: three different photos of one person in sequence (real pose changes, so
+// the liveness check sees a head turn; a single still photo would rightly be refused as a
+// replay). Chromium loops the file. Made from the test media, never committed.
+export function fakeCameraFile() {
+  const y4m = `${WORK}/face-sequence.y4m`;
+  if (!existsSync(y4m)) {
+    // each photo whole, 1.4 s each, on a light grey wall (black bars would read as a dark room)
+    const fill = 'scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2:color=0xb4b4b4,setsar=1';
+    execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-y',
+      '-loop', '1', '-t', '1.4', '-i', `${MEDIA}/obama2.jpg`,
+      '-loop', '1', '-t', '1.4', '-i', `${MEDIA}/obama3.jpg`,
+      '-loop', '1', '-t', '1.4', '-i', `${MEDIA}/obama.jpg`,
+      '-filter_complex', `[0]${fill}[a];[1]${fill}[b];[2]${fill}[c];[a][b][c]concat=n=3:v=1,fps=15,format=yuv420p`,
+      y4m]);
+  }
+  return y4m;
+}
+
+// Chromium with the fake camera; permission granted (`grant`) or left to be refused.
+export function launchWithCamera({ grant = true } = {}) {
+  return launch([
+    ...(grant ? ['--use-fake-ui-for-media-stream'] : []),
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-video-capture=${fakeCameraFile()}`,
+  ]);
+}
+
+export function verifUrl(apiKey, user = 'user-42', extra = {}) {
+  const q = new URLSearchParams({ api_key: apiKey, user_identifier: user, ...extra });
+  return `${BASE}/verif/?${q}`;
+}
+
+// A screenshot helper bound to a name prefix.
+export function shooter(page, prefix) {
+  return (step) => page.screenshot({ path: `${ARTIFACTS}/${prefix}-${step}.png`, fullPage: true });
+}
+
+// Clicks through the whole flow on `page` (already at the capture page): consent, a recorded
+// selfie video, an uploaded ID photo, submit. Returns the result screen's check id and status.
+export async function completeFlow(page, { shot = async () => {}, idPhoto = `${MEDIA}/id_obama.jpg`, frame, duringUpload } = {}) {
+  const p = frame || page;
+  await p.waitForSelector('main[data-hydrated="true"]', { timeout: 20000 });
+  await shot('1-consent');
+  await p.check('#consent');
+  await p.click('#start');
+  await p.waitForSelector('#record:not([disabled])', { timeout: 20000 });
+  await shot('2-camera');
+  await p.click('#record');
+  await p.waitForSelector('text=Recording starts in', { timeout: 5000 });
+  await shot('3-countdown');
+  await p.waitForSelector('#challenge-prompt:has-text("left")', { timeout: 10000 });
+  await shot('4-recording');
+  await p.waitForSelector('#selfie-playback', { timeout: 20000 });
+  await shot('5-playback');
+  await p.click('#selfie-accept');
+  await p.waitForSelector('#id-camera-start');
+  await shot('6-id');
+  await p.setInputFiles('#id-file', idPhoto);
+  await p.waitForSelector('#id-preview');
+  await shot('7-id-preview');
+  await p.click('#id-accept');
+  await p.waitForSelector('#submit:not([disabled])');
+  await shot('8-submit');
+  await p.click('#submit');
+  if (duringUpload) await duringUpload(p);
+  await p.waitForSelector('#result', { timeout: 60000 });
+  await shot('9-result');
+  return {
+    checkId: (await p.textContent('#check-id')).trim(),
+    status: await p.getAttribute('#result', 'data-status'),
+  };
+}
+
+// The partner API, as a partner's server would call it.
+export async function apiGet(path, apiKey) {
+  const r = await fetch(`${BASE}${path}`, { headers: { Authorization: `Bearer ${apiKey}` } });
+  return { status: r.status, body: await r.json() };
+}
+
+// A real webhook receiver on the loopback port scripts/e2e.sh reserved.
+export function startReceiver() {
+  const hooks = [];
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      hooks.push({ path: req.url, headers: req.headers, raw: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(204).end();
+    });
+  });
+  return new Promise((resolve) => server.listen(HOOK_PORT, '127.0.0.1', () => resolve({
+    hooks,
+    close: () => new Promise((r) => server.close(r)),
+    async waitFor(pred, ms = 20000) {
+      const until = Date.now() + ms;
+      for (;;) {
+        const h = hooks.find((x) => pred(JSON.parse(x.raw)));
+        if (h) return h;
+        if (Date.now() > until) throw new Error(`no matching webhook within ${ms} ms (${hooks.length} received)`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+  })));
+}
+
+// Standard Webhooks verification, independent of the server's code.
+export function signatureValid(hook, secret) {
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const content = `${hook.headers['webhook-id']}.${hook.headers['webhook-timestamp']}.${hook.raw}`;
+  const expected = createHmac('sha256', key).update(content).digest();
+  return hook.headers['webhook-signature'].split(' ').some((s) => {
+    const sig = Buffer.from(s.replace(/^v1,/, ''), 'base64');
+    return sig.length === expected.length && timingSafeEqual(sig, expected);
+  });
+}
+
+// The partner's own site on another loopback origin: a page that embeds the capture page and
+// records the messages it gets, and a landing page for redirects.
+export function startParent() {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, PARENT);
+    if (url.pathname === '/embed') {
+      const src = url.searchParams.get('src').replace(/"/g, '&quot;');
+      res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html>
+<html><head><title>Partner page</title></head><body style="margin:0;font-family:sans-serif">
+<h1 style="font-size:16px;margin:8px">Partner site: verification in an iframe</h1>
+<iframe id="idv" src="${src}" allow="camera; microphone" style="width:100%;height:760px;border:0"></iframe>
+<script>window.messages=[];window.addEventListener('message',e=>window.messages.push({origin:e.origin,data:e.data}));</script>
+</body></html>`);
+    } else if (url.pathname === '/done') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><h1 id="back">Back at the partner</h1>');
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  return new Promise((resolve) => server.listen(PARENT_PORT, '127.0.0.1', () => resolve({
+    close: () => new Promise((r) => server.close(r)),
+  })));
 }

@@ -73,6 +73,10 @@ pub async fn get_check(
         "files_deleted_at": check.files_deleted_at.map(rfc3339_ms),
         "redacted_at": check.redacted_at.map(rfc3339_ms),
         "reviewed_at": check.reviewed_at.map(rfc3339_ms),
+        "consent": check.consent_version.as_ref().map(|v| json!({
+            "version": v,
+            "given_at": check.consented_at.map(rfc3339_ms),
+        })),
         "result": result,
         "webhook_deliveries": deliveries,
     })))
@@ -368,22 +372,7 @@ pub async fn create_session(
             "expires_in must be from 60 to 604800 seconds",
         ));
     }
-    let redirect_url = match b.redirect_url.filter(|u| !u.trim().is_empty()) {
-        None => None,
-        Some(u) => {
-            let parsed = url::Url::parse(u.trim())
-                .ok()
-                .filter(|p| matches!(p.scheme(), "http" | "https"))
-                .ok_or_else(|| AppError::bad_request("redirect_url must be an http(s) URL"))?;
-            let origin = parsed.origin().ascii_serialization();
-            if !auth.partner.allowed_origins.iter().any(|o| o == &origin) {
-                return Err(AppError::bad_request(
-                    "redirect_url must be on one of the partner's allowed origins",
-                ));
-            }
-            Some(parsed.to_string())
-        }
-    };
+    let redirect_url = sessions::redirect_url(&auth.partner, b.redirect_url)?;
     let new = sessions::NewSession {
         user_identifier,
         user_email: b.user_email.filter(|e| !e.trim().is_empty()),

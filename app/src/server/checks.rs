@@ -35,6 +35,8 @@ pub struct CheckRecord {
     pub id_key: String,
     pub id_file_name: String,
     pub consent_version: Option<String>,
+    /// When the user gave that consent (epoch ms).
+    pub consented_at: Option<i64>,
     pub created_at: i64,
     pub completed_at: i64,
     pub files_expire_at: i64,
@@ -88,8 +90,8 @@ pub async fn insert(
     sqlx::query(
         "INSERT INTO checks (id, partner_id, livemode, user_identifier, user_email, user_phone, status, is_identical, confidence, \
          similarity_score, method, overall_score, confidence_level, summary, risk_factors, review_reason, storage_backend, \
-         selfie_key, selfie_file_name, id_key, id_file_name, consent_version, created_at, completed_at, files_expire_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
+         selfie_key, selfie_file_name, id_key, id_file_name, consent_version, consented_at, created_at, completed_at, files_expire_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)",
     )
     .bind(&c.id)
     .bind(&c.partner_id)
@@ -113,6 +115,7 @@ pub async fn insert(
     .bind(&c.id_key)
     .bind(&c.id_file_name)
     .bind(&c.consent_version)
+    .bind(c.consented_at)
     .bind(c.created_at)
     .bind(c.completed_at)
     .bind(c.files_expire_at)
@@ -123,7 +126,7 @@ pub async fn insert(
 
 const COLUMNS: &str = "id, partner_id, livemode, user_identifier, user_email, user_phone, status, is_identical, confidence, \
     similarity_score, method, overall_score, confidence_level, summary, risk_factors, review_reason, storage_backend, \
-    selfie_key, selfie_file_name, id_key, id_file_name, consent_version, created_at, completed_at, files_expire_at, files_deleted_at, redacted_at, reviewed_at";
+    selfie_key, selfie_file_name, id_key, id_file_name, consent_version, consented_at, created_at, completed_at, files_expire_at, files_deleted_at, redacted_at, reviewed_at";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<CheckRecord, sqlx::Error> {
     let decode_err = |what: &str| sqlx::Error::Decode(format!("bad {what} in checks row").into());
@@ -156,6 +159,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<CheckRecord, sqlx::Error> {
         id_key: row.try_get("id_key")?,
         id_file_name: row.try_get("id_file_name")?,
         consent_version: row.try_get("consent_version")?,
+        consented_at: row.try_get("consented_at")?,
         created_at: row.try_get("created_at")?,
         completed_at: row.try_get("completed_at")?,
         files_expire_at: row.try_get("files_expire_at")?,

@@ -126,6 +126,8 @@ struct VerifQuery {
     user_id: Option<String>,
     user_email: Option<String>,
     user_phone: Option<String>,
+    /// Where to send the user when done; must be on one of the partner's allowed origins.
+    redirect_url: Option<String>,
 }
 
 fn non_empty(v: Option<String>) -> Option<String> {
@@ -154,8 +156,8 @@ async fn verif_page(
     let json = prefers_json(req.headers());
     let q: VerifQuery = serde_urlencoded_query(raw.as_deref());
     let result = async {
-        if q.api_key.is_none()
-            && let Some(token) = non_empty(q.session)
+        let (partner, user_identifier, capture_token, redirect_url) = if q.api_key.is_none()
+            && let Some(token) = non_empty(q.session.clone())
         {
             let s = match sessions::find(&state.db, &token).await? {
                 Ok(s) => s,
@@ -175,40 +177,48 @@ async fn verif_page(
                     ));
                 }
             };
-            return Ok((
-                CapturePageData {
-                    theme: s.auth.partner.theme,
-                    user_identifier: s.user.user_identifier,
-                    capture_token: token,
-                },
-                frame_ancestors(&s.auth.partner.allowed_origins),
-            ));
-        }
-        let api_key = non_empty(q.api_key)
-            .ok_or_else(|| AppError::bad_request(messages::API_KEY_REQUIRED))?;
-        let user_identifier = sessions::user_identifier(
-            non_empty(q.user_identifier).or_else(|| non_empty(q.user_id)),
-        )?;
-        let auth = partners::authenticate(&state.db, &api_key)
-            .await?
-            .ok_or_else(AppError::invalid_api_key)?;
-        let session = sessions::NewSession {
-            user_identifier: user_identifier.clone(),
-            user_email: non_empty(q.user_email),
-            user_phone: non_empty(q.user_phone),
-            redirect_url: None,
-        };
-        let capture_token =
-            sessions::create(&state.db, &auth, &session, state.config.capture_token_ttl)
+            (
+                s.auth.partner,
+                s.user.user_identifier,
+                token,
+                s.user.redirect_url,
+            )
+        } else {
+            let api_key = non_empty(q.api_key.clone())
+                .ok_or_else(|| AppError::bad_request(messages::API_KEY_REQUIRED))?;
+            let user_identifier = sessions::user_identifier(
+                non_empty(q.user_identifier.clone()).or_else(|| non_empty(q.user_id.clone())),
+            )?;
+            let auth = partners::authenticate(&state.db, &api_key)
                 .await?
-                .token;
+                .ok_or_else(AppError::invalid_api_key)?;
+            let redirect_url = sessions::redirect_url(&auth.partner, q.redirect_url.clone())?;
+            let session = sessions::NewSession {
+                user_identifier: user_identifier.clone(),
+                user_email: non_empty(q.user_email.clone()),
+                user_phone: non_empty(q.user_phone.clone()),
+                redirect_url: redirect_url.clone(),
+            };
+            let token =
+                sessions::create(&state.db, &auth, &session, state.config.capture_token_ttl)
+                    .await?
+                    .token;
+            (auth.partner, user_identifier, token, redirect_url)
+        };
+        let cfg = &state.config;
+        let csp = frame_ancestors(&partner.allowed_origins);
         Ok((
             CapturePageData {
-                theme: auth.partner.theme,
+                theme: partner.theme,
                 user_identifier,
                 capture_token,
+                allowed_origins: partner.allowed_origins,
+                redirect_url,
+                max_video_bytes: cfg.max_video_bytes,
+                max_photo_bytes: cfg.max_photo_bytes,
+                retention_days: cfg.retention.as_secs().div_ceil(86_400),
             },
-            frame_ancestors(&auth.partner.allowed_origins),
+            csp,
         ))
     }
     .await;
@@ -371,6 +381,7 @@ fn serde_urlencoded_query(raw: Option<&str>) -> VerifQuery {
             "user_id" => q.user_id = v,
             "user_email" => q.user_email = v,
             "user_phone" => q.user_phone = v,
+            "redirect_url" => q.redirect_url = v,
             _ => {}
         }
     }

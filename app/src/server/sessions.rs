@@ -36,6 +36,29 @@ pub fn user_identifier(v: Option<String>) -> Result<String, super::error::AppErr
     Ok(v)
 }
 
+/// A `redirect_url` for a session: absent, or an http(s) URL on one of the partner's allowed
+/// origins (so a link can never send the user elsewhere).
+pub fn redirect_url(
+    partner: &partners::Partner,
+    v: Option<String>,
+) -> Result<Option<String>, super::error::AppError> {
+    use super::error::AppError;
+    let Some(u) = v.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()) else {
+        return Ok(None);
+    };
+    let parsed = url::Url::parse(&u)
+        .ok()
+        .filter(|p| matches!(p.scheme(), "http" | "https"))
+        .ok_or_else(|| AppError::bad_request("redirect_url must be an http(s) URL"))?;
+    let origin = parsed.origin().ascii_serialization();
+    if !partner.allowed_origins.iter().any(|o| o == &origin) {
+        return Err(AppError::bad_request(
+            "redirect_url must be on one of the partner's allowed origins",
+        ));
+    }
+    Ok(Some(parsed.to_string()))
+}
+
 /// A new session: its token is shown once (to the page, or in the partner API's URL).
 #[derive(Debug, Clone)]
 pub struct Created {
@@ -84,6 +107,8 @@ pub struct Session {
     pub id: String,
     pub auth: Authenticated,
     pub user: NewSession,
+    /// The consent the user gave on the page: (version of the text, epoch ms).
+    pub consent: Option<(String, i64)>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -97,7 +122,7 @@ pub enum Lookup {
 /// transaction that stores the check.
 pub async fn find(db: &Db, token: &str) -> Result<Result<Session, Lookup>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT id, partner_id, livemode, user_identifier, user_email, user_phone, expires_at, used_at, redirect_url FROM capture_sessions WHERE token_hash = $1",
+        "SELECT id, partner_id, livemode, user_identifier, user_email, user_phone, expires_at, used_at, redirect_url, consent_version, consented_at FROM capture_sessions WHERE token_hash = $1",
     )
     .bind(sha256_hex(token.trim().as_bytes()))
     .fetch_optional(&db.pool)
@@ -132,7 +157,37 @@ pub async fn find(db: &Db, token: &str) -> Result<Result<Session, Lookup>, sqlx:
             user_phone: row.try_get("user_phone")?,
             redirect_url: row.try_get("redirect_url")?,
         },
+        consent: row
+            .try_get::<Option<String>, _>("consent_version")?
+            .zip(row.try_get::<Option<i64>, _>("consented_at")?),
     }))
+}
+
+/// Records the user's consent on a live session (the page calls this before the camera
+/// starts). Giving it again replaces the earlier one.
+pub async fn record_consent(
+    db: &Db,
+    token: &str,
+    version: &str,
+) -> Result<Result<(), Lookup>, sqlx::Error> {
+    if let Err(l) = find(db, token).await? {
+        return Ok(Err(l));
+    }
+    let now = now_ms();
+    let r = sqlx::query(
+        "UPDATE capture_sessions SET consent_version = $2, consented_at = $3 \
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $3",
+    )
+    .bind(sha256_hex(token.trim().as_bytes()))
+    .bind(version)
+    .bind(now)
+    .execute(&db.pool)
+    .await?;
+    Ok(if r.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(Lookup::Expired)
+    })
 }
 
 /// Marks the session used by `check_id`; false when another submission got there first.

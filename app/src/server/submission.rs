@@ -65,7 +65,7 @@ pub async fn submit(
         .get("user_identifier")
         .or_else(|| intake.get("user_id"))
         .map(str::to_string);
-    let (auth, user_identifier, email, phone, session_id) =
+    let (auth, user_identifier, email, phone, session_id, page_consent) =
         if let Some(token) = intake.get("capture_token") {
             let session = match sessions::find(&state.db, token).await? {
                 Ok(s) => s,
@@ -99,6 +99,7 @@ pub async fn submit(
                 email.or(u.user_email),
                 phone.or(u.user_phone),
                 Some(session.id),
+                session.consent,
             )
         } else {
             let api_key = intake
@@ -110,7 +111,7 @@ pub async fn submit(
                 .await?
                 .ok_or_else(AppError::invalid_api_key)?;
             let (email, phone) = validate_contact(&intake)?;
-            (auth, user, email, phone, None)
+            (auth, user, email, phone, None, None)
         };
     if user_identifier.chars().count() > MAX_USER_IDENTIFIER {
         return Err(AppError::bad_request(format!(
@@ -222,6 +223,15 @@ pub async fn submit(
     }
 
     let completed_at = now_ms();
+    // Consent: what the page recorded on the session; else what the submitter declares.
+    let (consent_version, consented_at) = match page_consent {
+        Some((v, at)) => (Some(v), Some(at)),
+        None => {
+            let v = intake.text.get("consent_version").cloned();
+            let at = v.as_ref().map(|_| created_at);
+            (v, at)
+        }
+    };
     let record = CheckRecord {
         id: check_id.clone(),
         partner_id,
@@ -241,7 +251,8 @@ pub async fn submit(
         selfie_file_name: selfie_name,
         id_key,
         id_file_name: id_name,
-        consent_version: intake.text.get("consent_version").cloned(),
+        consent_version,
+        consented_at,
         created_at,
         completed_at,
         files_expire_at: completed_at

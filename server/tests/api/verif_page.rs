@@ -175,3 +175,107 @@ async fn unknown_page_is_404_and_server_stays_up() {
     let r = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status(), 200);
 }
+
+/// The capture token the page was rendered with (it is in the page's serialized data).
+fn token_in(html: &str) -> String {
+    let at = html.find("cap_").expect("a capture token in the page");
+    html[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect()
+}
+
+#[tokio::test]
+async fn the_page_records_consent_and_a_checked_redirect_url_on_its_session() {
+    let app = spawn_app().await;
+    let p = partners::create(
+        &app.state.db,
+        &app.state.master_key,
+        partners::NewPartner {
+            name: "Shop".into(),
+            allowed_origins: vec!["https://shop.example".into()],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let page = |redirect: &str| {
+        let url = app.url(&format!(
+            "/verif/?api_key={}&user_identifier=u-9&redirect_url={}",
+            p.api_key,
+            url::form_urlencoded::byte_serialize(redirect.as_bytes()).collect::<String>()
+        ));
+        let client = app.client.clone();
+        async move {
+            let r = client.get(url).send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    // a redirect elsewhere is refused, plainly
+    let (status, html) = page("https://evil.example/x").await;
+    assert_eq!(status, 400);
+    assert!(html.contains("redirect_url must be on one of the partner"));
+    let (status, html) = page("ftp://shop.example/x").await;
+    assert_eq!(status, 400, "{html}");
+
+    let (status, html) = page("https://shop.example/back?order=7").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("https://shop.example/back?order=7"));
+    let token = token_in(&html);
+
+    let consent = |token: String, version: &str| {
+        let form = [
+            ("capture_token", token),
+            ("consent_version", version.to_string()),
+        ];
+        let req = app.client.post(app.url("/api/give_consent")).form(&form);
+        async move {
+            let r = req.send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    assert_eq!(consent("cap_nope".into(), "2026-11-26").await.0, 404);
+    assert_eq!(consent(token.clone(), "").await.0, 400);
+    let (status, body) = consent(token.clone(), app::capture::CONSENT_VERSION).await;
+    assert_eq!(status, 200, "{body}");
+
+    let form = crate::common::media_form("seq_obama.webm", "id_obama.jpg")
+        .text("capture_token", token.clone());
+    let r = app
+        .client
+        .post(app.url("/verif/submit"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let v: serde_json::Value = r.json().await.unwrap();
+    let check = app::server::checks::get(
+        &app.state.db,
+        &p.partner_id,
+        v["check_id"].as_str().unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        check.consent_version.as_deref(),
+        Some(app::capture::CONSENT_VERSION)
+    );
+    let at = check.consented_at.expect("the consent time");
+    assert!(at <= check.created_at);
+
+    // the partner API shows it; a used link takes no more consent
+    let r = app
+        .client
+        .get(app.url(&format!("/v1/checks/{}", check.id)))
+        .bearer_auth(&p.api_key)
+        .send()
+        .await
+        .unwrap();
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["consent"]["version"], app::capture::CONSENT_VERSION);
+    let (status, body) = consent(token, app::capture::CONSENT_VERSION).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("already used"));
+}

@@ -1,0 +1,5 @@
+-- Consent given on the capture page (version of the text shown, and when), recorded on the
+-- capture session by the page and copied onto the check it produces.
+ALTER TABLE capture_sessions ADD COLUMN consent_version TEXT;
+ALTER TABLE capture_sessions ADD COLUMN consented_at BIGINT;
+ALTER TABLE checks ADD COLUMN consented_at BIGINT;

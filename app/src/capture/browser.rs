@@ -1,0 +1,480 @@
+//! The browser side of the capture page: camera, recording, snapshots, file picks, the upload
+//! with progress, and messages to a framing partner page. Compiled for every target (web-sys
+//! builds anywhere) but only called from event handlers and effects, which run in the browser.
+//!
+//! Recorded and picked files stay in the browser as `Blob`s in [`SLOTS`]; the reactive state
+//! only holds plain descriptions ([`Media`]) so it stays `Send + Sync` for the server render.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+use web_sys::{Blob, BlobPropertyBag, HtmlVideoElement, MediaRecorder, MediaStream};
+
+/// Which file a blob is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    Selfie = 0,
+    Id = 1,
+}
+
+/// A captured or picked file, as the page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Media {
+    /// `blob:` URL for the preview.
+    pub url: String,
+    pub size: u64,
+    pub file_name: String,
+}
+
+/// Which camera.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Facing {
+    User,
+    Environment,
+}
+
+/// Why the camera could not start, in the user's terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CameraError {
+    /// The user or the browser refused camera access.
+    Denied,
+    /// No camera on this device.
+    NoCamera,
+    /// Another application holds the camera.
+    InUse,
+    /// No camera API (an old browser, or a page not served securely).
+    Unsupported,
+    Other(String),
+}
+
+thread_local! {
+    static SLOTS: RefCell<[Option<Blob>; 2]> = const { RefCell::new([None, None]) };
+    static CAMERA: RefCell<Option<MediaStream>> = const { RefCell::new(None) };
+    static RECORDER: RefCell<Option<Recording>> = const { RefCell::new(None) };
+    static UPLOAD: RefCell<Option<Upload>> = const { RefCell::new(None) };
+}
+
+struct Recording {
+    recorder: MediaRecorder,
+    _on_data: Closure<dyn FnMut(web_sys::BlobEvent)>,
+}
+
+struct Upload {
+    _xhr: web_sys::XmlHttpRequest,
+    _on_progress: Closure<dyn FnMut(web_sys::ProgressEvent)>,
+}
+
+fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+fn element<T: JsCast>(id: &str) -> Option<T> {
+    window()?
+        .document()?
+        .get_element_by_id(id)?
+        .dyn_into::<T>()
+        .ok()
+}
+
+/// Keeps `blob` as the file of `slot` and describes it.
+fn keep(slot: Slot, blob: Blob, file_name: String) -> Media {
+    let url = web_sys::Url::create_object_url_with_blob(&blob).unwrap_or_default();
+    let size = blob.size() as u64;
+    SLOTS.with(|s| s.borrow_mut()[slot as usize] = Some(blob));
+    Media {
+        url,
+        size,
+        file_name,
+    }
+}
+
+/// Forgets the file of `slot` and its preview URL.
+pub fn discard(slot: Slot, media: Option<&Media>) {
+    SLOTS.with(|s| s.borrow_mut()[slot as usize] = None);
+    if let Some(m) = media {
+        let _ = web_sys::Url::revoke_object_url(&m.url);
+    }
+}
+
+fn camera_error(e: &JsValue) -> CameraError {
+    let name = e
+        .dyn_ref::<web_sys::DomException>()
+        .map(|d| d.name())
+        .unwrap_or_default();
+    match name.as_str() {
+        "NotAllowedError" | "SecurityError" | "PermissionDeniedError" => CameraError::Denied,
+        "NotFoundError" | "DevicesNotFoundError" | "OverconstrainedError" => CameraError::NoCamera,
+        "NotReadableError" | "TrackStartError" | "AbortError" => CameraError::InUse,
+        _ => CameraError::Other(
+            e.dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .unwrap_or(name),
+        ),
+    }
+}
+
+fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), v);
+    }
+    o.into()
+}
+
+fn ideal(v: JsValue) -> JsValue {
+    obj(&[("ideal", v)])
+}
+
+/// Starts the camera into the `<video id=video_id>` element.
+pub async fn open_camera(facing: Facing, video_id: &str) -> Result<(), CameraError> {
+    close_camera();
+    let devices = window()
+        .and_then(|w| w.navigator().media_devices().ok())
+        .filter(|d| !JsValue::from(d).is_undefined())
+        .ok_or(CameraError::Unsupported)?;
+    let (mode, w, h) = match facing {
+        Facing::User => ("user", 640.0, 480.0),
+        Facing::Environment => ("environment", 1920.0, 1080.0),
+    };
+    let constraints = web_sys::MediaStreamConstraints::new();
+    constraints.set_audio(&JsValue::FALSE);
+    constraints.set_video(&obj(&[
+        ("facingMode", ideal(JsValue::from_str(mode))),
+        ("width", ideal(JsValue::from_f64(w))),
+        ("height", ideal(JsValue::from_f64(h))),
+    ]));
+    let promise = devices
+        .get_user_media_with_constraints(&constraints)
+        .map_err(|e| camera_error(&e))?;
+    let stream: MediaStream = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|e| camera_error(&e))?
+        .unchecked_into();
+    let Some(video) = element::<HtmlVideoElement>(video_id) else {
+        stop_tracks(&stream);
+        return Err(CameraError::Other("the page changed".into()));
+    };
+    video.set_muted(true);
+    video.set_src_object(Some(&stream));
+    CAMERA.with(|c| *c.borrow_mut() = Some(stream));
+    if let Ok(p) = video.play() {
+        let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+    }
+    Ok(())
+}
+
+fn stop_tracks(stream: &MediaStream) {
+    for t in stream.get_tracks().iter() {
+        if let Ok(t) = t.dyn_into::<web_sys::MediaStreamTrack>() {
+            t.stop();
+        }
+    }
+}
+
+/// Stops the camera (its light goes off).
+pub fn close_camera() {
+    if let Some(s) = CAMERA.with(|c| c.borrow_mut().take()) {
+        stop_tracks(&s);
+    }
+}
+
+/// The first container this browser records: WebM (VP9, VP8) in Chromium and Firefox, MP4 in
+/// Safari. `None` when MediaRecorder is missing.
+pub fn recorder_mime() -> Option<&'static str> {
+    let w = window()?;
+    if !js_sys::Reflect::has(&w, &JsValue::from_str("MediaRecorder")).unwrap_or(false) {
+        return None;
+    }
+    [
+        "video/webm;codecs=vp9",
+        "video/webm;codecs=vp8",
+        "video/webm",
+        "video/mp4;codecs=avc1",
+        "video/mp4",
+    ]
+    .into_iter()
+    .find(|m| MediaRecorder::is_type_supported(m))
+}
+
+/// Records the running camera until [`stop_recording`]; `done` gets the video.
+pub fn start_recording(
+    mime: &'static str,
+    done: impl FnOnce(Result<Media, String>) + 'static,
+) -> Result<(), String> {
+    let stream = CAMERA
+        .with(|c| c.borrow().clone())
+        .ok_or("the camera is not running")?;
+    let opts = web_sys::MediaRecorderOptions::new();
+    opts.set_mime_type(mime);
+    opts.set_video_bits_per_second(1_500_000);
+    let recorder = MediaRecorder::new_with_media_stream_and_media_recorder_options(&stream, &opts)
+        .map_err(|e| format!("{e:?}"))?;
+    let chunks = js_sys::Array::new();
+    let on_data = {
+        let chunks = chunks.clone();
+        Closure::<dyn FnMut(web_sys::BlobEvent)>::new(move |ev: web_sys::BlobEvent| {
+            if let Some(b) = ev.data()
+                && b.size() > 0.0
+            {
+                chunks.push(&b);
+            }
+        })
+    };
+    recorder.set_ondataavailable(Some(on_data.as_ref().unchecked_ref()));
+    let on_stop = Closure::once_into_js(move || {
+        RECORDER.with(|r| r.borrow_mut().take());
+        let bag = BlobPropertyBag::new();
+        let kind = mime.split(';').next().unwrap_or(mime);
+        bag.set_type(kind);
+        let ext = if kind == "video/mp4" { "mp4" } else { "webm" };
+        match Blob::new_with_blob_sequence_and_options(&chunks, &bag) {
+            Ok(b) if b.size() > 0.0 => done(Ok(keep(Slot::Selfie, b, format!("selfie.{ext}")))),
+            Ok(_) => done(Err("the recording is empty".into())),
+            Err(e) => done(Err(format!("{e:?}"))),
+        }
+    });
+    recorder.set_onstop(Some(on_stop.unchecked_ref()));
+    recorder
+        .start_with_time_slice(1000)
+        .map_err(|e| format!("{e:?}"))?;
+    RECORDER.with(|r| {
+        *r.borrow_mut() = Some(Recording {
+            recorder,
+            _on_data: on_data,
+        })
+    });
+    Ok(())
+}
+
+/// Ends the recording started by [`start_recording`].
+pub fn stop_recording() {
+    RECORDER.with(|r| {
+        if let Some(rec) = r.borrow().as_ref()
+            && rec.recorder.state() != web_sys::RecordingState::Inactive
+        {
+            let _ = rec.recorder.stop();
+        }
+    });
+}
+
+/// A JPEG of the current camera frame, at the camera's full resolution; `done` gets it.
+pub fn snapshot(
+    video_id: &str,
+    done: impl FnOnce(Result<Media, String>) + 'static,
+) -> Result<(), String> {
+    let video = element::<HtmlVideoElement>(video_id).ok_or("no camera view")?;
+    let (w, h) = (video.video_width(), video.video_height());
+    if w == 0 || h == 0 {
+        return Err("the camera has no picture yet".into());
+    }
+    let doc = window().and_then(|w| w.document()).ok_or("no document")?;
+    let canvas: web_sys::HtmlCanvasElement = doc
+        .create_element("canvas")
+        .map_err(|e| format!("{e:?}"))?
+        .unchecked_into();
+    canvas.set_width(w);
+    canvas.set_height(h);
+    let ctx: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .ok_or("no 2d canvas")?
+        .unchecked_into();
+    ctx.draw_image_with_html_video_element_and_dw_and_dh(
+        &video,
+        0.0,
+        0.0,
+        f64::from(w),
+        f64::from(h),
+    )
+    .map_err(|e| format!("{e:?}"))?;
+    let cb = Closure::once_into_js(move |b: JsValue| match b.dyn_into::<Blob>() {
+        Ok(b) => done(Ok(keep(Slot::Id, b, "id.jpg".into()))),
+        Err(_) => done(Err("the photo could not be made".into())),
+    });
+    canvas
+        .to_blob_with_type_and_encoder_options(
+            cb.unchecked_ref(),
+            "image/jpeg",
+            &JsValue::from_f64(0.92),
+        )
+        .map_err(|e| format!("{e:?}"))
+}
+
+/// The file chosen in `<input type=file id=input_id>`, kept as `slot`.
+pub fn take_file(input_id: &str, slot: Slot) -> Option<Media> {
+    let input = element::<web_sys::HtmlInputElement>(input_id)?;
+    let file = input.files()?.get(0)?;
+    let name = file.name();
+    // let the same file be chosen again after a retake
+    input.set_value("");
+    Some(keep(slot, file.into(), name))
+}
+
+/// How an upload ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UploadEnd {
+    /// The server answered (any status) with this body.
+    Answered { status: u16, body: String },
+    /// No answer: the network failed or timed out.
+    NetworkFailed,
+}
+
+/// Sends the two kept files and `fields` as `multipart/form-data` to `url` with
+/// `XMLHttpRequest` (fetch reports no upload progress). `progress(sent, total)` follows the
+/// bytes on the wire.
+pub fn upload(
+    url: &str,
+    fields: &[(&str, &str)],
+    progress: impl Fn(f64, f64) + 'static,
+    done: impl FnOnce(UploadEnd) + 'static,
+    selfie_name: &str,
+    id_name: &str,
+) -> Result<(), String> {
+    let (selfie, id) = SLOTS.with(|s| {
+        let s = s.borrow();
+        (s[0].clone(), s[1].clone())
+    });
+    let (Some(selfie), Some(id)) = (selfie, id) else {
+        return Err("both files are needed".into());
+    };
+    let err = |e: JsValue| format!("{e:?}");
+    let form = web_sys::FormData::new().map_err(err)?;
+    for (k, v) in fields {
+        form.append_with_str(k, v).map_err(err)?;
+    }
+    form.append_with_blob_and_filename("selfie_video", &selfie, selfie_name)
+        .map_err(err)?;
+    form.append_with_blob_and_filename("id_photo", &id, id_name)
+        .map_err(err)?;
+    let xhr = web_sys::XmlHttpRequest::new().map_err(err)?;
+    xhr.open_with_async("POST", url, true).map_err(err)?;
+    xhr.set_request_header("Accept", "application/json")
+        .map_err(err)?;
+    // uploads of a few MB on a slow phone line; the server answers within seconds after that
+    xhr.set_timeout(180_000);
+    let on_progress =
+        Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |ev: web_sys::ProgressEvent| {
+            if ev.length_computable() {
+                progress(ev.loaded(), ev.total());
+            }
+        });
+    xhr.upload()
+        .map_err(err)?
+        .set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+    let done = std::rc::Rc::new(RefCell::new(Some(done)));
+    let finish = {
+        let xhr = xhr.clone();
+        move |network_failed: bool| {
+            UPLOAD.with(|u| u.borrow_mut().take());
+            let Some(done) = done.borrow_mut().take() else {
+                return;
+            };
+            let status = xhr.status().unwrap_or(0);
+            if network_failed || status == 0 {
+                done(UploadEnd::NetworkFailed);
+            } else {
+                let body = xhr.response_text().ok().flatten().unwrap_or_default();
+                done(UploadEnd::Answered { status, body });
+            }
+        }
+    };
+    let f1 = finish.clone();
+    let on_load = Closure::once_into_js(move || f1(false));
+    let f2 = finish.clone();
+    let on_error = Closure::once_into_js(move || f2(true));
+    let on_timeout = Closure::once_into_js(move || finish(true));
+    xhr.set_onload(Some(on_load.unchecked_ref()));
+    xhr.set_onerror(Some(on_error.unchecked_ref()));
+    xhr.set_ontimeout(Some(on_timeout.unchecked_ref()));
+    xhr.send_with_opt_form_data(Some(&form)).map_err(err)?;
+    UPLOAD.with(|u| {
+        *u.borrow_mut() = Some(Upload {
+            _xhr: xhr,
+            _on_progress: on_progress,
+        })
+    });
+    Ok(())
+}
+
+/// Whether the page runs inside another page's frame.
+pub fn framed() -> bool {
+    window()
+        .and_then(|w| {
+            let parent = w.parent().ok().flatten()?;
+            Some(!js_sys::Object::is(&parent, &w))
+        })
+        .unwrap_or(false)
+}
+
+/// Posts `message` (JSON) to the framing page, addressed to each of the partner's allowed
+/// origins: the browser delivers it only if the parent is one of them. Never to `*`.
+pub fn post_to_parent(origins: &[String], message: &serde_json::Value) {
+    if !framed() {
+        return;
+    }
+    let Some(parent) = window().and_then(|w| w.parent().ok().flatten()) else {
+        return;
+    };
+    let Ok(value) = js_sys::JSON::parse(&message.to_string()) else {
+        return;
+    };
+    for origin in origins {
+        let _ = parent.post_message(&value, origin);
+    }
+}
+
+/// Sends the browser to `url`.
+pub fn go_to(url: &str) {
+    if let Some(w) = window() {
+        let _ = w.location().assign(url);
+    }
+}
+
+/// `url` with `check_id` and `status` added to its query.
+pub fn with_result(url: &str, check_id: &str, status: &str) -> Option<String> {
+    let u = web_sys::Url::new(url).ok()?;
+    u.search_params().set("check_id", check_id);
+    u.search_params().set("status", status);
+    Some(u.href())
+}
+
+/// Moves keyboard and screen-reader focus to the element (a step's heading).
+pub fn focus(id: &str) {
+    if let Some(el) = element::<web_sys::HtmlElement>(id) {
+        let _ = el.focus();
+    }
+}
+
+/// Which browser family, for help text about camera permissions.
+pub fn browser_family() -> &'static str {
+    let ua = window()
+        .and_then(|w| w.navigator().user_agent().ok())
+        .unwrap_or_default();
+    if ua.contains("Firefox/") {
+        "firefox"
+    } else if ua.contains("Safari/") && !ua.contains("Chrome/") && !ua.contains("Chromium/") {
+        "safari"
+    } else {
+        "chromium"
+    }
+}
+
+/// Removes the partner's API key from the address bar (and so from the history and bookmarks).
+pub fn strip_api_key_from_address_bar() {
+    let Some(window) = window() else {
+        return;
+    };
+    let Ok(href) = window.location().href() else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::new(&href) else {
+        return;
+    };
+    if url.search_params().has("api_key") {
+        url.search_params().delete("api_key");
+        if let Ok(history) = window.history() {
+            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url.href()));
+        }
+    }
+}

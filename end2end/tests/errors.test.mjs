@@ -1,0 +1,100 @@
+// What a user can act on: camera permission refused (help, then a recorded video uploaded
+// instead), the back camera for the ID, a file over the limit refused before any upload, the
+// server's 4xx message shown plainly with a retake, and a network failure retried without
+// recording again.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, statSync } from 'node:fs';
+import {
+  launchWithCamera, partner, verifUrl, VIEWPORTS, MEDIA, WORK, shooter,
+} from './helpers.mjs';
+
+const browsers = [];
+after(async () => { for (const b of browsers) await b.close(); });
+
+async function open(grant, user, viewport = VIEWPORTS.phone) {
+  const b = await launchWithCamera({ grant });
+  browsers.push(b);
+  const context = await b.newContext({ viewport });
+  const page = await context.newPage();
+  const { api_key } = partner('E2E_PARTNER_A');
+  await page.goto(verifUrl(api_key, user));
+  await page.waitForSelector('main[data-hydrated="true"]', { timeout: 20000 });
+  await page.check('#consent');
+  await page.click('#start');
+  return page;
+}
+
+test('camera permission refused: the page says how to allow it, and a recorded video can be uploaded instead', async () => {
+  const page = await open(false, 'denied-user');
+  const shot = shooter(page, 'denied');
+  await page.waitForSelector('#camera-problem', { timeout: 20000 });
+  assert.match(await page.textContent('#camera-problem'), /Camera access is blocked/);
+  assert.match(await page.textContent('#camera-problem'), /Allow/);
+  assert.equal(await page.locator('#record').isDisabled(), true);
+  await shot('1-blocked');
+  await page.setInputFiles('#selfie-file', `${MEDIA}/seq_obama.webm`);
+  await page.waitForSelector('#selfie-playback');
+  assert.match(await page.textContent('.meta'), /seq_obama\.webm/);
+  await shot('2-uploaded-video');
+  await page.click('#selfie-accept');
+  await page.waitForSelector('#id-camera-start');
+});
+
+test('ID from the back camera, a file over the limit, a server refusal and a network failure', async () => {
+  const page = await open(true, 'troubled-user', VIEWPORTS.desktop);
+  const shot = shooter(page, 'trouble');
+  await page.waitForSelector('#record:not([disabled])', { timeout: 20000 });
+  await page.click('#record');
+  await page.waitForSelector('#selfie-playback', { timeout: 25000 });
+  await page.click('#selfie-accept');
+
+  // the camera for the ID: a snapshot, previewed, then replaced
+  await page.click('#id-camera-start');
+  await page.waitForSelector('#id-capture:not([disabled])', { timeout: 20000 });
+  await shot('1-id-camera');
+  await page.click('#id-capture');
+  await page.waitForSelector('#id-preview');
+  assert.match(await page.textContent('.meta'), /id\.jpg/);
+  await shot('2-id-snapshot');
+  await page.click('#id-retake');
+
+  // over the limit: refused in the page, nothing is sent
+  const big = `${WORK}/too-big.jpg`;
+  writeFileSync(big, Buffer.alloc(15 * 1024 * 1024 + 1, 0xff));
+  const submits = [];
+  page.on('request', (r) => { if (r.url().endsWith('/verif/submit')) submits.push(r); });
+  await page.setInputFiles('#id-file', big);
+  await page.waitForSelector('#problem');
+  assert.match(await page.textContent('#problem'), /the limit is 15\.7 MB/);
+  assert.equal(await page.$('#id-preview'), null);
+  await shot('3-too-big');
+
+  // a file the server refuses: its 4xx message, plainly, and a retake of just that file
+  const notImage = `${WORK}/not-an-image.jpg`;
+  writeFileSync(notImage, 'this is not a photo');
+  await page.setInputFiles('#id-file', notImage);
+  await page.click('#id-accept');
+  await page.click('#submit');
+  await page.waitForSelector('#submit-problem', { timeout: 20000 });
+  const refused = await page.textContent('#submit-problem strong');
+  assert.match(refused, /id_photo/);
+  assert.equal(submits.length, 1);
+  await shot('4-server-refused');
+  await page.click('#retake-id');
+  await page.setInputFiles('#id-file', `${MEDIA}/id_obama.jpg`);
+  await page.click('#id-accept');
+
+  // the network fails once: the same files are sent again, no new recording
+  await page.route('**/verif/submit', (route) => route.abort('connectionreset'));
+  await page.click('#submit');
+  await page.waitForSelector('#retry', { timeout: 20000 });
+  assert.match(await page.textContent('#submit-problem'), /did not get through/);
+  await shot('5-network-failed');
+  await page.unroute('**/verif/submit');
+  await page.click('#retry');
+  await page.waitForSelector('#result', { timeout: 60000 });
+  assert.equal(await page.getAttribute('#result', 'data-status'), 'verified');
+  assert.ok(statSync(big).size > 15 * 1024 * 1024);
+  await shot('6-result');
+});
