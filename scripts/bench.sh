@@ -6,6 +6,8 @@
 #                                (idv eval speed), then submit->result p50/p95 over HTTP
 #   ./scripts/bench.sh webhooks  deliveries per second by one release `idv worker` to a loopback
 #                                receiver, and verdict -> delivery latency through `idv serve`
+#   ./scripts/bench.sh page      what the capture page downloads: release WASM, JS and CSS, raw
+#                                and gzip -9 (the budget is WASM + JS <= 350 KB gzip)
 #   ./scripts/bench.sh accuracy  the labelled image set through our engine and through Python
 #                                face_recognition (dlib): scores, TAR/FAR, per-image time, side by side
 source "$(dirname "$0")/lib.sh"
@@ -140,6 +142,23 @@ bench_webhooks() {
     grep -E "^(deliveries|verdict)|panicked|error" || die "webhook benchmark failed"
 }
 
+bench_page() {
+  local pkg="${LEPTOS_SITE_ROOT:-$ROOT_DIR/target/site}/pkg" f raw gz total=0
+  printf '%-10s %10s %10s\n' file bytes gzip-9
+  for f in idv.wasm idv.js idv.css; do
+    raw=$(wc -c <"$pkg/$f")
+    gz=$(gzip -9 -c "$pkg/$f" | wc -c)
+    printf '%-10s %10d %10d\n' "$f" "$raw" "$gz"
+    [ "$f" != idv.css ] && total=$((total + gz))
+  done
+  printf 'WASM + JS gzip: %d bytes (%d KB; budget 350 KB)\n' "$total" $(((total + 999) / 1000))
+}
+
+if [ "${1:-}" = page ]; then
+  build_release
+  bench_page
+  exit 0
+fi
 ensure_runtime
 ensure_test_media
 MEDIA=${IDV_TEST_MEDIA:-$ROOT_DIR/target/test-media}
@@ -149,5 +168,5 @@ case "${1:-}" in
   speed) bench_speed ;;
   accuracy) bench_accuracy ;;
   webhooks) bench_webhooks ;;
-  *) die "usage: scripts/bench.sh upload|speed|accuracy|webhooks" ;;
+  *) die "usage: scripts/bench.sh upload|speed|accuracy|webhooks|page" ;;
 esac

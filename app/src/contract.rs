@@ -46,6 +46,8 @@ pub struct CapturePageData {
     pub user_identifier: String,
     /// Single-use token the page submits with instead of the partner's API key.
     pub capture_token: String,
+    /// When the token expires (epoch ms); the open page renews it before then.
+    pub expires_at: i64,
     /// The partner's allowed origins: the only targets of the page's `postMessage` events.
     pub allowed_origins: Vec<String>,
     /// Where the user goes when done (`check_id` and `status` are added); already checked

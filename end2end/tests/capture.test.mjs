@@ -132,3 +132,14 @@ test('the key never reaches the server log', async () => {
   for (const p of partners) assert.ok(!log.includes(partner(p.env).api_key), 'API key in the server log');
   assert.ok(log.includes('request_id'), 'requests are logged with their id');
 });
+
+test('the page downloads at most 350 KB of WASM + JS (gzip)', async () => {
+  const { gzipSync } = await import('node:zlib');
+  let total = 0;
+  for (const f of ['idv.wasm', 'idv.js']) {
+    const r = await fetch(`${BASE}/pkg/${f}`);
+    assert.equal(r.status, 200);
+    total += gzipSync(Buffer.from(await r.arrayBuffer()), { level: 9 }).length;
+  }
+  assert.ok(total <= 350_000, `WASM + JS is ${total} bytes gzip`);
+});

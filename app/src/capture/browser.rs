@@ -407,17 +407,35 @@ pub fn framed() -> bool {
         .unwrap_or(false)
 }
 
-/// Posts `message` (JSON) to the framing page, addressed to each of the partner's allowed
-/// origins: the browser delivers it only if the parent is one of them. Never to `*`.
-pub fn post_to_parent(origins: &[String], message: &serde_json::Value) {
+/// A message for the framing page.
+pub enum ParentMessage<'a> {
+    /// `{type: "idv:completed", check_id, status}`
+    Completed { check_id: &'a str, status: &'a str },
+    /// `{type: "idv:error", error, retryable}`
+    Error { error: &'a str, retryable: bool },
+}
+
+/// Posts `message` to the framing page, addressed to each of the partner's allowed origins:
+/// the browser delivers it only if the parent is one of them. Never to `*`.
+pub fn post_to_parent(origins: &[String], message: ParentMessage<'_>) {
     if !framed() {
         return;
     }
     let Some(parent) = window().and_then(|w| w.parent().ok().flatten()) else {
         return;
     };
-    let Ok(value) = js_sys::JSON::parse(&message.to_string()) else {
-        return;
+    let s = JsValue::from_str;
+    let value = match message {
+        ParentMessage::Completed { check_id, status } => obj(&[
+            ("type", s("idv:completed")),
+            ("check_id", s(check_id)),
+            ("status", s(status)),
+        ]),
+        ParentMessage::Error { error, retryable } => obj(&[
+            ("type", s("idv:error")),
+            ("error", s(error)),
+            ("retryable", JsValue::from_bool(retryable)),
+        ]),
     };
     for origin in origins {
         let _ = parent.post_message(&value, origin);

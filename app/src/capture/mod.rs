@@ -58,16 +58,9 @@ pub async fn give_consent(
     }
     match sessions::record_consent(&state.db, &capture_token, &consent_version).await {
         Ok(Ok(())) => Ok(()),
-        Ok(Err(sessions::Lookup::Used)) => refuse(
-            StatusCode::CONFLICT,
-            "This verification link was already used",
-        ),
-        Ok(Err(sessions::Lookup::Expired)) => refuse(
-            StatusCode::GONE,
-            "This verification link has expired; open it again from the partner's site",
-        ),
-        Ok(Err(sessions::Lookup::Unknown)) => {
-            refuse(StatusCode::NOT_FOUND, "This verification link is not valid")
+        Ok(Err(lookup)) => {
+            let (status, msg) = link_problem(&lookup);
+            refuse(status, msg)
         }
         Err(e) => {
             tracing::error!(error = %e, "recording consent failed");
@@ -76,6 +69,49 @@ pub async fn give_consent(
                 "Something went wrong on our side; please try again",
             )
         }
+    }
+}
+
+/// Keeps the open page's capture token alive (see `sessions::renew`); returns its expiry
+/// (epoch ms).
+#[server(prefix = "/api", endpoint = "renew_capture_token")]
+pub async fn renew_capture_token(capture_token: String) -> Result<i64, ServerFnError> {
+    use crate::server::{sessions, state::AppState};
+    use axum::http::StatusCode;
+    let state = expect_context::<AppState>();
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    match sessions::renew(&state.db, &capture_token, state.config.capture_token_ttl).await {
+        Ok(Ok(expires_at)) => Ok(expires_at),
+        Ok(Err(lookup)) => {
+            let (status, msg) = link_problem(&lookup);
+            response.set_status(status);
+            Err(ServerFnError::ServerError(msg.into()))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "renewing a capture token failed");
+            response.set_status(StatusCode::INTERNAL_SERVER_ERROR);
+            Err(ServerFnError::ServerError(
+                "Something went wrong on our side; please try again".into(),
+            ))
+        }
+    }
+}
+
+/// Status and message for a capture link that cannot be used.
+#[cfg(feature = "ssr")]
+fn link_problem(l: &crate::server::sessions::Lookup) -> (axum::http::StatusCode, &'static str) {
+    use crate::server::sessions::Lookup;
+    use axum::http::StatusCode;
+    match l {
+        Lookup::Used => (
+            StatusCode::CONFLICT,
+            "This verification link was already used",
+        ),
+        Lookup::Expired => (
+            StatusCode::GONE,
+            "This verification link has expired; open it again from the partner's site",
+        ),
+        Lookup::Unknown => (StatusCode::NOT_FOUND, "This verification link is not valid"),
     }
 }
 
@@ -225,15 +261,17 @@ fn mb(bytes: f64) -> String {
     }
 }
 
-/// A picked or recorded file over the server's limit is refused here, before any upload.
+/// A picked or recorded file over the server's limit is refused here, before any upload. The
+/// limit reads as the server's own 413 message writes it.
 fn too_big(kind: &str, m: &Media, max: u64) -> Option<String> {
-    (m.size > max).then(|| {
-        format!(
-            "This {kind} is {}; the limit is {}. Choose a smaller one.",
-            mb(m.size as f64),
-            mb(max as f64)
-        )
-    })
+    const MIB: u64 = 1024 * 1024;
+    let limit = if max.is_multiple_of(MIB) {
+        format!("{} MB", max / MIB)
+    } else {
+        mb(max as f64)
+    };
+    (m.size > max)
+        .then(|| format!("This {kind} is larger than the {limit} limit. Choose a smaller one."))
 }
 
 // --- selfie video ------------------------------------------------------------------------
@@ -502,6 +540,7 @@ fn retake_id(f: Flow) {
     let old = f.id_photo.get_untracked();
     browser::discard(Slot::Id, old.as_ref());
     f.id_photo.set(None);
+    f.say("Choose another photo of your ID.");
     if f.step.get_untracked() != Step::Id {
         f.go(Step::Id);
     }
@@ -611,11 +650,10 @@ fn fail(f: Flow, message: String, trouble: Trouble) {
     let origins = f.data.with_value(|d| d.allowed_origins.clone());
     browser::post_to_parent(
         &origins,
-        &serde_json::json!({
-            "type": "idv:error",
-            "error": message,
-            "retryable": !matches!(trouble, Trouble::Link),
-        }),
+        browser::ParentMessage::Error {
+            error: &message,
+            retryable: !matches!(trouble, Trouble::Link),
+        },
     );
     f.sending.set(Sending::Failed { message, trouble });
 }
@@ -653,11 +691,10 @@ fn done(f: Flow, ok: SubmitSuccess) {
     let redirect = redirect.and_then(|u| browser::with_result(&u, &ok.check_id, status.as_str()));
     browser::post_to_parent(
         &origins,
-        &serde_json::json!({
-            "type": "idv:completed",
-            "check_id": ok.check_id,
-            "status": status.as_str(),
-        }),
+        browser::ParentMessage::Completed {
+            check_id: &ok.check_id,
+            status: status.as_str(),
+        },
     );
     // the page keeps nothing once the partner has it
     browser::discard(Slot::Selfie, f.selfie.get_untracked().as_ref());
@@ -785,6 +822,32 @@ fn DoneStep(f: Flow) -> impl IntoView {
 
 // --- the page --------------------------------------------------------------------------------
 
+/// Renews the capture token a few minutes before it expires, while the user is still at it.
+fn keep_token_alive(f: Flow) {
+    let expires_at = f.data.with_value(|d| d.expires_at) as f64;
+    let wait_ms = (expires_at - js_sys::Date::now() - 5.0 * 60_000.0).max(30_000.0);
+    set_timeout(
+        move || {
+            if f.step.get_untracked() == Step::Done {
+                return;
+            }
+            let token = f.data.with_value(|d| d.capture_token.clone());
+            spawn_local(async move {
+                match renew_capture_token(token).await {
+                    Ok(new_expiry) if new_expiry as f64 > expires_at => {
+                        f.data.update_value(|d| d.expires_at = new_expiry);
+                        keep_token_alive(f);
+                    }
+                    // not renewable (a partner API link keeps its expiry), or gone: the
+                    // submit answer will say so
+                    _ => {}
+                }
+            });
+        },
+        Duration::from_millis(wait_ms as u64),
+    );
+}
+
 #[component]
 fn Capture(data: CapturePageData) -> impl IntoView {
     let theme = data.theme.clone();
@@ -799,6 +862,7 @@ fn Capture(data: CapturePageData) -> impl IntoView {
         set_hydrated.set(true);
     });
     on_cleanup(browser::close_camera);
+    Effect::new(move |_| keep_token_alive(f));
 
     let start = move |_| {
         f.busy.set(true);

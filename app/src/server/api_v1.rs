@@ -378,6 +378,7 @@ pub async fn create_session(
         user_email: b.user_email.filter(|e| !e.trim().is_empty()),
         user_phone: b.user_phone.filter(|p| !p.trim().is_empty()),
         redirect_url,
+        renewable: false,
     };
     let created =
         sessions::create(&state.db, &auth, &new, std::time::Duration::from_secs(ttl)).await?;

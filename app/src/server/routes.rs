@@ -156,55 +156,63 @@ async fn verif_page(
     let json = prefers_json(req.headers());
     let q: VerifQuery = serde_urlencoded_query(raw.as_deref());
     let result = async {
-        let (partner, user_identifier, capture_token, redirect_url) = if q.api_key.is_none()
-            && let Some(token) = non_empty(q.session.clone())
-        {
-            let s = match sessions::find(&state.db, &token).await? {
-                Ok(s) => s,
-                Err(sessions::Lookup::Used) => {
-                    return Err(AppError::Conflict(
-                        "This verification link was already used".into(),
-                    ));
-                }
-                Err(sessions::Lookup::Expired) => {
-                    return Err(AppError::Gone(
-                        "This verification link has expired; ask for a new one".into(),
-                    ));
-                }
-                Err(sessions::Lookup::Unknown) => {
-                    return Err(AppError::NotFound(
-                        "This verification link is not valid".into(),
-                    ));
-                }
-            };
-            (
-                s.auth.partner,
-                s.user.user_identifier,
-                token,
-                s.user.redirect_url,
-            )
-        } else {
-            let api_key = non_empty(q.api_key.clone())
-                .ok_or_else(|| AppError::bad_request(messages::API_KEY_REQUIRED))?;
-            let user_identifier = sessions::user_identifier(
-                non_empty(q.user_identifier.clone()).or_else(|| non_empty(q.user_id.clone())),
-            )?;
-            let auth = partners::authenticate(&state.db, &api_key)
-                .await?
-                .ok_or_else(AppError::invalid_api_key)?;
-            let redirect_url = sessions::redirect_url(&auth.partner, q.redirect_url.clone())?;
-            let session = sessions::NewSession {
-                user_identifier: user_identifier.clone(),
-                user_email: non_empty(q.user_email.clone()),
-                user_phone: non_empty(q.user_phone.clone()),
-                redirect_url: redirect_url.clone(),
-            };
-            let token =
-                sessions::create(&state.db, &auth, &session, state.config.capture_token_ttl)
+        let (partner, user_identifier, capture_token, redirect_url, expires_at) =
+            if q.api_key.is_none()
+                && let Some(token) = non_empty(q.session.clone())
+            {
+                let s = match sessions::find(&state.db, &token).await? {
+                    Ok(s) => s,
+                    Err(sessions::Lookup::Used) => {
+                        return Err(AppError::Conflict(
+                            "This verification link was already used".into(),
+                        ));
+                    }
+                    Err(sessions::Lookup::Expired) => {
+                        return Err(AppError::Gone(
+                            "This verification link has expired; ask for a new one".into(),
+                        ));
+                    }
+                    Err(sessions::Lookup::Unknown) => {
+                        return Err(AppError::NotFound(
+                            "This verification link is not valid".into(),
+                        ));
+                    }
+                };
+                (
+                    s.auth.partner,
+                    s.user.user_identifier,
+                    token,
+                    s.user.redirect_url,
+                    s.expires_at,
+                )
+            } else {
+                let api_key = non_empty(q.api_key.clone())
+                    .ok_or_else(|| AppError::bad_request(messages::API_KEY_REQUIRED))?;
+                let user_identifier = sessions::user_identifier(
+                    non_empty(q.user_identifier.clone()).or_else(|| non_empty(q.user_id.clone())),
+                )?;
+                let auth = partners::authenticate(&state.db, &api_key)
                     .await?
-                    .token;
-            (auth.partner, user_identifier, token, redirect_url)
-        };
+                    .ok_or_else(AppError::invalid_api_key)?;
+                let redirect_url = sessions::redirect_url(&auth.partner, q.redirect_url.clone())?;
+                let session = sessions::NewSession {
+                    user_identifier: user_identifier.clone(),
+                    user_email: non_empty(q.user_email.clone()),
+                    user_phone: non_empty(q.user_phone.clone()),
+                    redirect_url: redirect_url.clone(),
+                    renewable: true,
+                };
+                let created =
+                    sessions::create(&state.db, &auth, &session, state.config.capture_token_ttl)
+                        .await?;
+                (
+                    auth.partner,
+                    user_identifier,
+                    created.token,
+                    redirect_url,
+                    created.expires_at,
+                )
+            };
         let cfg = &state.config;
         let csp = frame_ancestors(&partner.allowed_origins);
         Ok((
@@ -212,6 +220,7 @@ async fn verif_page(
                 theme: partner.theme,
                 user_identifier,
                 capture_token,
+                expires_at,
                 allowed_origins: partner.allowed_origins,
                 redirect_url,
                 max_video_bytes: cfg.max_video_bytes,

@@ -20,6 +20,8 @@ pub struct NewSession {
     pub user_phone: Option<String>,
     /// Checked against the partner's allowed origins by the caller.
     pub redirect_url: Option<String>,
+    /// The open page may push the expiry forward (see [`renew`]).
+    pub renewable: bool,
 }
 
 /// The user identifier a session is for: present, at most 255 characters.
@@ -79,8 +81,8 @@ pub async fn create(
     let id = uuid::Uuid::new_v4().to_string();
     let expires_at = now + i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 4);
     sqlx::query(
-        "INSERT INTO capture_sessions (id, token_hash, partner_id, livemode, user_identifier, user_email, user_phone, created_at, expires_at, redirect_url) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO capture_sessions (id, token_hash, partner_id, livemode, user_identifier, user_email, user_phone, created_at, expires_at, redirect_url, renewable) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(&id)
     .bind(sha256_hex(token.as_bytes()))
@@ -92,6 +94,7 @@ pub async fn create(
     .bind(now)
     .bind(expires_at)
     .bind(&s.redirect_url)
+    .bind(i16::from(s.renewable))
     .execute(&db.pool)
     .await?;
     Ok(Created {
@@ -107,6 +110,8 @@ pub struct Session {
     pub id: String,
     pub auth: Authenticated,
     pub user: NewSession,
+    /// Epoch ms.
+    pub expires_at: i64,
     /// The consent the user gave on the page: (version of the text, epoch ms).
     pub consent: Option<(String, i64)>,
 }
@@ -122,7 +127,7 @@ pub enum Lookup {
 /// transaction that stores the check.
 pub async fn find(db: &Db, token: &str) -> Result<Result<Session, Lookup>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT id, partner_id, livemode, user_identifier, user_email, user_phone, expires_at, used_at, redirect_url, consent_version, consented_at FROM capture_sessions WHERE token_hash = $1",
+        "SELECT id, partner_id, livemode, user_identifier, user_email, user_phone, expires_at, used_at, redirect_url, consent_version, consented_at, renewable FROM capture_sessions WHERE token_hash = $1",
     )
     .bind(sha256_hex(token.trim().as_bytes()))
     .fetch_optional(&db.pool)
@@ -133,7 +138,8 @@ pub async fn find(db: &Db, token: &str) -> Result<Result<Session, Lookup>, sqlx:
     if row.try_get::<Option<i64>, _>("used_at")?.is_some() {
         return Ok(Err(Lookup::Used));
     }
-    if row.try_get::<i64, _>("expires_at")? <= now_ms() {
+    let expires_at: i64 = row.try_get("expires_at")?;
+    if expires_at <= now_ms() {
         return Ok(Err(Lookup::Expired));
     }
     let partner_id: String = row.try_get("partner_id")?;
@@ -151,16 +157,53 @@ pub async fn find(db: &Db, token: &str) -> Result<Result<Session, Lookup>, sqlx:
     Ok(Ok(Session {
         id: row.try_get("id")?,
         auth: Authenticated { partner, mode },
+        expires_at,
         user: NewSession {
             user_identifier: row.try_get("user_identifier")?,
             user_email: row.try_get("user_email")?,
             user_phone: row.try_get("user_phone")?,
             redirect_url: row.try_get("redirect_url")?,
+            renewable: row.try_get::<i16, _>("renewable")? != 0,
         },
         consent: row
             .try_get::<Option<String>, _>("consent_version")?
             .zip(row.try_get::<Option<i64>, _>("consented_at")?),
     }))
+}
+
+/// The longest a renewable session lives, however often the page renews it.
+pub const MAX_RENEWED_LIFETIME: Duration = Duration::from_secs(2 * 3600);
+
+/// Pushes a live renewable session's expiry to `ttl` from now (never past
+/// [`MAX_RENEWED_LIFETIME`] after its creation), so a user who takes their time is not cut off
+/// while the page is open. Other sessions keep their expiry. Returns the expiry (epoch ms).
+pub async fn renew(
+    db: &Db,
+    token: &str,
+    ttl: Duration,
+) -> Result<Result<i64, Lookup>, sqlx::Error> {
+    if let Err(l) = find(db, token).await? {
+        return Ok(Err(l));
+    }
+    let now = now_ms();
+    let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4);
+    sqlx::query(
+        "UPDATE capture_sessions SET expires_at = \
+           CASE WHEN $2 < created_at + $3 THEN $2 ELSE created_at + $3 END \
+         WHERE token_hash = $1 AND renewable = 1 AND used_at IS NULL AND expires_at > $4 AND expires_at < $2",
+    )
+    .bind(sha256_hex(token.trim().as_bytes()))
+    .bind(now + ms(ttl))
+    .bind(ms(MAX_RENEWED_LIFETIME))
+    .bind(now)
+    .execute(&db.pool)
+    .await?;
+    let expires: Option<i64> =
+        sqlx::query_scalar("SELECT expires_at FROM capture_sessions WHERE token_hash = $1")
+            .bind(sha256_hex(token.trim().as_bytes()))
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(expires.ok_or(Lookup::Unknown))
 }
 
 /// Records the user's consent on a live session (the page calls this before the camera

@@ -522,6 +522,7 @@ async fn capture_token_submits_once_without_the_key() {
         user_email: None,
         user_phone: None,
         redirect_url: None,
+        renewable: false,
     };
     let token = app::server::sessions::create(
         &app.state.db,

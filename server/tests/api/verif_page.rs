@@ -279,3 +279,82 @@ async fn the_page_records_consent_and_a_checked_redirect_url_on_its_session() {
     assert_eq!(status, 409, "{body}");
     assert!(body.contains("already used"));
 }
+
+#[tokio::test]
+async fn the_open_page_renews_its_token_up_to_a_fixed_lifetime() {
+    let app = crate::common::spawn_app_with(&[("IDV_CAPTURE_TOKEN_TTL", "10m")]).await;
+    let p = app.partner("Renew").await;
+    let html = app
+        .client
+        .get(app.url(&format!("/verif/?api_key={}&user_identifier=u", p.api_key)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = token_in(&html);
+    let hash = app::server::crypto::sha256_hex(token.as_bytes());
+    let now = app::server::db::now_ms();
+    let set = |created: i64, expires: i64| {
+        let (db, hash) = (app.state.db.clone(), hash.clone());
+        async move {
+            sqlx::query(
+                "UPDATE capture_sessions SET created_at = $1, expires_at = $2 WHERE token_hash = $3",
+            )
+            .bind(created)
+            .bind(expires)
+            .bind(hash)
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        }
+    };
+    let renew = |token: String| {
+        let req = app
+            .client
+            .post(app.url("/api/renew_capture_token"))
+            .form(&[("capture_token", token)]);
+        async move {
+            let r = req.send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    // about to expire: pushed to ten minutes from now
+    set(now - 60_000, now + 10_000).await;
+    let (status, body) = renew(token.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    let expiry: i64 = body.parse().unwrap();
+    assert!(
+        (now + 590_000..now + 620_000).contains(&expiry),
+        "{expiry} vs {now}"
+    );
+    // never past two hours after it was made
+    let created = now - 2 * 3600 * 1000 + 20_000;
+    set(created, now + 10_000).await;
+    let (_, body) = renew(token.clone()).await;
+    assert_eq!(body.parse::<i64>().unwrap(), created + 2 * 3600 * 1000);
+    // expired is expired
+    set(now - 60_000, now - 1).await;
+    let (status, body) = renew(token).await;
+    assert_eq!(status, 410, "{body}");
+
+    // a partner API session keeps the expiry the partner chose
+    let r: serde_json::Value = app
+        .client
+        .post(app.url("/v1/sessions"))
+        .bearer_auth(&p.api_key)
+        .json(&serde_json::json!({"user_identifier": "u2", "expires_in": 120}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let url = r["url"].as_str().unwrap();
+    let v1_token = url.split("session=").nth(1).unwrap().to_string();
+    let (_, before) = renew(v1_token.clone()).await;
+    let (status, after) = renew(v1_token).await;
+    assert_eq!(status, 200);
+    assert_eq!(before, after);
+}
