@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use app::server::{config::Config, partners, telemetry, webhooks};
+use app::server::{audit::Actor, config::Config, partners, telemetry, webhooks};
 use clap::{Args, Parser, Subcommand};
 use idv::{Application, open_core};
 
@@ -164,7 +164,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     }
                 }
                 WebhookCmd::Redeliver { check_id } => {
-                    let n = webhooks::redeliver(&state.db, &check_id).await?;
+                    let n = webhooks::redeliver(&state.db, &check_id, &Actor::Operator).await?;
                     print_json(&serde_json::json!({"check_id": check_id, "queued": n}));
                 }
             }
@@ -237,14 +237,27 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     print_json(&p);
                 }
                 PartnerCmd::RotateKey { id } => {
-                    let key = partners::rotate_key(db, &id, grace).await?;
+                    let key = partners::rotate_key(
+                        db,
+                        &id,
+                        partners::KeyMode::Live,
+                        grace,
+                        &Actor::Operator,
+                    )
+                    .await?;
                     print_json(
                         &serde_json::json!({ "partner_id": id, "api_key": key, "previous_key_valid_for_secs": grace.as_secs() }),
                     );
                 }
                 PartnerCmd::RotateWebhookSecret { id } => {
-                    let secret =
-                        partners::rotate_webhook_secret(db, &state.master_key, &id, grace).await?;
+                    let secret = partners::rotate_webhook_secret(
+                        db,
+                        &state.master_key,
+                        &id,
+                        grace,
+                        &Actor::Operator,
+                    )
+                    .await?;
                     print_json(
                         &serde_json::json!({ "partner_id": id, "webhook_secret": secret, "previous_secret_signs_for_secs": grace.as_secs() }),
                     );

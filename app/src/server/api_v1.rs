@@ -9,12 +9,11 @@ use axum::{
     extract::{FromRequestParts, Path, Query, State},
     http::request::Parts,
 };
-use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD as B64URL};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
-use sqlx::Row;
 
 use super::{
+    audit::Actor,
     checks::{self, rfc3339_ms},
     error::{AppError, AppResult},
     partners::{self, Authenticated, KeyMode},
@@ -22,7 +21,7 @@ use super::{
     state::AppState,
     webhooks,
 };
-use crate::contract::{Status, messages};
+use crate::contract::messages;
 
 /// The partner a Bearer key authenticates.
 pub struct Partner(pub Authenticated);
@@ -92,109 +91,21 @@ pub struct ListQuery {
     cursor: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
-struct Summary {
-    check_id: String,
-    user_identifier: String,
-    status: String,
-    similarity_score: i64,
-    overall_score: i64,
-    created_at: String,
-    completed_at: String,
-}
-
-fn cursor_encode(created_at: i64, id: &str) -> String {
-    B64URL.encode(format!("{created_at}:{id}"))
-}
-
-fn cursor_decode(c: &str) -> Option<(i64, String)> {
-    let raw = String::from_utf8(B64URL.decode(c).ok()?).ok()?;
-    let (t, id) = raw.split_once(':')?;
-    Some((t.parse().ok()?, id.to_string()))
-}
-
 /// `GET /v1/checks?user_identifier=&status=&since=&limit=&cursor=`
 pub async fn list_checks(
     State(state): State<AppState>,
     Partner(auth): Partner,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Json<Value>> {
-    let limit: i64 = match q.limit.as_deref() {
-        None | Some("") => 20,
-        Some(v) => v
-            .parse()
-            .ok()
-            .filter(|n| (1..=100).contains(n))
-            .ok_or_else(|| AppError::bad_request("limit must be a number from 1 to 100"))?,
-    };
-    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(Status::parse(s).ok_or_else(|| {
-            AppError::bad_request("status must be one of verified, rejected, review")
-        })?),
-    };
-    let since = match q.since.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(
-            chrono::DateTime::parse_from_rfc3339(s)
-                .map_err(|_| {
-                    AppError::bad_request(
-                        "since must be an RFC 3339 time such as 2026-01-15T10:30:00Z",
-                    )
-                })?
-                .timestamp_millis(),
-        ),
-    };
-    let cursor = match q.cursor.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some(c) => {
-            Some(cursor_decode(c).ok_or_else(|| AppError::bad_request("cursor is not valid"))?)
-        }
-    };
-    // one statement, optional filters as `($n IS NULL OR …)`, keyset pagination
-    let rows = sqlx::query(
-        "SELECT id, user_identifier, status, similarity_score, overall_score, created_at, completed_at FROM checks \
-         WHERE partner_id = $1 AND livemode = $2 \
-         AND ($3 IS NULL OR user_identifier = $3) AND ($4 IS NULL OR status = $4) \
-         AND ($5 IS NULL OR created_at >= $5) \
-         AND ($6 IS NULL OR created_at < $6 OR (created_at = $6 AND id < $7)) \
-         ORDER BY created_at DESC, id DESC LIMIT $8",
-    )
-    .bind(&auth.partner.id)
-    .bind(i16::from(livemode(&auth)))
-    .bind(q.user_identifier.filter(|u| !u.is_empty()))
-    .bind(status.map(|s| s.as_str()))
-    .bind(since)
-    .bind(cursor.as_ref().map(|c| c.0))
-    .bind(cursor.as_ref().map(|c| c.1.clone()).unwrap_or_default())
-    .bind(limit + 1)
-    .fetch_all(&state.db.pool)
-    .await?;
-    let more = rows.len() as i64 > limit;
-    let mut data = Vec::new();
-    for r in rows.iter().take(limit as usize) {
-        data.push(Summary {
-            check_id: r.try_get("id")?,
-            user_identifier: r.try_get("user_identifier")?,
-            status: r.try_get("status")?,
-            similarity_score: r.try_get("similarity_score")?,
-            overall_score: r.try_get("overall_score")?,
-            created_at: rfc3339_ms(r.try_get("created_at")?),
-            completed_at: rfc3339_ms(r.try_get("completed_at")?),
-        });
-    }
-    let next_cursor = if more {
-        rows.get(limit as usize - 1)
-            .map(|r| -> Result<String, sqlx::Error> {
-                Ok(cursor_encode(
-                    r.try_get("created_at")?,
-                    &r.try_get::<String, _>("id")?,
-                ))
-            })
-            .transpose()?
-    } else {
-        None
-    };
+    let filter = checks::ListFilter::parse(
+        q.user_identifier,
+        q.status.as_deref(),
+        q.since.as_deref(),
+        q.limit.as_deref(),
+        q.cursor.as_deref(),
+    )?;
+    let (data, next_cursor) =
+        checks::list(&state.db, &auth.partner.id, livemode(&auth), &filter).await?;
     Ok(Json(
         json!({ "success": true, "data": data, "next_cursor": next_cursor }),
     ))
@@ -227,50 +138,12 @@ pub async fn delete_check(
     Path(check_id): Path<String>,
 ) -> AppResult<Json<Value>> {
     let check = own_check(&state, &auth, &check_id).await?;
-    if let Some(at) = check.redacted_at {
-        return Ok(Json(
-            json!({"success": true, "check_id": check.id, "redacted_at": rfc3339_ms(at)}),
-        ));
-    }
-    // files first: a failure here leaves the record unredacted, and the call can be repeated
-    for key in [&check.selfie_key, &check.id_key] {
-        state
-            .storage
-            .delete(key)
-            .await
-            .map_err(|e| AppError::internal(format!("check {check_id}: redaction"), e))?;
-    }
-    let now = crate::server::db::now_ms();
-    let mut tx = state.db.pool.begin().await?;
-    let n = sqlx::query(
-        "UPDATE checks SET user_email = NULL, user_phone = NULL, redacted_at = $2, \
-         files_deleted_at = COALESCE(files_deleted_at, $2) WHERE id = $1 AND redacted_at IS NULL",
-    )
-    .bind(&check.id)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if n == 1 {
-        sqlx::query(
-            "UPDATE capture_sessions SET user_email = NULL, user_phone = NULL WHERE check_id = $1",
-        )
-        .bind(&check.id)
-        .execute(&mut *tx)
-        .await?;
-        checks::enqueue_event(
-            &mut tx,
-            &check.id,
-            &check.partner_id,
-            checks::EVENT_REDACTED,
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    state.webhook_notify.notify_one();
-    tracing::info!(check_id = %check.id, partner_id = %check.partner_id, "check redacted");
+    let actor = Actor::Api {
+        livemode: livemode(&auth),
+    };
+    let at = checks::redact(&state, &check, &actor).await?;
     Ok(Json(
-        json!({"success": true, "check_id": check.id, "redacted_at": rfc3339_ms(now)}),
+        json!({"success": true, "check_id": check.id, "redacted_at": rfc3339_ms(at)}),
     ))
 }
 
@@ -289,61 +162,17 @@ pub async fn review_check(
     body: Result<Json<ReviewBody>, axum::extract::rejection::JsonRejection>,
 ) -> AppResult<Json<Value>> {
     let b = json_body(body)?;
-    let decision = match b.decision.as_deref() {
-        Some("verified") => Status::Verified,
-        Some("rejected") => Status::Rejected,
-        _ => {
-            return Err(AppError::bad_request(
-                "decision must be verified or rejected",
-            ));
-        }
-    };
-    let note = b
-        .note
-        .map(|n| n.trim().to_string())
-        .filter(|n| !n.is_empty());
-    if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
-        return Err(AppError::bad_request(
-            "note must be at most 2000 characters",
-        ));
-    }
+    let (decision, note) = checks::review_input(b.decision.as_deref(), b.note)?;
     let check = own_check(&state, &auth, &check_id).await?;
-    if check.redacted_at.is_some() {
-        return Err(AppError::Conflict("This check was redacted".into()));
-    }
-    let now = crate::server::db::now_ms();
-    let mut tx = state.db.pool.begin().await?;
-    let n = sqlx::query(
-        "UPDATE checks SET status = $2, reviewed_at = $3, review_note = $4 WHERE id = $1 AND status = 'review'",
-    )
-    .bind(&check.id)
-    .bind(decision.as_str())
-    .bind(now)
-    .bind(&note)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Err(AppError::Conflict(format!(
-            "Only checks in review can be decided; this one is {}",
-            check.status.as_str()
-        )));
-    }
-    checks::enqueue_event(
-        &mut tx,
-        &check.id,
-        &check.partner_id,
-        checks::EVENT_REVIEWED,
-    )
-    .await?;
-    tx.commit().await?;
-    state.webhook_notify.notify_one();
-    tracing::info!(check_id = %check.id, decision = decision.as_str(), "review decided");
+    let actor = Actor::Api {
+        livemode: livemode(&auth),
+    };
+    let at = checks::review(&state, &check, decision, note, &actor).await?;
     Ok(Json(json!({
         "success": true,
         "check_id": check.id,
         "status": decision.as_str(),
-        "reviewed_at": rfc3339_ms(now),
+        "reviewed_at": rfc3339_ms(at),
     })))
 }
 
@@ -466,19 +295,4 @@ pub async fn rate_limit(
     h.insert("ratelimit-remaining", HeaderValue::from(taken.unwrap_or(0)));
     h.insert("ratelimit-reset", HeaderValue::from(reset));
     resp
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn cursors_round_trip_and_garbage_is_refused() {
-        let c = super::cursor_encode(1_700_000_000_123, "a-b:c");
-        assert_eq!(
-            super::cursor_decode(&c),
-            Some((1_700_000_000_123, "a-b:c".to_string()))
-        );
-        assert_eq!(super::cursor_decode("!!"), None);
-        use base64::Engine as _;
-        assert_eq!(super::cursor_decode(&super::B64URL.encode("x:y")), None);
-    }
 }

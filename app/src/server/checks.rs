@@ -1,10 +1,15 @@
 //! Check records: written once, in one transaction with their webhook outbox row; read back into
 //! the guide's `result` object with freshly minted file links.
 
+use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD as B64URL};
+use serde::Serialize;
 use sqlx::Row;
 
 use super::{
+    audit::{self, Action, Actor},
     db::{Db, now_ms},
+    error::AppError,
+    state::AppState,
     storage::Storage,
 };
 use crate::contract::{
@@ -45,6 +50,8 @@ pub struct CheckRecord {
     pub redacted_at: Option<i64>,
     /// Set when a `review` check was decided by a person.
     pub reviewed_at: Option<i64>,
+    /// The reviewer's note.
+    pub review_note: Option<String>,
 }
 
 /// The event a completed check puts in the outbox.
@@ -126,7 +133,7 @@ pub async fn insert(
 
 const COLUMNS: &str = "id, partner_id, livemode, user_identifier, user_email, user_phone, status, is_identical, confidence, \
     similarity_score, method, overall_score, confidence_level, summary, risk_factors, review_reason, storage_backend, \
-    selfie_key, selfie_file_name, id_key, id_file_name, consent_version, consented_at, created_at, completed_at, files_expire_at, files_deleted_at, redacted_at, reviewed_at";
+    selfie_key, selfie_file_name, id_key, id_file_name, consent_version, consented_at, created_at, completed_at, files_expire_at, files_deleted_at, redacted_at, reviewed_at, review_note";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<CheckRecord, sqlx::Error> {
     let decode_err = |what: &str| sqlx::Error::Decode(format!("bad {what} in checks row").into());
@@ -166,6 +173,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<CheckRecord, sqlx::Error> {
         files_deleted_at: row.try_get("files_deleted_at")?,
         redacted_at: row.try_get("redacted_at")?,
         reviewed_at: row.try_get("reviewed_at")?,
+        review_note: row.try_get("review_note")?,
     })
 }
 
@@ -223,8 +231,284 @@ pub async fn to_result(
     })
 }
 
+/// Filters of a check list (the partner API and the dashboard), validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListFilter {
+    pub user_identifier: Option<String>,
+    pub status: Option<Status>,
+    /// Epoch ms: created at or after.
+    pub since: Option<i64>,
+    pub limit: i64,
+    /// Keyset position: (created_at, id) of the last row seen.
+    pub cursor: Option<(i64, String)>,
+}
+
+impl ListFilter {
+    /// From the query parameters; a 400 names the bad one.
+    pub fn parse(
+        user_identifier: Option<String>,
+        status: Option<&str>,
+        since: Option<&str>,
+        limit: Option<&str>,
+        cursor: Option<&str>,
+    ) -> Result<Self, AppError> {
+        let limit: i64 = match limit {
+            None | Some("") => 20,
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|n| (1..=100).contains(n))
+                .ok_or_else(|| AppError::bad_request("limit must be a number from 1 to 100"))?,
+        };
+        let status = match status.filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(Status::parse(s).ok_or_else(|| {
+                AppError::bad_request("status must be one of verified, rejected, review")
+            })?),
+        };
+        let since = match since.filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(
+                chrono::DateTime::parse_from_rfc3339(s)
+                    .map_err(|_| {
+                        AppError::bad_request(
+                            "since must be an RFC 3339 time such as 2026-01-15T10:30:00Z",
+                        )
+                    })?
+                    .timestamp_millis(),
+            ),
+        };
+        let cursor = match cursor.filter(|s| !s.is_empty()) {
+            None => None,
+            Some(c) => {
+                Some(cursor_decode(c).ok_or_else(|| AppError::bad_request("cursor is not valid"))?)
+            }
+        };
+        Ok(Self {
+            user_identifier: user_identifier
+                .map(|u| u.trim().to_string())
+                .filter(|u| !u.is_empty()),
+            status,
+            since,
+            limit,
+            cursor,
+        })
+    }
+}
+
+/// One row of a check list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub check_id: String,
+    pub user_identifier: String,
+    pub status: String,
+    pub similarity_score: i64,
+    pub overall_score: i64,
+    pub created_at: String,
+    pub completed_at: String,
+}
+
+pub fn cursor_encode(created_at: i64, id: &str) -> String {
+    B64URL.encode(format!("{created_at}:{id}"))
+}
+
+pub fn cursor_decode(c: &str) -> Option<(i64, String)> {
+    let raw = String::from_utf8(B64URL.decode(c).ok()?).ok()?;
+    let (t, id) = raw.split_once(':')?;
+    Some((t.parse().ok()?, id.to_string()))
+}
+
+/// A partner's checks of one mode, newest first, and the cursor of the next page.
+pub async fn list(
+    db: &Db,
+    partner_id: &str,
+    livemode: bool,
+    f: &ListFilter,
+) -> Result<(Vec<Summary>, Option<String>), sqlx::Error> {
+    // one statement, optional filters as `($n IS NULL OR …)`, keyset pagination
+    let rows = sqlx::query(
+        "SELECT id, user_identifier, status, similarity_score, overall_score, created_at, completed_at FROM checks \
+         WHERE partner_id = $1 AND livemode = $2 \
+         AND ($3 IS NULL OR user_identifier = $3) AND ($4 IS NULL OR status = $4) \
+         AND ($5 IS NULL OR created_at >= $5) \
+         AND ($6 IS NULL OR created_at < $6 OR (created_at = $6 AND id < $7)) \
+         ORDER BY created_at DESC, id DESC LIMIT $8",
+    )
+    .bind(partner_id)
+    .bind(i16::from(livemode))
+    .bind(&f.user_identifier)
+    .bind(f.status.map(|s| s.as_str()))
+    .bind(f.since)
+    .bind(f.cursor.as_ref().map(|c| c.0))
+    .bind(f.cursor.as_ref().map(|c| c.1.clone()).unwrap_or_default())
+    .bind(f.limit + 1)
+    .fetch_all(&db.pool)
+    .await?;
+    let more = rows.len() as i64 > f.limit;
+    let mut data = Vec::new();
+    for r in rows.iter().take(f.limit as usize) {
+        data.push(Summary {
+            check_id: r.try_get("id")?,
+            user_identifier: r.try_get("user_identifier")?,
+            status: r.try_get("status")?,
+            similarity_score: r.try_get("similarity_score")?,
+            overall_score: r.try_get("overall_score")?,
+            created_at: rfc3339_ms(r.try_get("created_at")?),
+            completed_at: rfc3339_ms(r.try_get("completed_at")?),
+        });
+    }
+    let next_cursor = if more {
+        rows.get(f.limit as usize - 1)
+            .map(|r| -> Result<String, sqlx::Error> {
+                Ok(cursor_encode(
+                    r.try_get("created_at")?,
+                    &r.try_get::<String, _>("id")?,
+                ))
+            })
+            .transpose()?
+    } else {
+        None
+    };
+    Ok((data, next_cursor))
+}
+
+/// Redacts a check now: both files deleted from storage, email and phone blanked, the record
+/// kept with `redacted_at`, a `verification.redacted` webhook queued, the audit log told.
+/// Repeating it changes nothing. Returns the redaction time.
+pub async fn redact(state: &AppState, check: &CheckRecord, actor: &Actor) -> Result<i64, AppError> {
+    if let Some(at) = check.redacted_at {
+        return Ok(at);
+    }
+    // files first: a failure here leaves the record unredacted, and the call can be repeated
+    for key in [&check.selfie_key, &check.id_key] {
+        state
+            .storage
+            .delete(key)
+            .await
+            .map_err(|e| AppError::internal(format!("check {}: redaction", check.id), e))?;
+    }
+    let now = now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let n = sqlx::query(
+        "UPDATE checks SET user_email = NULL, user_phone = NULL, redacted_at = $2, \
+         files_deleted_at = COALESCE(files_deleted_at, $2) WHERE id = $1 AND redacted_at IS NULL",
+    )
+    .bind(&check.id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 1 {
+        sqlx::query(
+            "UPDATE capture_sessions SET user_email = NULL, user_phone = NULL WHERE check_id = $1",
+        )
+        .bind(&check.id)
+        .execute(&mut *tx)
+        .await?;
+        enqueue_event(&mut tx, &check.id, &check.partner_id, EVENT_REDACTED).await?;
+        audit::record(
+            &mut *tx,
+            audit::Entry {
+                partner_id: &check.partner_id,
+                actor,
+                action: Action::CheckRedacted,
+                check_id: Some(&check.id),
+                detail: None,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    state.webhook_notify.notify_one();
+    tracing::info!(check_id = %check.id, partner_id = %check.partner_id, "check redacted");
+    Ok(now)
+}
+
+/// A review decision's input: `verified` or `rejected`, and an optional note (2000 characters).
+pub fn review_input(
+    decision: Option<&str>,
+    note: Option<String>,
+) -> Result<(Status, Option<String>), AppError> {
+    let decision = match decision {
+        Some("verified") => Status::Verified,
+        Some("rejected") => Status::Rejected,
+        _ => {
+            return Err(AppError::bad_request(
+                "decision must be verified or rejected",
+            ));
+        }
+    };
+    let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
+        return Err(AppError::bad_request(
+            "note must be at most 2000 characters",
+        ));
+    }
+    Ok((decision, note))
+}
+
+/// Decides a check in `review`, queues the final webhook (`verification.reviewed`) and tells
+/// the audit log. Returns the decision time; 409 when the check is not in review.
+pub async fn review(
+    state: &AppState,
+    check: &CheckRecord,
+    decision: Status,
+    note: Option<String>,
+    actor: &Actor,
+) -> Result<i64, AppError> {
+    if check.redacted_at.is_some() {
+        return Err(AppError::Conflict("This check was redacted".into()));
+    }
+    let now = now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let n = sqlx::query(
+        "UPDATE checks SET status = $2, reviewed_at = $3, review_note = $4 WHERE id = $1 AND status = 'review'",
+    )
+    .bind(&check.id)
+    .bind(decision.as_str())
+    .bind(now)
+    .bind(&note)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(AppError::Conflict(format!(
+            "Only checks in review can be decided; this one is {}",
+            check.status.as_str()
+        )));
+    }
+    enqueue_event(&mut tx, &check.id, &check.partner_id, EVENT_REVIEWED).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            partner_id: &check.partner_id,
+            actor,
+            action: Action::CheckReviewed,
+            check_id: Some(&check.id),
+            detail: Some(format!("decision: {}", decision.as_str())),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    state.webhook_notify.notify_one();
+    tracing::info!(check_id = %check.id, decision = decision.as_str(), "review decided");
+    Ok(now)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        let c = super::cursor_encode(1_700_000_000_123, "a-b:c");
+        assert_eq!(
+            super::cursor_decode(&c),
+            Some((1_700_000_000_123, "a-b:c".to_string()))
+        );
+        assert_eq!(super::cursor_decode("!!"), None);
+        use base64::Engine as _;
+        assert_eq!(super::cursor_decode(&super::B64URL.encode("x:y")), None);
+    }
+
     #[test]
     fn timestamps_have_millis_and_z() {
         assert_eq!(

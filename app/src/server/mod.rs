@@ -1,9 +1,11 @@
 //! Everything that runs only on the server. One module per capability.
 
 pub mod api_v1;
+pub mod audit;
 pub mod checks;
 pub mod config;
 pub mod crypto;
+pub mod dashboard;
 pub mod db;
 pub mod error;
 pub mod intake;

@@ -424,28 +424,46 @@ pub async fn set_disabled(db: &Db, id: &str, disabled: bool) -> Result<(), Partn
     Ok(())
 }
 
-/// Issues a new live key. Keys issued before keep working until `grace` has passed.
+/// Issues a new key of `mode`. Keys of that mode issued before keep working until `grace` has
+/// passed. Recorded in the audit log.
 pub async fn rotate_key(
     db: &Db,
     id: &str,
+    mode: KeyMode,
     grace: std::time::Duration,
+    actor: &super::audit::Actor,
 ) -> Result<String, PartnerError> {
     get(db, id)
         .await?
         .ok_or_else(|| PartnerError::NotFound(id.into()))?;
     let now = now_ms();
     let until = now + i64::try_from(grace.as_millis()).unwrap_or(i64::MAX / 2);
-    let key = NewApiKey::generate(KeyMode::Live);
+    let key = NewApiKey::generate(mode);
     let mut tx = db.pool.begin().await?;
     sqlx::query(
         "UPDATE api_keys SET expires_at = $3 WHERE partner_id = $1 AND mode = $2 AND (expires_at IS NULL OR expires_at > $3)",
     )
     .bind(id)
-    .bind(KeyMode::Live.as_str())
+    .bind(mode.as_str())
     .bind(until)
     .execute(&mut *tx)
     .await?;
-    insert_key(&mut tx, id, KeyMode::Live, &key, now).await?;
+    insert_key(&mut tx, id, mode, &key, now).await?;
+    super::audit::record(
+        &mut *tx,
+        super::audit::Entry {
+            partner_id: id,
+            actor,
+            action: super::audit::Action::ApiKeyRotated,
+            check_id: None,
+            detail: Some(format!(
+                "{} key; the old one works for {} s",
+                mode.as_str(),
+                grace.as_secs()
+            )),
+        },
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(partner_id = %id, grace_secs = grace.as_secs(), "API key rotated");
     Ok(key.key)
@@ -458,9 +476,11 @@ pub async fn rotate_webhook_secret(
     master: &MasterKey,
     id: &str,
     grace: std::time::Duration,
+    actor: &super::audit::Actor,
 ) -> Result<String, PartnerError> {
     let secret = generate_webhook_secret();
     let until = now_ms() + i64::try_from(grace.as_millis()).unwrap_or(i64::MAX / 2);
+    let mut tx = db.pool.begin().await?;
     let n = sqlx::query(
         "UPDATE partners SET webhook_secret_prev_enc = webhook_secret_enc, webhook_secret_prev_until = $3, \
          webhook_secret_enc = $2, updated_at = $4 WHERE id = $1",
@@ -469,12 +489,27 @@ pub async fn rotate_webhook_secret(
     .bind(master.encrypt(&secret))
     .bind(until)
     .bind(now_ms())
-    .execute(&db.pool)
+    .execute(&mut *tx)
     .await?
     .rows_affected();
     if n == 0 {
         return Err(PartnerError::NotFound(id.into()));
     }
+    super::audit::record(
+        &mut *tx,
+        super::audit::Entry {
+            partner_id: id,
+            actor,
+            action: super::audit::Action::WebhookSecretRotated,
+            check_id: None,
+            detail: Some(format!(
+                "the old secret also signs for {} s",
+                grace.as_secs()
+            )),
+        },
+    )
+    .await?;
+    tx.commit().await?;
     tracing::info!(partner_id = %id, grace_secs = grace.as_secs(), "webhook secret rotated");
     Ok(secret)
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use sqlx::Row;
 
 use super::{
+    audit,
     db::{Backend, now_ms},
     state::AppState,
 };
@@ -35,7 +36,7 @@ pub async fn sweep_once(state: &AppState) -> anyhow::Result<SweepStats> {
             "UPDATE checks SET sweep_lease_until = $1 WHERE id IN (\
                SELECT id FROM checks WHERE files_deleted_at IS NULL AND files_expire_at <= $2 \
                AND (sweep_lease_until IS NULL OR sweep_lease_until < $2) ORDER BY files_expire_at LIMIT {BATCH} {lock}) \
-             RETURNING id, selfie_key, id_key"
+             RETURNING id, partner_id, selfie_key, id_key"
         ))
         .bind(now + LEASE_MS)
         .bind(now)
@@ -56,11 +57,25 @@ pub async fn sweep_once(state: &AppState) -> anyhow::Result<SweepStats> {
                 }
             }
             if ok {
+                let partner_id: String = row.try_get("partner_id")?;
+                let mut tx = state.db.pool.begin().await?;
                 sqlx::query("UPDATE checks SET files_deleted_at = $2, sweep_lease_until = NULL WHERE id = $1")
                     .bind(&id)
                     .bind(now_ms())
-                    .execute(&state.db.pool)
+                    .execute(&mut *tx)
                     .await?;
+                audit::record(
+                    &mut *tx,
+                    audit::Entry {
+                        partner_id: &partner_id,
+                        actor: &audit::Actor::System,
+                        action: audit::Action::FilesDeletedByRetention,
+                        check_id: Some(&id),
+                        detail: None,
+                    },
+                )
+                .await?;
+                tx.commit().await?;
                 stats.deleted += 1;
                 progressed = true;
             } else {

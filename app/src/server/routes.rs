@@ -70,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .route("/verif/", get(verif_page))
         .route("/files/{*key}", get(serve_file))
         .merge(v1_routes(state.clone()))
+        .merge(super::dashboard::routes())
         .leptos_routes_with_context(&state, routes, provide_state(state.clone()), {
             let opts = state.leptos_options.clone();
             move || shell(opts.clone())

@@ -260,6 +260,7 @@ pub async fn submit(
         files_deleted_at: None,
         redacted_at: None,
         reviewed_at: None,
+        review_note: None,
     };
     let committed: Result<bool, sqlx::Error> = async {
         let mut tx = state.db.pool.begin().await?;

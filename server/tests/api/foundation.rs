@@ -94,9 +94,15 @@ async fn rotation_keeps_the_old_key_for_the_grace_period_only() {
     let app = spawn_app().await;
     let p = app.partner("Acme").await;
     let db = &app.state.db;
-    let k2 = partners::rotate_key(db, &p.partner_id, Duration::from_secs(3600))
-        .await
-        .unwrap();
+    let k2 = partners::rotate_key(
+        db,
+        &p.partner_id,
+        partners::KeyMode::Live,
+        Duration::from_secs(3600),
+        &app::server::audit::Actor::Operator,
+    )
+    .await
+    .unwrap();
     assert!(
         partners::authenticate(db, &p.api_key)
             .await
@@ -105,9 +111,15 @@ async fn rotation_keeps_the_old_key_for_the_grace_period_only() {
         "old key in grace period"
     );
     assert!(partners::authenticate(db, &k2).await.unwrap().is_some());
-    let k3 = partners::rotate_key(db, &p.partner_id, Duration::ZERO)
-        .await
-        .unwrap();
+    let k3 = partners::rotate_key(
+        db,
+        &p.partner_id,
+        partners::KeyMode::Live,
+        Duration::ZERO,
+        &app::server::audit::Actor::Operator,
+    )
+    .await
+    .unwrap();
     assert!(
         partners::authenticate(db, &p.api_key)
             .await

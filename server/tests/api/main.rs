@@ -3,6 +3,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod dashboard;
 mod engine;
 mod foundation;
 mod retention;

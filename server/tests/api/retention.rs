@@ -54,6 +54,15 @@ async fn expired_files_are_deleted_and_records_remain() {
         .unwrap()
         .expect("record remains");
     assert!(rec.files_deleted_at.is_some());
+    // the sweep's deletion is in the partner's audit log
+    let log = app::server::audit::list(&app.state.db, &p.partner_id, Some(&check_id), 10)
+        .await
+        .unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.action == "retention.files_deleted" && e.actor == "system (retention sweep)"),
+        "{log:?}"
+    );
     // a second sweep finds nothing (and repeating a deletion is harmless)
     assert_eq!(
         app::server::retention::sweep_once(&app.state)

@@ -279,6 +279,7 @@ async fn a_rotated_secret_signs_alongside_the_new_one_and_redelivery_keeps_the_i
         &app.state.master_key,
         &p.partner_id,
         Duration::from_secs(3600),
+        &app::server::audit::Actor::Operator,
     )
     .await
     .unwrap();
@@ -301,7 +302,9 @@ async fn a_rotated_secret_signs_alongside_the_new_one_and_redelivery_keeps_the_i
 
     wait_status(&app, &ids[0], "delivered", Duration::from_secs(5)).await;
     assert_eq!(
-        webhooks::redeliver(&app.state.db, &ids[0]).await.unwrap(),
+        webhooks::redeliver(&app.state.db, &ids[0], &app::server::audit::Actor::Operator)
+            .await
+            .unwrap(),
         1
     );
     app.state.webhook_notify.notify_one();
@@ -310,9 +313,13 @@ async fn a_rotated_secret_signs_alongside_the_new_one_and_redelivery_keeps_the_i
     let d = wait_status(&app, &ids[0], "delivered", Duration::from_secs(5)).await;
     assert_eq!(d.attempt_log.len(), 2);
     assert!(
-        webhooks::redeliver(&app.state.db, "no-such-check")
-            .await
-            .is_err()
+        webhooks::redeliver(
+            &app.state.db,
+            "no-such-check",
+            &app::server::audit::Actor::Operator
+        )
+        .await
+        .is_err()
     );
 }
 

@@ -297,6 +297,7 @@ pub async fn seed_checks(db: &app::server::db::Db, partner_id: &str, n: usize) -
             id_file_name: "id.jpg".into(),
             consent_version: None,
             consented_at: None,
+            review_note: None,
             created_at: now,
             completed_at: now,
             files_expire_at: now + 7 * 86_400_000,

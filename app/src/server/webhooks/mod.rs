@@ -480,21 +480,42 @@ pub async fn list_for_check(db: &Db, check_id: &str) -> Result<Vec<DeliveryView>
 
 /// Queues a check's deliveries again (same `webhook-id`s: receivers deduplicate on it), with a
 /// fresh retry schedule. Returns how many were queued.
-pub async fn redeliver(db: &Db, check_id: &str) -> anyhow::Result<u64> {
-    let exists: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE check_id = $1")
+/// Recorded in the audit log.
+pub async fn redeliver(
+    db: &Db,
+    check_id: &str,
+    actor: &crate::server::audit::Actor,
+) -> anyhow::Result<u64> {
+    use crate::server::audit;
+    let partner_id: Option<String> =
+        sqlx::query_scalar("SELECT partner_id FROM webhook_deliveries WHERE check_id = $1 LIMIT 1")
             .bind(check_id)
-            .fetch_one(&db.pool)
+            .fetch_optional(&db.pool)
             .await?;
-    anyhow::ensure!(exists > 0, "no webhook deliveries for check {check_id}");
+    let Some(partner_id) = partner_id else {
+        anyhow::bail!("no webhook deliveries for check {check_id}");
+    };
+    let mut tx = db.pool.begin().await?;
     let n = sqlx::query(
         "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $2, lease_until = NULL \
          WHERE check_id = $1 AND status <> 'pending'",
     )
     .bind(check_id)
     .bind(now_ms())
-    .execute(&db.pool)
+    .execute(&mut *tx)
     .await?
     .rows_affected();
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            partner_id: &partner_id,
+            actor,
+            action: audit::Action::WebhookRedelivered,
+            check_id: Some(check_id),
+            detail: Some(format!("{n} deliveries queued again")),
+        },
+    )
+    .await?;
+    tx.commit().await?;
     Ok(n)
 }

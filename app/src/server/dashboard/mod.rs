@@ -1,0 +1,897 @@
+//! The partner dashboard under `/dashboard`: sign-in with the partner's API key, exchanged for a
+//! session cookie (HttpOnly, SameSite=Strict, Secure when served over https); a partner sees
+//! only its own checks, of the signed-in key's mode. Every POST carries the session's CSRF token
+//! and must come from this origin. Pages are server-rendered Leptos ([`pages`]).
+
+pub mod pages;
+
+use axum::{
+    Form, Router,
+    extract::{FromRequestParts, Path, Query, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts},
+    response::{Html, IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD as B64URL};
+use serde::Deserialize;
+use sqlx::Row;
+use std::time::Duration;
+
+use super::{
+    audit::{self, Action, Actor},
+    checks,
+    crypto::{random_bytes, sha256_hex},
+    db::{Db, now_ms},
+    error::AppError,
+    partners::{self, KeyMode, Partner},
+    state::AppState,
+    verify, webhooks,
+};
+use crate::contract::Theme;
+use pages::{ListForm, Nav, SettingsForm};
+
+const COOKIE: &str = "idv_dashboard";
+/// A dashboard session lasts this long.
+const SESSION_TTL: Duration = Duration::from_secs(8 * 3600);
+/// Image links on the check page.
+const IMAGE_LINK_TTL: Duration = Duration::from_secs(300);
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/dashboard",
+            get(|| async { Redirect::to("/dashboard/checks") }),
+        )
+        .route(
+            "/dashboard/",
+            get(|| async { Redirect::to("/dashboard/checks") }),
+        )
+        .route("/dashboard/sign-in", get(sign_in_page).post(sign_in))
+        .route("/dashboard/sign-out", post(sign_out))
+        .route("/dashboard/checks", get(checks_page))
+        .route("/dashboard/checks/export.csv", get(export_csv))
+        .route("/dashboard/checks/{check_id}", get(check_page))
+        .route("/dashboard/checks/{check_id}/redeliver", post(redeliver))
+        .route("/dashboard/checks/{check_id}/review", post(review))
+        .route("/dashboard/checks/{check_id}/redact", post(redact))
+        .route("/dashboard/review", get(review_queue))
+        .route("/dashboard/webhooks", get(webhooks_page))
+        .route(
+            "/dashboard/settings",
+            get(settings_page).post(save_settings),
+        )
+        .route("/dashboard/settings/rotate-key", post(rotate_key))
+        .route(
+            "/dashboard/settings/rotate-webhook-secret",
+            post(rotate_secret),
+        )
+        .route("/dashboard/preview", get(preview))
+        .route("/dashboard/audit", get(audit_page))
+        .layer(axum::middleware::map_response(secure_headers))
+}
+
+/// No caching, no framing (the preview may be framed by the dashboard itself), and a strict
+/// content policy.
+async fn secure_headers(mut resp: Response) -> Response {
+    let h = resp.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' http: https: data:; media-src 'self' http: https:; \
+                 frame-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
+            ),
+        );
+    }
+    resp
+}
+
+// --- sessions --------------------------------------------------------------------------------
+
+/// A signed-in dashboard session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: String,
+    pub partner: Partner,
+    pub livemode: bool,
+    pub csrf: String,
+}
+
+impl Session {
+    fn actor(&self) -> Actor {
+        Actor::Dashboard {
+            session: self.id.clone(),
+        }
+    }
+    fn nav(&self, active: &'static str) -> Nav {
+        Nav {
+            partner_name: self.partner.theme.display_name.clone(),
+            livemode: self.livemode,
+            csrf: self.csrf.clone(),
+            active,
+        }
+    }
+}
+
+fn cookie_value(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| {
+            c.trim()
+                .strip_prefix(&format!("{COOKIE}="))
+                .map(str::to_string)
+        })
+        .next()
+}
+
+async fn find_session(db: &Db, token: &str) -> Result<Option<Session>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, partner_id, livemode, csrf_token FROM dashboard_sessions \
+         WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
+    )
+    .bind(sha256_hex(token.as_bytes()))
+    .bind(now_ms())
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let partner_id: String = row.try_get("partner_id")?;
+    let Some(partner) = partners::get(db, &partner_id)
+        .await?
+        .filter(|p| !p.disabled)
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Session {
+        id: row.try_get("id")?,
+        partner,
+        livemode: row.try_get::<i16, _>("livemode")? != 0,
+        csrf: row.try_get("csrf_token")?,
+    }))
+}
+
+/// Not signed in: back to the sign-in page.
+pub struct SignIn;
+
+impl IntoResponse for SignIn {
+    fn into_response(self) -> Response {
+        Redirect::to("/dashboard/sign-in").into_response()
+    }
+}
+
+impl FromRequestParts<AppState> for Session {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Some(token) = cookie_value(&parts.headers) else {
+            return Err(SignIn.into_response());
+        };
+        match find_session(&state.db, &token).await {
+            Ok(Some(s)) => Ok(s),
+            Ok(None) => Err(SignIn.into_response()),
+            Err(e) => Err(AppError::from(e).into_response()),
+        }
+    }
+}
+
+/// A POST must carry the session's CSRF token and, when the browser names it, come from this
+/// origin.
+fn guard(s: &Session, headers: &HeaderMap, state: &AppState, csrf: &str) -> Result<(), DashError> {
+    use subtle::ConstantTimeEq;
+    if !same_origin(headers, state) || !bool::from(s.csrf.as_bytes().ct_eq(csrf.as_bytes())) {
+        return Err(DashError::Refused);
+    }
+    Ok(())
+}
+
+/// What a dashboard request can end in besides its page.
+pub enum DashError {
+    /// CSRF token or origin wrong: 403.
+    Refused,
+    /// Not this partner's (or this mode's) check: 404.
+    NotFound,
+    App(AppError),
+}
+
+impl<E: Into<AppError>> From<E> for DashError {
+    fn from(e: E) -> Self {
+        DashError::App(e.into())
+    }
+}
+
+impl IntoResponse for DashError {
+    fn into_response(self) -> Response {
+        match self {
+            DashError::Refused => (StatusCode::FORBIDDEN, Html(forbidden())).into_response(),
+            DashError::NotFound => (
+                StatusCode::NOT_FOUND,
+                Html(pages::message("Not found", "Check not found.")),
+            )
+                .into_response(),
+            DashError::App(e) => {
+                let status = e.status();
+                let msg = e.public_message();
+                // logs internal errors the same way as the API
+                let _ = e.into_response();
+                (
+                    status,
+                    Html(pages::message_owned("Something went wrong", msg)),
+                )
+                    .into_response()
+            }
+        }
+    }
+}
+
+type DashResult = Result<Response, DashError>;
+
+fn same_origin(headers: &HeaderMap, state: &AppState) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true; // older browsers send none; the token and SameSite=Strict still hold
+    };
+    let ours = state.config.public_url.origin().ascii_serialization();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(|h| format!("{}://{h}", state.config.public_url.scheme()));
+    origin == ours || Some(origin) == host.as_deref()
+}
+
+fn forbidden() -> String {
+    pages::message(
+        "Refused",
+        "This action was refused: the form is stale or came from another site. Go back, reload the page and try again.",
+    )
+}
+
+#[derive(Deserialize)]
+struct SignInForm {
+    api_key: String,
+}
+
+async fn sign_in_page() -> Html<String> {
+    Html(pages::sign_in(None))
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<SignInForm>,
+) -> DashResult {
+    if !same_origin(&headers, &state) {
+        return Ok((StatusCode::FORBIDDEN, Html(forbidden())).into_response());
+    }
+    let Some(auth) = partners::authenticate(&state.db, &f.api_key).await? else {
+        return Ok((
+            StatusCode::UNAUTHORIZED,
+            Html(pages::sign_in(Some(
+                crate::contract::messages::INVALID_API_KEY.into(),
+            ))),
+        )
+            .into_response());
+    };
+    let token = B64URL.encode(random_bytes::<32>());
+    let id = format!("ds_{}", hex::encode(random_bytes::<6>()));
+    let livemode = auth.mode == KeyMode::Live;
+    let now = now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO dashboard_sessions (id, token_hash, partner_id, livemode, csrf_token, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(sha256_hex(token.as_bytes()))
+    .bind(&auth.partner.id)
+    .bind(i16::from(livemode))
+    .bind(B64URL.encode(random_bytes::<32>()))
+    .bind(now)
+    .bind(now + SESSION_TTL.as_millis() as i64)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            partner_id: &auth.partner.id,
+            actor: &Actor::Dashboard {
+                session: id.clone(),
+            },
+            action: Action::SignedIn,
+            check_id: None,
+            detail: Some(format!("{} key", auth.mode.as_str())),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let secure = if state.config.public_url.scheme() == "https" {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{COOKIE}={token}; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+        SESSION_TTL.as_secs()
+    );
+    let mut resp = Redirect::to("/dashboard/checks").into_response();
+    resp.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(|e| AppError::internal("session cookie", e))?,
+    );
+    Ok(resp)
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> DashResult {
+    guard(&s, &headers, &state, &f.csrf)?;
+    let mut tx = state.db.pool.begin().await?;
+    sqlx::query("UPDATE dashboard_sessions SET revoked_at = $2 WHERE id = $1")
+        .bind(&s.id)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            partner_id: &s.partner.id,
+            actor: &s.actor(),
+            action: Action::SignedOut,
+            check_id: None,
+            detail: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let mut resp = Redirect::to("/dashboard/sign-in").into_response();
+    resp.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static(
+            "idv_dashboard=; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=0",
+        ),
+    );
+    Ok(resp)
+}
+
+// --- checks ----------------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    status: Option<String>,
+    user: Option<String>,
+    /// `YYYY-MM-DD` (the date input), from midnight UTC.
+    since: Option<String>,
+    cursor: Option<String>,
+}
+
+impl ListQuery {
+    fn filter(&self, limit: &str) -> Result<checks::ListFilter, AppError> {
+        let since = self
+            .since
+            .as_deref()
+            .filter(|d| !d.is_empty())
+            .map(|d| {
+                chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map(|d| format!("{d}T00:00:00Z"))
+                    .map_err(|_| AppError::bad_request("since must be a date such as 2026-01-15"))
+            })
+            .transpose()?;
+        checks::ListFilter::parse(
+            self.user.clone(),
+            self.status.as_deref(),
+            since.as_deref(),
+            Some(limit),
+            self.cursor.as_deref(),
+        )
+    }
+    fn form(&self) -> ListForm {
+        ListForm {
+            status: self.status.clone().unwrap_or_default(),
+            user: self.user.clone().unwrap_or_default(),
+            since: self.since.clone().unwrap_or_default(),
+        }
+    }
+}
+
+async fn checks_page(
+    State(state): State<AppState>,
+    s: Session,
+    Query(q): Query<ListQuery>,
+) -> DashResult {
+    let (rows, next, problem) = match q.filter("50") {
+        Ok(f) => {
+            let (rows, next) = checks::list(&state.db, &s.partner.id, s.livemode, &f).await?;
+            (rows, next, None)
+        }
+        Err(e) => (Vec::new(), None, Some(e.public_message())),
+    };
+    let status = if problem.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Html(pages::checks(
+            s.nav("checks"),
+            "Checks",
+            q.form(),
+            rows,
+            next,
+            problem,
+        )),
+    )
+        .into_response())
+}
+
+async fn review_queue(
+    State(state): State<AppState>,
+    s: Session,
+) -> Result<Html<String>, DashError> {
+    let f = checks::ListFilter::parse(None, Some("review"), None, Some("100"), None)?;
+    let (rows, next) = checks::list(&state.db, &s.partner.id, s.livemode, &f).await?;
+    Ok(Html(pages::checks(
+        s.nav("review"),
+        "Review queue",
+        ListForm::default(),
+        rows,
+        next.map(|_| String::new()).and(None),
+        None,
+    )))
+}
+
+/// CSV of the filtered checks (up to 10,000 rows, newest first); recorded in the audit log.
+async fn export_csv(
+    State(state): State<AppState>,
+    s: Session,
+    Query(q): Query<ListQuery>,
+) -> DashResult {
+    let mut f = q.filter("100")?;
+    let mut out = String::from(
+        "check_id,user_identifier,status,similarity_score,overall_score,created_at,completed_at\n",
+    );
+    let mut n = 0usize;
+    loop {
+        let (rows, next) = checks::list(&state.db, &s.partner.id, s.livemode, &f).await?;
+        for r in &rows {
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{}\n",
+                csv(&r.check_id),
+                csv(&r.user_identifier),
+                r.status,
+                r.similarity_score,
+                r.overall_score,
+                r.created_at,
+                r.completed_at
+            ));
+        }
+        n += rows.len();
+        match next {
+            Some(c) if n < 10_000 => f.cursor = checks::cursor_decode(&c),
+            _ => break,
+        }
+    }
+    audit::record(
+        &state.db.pool,
+        audit::Entry {
+            partner_id: &s.partner.id,
+            actor: &s.actor(),
+            action: Action::ChecksExported,
+            check_id: None,
+            detail: Some(format!("{n} checks as CSV; filter: {}", q.form().query())),
+        },
+    )
+    .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"checks.csv\"",
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+/// A CSV field: quoted when needed; a leading formula character is neutralised.
+fn csv(v: &str) -> String {
+    let v = if v.starts_with(['=', '+', '-', '@']) {
+        format!("'{v}")
+    } else {
+        v.to_string()
+    };
+    if v.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v
+    }
+}
+
+async fn own_check(
+    state: &AppState,
+    s: &Session,
+    id: &str,
+) -> Result<checks::CheckRecord, DashError> {
+    checks::get(&state.db, &s.partner.id, id)
+        .await?
+        .filter(|c| c.livemode == s.livemode)
+        .ok_or(DashError::NotFound)
+}
+
+#[derive(Deserialize, Default)]
+struct NoticeQuery {
+    notice: Option<String>,
+}
+
+fn notice_text(code: Option<&str>) -> Option<String> {
+    Some(
+        match code? {
+            "redelivered" => "Webhooks queued again; new attempts appear below.",
+            "reviewed" => "Decision saved; the final webhook is on its way.",
+            "redacted" => "Redacted: the files are deleted and contact details blanked.",
+            "saved" => "Settings saved.",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+async fn check_page(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<String>,
+    Query(n): Query<NoticeQuery>,
+) -> DashResult {
+    let c = own_check(&state, &s, &id).await?;
+    let links = if c.files_deleted_at.is_none() {
+        let selfie = state.storage.read_url(&c.selfie_key, IMAGE_LINK_TTL).await;
+        let photo = state.storage.read_url(&c.id_key, IMAGE_LINK_TTL).await;
+        let (selfie, photo) = (
+            selfie.map_err(|e| AppError::internal(format!("check {id}: links"), e))?,
+            photo.map_err(|e| AppError::internal(format!("check {id}: links"), e))?,
+        );
+        audit::record(
+            &state.db.pool,
+            audit::Entry {
+                partner_id: &s.partner.id,
+                actor: &s.actor(),
+                action: Action::ImagesViewed,
+                check_id: Some(&c.id),
+                detail: None,
+            },
+        )
+        .await?;
+        Some((selfie, photo))
+    } else {
+        None
+    };
+    let deliveries = webhooks::list_for_check(&state.db, &c.id).await?;
+    let audit_entries = audit::list(&state.db, &s.partner.id, Some(&c.id), 100).await?;
+    let risk_meanings = c
+        .risk_factors
+        .iter()
+        .map(|r| (r.clone(), verify::local::meaning(r)))
+        .collect();
+    let view = pages::CheckView {
+        check: c,
+        links,
+        deliveries,
+        audit: audit_entries,
+        risk_meanings,
+    };
+    Ok(Html(pages::check(
+        s.nav("checks"),
+        view,
+        notice_text(n.notice.as_deref()),
+        None,
+    ))
+    .into_response())
+}
+
+async fn redeliver(
+    State(state): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> DashResult {
+    guard(&s, &headers, &state, &f.csrf)?;
+    let c = own_check(&state, &s, &id).await?;
+    webhooks::redeliver(&state.db, &c.id, &s.actor())
+        .await
+        .map_err(|e| AppError::internal(format!("check {id}: redeliver"), e))?;
+    state.webhook_notify.notify_one();
+    Ok(Redirect::to(&format!("/dashboard/checks/{id}?notice=redelivered")).into_response())
+}
+
+#[derive(Deserialize)]
+struct ReviewForm {
+    csrf: String,
+    decision: Option<String>,
+    note: Option<String>,
+}
+
+async fn review(
+    State(state): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<ReviewForm>,
+) -> DashResult {
+    guard(&s, &headers, &state, &f.csrf)?;
+    let c = own_check(&state, &s, &id).await?;
+    let (decision, note) = checks::review_input(f.decision.as_deref(), f.note)?;
+    checks::review(&state, &c, decision, note, &s.actor()).await?;
+    Ok(Redirect::to(&format!("/dashboard/checks/{id}?notice=reviewed")).into_response())
+}
+
+#[derive(Deserialize)]
+struct RedactForm {
+    csrf: String,
+    confirm: Option<String>,
+}
+
+async fn redact(
+    State(state): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<RedactForm>,
+) -> DashResult {
+    guard(&s, &headers, &state, &f.csrf)?;
+    let c = own_check(&state, &s, &id).await?;
+    if f.confirm.as_deref() != Some("yes") {
+        return Err(AppError::bad_request("Tick the confirmation to redact").into());
+    }
+    checks::redact(&state, &c, &s.actor()).await?;
+    Ok(Redirect::to(&format!("/dashboard/checks/{id}?notice=redacted")).into_response())
+}
+
+// --- webhooks, audit -----------------------------------------------------------------------
+
+async fn webhooks_page(
+    State(state): State<AppState>,
+    s: Session,
+) -> Result<Html<String>, DashError> {
+    let rows = sqlx::query(
+        "SELECT d.id, d.check_id, d.event_type, d.status, d.attempts, d.created_at, d.last_error \
+         FROM webhook_deliveries d JOIN checks c ON c.id = d.check_id \
+         WHERE d.partner_id = $1 AND c.livemode = $2 ORDER BY d.created_at DESC, d.id DESC LIMIT 100",
+    )
+    .bind(&s.partner.id)
+    .bind(i16::from(s.livemode))
+    .fetch_all(&state.db.pool)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(pages::RecentDelivery {
+            id: r.try_get("id")?,
+            check_id: r.try_get("check_id")?,
+            event_type: r.try_get("event_type")?,
+            status: r.try_get("status")?,
+            attempts: r.try_get("attempts")?,
+            created_at: checks::rfc3339_ms(r.try_get("created_at")?),
+            last_error: r.try_get("last_error")?,
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Html(pages::webhooks(
+        s.nav("webhooks"),
+        s.partner.webhook_url.clone(),
+        rows,
+    )))
+}
+
+async fn audit_page(State(state): State<AppState>, s: Session) -> Result<Html<String>, DashError> {
+    let entries = audit::list(&state.db, &s.partner.id, None, 500).await?;
+    Ok(Html(pages::audit(s.nav("audit"), entries)))
+}
+
+// --- settings ------------------------------------------------------------------------------
+
+fn settings_form(p: &Partner) -> SettingsForm {
+    SettingsForm {
+        display_name: p.theme.display_name.clone(),
+        primary_color: p.theme.primary_color.clone(),
+        accent_color: p.theme.accent_color.clone(),
+        logo_url: p.theme.logo_url.clone().unwrap_or_default(),
+        webhook_url: p.webhook_url.clone().unwrap_or_default(),
+        allowed_origins: p.allowed_origins.join("\n"),
+    }
+}
+
+async fn settings_page(s: Session, Query(n): Query<NoticeQuery>) -> Html<String> {
+    Html(pages::settings(
+        s.nav("settings"),
+        settings_form(&s.partner),
+        None,
+        notice_text(n.notice.as_deref()),
+        None,
+    ))
+}
+
+#[derive(Deserialize)]
+struct SettingsInput {
+    csrf: String,
+    display_name: String,
+    primary_color: String,
+    accent_color: String,
+    logo_url: String,
+    webhook_url: String,
+    allowed_origins: String,
+}
+
+async fn save_settings(
+    State(state): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Form(f): Form<SettingsInput>,
+) -> DashResult {
+    guard(&s, &headers, &state, &f.csrf)?;
+    let origins: Vec<String> = f
+        .allowed_origins
+        .lines()
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(str::to_string)
+        .collect();
+    let form = SettingsForm {
+        display_name: f.display_name.clone(),
+        primary_color: f.primary_color.clone(),
+        accent_color: f.accent_color.clone(),
+        logo_url: f.logo_url.clone(),
+        webhook_url: f.webhook_url.clone(),
+        allowed_origins: f.allowed_origins.clone(),
+    };
+    let upd = partners::PartnerUpdate {
+        display_name: Some(f.display_name),
+        primary_color: Some(f.primary_color),
+        accent_color: Some(f.accent_color),
+        logo_url: Some(f.logo_url),
+        webhook_url: Some(f.webhook_url),
+        allowed_origins: Some(origins),
+        ..Default::default()
+    };
+    match partners::update(&state.db, &s.partner.id, upd).await {
+        Ok(_) => {
+            audit::record(
+                &state.db.pool,
+                audit::Entry {
+                    partner_id: &s.partner.id,
+                    actor: &s.actor(),
+                    action: Action::SettingsUpdated,
+                    check_id: None,
+                    detail: None,
+                },
+            )
+            .await?;
+            Ok(Redirect::to("/dashboard/settings?notice=saved").into_response())
+        }
+        Err(partners::PartnerError::Invalid(e)) => Ok((
+            StatusCode::BAD_REQUEST,
+            Html(pages::settings(
+                s.nav("settings"),
+                form,
+                None,
+                None,
+                Some(e.to_string()),
+            )),
+        )
+            .into_response()),
+        Err(e) => Err(AppError::internal("saving partner settings", e).into()),
+    }
+}
+
+async fn rotate_key(
+    State(state): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> DashResult {
+    guard(&s, &headers, &state, &f.csrf)?;
+    let mode = if s.livemode {
+        KeyMode::Live
+    } else {
+        KeyMode::Test
+    };
+    let grace = state.config.key_rotation_grace;
+    let key = partners::rotate_key(&state.db, &s.partner.id, mode, grace, &s.actor())
+        .await
+        .map_err(|e| AppError::internal("rotating the API key", e))?;
+    let notice = format!(
+        "New {} API key issued. The previous one keeps working for {}.",
+        mode.as_str(),
+        humantime::format_duration(grace)
+    );
+    Ok(Html(pages::settings(
+        s.nav("settings"),
+        settings_form(&s.partner),
+        Some(("Your new API key", key)),
+        Some(notice),
+        None,
+    ))
+    .into_response())
+}
+
+async fn rotate_secret(
+    State(state): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> DashResult {
+    guard(&s, &headers, &state, &f.csrf)?;
+    let grace = state.config.key_rotation_grace;
+    let secret = partners::rotate_webhook_secret(
+        &state.db,
+        &state.master_key,
+        &s.partner.id,
+        grace,
+        &s.actor(),
+    )
+    .await
+    .map_err(|e| AppError::internal("rotating the webhook secret", e))?;
+    let notice = format!(
+        "New webhook secret issued. Webhooks carry a signature with the previous one too for {}.",
+        humantime::format_duration(grace)
+    );
+    Ok(Html(pages::settings(
+        s.nav("settings"),
+        settings_form(&s.partner),
+        Some(("Your new webhook secret", secret)),
+        Some(notice),
+        None,
+    ))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct PreviewQuery {
+    display_name: Option<String>,
+    primary_color: Option<String>,
+    accent_color: Option<String>,
+    logo_url: Option<String>,
+}
+
+/// The themed first screen with unsaved values, for the settings page's preview frame.
+async fn preview(s: Session, Query(q): Query<PreviewQuery>) -> Response {
+    let color = |v: Option<String>, current: &str| {
+        v.filter(|c| crate::theme::parse_hex(c).is_some())
+            .unwrap_or_else(|| current.to_string())
+    };
+    let theme = Theme {
+        display_name: q
+            .display_name
+            .map(|d| d.trim().chars().take(100).collect::<String>())
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| s.partner.theme.display_name.clone()),
+        primary_color: color(q.primary_color, &s.partner.theme.primary_color),
+        accent_color: color(q.accent_color, &s.partner.theme.accent_color),
+        logo_url: q
+            .logo_url
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+            .or(None),
+    };
+    let mut resp = Html(pages::preview(theme)).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' http: https: data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'",
+        ),
+    );
+    resp
+}

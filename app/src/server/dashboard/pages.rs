@@ -1,0 +1,582 @@
+//! The dashboard's pages: Leptos components rendered to HTML on the server. They carry no
+//! WASM (the capture page's download stays small) and work with plain links and forms: every
+//! action is a POST with the session's CSRF token, answered with a redirect (or, for a secret
+//! shown once, a page that is never cached).
+
+use leptos::prelude::*;
+
+use crate::contract::Theme;
+use crate::server::{
+    audit::Recorded,
+    checks::{CheckRecord, Summary},
+    webhooks::DeliveryView,
+};
+
+/// Renders a page to a complete HTML document.
+pub fn render<V: IntoView + 'static>(view: impl FnOnce() -> V) -> String {
+    let owner = Owner::new();
+    let html = owner.with(|| view().into_view().to_html());
+    format!("<!DOCTYPE html>{html}")
+}
+
+/// What every signed-in page shows in its header.
+#[derive(Debug, Clone)]
+pub struct Nav {
+    pub partner_name: String,
+    pub livemode: bool,
+    pub csrf: String,
+    pub active: &'static str,
+}
+
+const LINKS: [(&str, &str, &str); 5] = [
+    ("checks", "/dashboard/checks", "Checks"),
+    ("review", "/dashboard/review", "Review queue"),
+    ("webhooks", "/dashboard/webhooks", "Webhooks"),
+    ("settings", "/dashboard/settings", "Settings"),
+    ("audit", "/dashboard/audit", "Audit log"),
+];
+
+#[component]
+pub fn Shell(title: String, nav: Option<Nav>, children: Children) -> impl IntoView {
+    view! {
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="referrer" content="no-referrer"/>
+                <title>{format!("{title} · Dashboard")}</title>
+                <link rel="stylesheet" href="/pkg/idv.css"/>
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
+            </head>
+            <body class="dash">
+                {nav.map(|n| {
+                    let active = n.active;
+                    view! {
+                        <header class="dash-top">
+                            <span class="dash-brand">{n.partner_name.clone()}</span>
+                            {(!n.livemode).then(|| view! { <span class="mode-test" id="mode">"Test mode"</span> })}
+                            <nav aria-label="Dashboard">
+                                {LINKS.iter().map(|(key, href, label)| view! {
+                                    <a href=*href aria-current=(*key == active).then_some("page")>{*label}</a>
+                                }).collect_view()}
+                            </nav>
+                            <form method="post" action="/dashboard/sign-out" class="inline">
+                                <input type="hidden" name="csrf" value=n.csrf.clone()/>
+                                <button type="submit" class="link" id="sign-out">"Sign out"</button>
+                            </form>
+                        </header>
+                    }
+                })}
+                <main class="dash-main">{children()}</main>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn Notice(text: Option<String>) -> impl IntoView {
+    text.map(|t| view! { <p class="notice" role="status" id="notice">{t}</p> })
+}
+
+#[component]
+pub fn Problem(text: Option<String>) -> impl IntoView {
+    text.map(|t| view! { <p class="problem" role="alert" id="problem">{t}</p> })
+}
+
+/// A page with one message and a way back.
+pub fn message(title: &'static str, text: &'static str) -> String {
+    render(move || {
+        view! {
+            <Shell title=title.to_string() nav=None>
+                <h1>{title}</h1>
+                <p class="problem" role="alert">{text}</p>
+                <p><a href="/dashboard/checks">"Back to the dashboard"</a></p>
+            </Shell>
+        }
+    })
+}
+
+/// The same with a message made at run time.
+pub fn message_owned(title: &'static str, text: String) -> String {
+    render(move || {
+        view! {
+            <Shell title=title.to_string() nav=None>
+                <h1>{title}</h1>
+                <p class="problem" role="alert">{text}</p>
+                <p><a href="/dashboard/checks">"Back to the dashboard"</a></p>
+            </Shell>
+        }
+    })
+}
+
+pub fn sign_in(problem: Option<String>) -> String {
+    render(move || {
+        view! {
+            <Shell title="Sign in".into() nav=None>
+                <section class="card narrow">
+                    <h1>"Partner dashboard"</h1>
+                    <p>"Sign in with your API key. A live key shows live checks; a test key (idv_test_…) shows test checks."</p>
+                    <Problem text=problem/>
+                    <form method="post" action="/dashboard/sign-in">
+                        <label for="api_key">"API key"</label>
+                        <input type="password" id="api_key" name="api_key" autocomplete="off" required=true/>
+                        <button type="submit" class="primary" id="sign-in">"Sign in"</button>
+                    </form>
+                </section>
+            </Shell>
+        }
+    })
+}
+
+fn badge(status: &str) -> impl IntoView + use<> {
+    view! { <span class=format!("status {status}")>{status.to_string()}</span> }
+}
+
+/// The checks list's filter values, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct ListForm {
+    pub status: String,
+    pub user: String,
+    pub since: String,
+}
+
+impl ListForm {
+    pub fn query(&self) -> String {
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("status", &self.status)
+            .append_pair("user", &self.user)
+            .append_pair("since", &self.since)
+            .finish()
+    }
+}
+
+pub fn checks(
+    nav: Nav,
+    title: &'static str,
+    form: ListForm,
+    rows: Vec<Summary>,
+    next: Option<String>,
+    problem: Option<String>,
+) -> String {
+    let filters = title == "Checks";
+    render(move || {
+        let export = format!("/dashboard/checks/export.csv?{}", form.query());
+        let next_href = next.map(|c| format!("?{}&cursor={}", form.query(), urlencode(&c)));
+        let empty = rows.is_empty();
+        view! {
+            <Shell title=title.to_string() nav=Some(nav)>
+                <h1>{title}</h1>
+                <Problem text=problem/>
+                {filters.then(|| view! {
+                    <form method="get" class="filters" action="/dashboard/checks">
+                        <label>"Status "
+                            <select name="status" id="filter-status">
+                                {["", "verified", "review", "rejected"].into_iter().map(|s| view! {
+                                    <option value=s selected=form.status == s>{if s.is_empty() { "any" } else { s }}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <label>"User " <input type="text" name="user" id="filter-user" value=form.user.clone()/></label>
+                        <label>"Since " <input type="date" name="since" id="filter-since" value=form.since.clone()/></label>
+                        <button type="submit" class="secondary small">"Filter"</button>
+                        <a class="small" href=export.clone() id="export">"Export CSV"</a>
+                    </form>
+                })}
+                {if empty {
+                    view! { <p class="empty">"No checks."</p> }.into_any()
+                } else {
+                    view! {
+                        <table class="list" id="checks">
+                            <thead><tr><th>"Created"</th><th>"User"</th><th>"Status"</th><th>"Similarity"</th><th>"Score"</th></tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|r| view! {
+                                    <tr data-check=r.check_id.clone()>
+                                        <td><a href=format!("/dashboard/checks/{}", r.check_id)>{r.created_at.clone()}</a></td>
+                                        <td>{r.user_identifier.clone()}</td>
+                                        <td>{badge(&r.status)}</td>
+                                        <td>{r.similarity_score}</td>
+                                        <td>{r.overall_score}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any()
+                }}
+                {next_href.map(|h| view! { <p><a href=h id="older">"Older checks →"</a></p> })}
+            </Shell>
+        }
+    })
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Everything the check page shows.
+pub struct CheckView {
+    pub check: CheckRecord,
+    /// Short-lived links (selfie video, ID photo), while the files exist.
+    pub links: Option<(String, String)>,
+    pub deliveries: Vec<DeliveryView>,
+    pub audit: Vec<Recorded>,
+    pub risk_meanings: Vec<(String, &'static str)>,
+}
+
+pub fn check(nav: Nav, v: CheckView, notice: Option<String>, problem: Option<String>) -> String {
+    render(move || {
+        let csrf = nav.csrf.clone();
+        let c = v.check;
+        let id = c.id.clone();
+        let ts = crate::server::checks::rfc3339_ms;
+        let mut timeline: Vec<(String, String)> = vec![
+            (ts(c.created_at), "submitted".into()),
+            (
+                ts(c.completed_at),
+                format!("decided: {}", c.status.as_str()),
+            ),
+        ];
+        if let Some(at) = c.reviewed_at {
+            timeline.push((ts(at), format!("review decision: {}", c.status.as_str())));
+        }
+        if let Some(at) = c.files_deleted_at {
+            timeline.push((ts(at), "files deleted".into()));
+        }
+        if let Some(at) = c.redacted_at {
+            timeline.push((ts(at), "redacted".into()));
+        }
+        for d in &v.deliveries {
+            for a in &d.attempt_log {
+                let outcome = match (a.status_code, &a.error) {
+                    (Some(code), _) => format!("HTTP {code}"),
+                    (None, Some(e)) => e.clone(),
+                    _ => "no answer".into(),
+                };
+                timeline.push((
+                    a.started_at.clone(),
+                    format!("webhook {} attempt {}: {outcome}", d.event_type, a.attempt),
+                ));
+            }
+        }
+        timeline.sort();
+        let in_review = c.status.as_str() == "review" && c.redacted_at.is_none();
+        let redacted = c.redacted_at.is_some();
+        view! {
+            <Shell title="Check".into() nav=Some(nav)>
+                <p><a href="/dashboard/checks">"← Checks"</a></p>
+                <h1>"Check " <code id="check-id">{id.clone()}</code></h1>
+                <Notice text=notice/>
+                <Problem text=problem/>
+                <section class="card grid2">
+                    <div>
+                        <h2>"Decision"</h2>
+                        <p id="decision">{badge(c.status.as_str())}" "{c.summary.clone()}</p>
+                        <dl>
+                            <dt>"User"</dt><dd id="user">{c.user_identifier.clone()}</dd>
+                            <dt>"Similarity"</dt><dd>{format!("{} / 100 ({})", c.face.similarity_score, c.face.method)}</dd>
+                            <dt>"Overall score"</dt><dd>{format!("{} / 100, confidence {}", c.overall_score, c.confidence_level.as_str())}</dd>
+                            <dt>"Mode"</dt><dd>{if c.livemode { "live" } else { "test" }}</dd>
+                            {c.consent_version.clone().map(|cv| view! { <dt>"Consent"</dt><dd>{format!("version {cv}{}", c.consented_at.map(|a| format!(", given {}", ts(a))).unwrap_or_default())}</dd> })}
+                            {c.review_note.clone().map(|n| view! { <dt>"Review note"</dt><dd id="review-note">{n}</dd> })}
+                        </dl>
+                        <h3>"Risk factors"</h3>
+                        {if v.risk_meanings.is_empty() {
+                            view! { <p class="empty">"None."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="risks" id="risks">
+                                    {v.risk_meanings.into_iter().map(|(code, meaning)| view! { <li><code>{code}</code>": "{meaning}</li> }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                    </div>
+                    <div>
+                        <h2>"Images"</h2>
+                        {match v.links {
+                            Some((selfie, id_photo)) => view! {
+                                <figure><img id="id-photo" src=id_photo alt="ID photo"/><figcaption>"ID photo"</figcaption></figure>
+                                <figure>
+                                    <video id="selfie" src=format!("{selfie}#t=1.5") preload="metadata" controls=true muted=true playsinline=true></video>
+                                    <figcaption>"Selfie video (frame at 1.5 s; play for the whole clip). Links expire in 5 minutes; viewing is recorded in the audit log."</figcaption>
+                                </figure>
+                            }.into_any(),
+                            None => view! { <p class="empty" id="no-images">"The files were deleted (retention or redaction)."</p> }.into_any(),
+                        }}
+                    </div>
+                </section>
+                {in_review.then(|| {
+                    let csrf = csrf.clone();
+                    let action = format!("/dashboard/checks/{id}/review");
+                    view! {
+                        <section class="card" id="review">
+                            <h2>"Manual review"</h2>
+                            <form method="post" action=action>
+                                <input type="hidden" name="csrf" value=csrf/>
+                                <label for="note">"Note (kept with the decision)"</label>
+                                <textarea id="note" name="note" maxlength="2000" rows="3"></textarea>
+                                <div class="actions">
+                                    <button type="submit" name="decision" value="verified" class="primary" id="approve">"Approve (verified)"</button>
+                                    <button type="submit" name="decision" value="rejected" class="danger" id="reject">"Reject"</button>
+                                </div>
+                            </form>
+                        </section>
+                    }
+                })}
+                <section class="card">
+                    <h2>"Timeline"</h2>
+                    <ol class="timeline" id="timeline">
+                        {timeline.into_iter().map(|(at, what)| view! { <li><time>{at}</time>" "{what}</li> }).collect_view()}
+                    </ol>
+                </section>
+                <section class="card" id="deliveries">
+                    <h2>"Webhook deliveries"</h2>
+                    {if v.deliveries.is_empty() {
+                        view! { <p class="empty">"None."</p> }.into_any()
+                    } else {
+                        v.deliveries.into_iter().map(|d| view! { <Delivery d=d/> }).collect_view().into_any()
+                    }}
+                    <form method="post" action=format!("/dashboard/checks/{id}/redeliver")>
+                        <input type="hidden" name="csrf" value=csrf.clone()/>
+                        <button type="submit" class="secondary" id="redeliver">"Redeliver webhooks"</button>
+                    </form>
+                </section>
+                {(!redacted).then(|| view! {
+                    <section class="card">
+                        <h2>"Redact"</h2>
+                        <p>"Deletes both files now and blanks email and phone; the decision stays. Sends a verification.redacted webhook."</p>
+                        <form method="post" action=format!("/dashboard/checks/{id}/redact")>
+                            <input type="hidden" name="csrf" value=csrf.clone()/>
+                            <label class="consent"><input type="checkbox" name="confirm" value="yes" required=true/>" I understand this cannot be undone"</label>
+                            <button type="submit" class="danger" id="redact">"Redact this check"</button>
+                        </form>
+                    </section>
+                })}
+                <section class="card">
+                    <h2>"Audit log of this check"</h2>
+                    <AuditTable entries=v.audit/>
+                </section>
+            </Shell>
+        }
+    })
+}
+
+#[component]
+fn Delivery(d: DeliveryView) -> impl IntoView {
+    view! {
+        <div class="delivery" data-delivery=d.id.clone()>
+            <p>
+                <code>{d.id.clone()}</code>" "{d.event_type.clone()}" · "{badge(&d.status)}
+                {format!(" · {} attempt(s)", d.attempts)}
+                {d.next_attempt_at.clone().map(|n| format!(" · next at {n}"))}
+            </p>
+            <table class="list attempts">
+                <thead><tr><th>"#"</th><th>"Started"</th><th>"Status"</th><th>"Duration"</th><th>"Error"</th><th>"Response"</th></tr></thead>
+                <tbody>
+                    {d.attempt_log.into_iter().map(|a| view! {
+                        <tr class="attempt">
+                            <td>{a.attempt}</td>
+                            <td>{a.started_at}</td>
+                            <td>{a.status_code.map(|c| c.to_string()).unwrap_or_else(|| "—".into())}</td>
+                            <td>{format!("{} ms", a.duration_ms)}</td>
+                            <td>{a.error.unwrap_or_default()}</td>
+                            <td><code class="excerpt">{a.response_excerpt.unwrap_or_default()}</code></td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn AuditTable(entries: Vec<Recorded>) -> impl IntoView {
+    if entries.is_empty() {
+        return view! { <p class="empty">"Nothing recorded."</p> }.into_any();
+    }
+    view! {
+        <table class="list" id="audit">
+            <thead><tr><th>"When"</th><th>"Who"</th><th>"What"</th><th>"Check"</th><th>"Detail"</th></tr></thead>
+            <tbody>
+                {entries.into_iter().map(|e| view! {
+                    <tr>
+                        <td>{crate::server::checks::rfc3339_ms(e.at)}</td>
+                        <td>{e.actor}</td>
+                        <td><code>{e.action}</code></td>
+                        <td>{e.check_id.map(|c| view! { <a href=format!("/dashboard/checks/{c}")>{c.chars().take(8).collect::<String>()}</a> })}</td>
+                        <td>{e.detail.unwrap_or_default()}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+pub fn audit(nav: Nav, entries: Vec<Recorded>) -> String {
+    render(move || {
+        view! {
+            <Shell title="Audit log".into() nav=Some(nav)>
+                <h1>"Audit log"</h1>
+                <p>"Every view of a check's images, export, redaction, review decision, key or secret rotation, settings change, redelivery, sign-in, and file deletion by the retention sweep. Entries cannot be changed or deleted."</p>
+                <AuditTable entries=entries/>
+            </Shell>
+        }
+    })
+}
+
+/// One delivery in the recent list.
+#[derive(Debug, Clone)]
+pub struct RecentDelivery {
+    pub id: String,
+    pub check_id: String,
+    pub event_type: String,
+    pub status: String,
+    pub attempts: i64,
+    pub created_at: String,
+    pub last_error: Option<String>,
+}
+
+pub fn webhooks(nav: Nav, url: Option<String>, rows: Vec<RecentDelivery>) -> String {
+    render(move || {
+        view! {
+            <Shell title="Webhooks".into() nav=Some(nav)>
+                <h1>"Webhook deliveries"</h1>
+                <p>{match url {
+                    Some(u) => format!("Sent to {u}. Open a check to see every attempt and redeliver."),
+                    None => "No webhook URL is set (Settings): deliveries are skipped.".to_string(),
+                }}</p>
+                <table class="list" id="recent-deliveries">
+                    <thead><tr><th>"Queued"</th><th>"Event"</th><th>"Check"</th><th>"Status"</th><th>"Attempts"</th><th>"Last error"</th></tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|d| view! {
+                            <tr data-delivery=d.id>
+                                <td>{d.created_at}</td>
+                                <td>{d.event_type}</td>
+                                <td><a href=format!("/dashboard/checks/{}", d.check_id)>{d.check_id.chars().take(8).collect::<String>()}</a></td>
+                                <td>{badge(&d.status)}</td>
+                                <td>{d.attempts}</td>
+                                <td>{d.last_error.unwrap_or_default()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </Shell>
+        }
+    })
+}
+
+/// The settings form's values.
+#[derive(Debug, Clone)]
+pub struct SettingsForm {
+    pub display_name: String,
+    pub primary_color: String,
+    pub accent_color: String,
+    pub logo_url: String,
+    pub webhook_url: String,
+    pub allowed_origins: String,
+}
+
+pub fn settings(
+    nav: Nav,
+    f: SettingsForm,
+    shown_once: Option<(&'static str, String)>,
+    notice: Option<String>,
+    problem: Option<String>,
+) -> String {
+    render(move || {
+        let csrf = nav.csrf.clone();
+        let preview = preview_src(&f);
+        view! {
+            <Shell title="Settings".into() nav=Some(nav)>
+                <h1>"Settings"</h1>
+                <Notice text=notice/>
+                <Problem text=problem/>
+                {shown_once.map(|(label, value)| view! {
+                    <section class="card secret" id="shown-once">
+                        <h2>{label}</h2>
+                        <p>"Shown once: copy it now. It is stored only as a hash (or encrypted) and cannot be shown again."</p>
+                        <code id="secret-value">{value}</code>
+                    </section>
+                })}
+                <section class="card grid2">
+                    <form method="post" action="/dashboard/settings" id="settings-form">
+                        <input type="hidden" name="csrf" value=csrf.clone()/>
+                        <h2>"Capture page"</h2>
+                        <label for="display_name">"Display name"</label>
+                        <input type="text" id="display_name" name="display_name" value=f.display_name.clone() required=true/>
+                        <label for="primary_color">"Primary colour"</label>
+                        <input type="color" id="primary_color" name="primary_color" value=f.primary_color.clone()/>
+                        <label for="accent_color">"Accent colour"</label>
+                        <input type="color" id="accent_color" name="accent_color" value=f.accent_color.clone()/>
+                        <label for="logo_url">"Logo URL (https)"</label>
+                        <input type="url" id="logo_url" name="logo_url" value=f.logo_url.clone()/>
+                        <h2>"Integration"</h2>
+                        <label for="webhook_url">"Webhook URL"</label>
+                        <input type="url" id="webhook_url" name="webhook_url" value=f.webhook_url.clone()/>
+                        <label for="allowed_origins">"Allowed origins (one per line: may embed the page, receive redirects)"</label>
+                        <textarea id="allowed_origins" name="allowed_origins" rows="3">{f.allowed_origins.clone()}</textarea>
+                        <button type="submit" class="primary" id="save">"Save"</button>
+                    </form>
+                    <div>
+                        <h2>"Preview"</h2>
+                        <iframe id="preview" title="Capture page preview" src=preview class="preview"></iframe>
+                        <p class="hint">"Updates as you edit."</p>
+                    </div>
+                </section>
+                <section class="card">
+                    <h2>"Keys and secrets"</h2>
+                    <p>"A rotated key or secret keeps working for the grace period (IDV_KEY_ROTATION_GRACE), so you can deploy the new one without downtime."</p>
+                    <form method="post" action="/dashboard/settings/rotate-key" class="inline">
+                        <input type="hidden" name="csrf" value=csrf.clone()/>
+                        <button type="submit" class="secondary" id="rotate-key">"Rotate the API key"</button>
+                    </form>
+                    <form method="post" action="/dashboard/settings/rotate-webhook-secret" class="inline">
+                        <input type="hidden" name="csrf" value=csrf.clone()/>
+                        <button type="submit" class="secondary" id="rotate-secret">"Rotate the webhook secret"</button>
+                    </form>
+                </section>
+                <script src="/dashboard.js"></script>
+            </Shell>
+        }
+    })
+}
+
+pub fn preview_src(f: &SettingsForm) -> String {
+    format!(
+        "/dashboard/preview?{}",
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("display_name", &f.display_name)
+            .append_pair("primary_color", &f.primary_color)
+            .append_pair("accent_color", &f.accent_color)
+            .append_pair("logo_url", &f.logo_url)
+            .finish()
+    )
+}
+
+/// The capture page's first screen with a theme, for the settings preview.
+pub fn preview(theme: Theme) -> String {
+    render(move || {
+        let style = crate::theme::css_variables(&theme);
+        let name = theme.display_name.clone();
+        view! {
+            <html lang="en">
+                <head>
+                    <meta charset="utf-8"/>
+                    <link rel="stylesheet" href="/pkg/idv.css"/>
+                </head>
+                <body>
+                    <main class="page capture" style=style>
+                        <header class="brand">
+                            {theme.logo_url.clone().map(|src| view! { <img class="logo" src=src alt=""/> })}
+                            <span class="brand-name">{name.clone()}</span>
+                        </header>
+                        <section class="card">
+                            <h1>"Verify your identity"</h1>
+                            <p>{format!("{name} asks you to confirm that you are the person on your ID.")}</p>
+                            <button class="primary" type="button">"Start"</button>
+                        </section>
+                    </main>
+                </body>
+            </html>
+        }
+    })
+}
