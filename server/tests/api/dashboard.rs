@@ -220,6 +220,17 @@ async fn actions_need_the_csrf_token_and_this_origin() {
     let ours = ours.trim_end_matches('/');
     let (status, loc) = b.post(&path, &[("csrf", &csrf)], Some(ours)).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    // browsers that say where a request comes from: only this site's own pages
+    let cross = b
+        .http
+        .post(app.url(&path))
+        .header(header::COOKIE, b.cookie.clone().unwrap())
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross.status(), StatusCode::FORBIDDEN);
     assert!(loc.ends_with("?notice=redelivered"));
     // a sign-in posted from another site is refused too
     let r = reqwest::Client::new()

@@ -232,15 +232,19 @@ impl IntoResponse for DashError {
 
 type DashResult = Result<Response, DashError>;
 
+/// Whether a POST comes from this site: `Sec-Fetch-Site` where the browser sends it, else the
+/// `Origin` header (a request with neither is let through: the CSRF token and the SameSite
+/// cookie still hold).
 fn same_origin(headers: &HeaderMap, state: &AppState) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return true; // older browsers send none; the token and SameSite=Strict still hold
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = header("sec-fetch-site") {
+        return matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = header("origin").filter(|o| *o != "null") else {
+        return true;
     };
     let ours = state.config.public_url.origin().ascii_serialization();
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .map(|h| format!("{}://{h}", state.config.public_url.scheme()));
+    let host = header("host").map(|h| format!("{}://{h}", state.config.public_url.scheme()));
     origin == ours || Some(origin) == host.as_deref()
 }
 
