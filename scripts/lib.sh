@@ -6,6 +6,22 @@ set -euo pipefail
 
 ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 IDV_TOOLS_DIR=${IDV_TOOLS_DIR:-$HOME/.cache/idv-tools}
+# Schemathesis (PyPI) in its own venv under the tools cache: property-based runs of the partner
+# API's OpenAPI document against the server (scripts/api-conformance.sh).
+SCHEMATHESIS_VERSION=4.32.5
+ensure_schemathesis() {
+  local dir="$IDV_TOOLS_DIR/schemathesis-$SCHEMATHESIS_VERSION"
+  if [ ! -f "$dir/.complete" ]; then
+    log "installing schemathesis $SCHEMATHESIS_VERSION from PyPI into $dir"
+    ensure_apt python3-venv
+    rm -rf "$dir"
+    python3 -m venv "$dir" >&2 || die "python3 -m venv failed"
+    "$dir/bin/pip" install --quiet "schemathesis==$SCHEMATHESIS_VERSION" >&2 || die "pip install schemathesis failed"
+    touch "$dir/.complete"
+  fi
+  SCHEMATHESIS="$dir/bin/st"
+}
+
 # The release binary that cargo leptos builds (honours CARGO_TARGET_DIR).
 IDV_BIN="${CARGO_TARGET_DIR:-$ROOT_DIR/target}/release/idv"
 CARGO_LEPTOS_VERSION=0.3.11

@@ -34,7 +34,7 @@ step() {
   "$@" 2>&1 | tee "$out"
   local rc=${PIPESTATUS[0]}
   set -e
-  { echo "[$name]"; { grep -E '^test result:|^# (tests|pass|fail|skipped) ' "$out" || true; } | sed 's/^/  /'; } >>"$SUMMARY"
+  { echo "[$name]"; { grep -E '^test result:|^# (tests|pass|fail|skipped) |^# schemathesis: ' "$out" || true; } | sed 's/^/  /'; } >>"$SUMMARY"
   if [ "$rc" -ne 0 ]; then
     failed_steps+=("$name")
     echo "  FAILED (exit $rc)" >>"$SUMMARY"
@@ -94,6 +94,9 @@ run_azure() {
   IDV_TEST_AZURE_ENDPOINT="http://127.0.0.1:$port/devstoreaccount1" cargo test -p idv --features app/ssr --test api
 }
 step "cargo test (PostgreSQL + Azure storage on Azurite)" run_azure
+
+# --- the partner API against its OpenAPI document (Schemathesis) --------------------------
+step "API conformance (Schemathesis)" scripts/api-conformance.sh "$WORK/api"
 
 # --- browser end-to-end tests against the release build ---------------------------------
 step "browser tests (headless Chromium)" scripts/e2e.sh "$WORK/e2e"

@@ -13,6 +13,7 @@ pub mod messages {
 }
 
 /// The guide's error envelope: `{"success": false, "error": "<message>"}`.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ErrorBody {
     pub success: bool,
@@ -61,6 +62,7 @@ pub struct CapturePageData {
 }
 
 /// `verified`, `rejected`, or `review` (a human decides).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -87,6 +89,7 @@ impl Status {
     }
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum ConfidenceLevel {
@@ -113,6 +116,7 @@ impl ConfidenceLevel {
     }
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FileRef {
     pub url: String,
@@ -120,6 +124,7 @@ pub struct FileRef {
     pub file_name: String,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Files {
     #[serde(rename = "selfieVideo")]
@@ -128,6 +133,7 @@ pub struct Files {
     pub id_photo: FileRef,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FaceComparison {
     #[serde(rename = "isIdentical")]
@@ -140,6 +146,7 @@ pub struct FaceComparison {
     pub method: String,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct VerificationAssessment {
     /// 0..100
@@ -156,6 +163,7 @@ pub struct VerificationAssessment {
 }
 
 /// The guide's `result` object.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct VerificationResult {
     #[serde(rename = "sessionId")]

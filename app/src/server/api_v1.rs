@@ -9,8 +9,8 @@ use axum::{
     extract::{FromRequestParts, Path, Query, State},
     http::request::Parts,
 };
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::{
     audit::Actor,
@@ -21,7 +21,7 @@ use super::{
     state::AppState,
     webhooks,
 };
-use crate::contract::messages;
+use crate::contract::{ErrorBody, Status, VerificationResult, messages};
 
 /// The partner a Bearer key authenticates.
 pub struct Partner(pub Authenticated);
@@ -45,58 +45,147 @@ impl FromRequestParts<AppState> for Partner {
     }
 }
 
+/// The `{check_id}` path segment; a malformed one is a 400 in the API's JSON envelope.
+pub struct CheckId(pub String);
+
+impl FromRequestParts<AppState> for CheckId {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|Path(id)| CheckId(id))
+            .map_err(|e| AppError::bad_request(format!("Invalid check id: {}", e.body_text())))
+    }
+}
+
 fn livemode(auth: &Authenticated) -> bool {
     auth.mode == KeyMode::Live
 }
 
 const NOT_FOUND: &str = "Check not found";
 
-/// `GET /v1/checks/{check_id}`
+/// The consent the user gave on the capture page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Consent {
+    /// Version of the consent text shown.
+    version: String,
+    /// RFC 3339 UTC.
+    given_at: Option<String>,
+}
+
+/// `GET /v1/checks/{check_id}`: the check, its result, and its webhook deliveries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckResponse {
+    success: bool,
+    check_id: String,
+    user_identifier: String,
+    livemode: bool,
+    created_at: String,
+    completed_at: String,
+    files_deleted_at: Option<String>,
+    redacted_at: Option<String>,
+    reviewed_at: Option<String>,
+    /// Null when the submitter declared none.
+    consent: Option<Consent>,
+    /// The object `POST /verif/submit` returned, with file links minted now (empty strings
+    /// once the files are deleted).
+    result: VerificationResult,
+    webhook_deliveries: Vec<webhooks::DeliveryView>,
+}
+
+/// A check of the key's partner and mode.
+#[utoipa::path(
+    get,
+    path = "/v1/checks/{check_id}",
+    tag = "checks",
+    params(("check_id" = String, Path, description = "The check id POST /verif/submit returned")),
+    responses(
+        (status = 200, description = "The check", body = CheckResponse),
+        (status = 400, description = "A malformed check id", body = ErrorBody),
+        (status = 401, description = "No key, or an invalid one", body = ErrorBody),
+        (status = 404, description = "Not this partner's check (or the other mode's)", body = ErrorBody),
+        (status = 429, description = "Rate limit reached; see Retry-After", body = ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
 pub async fn get_check(
     State(state): State<AppState>,
     Partner(auth): Partner,
-    Path(check_id): Path<String>,
-) -> AppResult<Json<Value>> {
+    CheckId(check_id): CheckId,
+) -> AppResult<Json<CheckResponse>> {
     let check = own_check(&state, &auth, &check_id).await?;
     let result = checks::to_result(&check, &state.storage, state.config.link_ttl)
         .await
         .map_err(|e| AppError::internal(format!("check {check_id}: file links"), e))?;
     let deliveries = webhooks::list_for_check(&state.db, &check.id).await?;
-    Ok(Json(json!({
-        "success": true,
-        "check_id": check.id,
-        "user_identifier": check.user_identifier,
-        "livemode": check.livemode,
-        "created_at": rfc3339_ms(check.created_at),
-        "completed_at": rfc3339_ms(check.completed_at),
-        "files_deleted_at": check.files_deleted_at.map(rfc3339_ms),
-        "redacted_at": check.redacted_at.map(rfc3339_ms),
-        "reviewed_at": check.reviewed_at.map(rfc3339_ms),
-        "consent": check.consent_version.as_ref().map(|v| json!({
-            "version": v,
-            "given_at": check.consented_at.map(rfc3339_ms),
-        })),
-        "result": result,
-        "webhook_deliveries": deliveries,
-    })))
+    Ok(Json(CheckResponse {
+        success: true,
+        user_identifier: check.user_identifier,
+        livemode: check.livemode,
+        created_at: rfc3339_ms(check.created_at),
+        completed_at: rfc3339_ms(check.completed_at),
+        files_deleted_at: check.files_deleted_at.map(rfc3339_ms),
+        redacted_at: check.redacted_at.map(rfc3339_ms),
+        reviewed_at: check.reviewed_at.map(rfc3339_ms),
+        consent: check.consent_version.map(|version| Consent {
+            version,
+            given_at: check.consented_at.map(rfc3339_ms),
+        }),
+        check_id: check.id,
+        result,
+        webhook_deliveries: deliveries,
+    }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only this user's checks.
     user_identifier: Option<String>,
+    /// Only checks with this status.
+    #[param(value_type = Option<Status>)]
     status: Option<String>,
     /// RFC 3339: checks created at or after it.
+    #[param(value_type = Option<String>, format = DateTime)]
     since: Option<String>,
+    /// Page size, 1 to 100 (20).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     limit: Option<String>,
+    /// `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
-/// `GET /v1/checks?user_identifier=&status=&since=&limit=&cursor=`
+/// `GET /v1/checks`: one page of checks, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListResponse {
+    success: bool,
+    data: Vec<checks::Summary>,
+    /// Null on the last page.
+    next_cursor: Option<String>,
+}
+
+/// The partner's checks of the key's mode, newest first, with keyset pagination.
+#[utoipa::path(
+    get,
+    path = "/v1/checks",
+    tag = "checks",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of checks", body = ListResponse),
+        (status = 400, description = "A parameter is not valid (named in the message)", body = ErrorBody),
+        (status = 401, description = "No key, or an invalid one", body = ErrorBody),
+        (status = 429, description = "Rate limit reached; see Retry-After", body = ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
 pub async fn list_checks(
     State(state): State<AppState>,
     Partner(auth): Partner,
-    Query(q): Query<ListQuery>,
-) -> AppResult<Json<Value>> {
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Json<ListResponse>> {
+    let Query(q) = query
+        .map_err(|e| AppError::bad_request(format!("Invalid query string: {}", e.body_text())))?;
     let filter = checks::ListFilter::parse(
         q.user_identifier,
         q.status.as_deref(),
@@ -106,9 +195,11 @@ pub async fn list_checks(
     )?;
     let (data, next_cursor) =
         checks::list(&state.db, &auth.partner.id, livemode(&auth), &filter).await?;
-    Ok(Json(
-        json!({ "success": true, "data": data, "next_cursor": next_cursor }),
-    ))
+    Ok(Json(ListResponse {
+        success: true,
+        data,
+        next_cursor,
+    }))
 }
 
 /// A JSON request body, or a 400 saying what is wrong with it.
@@ -129,38 +220,92 @@ async fn own_check(
         .ok_or_else(|| AppError::NotFound(NOT_FOUND.into()))
 }
 
-/// `DELETE /v1/checks/{check_id}`: redacts now. Both files are deleted from storage, email and
-/// phone blanked; the record stays with `redacted_at`, and a `verification.redacted` webhook is
-/// queued. Repeating it changes nothing.
+/// `DELETE /v1/checks/{check_id}`'s answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RedactResponse {
+    success: bool,
+    check_id: String,
+    redacted_at: String,
+}
+
+/// Redacts a check now: both files deleted from storage, email and phone blanked; the record
+/// stays with `redacted_at`, and a `verification.redacted` webhook is queued. Repeating it
+/// changes nothing.
+#[utoipa::path(
+    delete,
+    path = "/v1/checks/{check_id}",
+    tag = "checks",
+    params(("check_id" = String, Path, description = "The check id")),
+    responses(
+        (status = 200, description = "Redacted (now or before)", body = RedactResponse),
+        (status = 400, description = "A malformed check id", body = ErrorBody),
+        (status = 401, description = "No key, or an invalid one", body = ErrorBody),
+        (status = 404, description = "Not this partner's check (or the other mode's)", body = ErrorBody),
+        (status = 429, description = "Rate limit reached; see Retry-After", body = ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
 pub async fn delete_check(
     State(state): State<AppState>,
     Partner(auth): Partner,
-    Path(check_id): Path<String>,
-) -> AppResult<Json<Value>> {
+    CheckId(check_id): CheckId,
+) -> AppResult<Json<RedactResponse>> {
     let check = own_check(&state, &auth, &check_id).await?;
     let actor = Actor::Api {
         livemode: livemode(&auth),
     };
     let at = checks::redact(&state, &check, &actor).await?;
-    Ok(Json(
-        json!({"success": true, "check_id": check.id, "redacted_at": rfc3339_ms(at)}),
-    ))
+    Ok(Json(RedactResponse {
+        success: true,
+        check_id: check.id,
+        redacted_at: rfc3339_ms(at),
+    }))
 }
 
-#[derive(Debug, Deserialize)]
+/// A review decision.
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ReviewBody {
+    /// `verified` or `rejected`.
+    #[schema(required = true, value_type = String, pattern = "^(verified|rejected)$")]
     decision: Option<String>,
+    /// Kept with the decision; at most 2000 characters.
+    #[schema(max_length = 2000)]
     note: Option<String>,
+}
+
+/// `POST /v1/checks/{check_id}/review`'s answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewResponse {
+    success: bool,
+    check_id: String,
+    status: Status,
+    reviewed_at: String,
 }
 
 /// `POST /v1/checks/{check_id}/review` `{decision: verified|rejected, note}`: decides a check in
 /// `review` and queues the final webhook (`verification.reviewed`, the completed payload).
+#[utoipa::path(
+    post,
+    path = "/v1/checks/{check_id}/review",
+    tag = "checks",
+    params(("check_id" = String, Path, description = "A check in review")),
+    request_body = ReviewBody,
+    responses(
+        (status = 200, description = "Decided; the verification.reviewed webhook is queued", body = ReviewResponse),
+        (status = 400, description = "The body is not valid (named in the message)", body = ErrorBody),
+        (status = 401, description = "No key, or an invalid one", body = ErrorBody),
+        (status = 404, description = "Not this partner's check (or the other mode's)", body = ErrorBody),
+        (status = 409, description = "The check is not in review, or was redacted", body = ErrorBody),
+        (status = 429, description = "Rate limit reached; see Retry-After", body = ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
 pub async fn review_check(
     State(state): State<AppState>,
     Partner(auth): Partner,
-    Path(check_id): Path<String>,
+    CheckId(check_id): CheckId,
     body: Result<Json<ReviewBody>, axum::extract::rejection::JsonRejection>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ReviewResponse>> {
     let b = json_body(body)?;
     let (decision, note) = checks::review_input(b.decision.as_deref(), b.note)?;
     let check = own_check(&state, &auth, &check_id).await?;
@@ -168,30 +313,60 @@ pub async fn review_check(
         livemode: livemode(&auth),
     };
     let at = checks::review(&state, &check, decision, note, &actor).await?;
-    Ok(Json(json!({
-        "success": true,
-        "check_id": check.id,
-        "status": decision.as_str(),
-        "reviewed_at": rfc3339_ms(at),
-    })))
+    Ok(Json(ReviewResponse {
+        success: true,
+        check_id: check.id,
+        status: decision,
+        reviewed_at: rfc3339_ms(at),
+    }))
 }
 
-#[derive(Debug, Deserialize)]
+/// A capture session to create.
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct NewSessionBody {
+    /// Your id for the user; at most 255 characters.
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 255)]
     user_identifier: Option<String>,
     user_email: Option<String>,
     user_phone: Option<String>,
+    /// Where the page returns the user, with `check_id` and `status` added; must be on one
+    /// of the partner's allowed origins.
     redirect_url: Option<String>,
     /// Seconds, 60 to 604800 (7 days); 24 hours by default.
+    #[schema(minimum = 60, maximum = 604800)]
     expires_in: Option<u64>,
 }
 
+/// `POST /v1/sessions`'s answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionResponse {
+    success: bool,
+    session_id: String,
+    /// The capture page for this user: no API key in it; single use.
+    url: String,
+    expires_at: String,
+    livemode: bool,
+}
+
 /// `POST /v1/sessions`: a single-use capture link without any API key in it.
+#[utoipa::path(
+    post,
+    path = "/v1/sessions",
+    tag = "sessions",
+    request_body = NewSessionBody,
+    responses(
+        (status = 201, description = "Created", body = SessionResponse),
+        (status = 400, description = "The body is not valid (named in the message)", body = ErrorBody),
+        (status = 401, description = "No key, or an invalid one", body = ErrorBody),
+        (status = 429, description = "Rate limit reached; see Retry-After", body = ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
 pub async fn create_session(
     State(state): State<AppState>,
     Partner(auth): Partner,
     body: Result<Json<NewSessionBody>, axum::extract::rejection::JsonRejection>,
-) -> AppResult<(axum::http::StatusCode, Json<Value>)> {
+) -> AppResult<(axum::http::StatusCode, Json<SessionResponse>)> {
     let b = json_body(body)?;
     let user_identifier =
         sessions::user_identifier(b.user_identifier.map(|u| u.trim().to_string()))?;
@@ -219,13 +394,13 @@ pub async fn create_session(
     url.query_pairs_mut().append_pair("session", &created.token);
     Ok((
         axum::http::StatusCode::CREATED,
-        Json(json!({
-            "success": true,
-            "session_id": created.id,
-            "url": url.to_string(),
-            "expires_at": rfc3339_ms(created.expires_at),
-            "livemode": livemode(&auth),
-        })),
+        Json(SessionResponse {
+            success: true,
+            session_id: created.id,
+            url: url.to_string(),
+            expires_at: rfc3339_ms(created.expires_at),
+            livemode: livemode(&auth),
+        }),
     ))
 }
 
@@ -295,4 +470,46 @@ pub async fn rate_limit(
     h.insert("ratelimit-remaining", HeaderValue::from(taken.unwrap_or(0)));
     h.insert("ratelimit-reset", HeaderValue::from(reset));
     resp
+}
+
+/// The partner API's OpenAPI 3.1 document, generated from the handlers above.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Identity verification: partner API",
+        version = "1",
+        description = "Server-to-server API for partners: `Authorization: Bearer <api_key>`. Errors are `{\"success\": false, \"error\": \"…\"}`. Every answer carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset."
+    ),
+    paths(get_check, list_checks, delete_check, review_check, create_session),
+    modifiers(&BearerKey),
+    tags(
+        (name = "checks", description = "Results, redaction, manual review"),
+        (name = "sessions", description = "Capture links without an API key"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerKey;
+
+impl utoipa::Modify for BearerKey {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "api_key",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .description(Some("The partner's API key (idv_live_… or idv_test_…)"))
+                        .build(),
+                ),
+            );
+    }
+}
+
+/// `GET /v1/openapi.json`
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
 }

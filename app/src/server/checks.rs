@@ -244,7 +244,8 @@ pub struct ListFilter {
 }
 
 impl ListFilter {
-    /// From the query parameters; a 400 names the bad one.
+    /// From the query parameters; a 400 names the bad one. An empty `status`, `since` or
+    /// `limit` is refused like any other bad value (the OpenAPI document types them).
     pub fn parse(
         user_identifier: Option<String>,
         status: Option<&str>,
@@ -253,20 +254,20 @@ impl ListFilter {
         cursor: Option<&str>,
     ) -> Result<Self, AppError> {
         let limit: i64 = match limit {
-            None | Some("") => 20,
+            None => 20,
             Some(v) => v
                 .parse()
                 .ok()
                 .filter(|n| (1..=100).contains(n))
                 .ok_or_else(|| AppError::bad_request("limit must be a number from 1 to 100"))?,
         };
-        let status = match status.filter(|s| !s.is_empty()) {
+        let status = match status {
             None => None,
             Some(s) => Some(Status::parse(s).ok_or_else(|| {
                 AppError::bad_request("status must be one of verified, rejected, review")
             })?),
         };
-        let since = match since.filter(|s| !s.is_empty()) {
+        let since = match since {
             None => None,
             Some(s) => Some(
                 chrono::DateTime::parse_from_rfc3339(s)
@@ -297,7 +298,7 @@ impl ListFilter {
 }
 
 /// One row of a check list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Summary {
     pub check_id: String,
     pub user_identifier: String,

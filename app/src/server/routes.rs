@@ -69,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/verif", get(verif_page))
         .route("/verif/", get(verif_page))
         .route("/files/{*key}", get(serve_file))
+        .route("/v1/openapi.json", get(super::api_v1::openapi))
         .merge(v1_routes(state.clone()))
         .merge(super::dashboard::routes())
         .leptos_routes_with_context(&state, routes, provide_state(state.clone()), {

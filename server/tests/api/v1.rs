@@ -605,3 +605,71 @@ async fn each_key_has_its_own_rate_limit() {
         .unwrap();
     assert_eq!(r.status(), 200);
 }
+
+#[tokio::test]
+async fn the_openapi_document_matches_the_routes() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .client
+        .get(app.url("/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{doc}");
+    assert_eq!(
+        doc["components"]["securitySchemes"]["api_key"]["scheme"],
+        "bearer"
+    );
+    let mut documented = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let concrete = app.url(&path.replace("{check_id}", "no-such-check"));
+        for m in ["get", "post", "put", "patch", "delete"] {
+            let method = reqwest::Method::from_bytes(m.to_uppercase().as_bytes()).unwrap();
+            let r = app.client.request(method, &concrete).send().await.unwrap();
+            match item.get(m) {
+                Some(op) => {
+                    documented.push(format!("{} {path}", m.to_uppercase()));
+                    // every operation needs the key, and says so
+                    assert_eq!(r.status().as_u16(), 401, "{m} {path}");
+                    assert!(op["responses"].get("401").is_some(), "{m} {path}");
+                    assert!(op["responses"].get("429").is_some(), "{m} {path}");
+                    assert_eq!(op["security"][0]["api_key"], serde_json::json!([]));
+                }
+                None => assert_eq!(
+                    r.status().as_u16(),
+                    405,
+                    "{m} {path} answers but is not documented"
+                ),
+            }
+        }
+    }
+    documented.sort();
+    assert_eq!(
+        documented,
+        [
+            "DELETE /v1/checks/{check_id}",
+            "GET /v1/checks",
+            "GET /v1/checks/{check_id}",
+            "POST /v1/checks/{check_id}/review",
+            "POST /v1/sessions",
+        ]
+    );
+    // the schemas the operations name are all there
+    let text = doc.to_string();
+    for schema in [
+        "CheckResponse",
+        "VerificationResult",
+        "DeliveryView",
+        "ErrorBody",
+        "NewSessionBody",
+    ] {
+        assert!(
+            doc["components"]["schemas"].get(schema).is_some(),
+            "{schema}"
+        );
+        assert!(text.contains(&format!("#/components/schemas/{schema}")));
+    }
+}

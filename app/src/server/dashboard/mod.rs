@@ -395,7 +395,7 @@ impl ListQuery {
             .transpose()?;
         checks::ListFilter::parse(
             self.user.clone(),
-            self.status.as_deref(),
+            self.status.as_deref().filter(|s| !s.is_empty()),
             since.as_deref(),
             Some(limit),
             self.cursor.as_deref(),

@@ -404,7 +404,7 @@ impl Dispatcher {
 }
 
 /// One delivery as operators see it (`idv webhook list`, the dashboard).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DeliveryView {
     pub id: String,
     pub check_id: String,
@@ -417,7 +417,7 @@ pub struct DeliveryView {
     pub attempt_log: Vec<AttemptView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AttemptView {
     pub attempt: i64,
     pub started_at: String,
