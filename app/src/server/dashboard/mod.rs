@@ -220,11 +220,7 @@ impl IntoResponse for DashError {
                 let msg = e.public_message();
                 // logs internal errors the same way as the API
                 let _ = e.into_response();
-                (
-                    status,
-                    Html(pages::message_owned("Something went wrong", msg)),
-                )
-                    .into_response()
+                (status, Html(pages::message("Something went wrong", msg))).into_response()
             }
         }
     }
@@ -823,14 +819,19 @@ async fn rotate_key(
         mode.as_str(),
         humantime::format_duration(grace)
     );
-    Ok(Html(pages::settings(
+    Ok(shown_once(&s, "Your new API key", key, notice))
+}
+
+/// The settings page showing a new key or secret, once (never cached: see `secure_headers`).
+fn shown_once(s: &Session, label: &'static str, value: String, notice: String) -> Response {
+    Html(pages::settings(
         s.nav("settings"),
         settings_form(&s.partner),
-        Some(("Your new API key", key)),
+        Some((label, value)),
         Some(notice),
         None,
     ))
-    .into_response())
+    .into_response()
 }
 
 async fn rotate_secret(
@@ -854,14 +855,7 @@ async fn rotate_secret(
         "New webhook secret issued. Webhooks carry a signature with the previous one too for {}.",
         humantime::format_duration(grace)
     );
-    Ok(Html(pages::settings(
-        s.nav("settings"),
-        settings_form(&s.partner),
-        Some(("Your new webhook secret", secret)),
-        Some(notice),
-        None,
-    ))
-    .into_response())
+    Ok(shown_once(&s, "Your new webhook secret", secret, notice))
 }
 
 #[derive(Deserialize)]

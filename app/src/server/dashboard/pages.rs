@@ -84,20 +84,8 @@ pub fn Problem(text: Option<String>) -> impl IntoView {
 }
 
 /// A page with one message and a way back.
-pub fn message(title: &'static str, text: &'static str) -> String {
-    render(move || {
-        view! {
-            <Shell title=title.to_string() nav=None>
-                <h1>{title}</h1>
-                <p class="problem" role="alert">{text}</p>
-                <p><a href="/dashboard/checks">"Back to the dashboard"</a></p>
-            </Shell>
-        }
-    })
-}
-
-/// The same with a message made at run time.
-pub fn message_owned(title: &'static str, text: String) -> String {
+pub fn message(title: &'static str, text: impl Into<String>) -> String {
+    let text = text.into();
     render(move || {
         view! {
             <Shell title=title.to_string() nav=None>
