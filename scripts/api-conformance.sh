@@ -3,8 +3,8 @@
 # every operation of /v1/openapi.json (examples, coverage, fuzzing, and stateful sequences that
 # follow check ids from the list) and checks each answer: no 5xx, only documented status codes,
 # content types, headers and response schemas, refusal of schema-invalid input, and 401 without
-# the key. Runs the release build (`cargo leptos build --release` first; scripts/test.sh runs
-# this after it) on a fresh SQLite database, with test-mode checks to work on.
+# the key. Runs the release build (`scripts/build.sh` first; scripts/test.sh builds it
+# before) on a fresh SQLite database, with test-mode checks to work on.
 #
 # Two checks are left out, for what the API promises on purpose:
 #   positive_data_acceptance  valid-looking input still gets 404 (an unknown check id), 409 (a
@@ -16,7 +16,7 @@ cd "$ROOT_DIR"
 
 dir=${1:-$(mktemp -d /tmp/idv-api.XXXXXX)}
 mkdir -p "$dir"
-[ -x "$IDV_BIN" ] || die "no release build at $IDV_BIN: run cargo leptos build --release"
+[ -x "$IDV_BIN" ] || die "no release build at $IDV_BIN: run scripts/build.sh"
 ensure_schemathesis
 media=${IDV_TEST_MEDIA:-$ROOT_DIR/target/test-media}
 port=$(free_port)

@@ -135,10 +135,10 @@ bench_accuracy() {
 }
 
 bench_webhooks() {
-  # the harness (receiver, seeding) is the debug test build; the processes measured are the
+  # the harness (receiver, seeding) is the release test build; the processes measured are the
   # release binary
   IDV_BENCH_BIN="$IDV_BIN" BENCH_DELIVERIES="${BENCH_DELIVERIES:-5000}" \
-    cargo test -q -p idv --features app/ssr --test processes -- --ignored bench_webhooks --nocapture 2>&1 |
+    cargo test -q "${SERVER_CARGO_ARGS[@]}" --test processes -- --ignored bench_webhooks --nocapture 2>&1 |
     grep -E "^(deliveries|verdict)|panicked|error" || die "webhook benchmark failed"
 }
 

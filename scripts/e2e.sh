@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The browser end-to-end tests alone: headless Debian Chromium (playwright-core) against the
-# release build (`cargo leptos build --release` first; scripts/test.sh runs this after it).
+# release build (`scripts/build.sh` first; scripts/test.sh builds it before).
 # Starts `idv serve` on a free loopback port with a fresh SQLite database and two themed
 # partners; the tests start their own webhook receiver and partner parent page on the ports
 # given here. Usage: scripts/e2e.sh [WORK_DIR]. Screenshots go to end2end/artifacts/.
@@ -9,7 +9,7 @@ cd "$ROOT_DIR"
 
 dir=${1:-$(mktemp -d /tmp/idv-e2e.XXXXXX)}
 mkdir -p "$dir"
-[ -x "$IDV_BIN" ] || die "no release build at $IDV_BIN: run cargo leptos build --release"
+[ -x "$IDV_BIN" ] || die "no release build at $IDV_BIN: run scripts/build.sh"
 port=$(free_port)
 parent_port=$(free_port)
 hook_port=$(free_port)

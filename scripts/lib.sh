@@ -22,8 +22,22 @@ ensure_schemathesis() {
   SCHEMATHESIS="$dir/bin/st"
 }
 
-# The release binary that cargo leptos builds (honours CARGO_TARGET_DIR).
-IDV_BIN="${CARGO_TARGET_DIR:-$ROOT_DIR/target}/release/idv"
+# The release build: the server binary and the page's site (WASM, JS, CSS, assets). Honours
+# CARGO_TARGET_DIR; the site always goes to target/site (Leptos.toml's site-root).
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT_DIR/target}"
+IDV_BIN="$TARGET_DIR/release/idv"
+SITE_DIR="$ROOT_DIR/target/site"
+# leptos reads LEPTOS_OUTPUT_NAME at compile time (the name of the WASM file its hydration script
+# loads), as cargo-leptos sets it. Every build here sets it the same way, so the release binary,
+# the tests and `cargo leptos watch` agree on the layout and cargo never rebuilds the leptos
+# stack between them.
+export LEPTOS_OUTPUT_NAME=idv
+# The one shape of every Rust build of the server: the release profile, both packages, the
+# server features. The release binary, the tests, clippy and the benchmarks share its
+# dependency artifacts (the graph is compiled once per target: native and wasm32).
+SERVER_CARGO_ARGS=(--release --locked -p app -p idv --features app/ssr)
+# cargo-leptos is the developer's tool for `cargo leptos watch` only (scripts/dev.sh installs
+# it); the release build below takes the same steps without it.
 CARGO_LEPTOS_VERSION=0.3.11
 # cargo-leptos 0.3.11's lockfile needs rustc 1.96 (see shared recipe toolchain.md).
 CARGO_LEPTOS_TOOLCHAIN=1.96.0
@@ -110,12 +124,69 @@ ensure_binaryen() {
   export PATH="$dir/node_modules/.bin:$PATH"
 }
 
+# esbuild minifies the page's JS and CSS (what cargo-leptos does with swc and lightningcss).
+ESBUILD_VERSION=0.28.2
+ensure_esbuild() {
+  local dir="$IDV_TOOLS_DIR/esbuild-$ESBUILD_VERSION"
+  if [ ! -x "$dir/node_modules/.bin/esbuild" ]; then
+    ensure_node
+    log "installing esbuild $ESBUILD_VERSION from npm into $dir"
+    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+    npm install --prefix "$dir.tmp" --no-audit --no-fund --loglevel=error "esbuild@$ESBUILD_VERSION" >&2
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  fi
+  export PATH="$dir/node_modules/.bin:$PATH"
+}
+
 ensure_build_tools() {
   ensure_apt pkg-config curl ca-certificates
   ensure_binaryen
+  ensure_esbuild
   ensure_wasm_target
-  ensure_cargo_leptos
   ensure_wasm_bindgen
+}
+
+# use_clippy_compiler: from here on, cargo builds compile the workspace's own crates with clippy
+# (RUSTC_WORKSPACE_WRAPPER, the mechanism `cargo clippy` itself uses), denying warnings, while
+# the dependencies are compiled as usual. Linting then costs no separate check-mode build of
+# the dependency graph: a lint fails the build that runs anyway.
+use_clippy_compiler() {
+  local driver
+  driver=$(rustup which clippy-driver 2>/dev/null || command -v clippy-driver || true)
+  if [ -z "$driver" ]; then
+    rustup component add clippy >&2
+    driver=$(rustup which clippy-driver)
+  fi
+  export RUSTC_WORKSPACE_WRAPPER="$driver"
+  export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+}
+
+# build_site: the capture page's site in target/site, the steps cargo-leptos takes for a
+# release build: the `frontend` crate for wasm32 (profile wasm-release), wasm-bindgen (web
+# target), the WASM renamed to idv.wasm and optimised by wasm-opt, the JS and CSS minified,
+# the assets copied. Built aside and swapped in whole.
+build_site() {
+  ensure_build_tools
+  log "cargo build: the page's WASM (wasm32, profile wasm-release)"
+  (cd "$ROOT_DIR" && cargo build --locked -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release >&2)
+  local tmp="$SITE_DIR.tmp"
+  rm -rf "$tmp" && mkdir -p "$tmp/pkg"
+  cp -R "$ROOT_DIR/public/." "$tmp/"
+  wasm-bindgen --target web --no-typescript --out-dir "$tmp/pkg" --out-name "$LEPTOS_OUTPUT_NAME" \
+    "$TARGET_DIR/wasm32-unknown-unknown/wasm-release/frontend.wasm"
+  mv "$tmp/pkg/${LEPTOS_OUTPUT_NAME}_bg.wasm" "$tmp/pkg/$LEPTOS_OUTPUT_NAME.wasm"
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    "$tmp/pkg/$LEPTOS_OUTPUT_NAME.wasm" -o "$tmp/pkg/$LEPTOS_OUTPUT_NAME.wasm"
+  esbuild --minify --log-level=warning "$tmp/pkg/$LEPTOS_OUTPUT_NAME.js" --outfile="$tmp/pkg/$LEPTOS_OUTPUT_NAME.min.js"
+  mv "$tmp/pkg/$LEPTOS_OUTPUT_NAME.min.js" "$tmp/pkg/$LEPTOS_OUTPUT_NAME.js"
+  esbuild --minify --log-level=warning "$ROOT_DIR/style/main.css" --outfile="$tmp/pkg/$LEPTOS_OUTPUT_NAME.css"
+  rm -rf "$SITE_DIR" && mv "$tmp" "$SITE_DIR"
+}
+
+# build_server: the release `idv` binary alone (what run.sh and the benchmarks need).
+build_server() {
+  log "cargo build: the server (release)"
+  (cd "$ROOT_DIR" && cargo build "${SERVER_CARGO_ARGS[@]}" --bin idv >&2)
 }
 
 # PostgreSQL server binaries (initdb, pg_ctl): Debian's packages put them under
@@ -147,11 +218,11 @@ wait_http() {
   done
 }
 
-# The release build shared by the run command, the browser tests and the benchmarks.
+# The release build of the run command and the benchmarks (scripts/build.sh): the site, then
+# the server. The test command builds the same binary through its test build instead.
 build_release() {
-  ensure_build_tools
-  log "cargo leptos build --release"
-  (cd "$ROOT_DIR" && cargo leptos build --release >&2)
+  build_site
+  build_server
 }
 
 # The local face model: YuNet (detector, MIT) and SFace (embedding, Apache-2.0) ONNX files from

@@ -25,19 +25,39 @@ trap cleanup EXIT
 
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
-# step NAME CMD...: runs a test stage, keeps its output's summary lines, records a failure.
+# step NAME CMD...: runs a test stage, keeps its output's summary lines and its wall time,
+# records a failure.
 step() {
   local name=$1; shift
   log "$name"
-  local out="$WORK/step.log"
+  local out="$WORK/step.log" t0 rc
+  t0=$(date +%s)
   set +e
   "$@" 2>&1 | tee "$out"
-  local rc=${PIPESTATUS[0]}
+  rc=${PIPESTATUS[0]}
   set -e
-  { echo "[$name]"; { grep -E '^test result:|^# (tests|pass|fail|skipped) |^# schemathesis: ' "$out" || true; } | sed 's/^/  /'; } >>"$SUMMARY"
-  if [ "$rc" -ne 0 ]; then
-    failed_steps+=("$name")
-    echo "  FAILED (exit $rc)" >>"$SUMMARY"
+  local took=$(($(date +%s) - t0))
+  local result="ok"
+  [ "$rc" -eq 0 ] || result="FAILED (exit $rc)"
+  { printf '[%s] %s in %d min %02d s\n' "$name" "$result" $((took / 60)) $((took % 60))
+    { grep -E '^test result:|^# (tests|pass|fail|skipped) |^# schemathesis: ' "$out" || true; } | sed 's/^/  /'; } >>"$SUMMARY"
+  [ "$rc" -eq 0 ] || failed_steps+=("$name")
+}
+
+# summary: every stage with its result, wall time and test counts, then the totals.
+summary() {
+  elapsed=$(($(date +%s) - started))
+  echo
+  echo "==================== summary ($((elapsed / 60)) min $((elapsed % 60)) s) ===================="
+  cat "$SUMMARY"
+  passed=$({ grep -hoE '([0-9]+) passed' "$SUMMARY" || true; } | awk '{s+=$1} END {print s+0}')
+  pass_node=$({ grep -hoE '^  # pass [0-9]+' "$SUMMARY" || true; } | awk '{s+=$3} END {print s+0}')
+  failed=$({ grep -hoE '([0-9]+) failed' "$SUMMARY" || true; } | awk '{s+=$1} END {print s+0}')
+  fail_node=$({ grep -hoE '^  # fail [0-9]+' "$SUMMARY" || true; } | awk '{s+=$3} END {print s+0}')
+  echo "total: $((passed + pass_node)) passed, $((failed + fail_node)) failed"
+  if [ ${#failed_steps[@]} -gt 0 ]; then
+    echo "failed steps: ${failed_steps[*]}"
+    exit 1
   fi
 }
 
@@ -48,15 +68,25 @@ PGBIN=$(pg_bin_dir)
 ensure_runtime
 ensure_test_media
 (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
-build_release
 
-# --- static checks --------------------------------------------------------------------
+# --- static checks, then the one build -------------------------------------------------
+# clippy runs as the compiler of our own crates during the builds (use_clippy_compiler), with the lints
+# of `cargo clippy --all-targets -- -D warnings`: a lint fails the build step. Every cargo
+# command below has the same profile, features and compiler, so the dependency graph is
+# compiled once per target (wasm32 for the page, native for the server, its tests and the
+# binary the browser tests and Schemathesis run) and no later stage rebuilds anything.
 step "cargo fmt --check" cargo fmt --all -- --check
-step "clippy (server)" cargo clippy -p app -p idv --features app/ssr --all-targets -- -D warnings
-step "clippy (browser)" cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+use_clippy_compiler
+step "clippy + build: the page's WASM (wasm-release)" build_site
+step "clippy + build: server, tests and binary (release)" cargo test "${SERVER_CARGO_ARGS[@]}" --no-run
+if [ ${#failed_steps[@]} -gt 0 ]; then
+  # every later stage runs what these build: a stale binary must not pass for this source
+  summary
+  exit 1
+fi
 
 # --- unit and integration tests: SQLite -------------------------------------------------
-step "cargo test (SQLite)" cargo test -p app -p idv --features app/ssr
+step "cargo test (SQLite)" cargo test "${SERVER_CARGO_ARGS[@]}"
 
 # --- integration tests again on PostgreSQL ----------------------------------------------
 start_pg() {
@@ -71,7 +101,7 @@ start_pg() {
 }
 if start_pg; then
   step "cargo test (PostgreSQL)" env IDV_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres" \
-    cargo test -p idv --features app/ssr --test api --test cli --test processes
+    cargo test "${SERVER_CARGO_ARGS[@]}" --test api --test cli --test processes
 else
   failed_steps+=("start PostgreSQL")
   echo "[start PostgreSQL] FAILED" >>"$SUMMARY"
@@ -91,7 +121,7 @@ run_azure() {
   done
   # on PostgreSQL when it is up (the SQLite + Azure pairing adds nothing the others miss)
   if [ -n "${PGPORT:-}" ]; then export IDV_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres"; fi
-  IDV_TEST_AZURE_ENDPOINT="http://127.0.0.1:$port/devstoreaccount1" cargo test -p idv --features app/ssr --test api
+  IDV_TEST_AZURE_ENDPOINT="http://127.0.0.1:$port/devstoreaccount1" cargo test "${SERVER_CARGO_ARGS[@]}" --test api
 }
 step "cargo test (PostgreSQL + Azure storage on Azurite)" run_azure
 
@@ -101,17 +131,4 @@ step "API conformance (Schemathesis)" scripts/api-conformance.sh "$WORK/api"
 # --- browser end-to-end tests against the release build ---------------------------------
 step "browser tests (headless Chromium)" scripts/e2e.sh "$WORK/e2e"
 
-# --- summary ------------------------------------------------------------------------------
-elapsed=$(($(date +%s) - started))
-echo
-echo "==================== summary ($((elapsed / 60)) min $((elapsed % 60)) s) ===================="
-cat "$SUMMARY"
-passed=$(grep -hoE '([0-9]+) passed' "$SUMMARY" | awk '{s+=$1} END {print s+0}')
-pass_node=$(grep -hoE '^  # pass [0-9]+' "$SUMMARY" | awk '{s+=$3} END {print s+0}')
-failed=$(grep -hoE '([0-9]+) failed' "$SUMMARY" | awk '{s+=$1} END {print s+0}')
-fail_node=$(grep -hoE '^  # fail [0-9]+' "$SUMMARY" | awk '{s+=$3} END {print s+0}')
-echo "total: $((passed + pass_node)) passed, $((failed + fail_node)) failed"
-if [ ${#failed_steps[@]} -gt 0 ]; then
-  echo "failed steps: ${failed_steps[*]}"
-  exit 1
-fi
+summary

@@ -97,7 +97,8 @@ fn assert_one_line_failure(out: &Output, must_contain: &str) {
 
 #[tokio::test]
 async fn bad_configuration_exits_with_one_clear_line() {
-    let (_dir, base) = test_env(&[]).await;
+    // an unreachable database fails after IDV_DB_CONNECT_TIMEOUT (10 s by default)
+    let (_dir, base) = test_env(&[("IDV_DB_CONNECT_TIMEOUT", "1s")]).await;
     let with = |k: &str, v: &str| {
         let mut e = base.clone();
         e.insert(k.into(), v.into());

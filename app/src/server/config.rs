@@ -63,6 +63,8 @@ pub struct Config {
     /// `sqlite://…` or `postgres://…`; SQLite under the data dir when unset.
     pub database_url: Secret,
     pub db_max_connections: u32,
+    /// How long opening the database (and each pool checkout) may wait before failing.
+    pub db_connect_timeout: Duration,
     /// Base of every absolute URL the service hands out (file links, page URLs).
     pub public_url: url::Url,
     /// True when `public_url` was derived from the listen address (and follows it).
@@ -203,6 +205,7 @@ struct FileConfig {
     data_dir: Option<String>,
     database_url: Option<String>,
     db_max_connections: Option<String>,
+    db_connect_timeout: Option<String>,
     public_url: Option<String>,
     log_format: Option<String>,
     secret_key: Option<String>,
@@ -311,6 +314,12 @@ impl Config {
             ));
         }
 
+        let db_connect_timeout = parse_duration(
+            "IDV_DB_CONNECT_TIMEOUT",
+            pick("IDV_DB_CONNECT_TIMEOUT", &file.db_connect_timeout),
+            "10s",
+        )?;
+
         let log_format = match pick("IDV_LOG_FORMAT", &file.log_format).as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -339,7 +348,7 @@ impl Config {
             "30s",
         )?;
 
-        let mut leptos = load_leptos_options(env, pick("IDV_LEPTOS_CONFIG", &file.leptos_config))?;
+        let mut leptos = load_leptos_options(pick("IDV_LEPTOS_CONFIG", &file.leptos_config))?;
         if let Some(addr) = pick("LEPTOS_SITE_ADDR", &file.site_addr) {
             leptos.site_addr = addr
                 .parse::<SocketAddr>()
@@ -615,6 +624,7 @@ impl Config {
             data_dir,
             database_url: Secret::new(database_url),
             db_max_connections,
+            db_connect_timeout,
             public_url,
             public_url_is_default,
             log_format,
@@ -692,17 +702,10 @@ pub fn parse_duration(
     humantime::parse_duration(v.trim()).map_err(|e| ConfigError::new(name, format!("`{v}`: {e}")))
 }
 
-/// Leptos site settings. Under cargo-leptos (which sets `LEPTOS_OUTPUT_NAME`) the environment
-/// has them all. Otherwise they come from Leptos.toml, with `LEPTOS_*` variables on top.
-fn load_leptos_options(
-    env: &dyn Source,
-    path: Option<String>,
-) -> Result<LeptosOptions, ConfigError> {
-    if env.get("LEPTOS_OUTPUT_NAME").is_some() {
-        return leptos::config::get_configuration(None)
-            .map(|c| c.leptos_options)
-            .map_err(|e| ConfigError::new("LEPTOS_*", e));
-    }
+/// Leptos site settings: Leptos.toml, with the process's `LEPTOS_*` variables on top (leptos
+/// reads those itself; cargo-leptos sets them all when it runs the binary, the build scripts
+/// set `LEPTOS_OUTPUT_NAME` to the value the file has).
+fn load_leptos_options(path: Option<String>) -> Result<LeptosOptions, ConfigError> {
     let explicit = path.is_some();
     let path = path.unwrap_or_else(|| DEFAULT_LEPTOS_CONFIG.to_string());
     if !Path::new(&path).exists() {
@@ -821,7 +824,9 @@ mod tests {
         let p = dir.path().join("L.toml");
         std::fs::write(&p, "[package.metadata.leptos]\noutput-name = \"x\"\nsite-root = \"site\"\nsite-addr = \"127.0.0.1:4567\"\n").unwrap();
         let c = Config::load(&env(&[("IDV_LEPTOS_CONFIG", p.to_str().unwrap())])).unwrap();
-        assert_eq!(&*c.leptos.output_name, "x");
+        // the process's own LEPTOS_OUTPUT_NAME wins over the file (the test scripts set it)
+        let want = std::env::var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|_| "x".into());
+        assert_eq!(&*c.leptos.output_name, want);
         assert_eq!(&*c.leptos.site_root, "site");
         assert_eq!(c.leptos.site_addr.port(), 4567);
         assert_eq!(c.public_url.as_str(), "http://127.0.0.1:4567/");

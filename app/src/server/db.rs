@@ -2,8 +2,6 @@
 //! `DATABASE_URL` at run time. One set of queries serves both, on a portable schema (TEXT ids,
 //! BIGINT epoch-ms, SMALLINT booleans, `$n` placeholders); migrations are per backend and embedded.
 
-use std::time::Duration;
-
 use sqlx::{
     AnyPool, Executor,
     any::{AnyPoolOptions, install_default_drivers},
@@ -52,7 +50,7 @@ impl Db {
         };
         let mut opts = AnyPoolOptions::new()
             .max_connections(config.db_max_connections)
-            .acquire_timeout(Duration::from_secs(10));
+            .acquire_timeout(config.db_connect_timeout);
         if backend == Backend::Sqlite {
             // These cannot go in an Any URL: WAL lets readers run beside the writer, and
             // busy_timeout makes concurrent writers wait instead of failing.
