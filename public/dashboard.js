@@ -9,7 +9,8 @@
     timer = setTimeout(() => {
       const q = new URLSearchParams();
       for (const name of ['display_name', 'primary_color', 'accent_color', 'logo_url']) {
-        q.set(name, form.elements[name].value);
+        // a test-mode session's form has no theme fields (live settings)
+        if (form.elements[name]) q.set(name, form.elements[name].value);
       }
       frame.src = '/dashboard/preview?' + q.toString();
     }, 250);

@@ -29,10 +29,12 @@ unset DATABASE_URL
 srv=$!
 trap 'kill $srv 2>/dev/null || true' EXIT
 wait_http "$base/readyz" 30 || { cat "$dir/server.log"; exit 1; }
-key=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["test_api_key"])' "$dir/partner.json")
+field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$dir/partner.json" "$1"; }
+capture_key=$(field test_api_key)
+key=$(field test_secret_key)
 # test-mode checks (magic identifiers force the outcome): two in review, one verified
 for user in test_review test_review test_verified; do
-  curl -fsS -o /dev/null -F "api_key=$key" -F "user_identifier=$user" \
+  curl -fsS -o /dev/null -F "api_key=$capture_key" -F "user_identifier=$user" \
     -F "selfie_video=@$media/seq_obama.webm" -F "id_photo=@$media/id_obama.jpg" "$base/verif/submit" ||
     die "could not make the test checks"
 done

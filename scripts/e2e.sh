@@ -18,6 +18,8 @@ parent="http://127.0.0.1:$parent_port"
 export IDV_DATA_DIR="$dir/data" LEPTOS_SITE_ADDR="127.0.0.1:$port"
 # the tests' webhook receiver listens on loopback
 export IDV_WEBHOOK_ALLOWED_CIDRS=127.0.0.0/8
+# every browser test comes from one loopback address: per-IP limits above the suite's use
+export IDV_IP_PAGE_PER_MINUTE=600 IDV_IP_SUBMIT_PER_MINUTE=120 IDV_IP_SIGN_IN_PER_MINUTE=60
 unset DATABASE_URL
 "$IDV_BIN" partner create --name "Acme Bank" --primary-color "#0b6e4f" --accent-color "#f2a541" \
   --logo-url "$base/examples/acme-logo.svg" --allowed-origin "$parent" \

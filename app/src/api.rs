@@ -27,8 +27,8 @@ pub async fn submit(data: MultipartData) -> Result<SubmitReply, ServerFnError> {
         Err(e) => {
             e.log();
             response.set_status(e.status());
-            if let AppError::Unavailable { retry_after_secs } = &e {
-                response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            if let Some(secs) = e.retry_after() {
+                response.insert_header(header::RETRY_AFTER, HeaderValue::from(secs));
             }
             Ok(SubmitReply::Err(ErrorBody::new(e.public_message())))
         }

@@ -12,6 +12,12 @@ pub mod messages {
     pub const PROCESSING_FAILED: &str = "Verification processing failed";
 }
 
+/// Messages of our own endpoints (`/v1`, the dashboard): not the guide's, but as stable.
+pub mod api_messages {
+    /// A capture key (`idv_live_…`/`idv_test_…`) where a secret key is needed.
+    pub const SECRET_KEY_REQUIRED: &str = "A secret API key is required (idv_sk_live_… or idv_sk_test_…); capture keys (idv_live_…, idv_test_…) only open the capture page and submit checks";
+}
+
 /// The guide's error envelope: `{"success": false, "error": "<message>"}`.
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

@@ -29,7 +29,7 @@ const partners = [
 for (const p of partners) {
   for (const [vpName, viewport] of Object.entries(VIEWPORTS)) {
     test(`${p.name}: the themed flow end to end at ${viewport.width}x${viewport.height}`, async () => {
-      const { api_key, webhook_secret } = partner(p.env);
+      const { api_key, secret_key, webhook_secret } = partner(p.env);
       const user = `${p.slug}-${vpName}-user`;
       const context = await browser.newContext({ viewport });
       const page = await context.newPage();
@@ -82,7 +82,9 @@ for (const p of partners) {
       assert.match(await page.textContent('#result h1'), /verified/);
 
       // the stored check, through the partner API, with the consent the page recorded
-      const { status: code, body } = await apiGet(`/v1/checks/${checkId}`, api_key);
+      // the capture key reads nothing: the partner's server reads with its secret key
+      assert.equal((await apiGet(`/v1/checks/${checkId}`, api_key)).status, 401);
+      const { status: code, body } = await apiGet(`/v1/checks/${checkId}`, secret_key);
       assert.equal(code, 200);
       assert.equal(body.user_identifier, user);
       assert.equal(body.result.status, 'verified');

@@ -35,8 +35,8 @@ async function signIn(key, viewport = VIEWPORTS.desktop) {
 }
 
 test('find the captured check, see its webhook attempts, redeliver and see a new attempt', async () => {
-  const { api_key, webhook_secret } = partner('E2E_PARTNER_A');
-  const page = await signIn(api_key);
+  const { secret_key, webhook_secret } = partner('E2E_PARTNER_A');
+  const page = await signIn(secret_key);
   const shot = shooter(page, 'dashboard');
   await shot('1-checks');
   await page.fill('#filter-user', 'acme-desktop-user');
@@ -90,7 +90,7 @@ test('approve a check in review: the decision is final and its webhook is signed
   const submitted = await (await fetch(`${BASE}/verif/submit`, { method: 'POST', body: form })).json();
   assert.equal(submitted.result.status, 'review');
 
-  const page = await signIn(a.test_api_key, VIEWPORTS.phone);
+  const page = await signIn(a.test_secret_key, VIEWPORTS.phone);
   const shot = shooter(page, 'dashboard-review');
   assert.equal((await page.textContent('#mode')).trim(), 'Test mode');
   await page.click('text=Review queue');
@@ -106,7 +106,7 @@ test('approve a check in review: the decision is final and its webhook is signed
   await shot('2-decided');
 
   const hook = await receiver.waitFor((b) => b.check_id === submitted.check_id && b.type === 'verification.reviewed');
-  assert.ok(signatureValid(hook, a.webhook_secret));
+  assert.ok(signatureValid(hook, a.test_webhook_secret), 'test-mode webhooks carry the test secret');
   const body = JSON.parse(hook.raw);
   assert.equal(body.livemode, false);
   assert.equal(body.verification_result.status, 'verified');

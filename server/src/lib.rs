@@ -23,9 +23,12 @@ use tokio::{net::TcpListener, sync::Semaphore};
 
 pub use app::server::config;
 
-/// Makes sure the data dir exists and is writable, with a message naming the setting.
+mod http;
+
+/// Makes sure the data dir exists (created 0700: uploads and keys live there) and is
+/// writable, with a message naming the setting.
 pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)
+    app::server::intake::create_private_dir(dir)
         .with_context(|| format!("IDV_DATA_DIR: cannot create {}", dir.display()))?;
     let probe = dir.join(".write-test");
     std::fs::write(&probe, b"ok")
@@ -105,6 +108,10 @@ pub async fn open_state(
         scoring_slots: Arc::new(Semaphore::new(config.scoring_concurrency)),
         webhook_notify: Arc::new(tokio::sync::Notify::new()),
         api_rate: Arc::default(),
+        ip_limits: Arc::new(app::server::guard::IpLimits::new(&config.guard)),
+        upload_slots: Arc::new(Semaphore::new(config.guard.max_concurrent_uploads)),
+        spool: app::server::intake::SpoolBudget::new(config.guard.spool_max_bytes),
+        media_slots: Arc::new(Semaphore::new(config.guard.media_concurrency)),
         config: Arc::new(config),
         db,
         master_key,
@@ -168,6 +175,17 @@ impl Application {
         })?;
         config.set_bound_addr(listener.local_addr()?);
         let state = open_state(config, verifier).await?;
+        // spool files a crash left behind (a live upload writes at least every few seconds)
+        let swept = app::server::intake::sweep_spool(
+            &state.config.data_dir.join("tmp"),
+            std::time::Duration::from_secs(600),
+        );
+        if swept > 0 {
+            tracing::info!(
+                files = swept,
+                "deleted upload spool files left by an earlier run"
+            );
+        }
         let router = routes::router(state.clone());
         Ok(Self {
             listener,
@@ -218,20 +236,20 @@ impl Application {
             None
         };
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let serve = axum::serve(
+        let serve = http::serve(
             self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            stop.await;
-            tracing::info!("shutting down: finishing in-flight requests");
-            let _ = tx.send(());
-        });
-        let server = tokio::spawn(async move { serve.await });
+            self.router,
+            self.state.config.guard.header_read_timeout,
+            async move {
+                stop.await;
+                tracing::info!("shutting down: finishing in-flight requests");
+                let _ = tx.send(());
+            },
+        );
+        let server = tokio::spawn(serve);
         let abort = server.abort_handle();
         tokio::select! {
-            res = server => res.context("server task")?.context("server")?,
+            res = server => res.context("server task")?,
             _ = async { let _ = rx.await; tokio::time::sleep(grace).await } => {
                 tracing::warn!(grace_secs = grace.as_secs(), "in-flight requests did not finish in time");
                 abort.abort();

@@ -69,21 +69,44 @@ enum EvalCmd {
 
 #[derive(Subcommand)]
 enum PartnerCmd {
-    /// Create a partner; prints {"partner_id", "api_key", "webhook_secret"} once.
+    /// Create a partner; prints its keys and webhook secrets once: {"partner_id", "api_key",
+    /// "test_api_key", "secret_key", "test_secret_key", "webhook_secret", "test_webhook_secret"}.
     Create(PartnerFields),
     /// List partners as JSON, one per line.
     List,
-    /// Change a partner's settings.
+    /// Change a partner's settings (--webhook-url and --allowed-origin apply to --mode).
     Update {
         id: String,
         #[command(flatten)]
         fields: PartnerFields,
+        /// The mode whose webhook URL and allowed origins change.
+        #[arg(long, value_parser = ["live", "test"], default_value = "live")]
+        mode: String,
     },
-    /// Issue a new API key; the old one works for IDV_KEY_ROTATION_GRACE.
-    RotateKey { id: String },
-    /// Issue a new webhook secret (printed once); webhooks carry a signature with the old one
-    /// too for IDV_KEY_ROTATION_GRACE.
-    RotateWebhookSecret { id: String },
+    /// Issue a new key (printed once). The old keys of that kind and mode keep working for
+    /// --grace (IDV_KEY_ROTATION_GRACE by default), or fail at once with --revoke-now. Also
+    /// issues a partner's first secret key.
+    RotateKey {
+        id: String,
+        /// capture (the guide's api_key, for capture links) or secret (/v1, the dashboard).
+        #[arg(long, value_parser = ["capture", "secret"], default_value = "capture")]
+        kind: String,
+        #[arg(long, value_parser = ["live", "test"], default_value = "live")]
+        mode: String,
+        /// How long the old key keeps working, e.g. 1h (default IDV_KEY_ROTATION_GRACE).
+        #[arg(long, value_parser = parse_grace, conflicts_with = "revoke_now")]
+        grace: Option<std::time::Duration>,
+        /// The old key fails on the next request (a leaked key).
+        #[arg(long)]
+        revoke_now: bool,
+    },
+    /// Issue a new webhook secret for a mode (printed once); its webhooks carry a signature
+    /// with the old one too for IDV_KEY_ROTATION_GRACE.
+    RotateWebhookSecret {
+        id: String,
+        #[arg(long, value_parser = ["live", "test"], default_value = "live")]
+        mode: String,
+    },
     /// Disable a partner: its keys stop working.
     Disable { id: String },
     /// Enable a disabled partner.
@@ -131,6 +154,14 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn parse_grace(s: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(s).map_err(|e| format!("`{s}`: {e}"))
+}
+
+fn mode(s: &str) -> partners::KeyMode {
+    partners::KeyMode::parse(s).unwrap_or_default()
 }
 
 fn print_json(v: &impl serde::Serialize) {
@@ -218,56 +249,78 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                         print_json(&p);
                     }
                 }
-                PartnerCmd::Update { id, fields: f } => {
+                PartnerCmd::Update {
+                    id,
+                    fields: f,
+                    mode: m,
+                } => {
                     let p = partners::update(
                         db,
                         &id,
                         partners::PartnerUpdate {
                             name: f.name,
                             display_name: f.display_name,
-                            webhook_url: f.webhook_url,
                             primary_color: f.primary_color,
                             accent_color: f.accent_color,
                             logo_url: f.logo_url,
+                            mode: mode(&m),
+                            webhook_url: f.webhook_url,
                             allowed_origins: (!f.allowed_origins.is_empty())
                                 .then_some(f.allowed_origins),
                         },
+                        &Actor::Operator,
                     )
                     .await?;
                     print_json(&p);
                 }
-                PartnerCmd::RotateKey { id } => {
-                    let key = partners::rotate_key(
-                        db,
-                        &id,
-                        partners::KeyMode::Live,
-                        grace,
-                        &Actor::Operator,
-                    )
-                    .await?;
-                    print_json(
-                        &serde_json::json!({ "partner_id": id, "api_key": key, "previous_key_valid_for_secs": grace.as_secs() }),
-                    );
+                PartnerCmd::RotateKey {
+                    id,
+                    kind,
+                    mode: m,
+                    grace: g,
+                    revoke_now,
+                } => {
+                    let kind = partners::KeyKind::parse(&kind).unwrap_or_default();
+                    let retire = if revoke_now {
+                        partners::Retire::Now
+                    } else {
+                        partners::Retire::After(g.unwrap_or(grace))
+                    };
+                    let key =
+                        partners::rotate_key(db, &id, kind, mode(&m), retire, &Actor::Operator)
+                            .await?;
+                    let valid_for = match retire {
+                        partners::Retire::Now => 0,
+                        partners::Retire::After(d) => d.as_secs(),
+                    };
+                    print_json(&serde_json::json!({
+                        "partner_id": id,
+                        "kind": kind.as_str(),
+                        "mode": m,
+                        "api_key": key,
+                        "previous_key_valid_for_secs": valid_for,
+                    }));
                 }
-                PartnerCmd::RotateWebhookSecret { id } => {
+                PartnerCmd::RotateWebhookSecret { id, mode: m } => {
                     let secret = partners::rotate_webhook_secret(
                         db,
                         &state.master_key,
                         &id,
+                        mode(&m),
                         grace,
                         &Actor::Operator,
                     )
                     .await?;
                     print_json(
-                        &serde_json::json!({ "partner_id": id, "webhook_secret": secret, "previous_secret_signs_for_secs": grace.as_secs() }),
+                        &serde_json::json!({ "partner_id": id, "mode": m, "webhook_secret": secret, "previous_secret_signs_for_secs": grace.as_secs() }),
                     );
                 }
                 PartnerCmd::Disable { id } => {
-                    partners::set_disabled(db, &id, true).await?;
+                    partners::set_disabled(db, &id, true, &Actor::Operator).await?;
                     print_json(&serde_json::json!({ "partner_id": id, "disabled": true }));
                 }
                 PartnerCmd::Enable { id } => {
-                    partners::set_disabled(db, &id, false).await?;
+                    partners::set_disabled(db, &id, false, &Actor::Operator).await?;
                     print_json(&serde_json::json!({ "partner_id": id, "disabled": false }));
                 }
             }

@@ -86,6 +86,107 @@ async fn partner_lifecycle_through_the_cli() {
     assert!(!missing.status.success());
 }
 
+/// A leaked key: `rotate-key --revoke-now` makes it fail on the running service's next
+/// request; `--kind secret` issues the server key, `--mode test` the test mode's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoke_now_ends_a_leaked_key_on_the_next_request() {
+    let app = common::spawn_app().await;
+    let created = json(&idv(&app.env, &["partner", "create", "--name", "Leaky"]));
+    let id = created["partner_id"].as_str().unwrap().to_string();
+    for field in [
+        "api_key",
+        "test_api_key",
+        "secret_key",
+        "test_secret_key",
+        "webhook_secret",
+        "test_webhook_secret",
+    ] {
+        assert!(
+            created[field].as_str().is_some(),
+            "{field} printed once at creation"
+        );
+    }
+    let page = |key: String| {
+        let app = &app;
+        async move {
+            app.client
+                .get(app.url(&format!("/verif/?api_key={key}&user_identifier=u")))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let v1 = |key: String| {
+        let app = &app;
+        async move {
+            app.client
+                .get(app.url("/v1/checks"))
+                .bearer_auth(key)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let old = created["api_key"].as_str().unwrap().to_string();
+    assert_eq!(page(old.clone()).await, 200);
+    // with the default grace, the old key works on
+    let rot = json(&idv(
+        &app.env,
+        &["partner", "rotate-key", &id, "--grace", "1h"],
+    ));
+    assert_eq!(rot["previous_key_valid_for_secs"], 3600);
+    assert_eq!(page(old.clone()).await, 200);
+    // revoked now: the next request fails, the new key works
+    let rot = json(&idv(
+        &app.env,
+        &["partner", "rotate-key", &id, "--revoke-now"],
+    ));
+    assert_eq!(rot["previous_key_valid_for_secs"], 0);
+    let new = rot["api_key"].as_str().unwrap().to_string();
+    assert_eq!(page(old).await, 401);
+    assert_eq!(page(new).await, 200);
+    // the same for a secret key, and per mode
+    let secret = created["test_secret_key"].as_str().unwrap().to_string();
+    assert_eq!(v1(secret.clone()).await, 200);
+    let rot = json(&idv(
+        &app.env,
+        &[
+            "partner",
+            "rotate-key",
+            &id,
+            "--kind",
+            "secret",
+            "--mode",
+            "test",
+            "--revoke-now",
+        ],
+    ));
+    let new_secret = rot["api_key"].as_str().unwrap().to_string();
+    assert!(new_secret.starts_with("idv_sk_test_"));
+    assert_eq!(v1(secret).await, 401);
+    assert_eq!(v1(new_secret).await, 200);
+    assert_eq!(
+        v1(created["secret_key"].as_str().unwrap().to_string()).await,
+        200,
+        "the live secret key is untouched"
+    );
+    // the operator's actions are audited
+    let log = app::server::audit::list(&app.state.db, &id, true, None, 20)
+        .await
+        .unwrap();
+    assert!(log.iter().any(|e| {
+        e.action == "api_key.rotated"
+            && e.detail
+                .as_deref()
+                .unwrap_or("")
+                .contains("revoked at once")
+    }));
+}
+
 fn assert_one_line_failure(out: &Output, must_contain: &str) {
     assert!(!out.status.success(), "should fail");
     let err = String::from_utf8_lossy(&out.stderr);

@@ -1,6 +1,7 @@
 //! Webhook delivery across real `idv` processes on one database (SQLite file, or PostgreSQL
 //! when IDV_TEST_POSTGRES_URL is set): a worker killed with SIGKILL while deliveries are due and
 //! in flight loses none; two workers share 1,000 deliveries without attempting one twice.
+//! Also the memory of a real `idv serve` under an endless multipart part header.
 //! Also the webhook benchmark (`#[ignore]`, run by `scripts/bench.sh webhooks`).
 
 #[path = "common/mod.rs"]
@@ -179,6 +180,88 @@ async fn two_workers_share_a_thousand_deliveries_without_overlap() {
         *per_node.entry(r.get("node")).or_default() += 1;
     }
     eprintln!("two workers: {per_node:?}");
+}
+
+/// Resident memory of a process, from /proc (kB).
+fn rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+/// A client that never authenticates streams one endless part header at a release `idv serve`:
+/// it is cut off with a 4xx, and the server's memory grows by less than 64 MB.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endless_part_header_costs_the_server_no_memory() {
+    use std::io::{Read, Write};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut s = setup(&[]).await;
+    s.vars
+        .insert("LEPTOS_SITE_ADDR".into(), format!("127.0.0.1:{port}"));
+    let mut srv = spawn(&s, &["serve"], "serve.log");
+    let base = format!("http://127.0.0.1:{port}");
+    let t0 = Instant::now();
+    while reqwest::get(format!("{base}/readyz"))
+        .await
+        .map(|r| r.status() != 200)
+        .unwrap_or(true)
+    {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let before = rss_kb(srv.id());
+    let (sent, answer) = tokio::task::spawn_blocking(move || {
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        c.set_write_timeout(Some(Duration::from_secs(10))).unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        c.write_all(b"POST /verif/submit HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nTransfer-Encoding: chunked\r\n\r\n")
+            .unwrap();
+        let start = b"--XyZ\r\nContent-Disposition: form-data; name=\"selfie_video\"\r\nX-Junk: ";
+        c.write_all(format!("{:x}\r\n", start.len()).as_bytes()).unwrap();
+        c.write_all(start).unwrap();
+        c.write_all(b"\r\n").unwrap();
+        // up to 256 MB of header bytes, for as long as the server takes them
+        let junk = vec![b'a'; 64 * 1024];
+        let mut sent = 0usize;
+        while sent < 256 * 1024 * 1024 {
+            let ok = c.write_all(format!("{:x}\r\n", junk.len()).as_bytes()).is_ok()
+                && c.write_all(&junk).is_ok()
+                && c.write_all(b"\r\n").is_ok();
+            if !ok {
+                break;
+            }
+            sent += junk.len();
+        }
+        let mut answer = Vec::new();
+        let _ = c.read_to_end(&mut answer);
+        (sent, String::from_utf8_lossy(&answer).into_owned())
+    })
+    .await
+    .unwrap();
+    let after = rss_kb(srv.id());
+    srv.kill().unwrap();
+    let _ = srv.wait();
+    eprintln!("endless header: {sent} bytes accepted by the socket; RSS {before} kB -> {after} kB");
+    assert!(
+        after.saturating_sub(before) < 64 * 1024,
+        "RSS grew by {} kB",
+        after - before
+    );
+    assert!(sent < 256 * 1024 * 1024, "the server kept reading");
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 4"),
+        "a 4xx or a closed connection: {answer}"
+    );
 }
 
 /// `scripts/bench.sh webhooks`: deliveries per second by one release `idv worker` to a loopback

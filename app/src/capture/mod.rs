@@ -112,6 +112,10 @@ fn link_problem(l: &crate::server::sessions::Lookup) -> (axum::http::StatusCode,
             "This verification link has expired; open it again from the partner's site",
         ),
         Lookup::Unknown => (StatusCode::NOT_FOUND, "This verification link is not valid"),
+        Lookup::InUse => (
+            StatusCode::CONFLICT,
+            "This verification link is being used by another submission; wait for its result",
+        ),
     }
 }
 

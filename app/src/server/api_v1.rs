@@ -16,12 +16,12 @@ use super::{
     audit::Actor,
     checks::{self, rfc3339_ms},
     error::{AppError, AppResult},
-    partners::{self, Authenticated, KeyMode},
+    partners::{self, Authenticated, KeyKind, KeyMode, KeyRefused},
     sessions,
     state::AppState,
     webhooks,
 };
-use crate::contract::{ErrorBody, Status, VerificationResult, messages};
+use crate::contract::{ErrorBody, Status, VerificationResult, api_messages, messages};
 
 /// The partner a Bearer key authenticates.
 pub struct Partner(pub Authenticated);
@@ -38,10 +38,13 @@ impl FromRequestParts<AppState> for Partner {
             .map(str::trim)
             .filter(|k| !k.is_empty())
             .ok_or_else(|| AppError::Unauthorized(messages::API_KEY_REQUIRED.into()))?;
-        partners::authenticate(&state.db, key)
-            .await?
-            .map(Partner)
-            .ok_or_else(AppError::invalid_api_key)
+        match partners::authenticate(&state.db, key, KeyKind::Secret).await? {
+            Ok(auth) => Ok(Partner(auth)),
+            Err(KeyRefused::WrongKind(_)) => Err(AppError::Unauthorized(
+                api_messages::SECRET_KEY_REQUIRED.into(),
+            )),
+            Err(KeyRefused::Invalid) => Err(AppError::invalid_api_key()),
+        }
     }
 }
 
@@ -376,7 +379,7 @@ pub async fn create_session(
             "expires_in must be from 60 to 604800 seconds",
         ));
     }
-    let redirect_url = sessions::redirect_url(&auth.partner, b.redirect_url)?;
+    let redirect_url = sessions::redirect_url(auth.settings(), b.redirect_url)?;
     let new = sessions::NewSession {
         user_identifier,
         user_email: b.user_email.filter(|e| !e.trim().is_empty()),

@@ -2,8 +2,10 @@
 //! database triggers refuse any UPDATE or DELETE of its rows.
 //!
 //! Recorded: views of a check's images, exports, redactions, review decisions, key and secret
-//! rotations, settings changes, redeliveries, dashboard sign-ins and sign-outs, and every file
-//! deletion by the retention sweep.
+//! rotations, settings changes, partners created, disabled and enabled, redeliveries,
+//! dashboard sign-ins and sign-outs, and every file deletion by the retention sweep. Each
+//! entry carries the mode it concerns (live, test, or none for partner-wide operator actions);
+//! a dashboard session sees its own mode's entries (a live one also the partner-wide ones).
 
 use sqlx::Row;
 
@@ -48,6 +50,9 @@ pub enum Action {
     FilesDeletedByRetention,
     SignedIn,
     SignedOut,
+    PartnerCreated,
+    PartnerDisabled,
+    PartnerEnabled,
 }
 
 impl Action {
@@ -64,6 +69,9 @@ impl Action {
             Action::FilesDeletedByRetention => "retention.files_deleted",
             Action::SignedIn => "dashboard.signed_in",
             Action::SignedOut => "dashboard.signed_out",
+            Action::PartnerCreated => "partner.created",
+            Action::PartnerDisabled => "partner.disabled",
+            Action::PartnerEnabled => "partner.enabled",
         }
     }
 }
@@ -74,6 +82,8 @@ pub struct Entry<'a> {
     pub partner_id: &'a str,
     pub actor: &'a Actor,
     pub action: Action,
+    /// The mode it concerns: `Some(true)` live, `Some(false)` test, `None` partner-wide.
+    pub livemode: Option<bool>,
     pub check_id: Option<&'a str>,
     /// Short, never biometric, never a secret.
     pub detail: Option<String>,
@@ -85,13 +95,14 @@ where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
     sqlx::query(
-        "INSERT INTO audit_log (id, partner_id, at, actor, action, check_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO audit_log (id, partner_id, at, actor, action, livemode, check_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(uuid::Uuid::new_v4().to_string())
     .bind(e.partner_id)
     .bind(now_ms())
     .bind(e.actor.label())
     .bind(e.action.as_str())
+    .bind(e.livemode.map(i16::from))
     .bind(e.check_id)
     .bind(e.detail)
     .execute(exec)
@@ -109,18 +120,22 @@ pub struct Recorded {
     pub detail: Option<String>,
 }
 
-/// A partner's entries, newest first; `check_id` narrows to one check.
+/// A partner's entries of one mode, newest first (a live view also shows the partner-wide
+/// entries); `check_id` narrows to one check.
 pub async fn list(
     db: &Db,
     partner_id: &str,
+    livemode: bool,
     check_id: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Recorded>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT at, actor, action, check_id, detail FROM audit_log WHERE partner_id = $1 \
-         AND ($2 IS NULL OR check_id = $2) ORDER BY at DESC, id DESC LIMIT $3",
+         AND (livemode = $2 OR ($2 = 1 AND livemode IS NULL)) \
+         AND ($3 IS NULL OR check_id = $3) ORDER BY at DESC, id DESC LIMIT $4",
     )
     .bind(partner_id)
+    .bind(i16::from(livemode))
     .bind(check_id)
     .bind(limit)
     .fetch_all(&db.pool)

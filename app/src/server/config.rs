@@ -111,6 +111,33 @@ pub struct Config {
     pub webhooks: WebhookConfig,
     /// Partner API requests per key per minute (`IDV_API_RATE_LIMIT`), per process.
     pub api_rate_limit: u32,
+    /// What bounds the work anyone can cause before being authenticated.
+    pub guard: GuardConfig,
+}
+
+/// Limits that hold before anyone is authenticated: uploads, slow clients, per-IP request
+/// rates, and the expensive work (probing, decoding) behind a bounded gate.
+#[derive(Debug, Clone)]
+pub struct GuardConfig {
+    /// Disk all uploads being received at once may hold (`IDV_SPOOL_MAX_BYTES`).
+    pub spool_max_bytes: u64,
+    /// Uploads (`POST /verif/submit`) received at once per process; more get 503.
+    pub max_concurrent_uploads: usize,
+    /// ffprobe/ffmpeg probes and image decodes at once; more wait (scoring's queue timeout).
+    pub media_concurrency: usize,
+    /// A connection must send a complete request head within this, also between requests on a
+    /// kept-alive connection (so it is the idle keep-alive limit too).
+    pub header_read_timeout: Duration,
+    /// A request body must arrive at this many bytes per second at least, measured over each
+    /// `body_rate_window`; a slower one is cut (408) and its connection closed.
+    pub body_min_rate: u64,
+    pub body_rate_window: Duration,
+    /// Requests per minute per client IP: submissions, capture-page loads, dashboard sign-ins.
+    pub ip_submit_per_minute: u32,
+    pub ip_page_per_minute: u32,
+    pub ip_sign_in_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (per-IP limits, logs).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Debug, Clone)]
@@ -182,6 +209,10 @@ fn parse_schedule(v: &str) -> Result<Vec<Duration>, ConfigError> {
 }
 
 fn parse_cidrs(v: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    parse_cidrs_for("IDV_WEBHOOK_ALLOWED_CIDRS", v)
+}
+
+fn parse_cidrs_for(name: &str, v: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
     v.split(',')
         .map(str::trim)
         .filter(|p| !p.is_empty())
@@ -190,7 +221,7 @@ fn parse_cidrs(v: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
                 .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
                 .map_err(|_| {
                     ConfigError::new(
-                        "IDV_WEBHOOK_ALLOWED_CIDRS",
+                        name,
                         format!("`{p}` is not a network such as 127.0.0.0/8 or an address"),
                     )
                 })
@@ -245,6 +276,16 @@ struct FileConfig {
     webhook_allowed_cidrs: Option<String>,
     webhook_dispatch: Option<String>,
     api_rate_limit: Option<String>,
+    spool_max_bytes: Option<String>,
+    max_concurrent_uploads: Option<String>,
+    media_concurrency: Option<String>,
+    header_read_timeout: Option<String>,
+    body_min_rate: Option<String>,
+    body_rate_window: Option<String>,
+    ip_submit_per_minute: Option<String>,
+    ip_page_per_minute: Option<String>,
+    ip_sign_in_per_minute: Option<String>,
+    trusted_proxies: Option<String>,
 }
 
 /// Where settings come from: the process environment, or a map in tests.
@@ -602,7 +643,86 @@ impl Config {
             return Err(ConfigError::new("IDV_API_RATE_LIMIT", "must be at least 1"));
         }
 
+        let guard = GuardConfig {
+            spool_max_bytes: at_least_one(
+                "IDV_SPOOL_MAX_BYTES",
+                parse_num(
+                    "IDV_SPOOL_MAX_BYTES",
+                    pick("IDV_SPOOL_MAX_BYTES", &file.spool_max_bytes),
+                    2048 * MIB,
+                )?,
+            )?,
+            max_concurrent_uploads: at_least_one(
+                "IDV_MAX_CONCURRENT_UPLOADS",
+                parse_num(
+                    "IDV_MAX_CONCURRENT_UPLOADS",
+                    pick("IDV_MAX_CONCURRENT_UPLOADS", &file.max_concurrent_uploads),
+                    64,
+                )?,
+            )?,
+            media_concurrency: at_least_one(
+                "IDV_MEDIA_CONCURRENCY",
+                parse_num(
+                    "IDV_MEDIA_CONCURRENCY",
+                    pick("IDV_MEDIA_CONCURRENCY", &file.media_concurrency),
+                    cores,
+                )?,
+            )?,
+            header_read_timeout: parse_duration(
+                "IDV_HEADER_READ_TIMEOUT",
+                pick("IDV_HEADER_READ_TIMEOUT", &file.header_read_timeout),
+                "20s",
+            )?,
+            body_min_rate: parse_num(
+                "IDV_BODY_MIN_RATE",
+                pick("IDV_BODY_MIN_RATE", &file.body_min_rate),
+                2048,
+            )?,
+            body_rate_window: parse_duration(
+                "IDV_BODY_RATE_WINDOW",
+                pick("IDV_BODY_RATE_WINDOW", &file.body_rate_window),
+                "30s",
+            )?,
+            ip_submit_per_minute: at_least_one(
+                "IDV_IP_SUBMIT_PER_MINUTE",
+                parse_num(
+                    "IDV_IP_SUBMIT_PER_MINUTE",
+                    pick("IDV_IP_SUBMIT_PER_MINUTE", &file.ip_submit_per_minute),
+                    30,
+                )?,
+            )?,
+            ip_page_per_minute: at_least_one(
+                "IDV_IP_PAGE_PER_MINUTE",
+                parse_num(
+                    "IDV_IP_PAGE_PER_MINUTE",
+                    pick("IDV_IP_PAGE_PER_MINUTE", &file.ip_page_per_minute),
+                    120,
+                )?,
+            )?,
+            ip_sign_in_per_minute: at_least_one(
+                "IDV_IP_SIGN_IN_PER_MINUTE",
+                parse_num(
+                    "IDV_IP_SIGN_IN_PER_MINUTE",
+                    pick("IDV_IP_SIGN_IN_PER_MINUTE", &file.ip_sign_in_per_minute),
+                    10,
+                )?,
+            )?,
+            trusted_proxies: parse_cidrs_for(
+                "IDV_TRUSTED_PROXIES",
+                &pick("IDV_TRUSTED_PROXIES", &file.trusted_proxies).unwrap_or_default(),
+            )?,
+        };
+        for (name, d) in [
+            ("IDV_HEADER_READ_TIMEOUT", guard.header_read_timeout),
+            ("IDV_BODY_RATE_WINDOW", guard.body_rate_window),
+        ] {
+            if d.is_zero() {
+                return Err(ConfigError::new(name, "must be more than 0"));
+            }
+        }
+
         Ok(Self {
+            guard,
             api_rate_limit,
             webhooks,
             verifier_mode,
@@ -673,6 +793,13 @@ fn validate_database_url(url: &str) -> Result<(), ConfigError> {
             format!("scheme `{other}` is not supported (use sqlite:// or postgres://)"),
         )),
     }
+}
+
+fn at_least_one<T: PartialEq + From<u8>>(name: &str, v: T) -> Result<T, ConfigError> {
+    if v == T::from(0) {
+        return Err(ConfigError::new(name, "must be at least 1"));
+    }
+    Ok(v)
 }
 
 fn parse_num<T: std::str::FromStr>(

@@ -28,6 +28,21 @@ pub enum AppError {
     PayloadTooLarge(String),
     #[error("service busy")]
     Unavailable { retry_after_secs: u64 },
+    /// 503 with its own message (e.g. the upload spool is full).
+    #[error("{message}")]
+    Busy {
+        message: String,
+        retry_after_secs: u64,
+    },
+    /// 429: a per-IP or per-key limit.
+    #[error("{message}")]
+    TooManyRequests {
+        message: String,
+        retry_after_secs: u64,
+    },
+    /// 408: the client sent its request too slowly.
+    #[error("{0}")]
+    RequestTimeout(String),
     /// A failure of ours. `context` says what was being done (e.g. the check id).
     #[error("{context}")]
     Internal {
@@ -59,7 +74,9 @@ impl AppError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Gone(_) => StatusCode::GONE,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable { .. } | Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -70,6 +87,20 @@ impl AppError {
             Self::Internal { .. } => messages::PROCESSING_FAILED.into(),
             Self::Unavailable { .. } => "The service is busy; retry shortly".into(),
             other => other.to_string(),
+        }
+    }
+
+    /// Seconds for `Retry-After`, for the answers that carry one.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::Unavailable { retry_after_secs }
+            | Self::Busy {
+                retry_after_secs, ..
+            }
+            | Self::TooManyRequests {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 
@@ -90,9 +121,13 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log();
         let mut resp = (self.status(), Json(ErrorBody::new(self.public_message()))).into_response();
-        if let Self::Unavailable { retry_after_secs } = self {
+        if let Some(secs) = self.retry_after() {
             resp.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if matches!(self, Self::RequestTimeout(_)) {
+            resp.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
         resp
     }

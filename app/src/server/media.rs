@@ -1,6 +1,12 @@
 //! What an upload really is, decided by content (magic bytes, then probing), never by the
 //! client's content type or file name. Video probing and decoding run in ffprobe/ffmpeg
 //! subprocesses with a time limit, so a hostile file cannot hang or crash the service.
+//!
+//! ffmpeg is locked to what we expect: the magic bytes choose the demuxer (Matroska/WebM,
+//! MP4/MOV or AVI) and every call names it with `-f`, with `-protocol_whitelist file`, so
+//! ffmpeg never guesses a format, never follows a playlist (HLS, DASH, ffconcat, SDP) and never
+//! opens a path or URL but the spool file. Anything else is refused before ffmpeg runs, with a
+//! 400 naming the field (and what the file is, when it is a known text format).
 
 use std::{path::Path, process::Stdio, time::Duration};
 
@@ -13,7 +19,47 @@ pub enum Sniffed {
     Image(ImageFormat),
     /// A video container, with the file extension we store it under.
     Video(&'static str),
+    /// A text format that points ffmpeg at other files or URLs (what it is, for the message).
+    Playlist(&'static str),
     Unknown,
+}
+
+/// The ffmpeg demuxer for a stored video extension (the only ones we hand to ffmpeg).
+pub fn demuxer_for(ext: &str) -> Option<&'static str> {
+    match ext {
+        "webm" | "mkv" => Some("matroska"),
+        "mp4" | "mov" => Some("mov"),
+        "avi" => Some("avi"),
+        _ => None,
+    }
+}
+
+/// Text formats ffmpeg would follow to other files or URLs, recognised to say what they are.
+fn playlist_kind(head: &[u8]) -> Option<&'static str> {
+    let text = head
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(head)
+        .trim_ascii_start();
+    let starts = |p: &[u8]| text.len() >= p.len() && text[..p.len()].eq_ignore_ascii_case(p);
+    if starts(b"#EXTM3U") || starts(b"#EXT-X-") {
+        Some("an HLS/M3U playlist")
+    } else if starts(b"ffconcat") || starts(b"file ") || starts(b"file\t") {
+        Some("an ffconcat script")
+    } else if starts(b"<?xml") || starts(b"<MPD") || text.windows(4).any(|w| w == b"<MPD") {
+        Some("a DASH manifest (XML)")
+    } else if starts(b"v=0") {
+        Some("an SDP session description")
+    } else if starts(b"[playlist]") || starts(b"<asx") || starts(b"<smil") {
+        Some("a playlist")
+    } else if !head.is_empty()
+        && head
+            .iter()
+            .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+    {
+        Some("a text file")
+    } else {
+        None
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +125,8 @@ pub fn sniff(head: &[u8]) -> Sniffed {
     } else if at(0, &[0x1A, 0x45, 0xDF, 0xA3]) {
         let webm = head.windows(4).any(|w| w == b"webm");
         Sniffed::Video(if webm { "webm" } else { "mkv" })
+    } else if let Some(kind) = playlist_kind(head) {
+        Sniffed::Playlist(kind)
     } else {
         Sniffed::Unknown
     }
@@ -92,6 +140,8 @@ pub struct Rejected(pub String);
 #[derive(Debug, Clone)]
 pub struct VideoInfo {
     pub ext: &'static str,
+    /// The ffmpeg demuxer every later call must name (`-f`).
+    pub demuxer: &'static str,
     pub mime: &'static str,
     pub width: u32,
     pub height: u32,
@@ -160,19 +210,40 @@ pub async fn probe_video(
     field: &str,
     limit: Duration,
 ) -> Result<Result<VideoInfo, Rejected>, ToolError> {
-    let sniffed = sniff(head);
-    if let Sniffed::Image(f) = sniffed {
+    let ext = match sniff(head) {
+        Sniffed::Image(f) => {
+            return Ok(Err(Rejected(format!(
+                "{field} is an image ({}), not a video",
+                f.mime()
+            ))));
+        }
+        Sniffed::Playlist(kind) => {
+            return Ok(Err(Rejected(format!(
+                "{field} is {kind}, not a video file; send the recording itself (WebM, MP4, MOV, Matroska or AVI)"
+            ))));
+        }
+        Sniffed::Video(ext) => ext,
+        Sniffed::Unknown => {
+            return Ok(Err(Rejected(format!(
+                "{field} is not a recognised video format (WebM, MP4, MOV, Matroska or AVI)"
+            ))));
+        }
+    };
+    let Some(demuxer) = demuxer_for(ext) else {
         return Ok(Err(Rejected(format!(
-            "{field} is an image ({}), not a video",
-            f.mime()
+            "{field} is not a recognised video format (WebM, MP4, MOV, Matroska or AVI)"
         ))));
-    }
+    };
     let p = path.to_string_lossy();
     let out = match run_tool(
         "ffprobe",
         &[
             "-v",
             "error",
+            "-protocol_whitelist",
+            "file",
+            "-f",
+            demuxer,
             "-print_format",
             "json",
             "-show_format",
@@ -232,6 +303,10 @@ pub async fn probe_video(
             "error",
             "-threads",
             "1",
+            "-protocol_whitelist",
+            "file",
+            "-f",
+            demuxer,
             "-i",
             &p,
             "-map",
@@ -262,10 +337,6 @@ pub async fn probe_video(
             "{field} could not be decoded (truncated or corrupt video)"
         ))));
     }
-    let ext = match sniffed {
-        Sniffed::Video(ext) => ext,
-        _ => ext_for_format(&format_name),
-    };
     let duration_secs = probe
         .format
         .as_ref()
@@ -275,26 +346,13 @@ pub async fn probe_video(
         .filter(|d| d.is_finite() && *d >= 0.0);
     Ok(Ok(VideoInfo {
         ext,
+        demuxer,
         mime: crate::server::storage::content_type_for(ext),
         width,
         height,
         duration_secs,
         codec: v.codec_name.clone().unwrap_or_default(),
     }))
-}
-
-fn ext_for_format(format_name: &str) -> &'static str {
-    match format_name.split(',').next().unwrap_or("") {
-        "matroska" => "mkv",
-        "mov" => "mp4",
-        "avi" => "avi",
-        "ogg" => "ogv",
-        "mpegts" => "ts",
-        "flv" => "flv",
-        "asf" => "wmv",
-        "mpeg" => "mpg",
-        _ => "video",
-    }
 }
 
 /// A decoded, upright ID photo.
@@ -316,7 +374,7 @@ pub fn decode_image(
     let format = match sniff(head) {
         Sniffed::Image(f) => f,
         Sniffed::Video(_) => return Err(Rejected(format!("{field} is a video, not an image"))),
-        Sniffed::Unknown => {
+        Sniffed::Unknown | Sniffed::Playlist(_) => {
             return Err(Rejected(format!(
                 "{field} is not a supported image format (JPEG, PNG, WebP, GIF, BMP, TIFF, HEIC)"
             )));
@@ -467,7 +525,35 @@ mod tests {
             sniff(b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\x82\x88matroska"),
             Sniffed::Video("mkv")
         );
-        assert_eq!(sniff(b"hello, this is text"), Sniffed::Unknown);
+        assert_eq!(
+            sniff(b"hello, this is text"),
+            Sniffed::Playlist("a text file")
+        );
         assert_eq!(sniff(b""), Sniffed::Unknown);
+        assert_eq!(sniff(&[0u8, 1, 2, 3, 0xfe]), Sniffed::Unknown);
+    }
+
+    #[test]
+    fn playlists_and_manifests_are_named() {
+        for (head, kind) in [
+            (&b"#EXTM3U\n#EXT-X-VERSION:3\n"[..], "an HLS/M3U playlist"),
+            (b"\xEF\xBB\xBF#EXTM3U\n", "an HLS/M3U playlist"),
+            (
+                b"ffconcat version 1.0\nfile '/etc/passwd'\n",
+                "an ffconcat script",
+            ),
+            (b"file 'a.webm'\n", "an ffconcat script"),
+            (b"<?xml version=\"1.0\"?><MPD>", "a DASH manifest (XML)"),
+            (b"  <MPD xmlns=", "a DASH manifest (XML)"),
+            (
+                b"v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\n",
+                "an SDP session description",
+            ),
+        ] {
+            assert_eq!(sniff(head), Sniffed::Playlist(kind), "{head:?}");
+        }
+        assert_eq!(demuxer_for("webm"), Some("matroska"));
+        assert_eq!(demuxer_for("mov"), Some("mov"));
+        assert_eq!(demuxer_for("video"), None);
     }
 }

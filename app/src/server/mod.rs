@@ -8,6 +8,8 @@ pub mod crypto;
 pub mod dashboard;
 pub mod db;
 pub mod error;
+pub mod fuzzing;
+pub mod guard;
 pub mod intake;
 pub mod media;
 pub mod partners;

@@ -1,10 +1,20 @@
-//! Partners, their themes and their API keys.
+//! Partners, their themes, their keys and their per-mode settings.
 //!
-//! API keys are `idv_live_` / `idv_test_` followed by 48 hex characters (192 random bits). The
-//! first 16 of those are a lookup id; only the SHA-256 of the whole key is stored, and it is
-//! compared in constant time. A fast hash is right here: the keys are random, not passwords.
-//! The webhook secret (`whsec_` + base64 of 32 random bytes) must be usable for signing, so it
-//! is stored encrypted under the master key.
+//! Each partner has two kinds of key in each mode (live, test):
+//! - a **capture key** (`idv_live_…` / `idv_test_…`): the guide's `api_key`. It may sit in a
+//!   capture URL, an iframe `src` or a browser's history, so it only opens the capture page and
+//!   submits checks (`GET /verif/`, `POST /verif/submit`); it reads and changes nothing else.
+//! - a **secret key** (`idv_sk_live_…` / `idv_sk_test_…`): the partner's server credential for
+//!   `/v1` and the dashboard. It never belongs in a browser: a capture URL refuses it.
+//!
+//! Every key is a prefix and 48 hex characters (192 random bits). The first 16 of those are a
+//! lookup id; only the SHA-256 of the whole key is stored, and it is compared in constant time.
+//! A fast hash is right here: the keys are random, not passwords.
+//!
+//! The webhook URL, the allowed origins and the webhook secret are kept per mode (as Stripe
+//! does), so a test key can never point live payloads at a server of its choosing. The webhook
+//! secret (`whsec_` + base64 of 32 random bytes) must be usable for signing, so it is stored
+//! encrypted under the master key.
 
 use base64::{Engine, engine::general_purpose::STANDARD as B64};
 use serde::Serialize;
@@ -109,9 +119,10 @@ fn parse_name(s: &str) -> Result<String, Invalid> {
     Ok(t.to_string())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum KeyMode {
+    #[default]
     Live,
     Test,
 }
@@ -121,6 +132,52 @@ impl KeyMode {
         match self {
             Self::Live => "live",
             Self::Test => "test",
+        }
+    }
+    pub fn from_livemode(livemode: bool) -> Self {
+        if livemode { Self::Live } else { Self::Test }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "live" => Some(Self::Live),
+            "test" => Some(Self::Test),
+            _ => None,
+        }
+    }
+    pub fn is_live(self) -> bool {
+        self == Self::Live
+    }
+}
+
+/// What a key may do: capture (the guide's `/verif/` endpoints only) or everything (secret).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyKind {
+    #[default]
+    Capture,
+    Secret,
+}
+
+impl KeyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Capture => "capture",
+            Self::Secret => "secret",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "capture" => Some(Self::Capture),
+            "secret" => Some(Self::Secret),
+            _ => None,
+        }
+    }
+    fn prefix(self, mode: KeyMode) -> &'static str {
+        match (self, mode) {
+            (Self::Capture, KeyMode::Live) => "idv_live_",
+            (Self::Capture, KeyMode::Test) => "idv_test_",
+            (Self::Secret, KeyMode::Live) => "idv_sk_live_",
+            (Self::Secret, KeyMode::Test) => "idv_sk_test_",
         }
     }
 }
@@ -133,9 +190,9 @@ pub struct NewApiKey {
 }
 
 impl NewApiKey {
-    pub fn generate(mode: KeyMode) -> Self {
+    pub fn generate(kind: KeyKind, mode: KeyMode) -> Self {
         let secret = hex::encode(random_bytes::<24>());
-        let key = format!("idv_{}_{secret}", mode.as_str());
+        let key = format!("{}{secret}", kind.prefix(mode));
         Self {
             lookup: secret[..16].to_string(),
             hash: sha256_hex(key.as_bytes()),
@@ -144,24 +201,33 @@ impl NewApiKey {
     }
 }
 
-/// Splits a presented key into (mode, lookup id) when it has the right shape.
-fn key_lookup(key: &str) -> Option<(KeyMode, &str)> {
-    let (mode, secret) = if let Some(s) = key.strip_prefix("idv_live_") {
-        (KeyMode::Live, s)
-    } else if let Some(s) = key.strip_prefix("idv_test_") {
-        (KeyMode::Test, s)
-    } else {
-        return None;
-    };
+/// A presented key's shape: (kind, mode, lookup id) when it looks like one of ours.
+pub fn key_lookup(key: &str) -> Option<(KeyKind, KeyMode, &str)> {
+    let (kind, mode, secret) = [
+        (KeyKind::Secret, KeyMode::Live),
+        (KeyKind::Secret, KeyMode::Test),
+        (KeyKind::Capture, KeyMode::Live),
+        (KeyKind::Capture, KeyMode::Test),
+    ]
+    .into_iter()
+    .find_map(|(k, m)| key.strip_prefix(k.prefix(m)).map(|s| (k, m, s)))?;
     (secret.len() == 48
         && secret
             .bytes()
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
-    .then(|| (mode, &secret[..16]))
+    .then(|| (kind, mode, &secret[..16]))
 }
 
 pub fn generate_webhook_secret() -> String {
     format!("whsec_{}", B64.encode(random_bytes::<32>()))
+}
+
+/// What a mode (live or test) of a partner is configured with.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct ModeSettings {
+    pub webhook_url: Option<String>,
+    /// Origins that may embed the capture page and receive its redirects and messages.
+    pub allowed_origins: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -169,50 +235,94 @@ pub struct Partner {
     pub id: String,
     pub name: String,
     pub theme: Theme,
-    pub webhook_url: Option<String>,
-    pub allowed_origins: Vec<String>,
+    /// Live mode's settings (shown at the top level of `idv partner list`).
+    #[serde(flatten)]
+    pub live: ModeSettings,
+    pub test: ModeSettings,
     pub disabled: bool,
     pub created_at: i64,
 }
 
-/// The partner an API key belongs to, as authenticated.
+impl Partner {
+    pub fn settings(&self, mode: KeyMode) -> &ModeSettings {
+        match mode {
+            KeyMode::Live => &self.live,
+            KeyMode::Test => &self.test,
+        }
+    }
+}
+
+/// The partner a key belongs to, as authenticated.
 #[derive(Debug, Clone)]
 pub struct Authenticated {
     pub partner: Partner,
     pub mode: KeyMode,
+    /// The key's row (None when the partner was reached through a capture session).
+    pub key_id: Option<String>,
+}
+
+impl Authenticated {
+    /// The settings of the mode this key (or session) is in.
+    pub fn settings(&self) -> &ModeSettings {
+        self.partner.settings(self.mode)
+    }
 }
 
 #[derive(Debug, Default)]
 pub struct NewPartner {
     pub name: String,
     pub display_name: Option<String>,
+    /// For both modes at creation; each mode changes its own afterwards.
     pub webhook_url: Option<String>,
     pub primary_color: Option<String>,
     pub accent_color: Option<String>,
     pub logo_url: Option<String>,
+    /// For both modes at creation.
     pub allowed_origins: Vec<String>,
 }
 
 /// Changes to a partner; `None` leaves a field as it is. An empty string clears an optional URL.
+/// The name and theme are the partner's (what its live users see); the webhook URL and the
+/// allowed origins are those of `mode`.
 #[derive(Debug, Default)]
 pub struct PartnerUpdate {
     pub name: Option<String>,
     pub display_name: Option<String>,
-    pub webhook_url: Option<String>,
     pub primary_color: Option<String>,
     pub accent_color: Option<String>,
     pub logo_url: Option<String>,
+    pub mode: KeyMode,
+    pub webhook_url: Option<String>,
     pub allowed_origins: Option<Vec<String>>,
 }
 
-/// What `idv partner create` prints: the only time the key and secret are shown.
+impl PartnerUpdate {
+    /// Whether it changes what only a live credential may change (name and theme).
+    pub fn touches_partner_wide(&self) -> bool {
+        self.name.is_some()
+            || self.display_name.is_some()
+            || self.primary_color.is_some()
+            || self.accent_color.is_some()
+            || self.logo_url.is_some()
+    }
+}
+
+/// What `idv partner create` prints: the only time the keys and secrets are shown.
 #[derive(Debug, Serialize)]
 pub struct CreatedPartner {
     pub partner_id: String,
+    /// Live capture key (`idv_live_…`): the guide's `api_key`, for capture links only.
     pub api_key: String,
-    /// `idv_test_…`: test mode (checks marked `livemode: false`, magic user identifiers).
+    /// Test capture key (`idv_test_…`): checks marked `livemode: false`, magic user identifiers.
     pub test_api_key: String,
+    /// Live secret key (`idv_sk_live_…`): `/v1` and the dashboard; server-side only.
+    pub secret_key: String,
+    /// Test secret key (`idv_sk_test_…`).
+    pub test_secret_key: String,
+    /// Signs live webhooks.
     pub webhook_secret: String,
+    /// Signs test webhooks.
+    pub test_webhook_secret: String,
 }
 
 fn optional_url(field: &'static str, v: Option<String>) -> Result<Option<String>, Invalid> {
@@ -240,12 +350,36 @@ pub enum PartnerError {
     Db(#[from] sqlx::Error),
 }
 
-const PARTNER_COLUMNS: &str = "id, name, display_name, primary_color, accent_color, logo_url, webhook_url, allowed_origins, disabled, created_at";
+const PARTNER_COLUMNS: &str =
+    "id, name, display_name, primary_color, accent_color, logo_url, disabled, created_at";
 
-fn partner_from_row(row: &sqlx::any::AnyRow) -> Result<Partner, sqlx::Error> {
-    let origins: String = row.try_get("allowed_origins")?;
+fn ms(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4)
+}
+
+async fn partner_from_row(db: &Db, row: &sqlx::any::AnyRow) -> Result<Partner, sqlx::Error> {
+    let id: String = row.try_get("id")?;
+    let mut live = ModeSettings::default();
+    let mut test = ModeSettings::default();
+    for m in sqlx::query(
+        "SELECT mode, webhook_url, allowed_origins FROM partner_modes WHERE partner_id = $1",
+    )
+    .bind(&id)
+    .fetch_all(&db.pool)
+    .await?
+    {
+        let origins: String = m.try_get("allowed_origins")?;
+        let settings = ModeSettings {
+            webhook_url: m.try_get("webhook_url")?,
+            allowed_origins: serde_json::from_str(&origins).unwrap_or_default(),
+        };
+        match m.try_get::<String, _>("mode")?.as_str() {
+            "live" => live = settings,
+            _ => test = settings,
+        }
+    }
     Ok(Partner {
-        id: row.try_get("id")?,
+        id,
         name: row.try_get("name")?,
         theme: Theme {
             display_name: row.try_get("display_name")?,
@@ -253,8 +387,8 @@ fn partner_from_row(row: &sqlx::any::AnyRow) -> Result<Partner, sqlx::Error> {
             accent_color: row.try_get("accent_color")?,
             logo_url: row.try_get("logo_url")?,
         },
-        webhook_url: row.try_get("webhook_url")?,
-        allowed_origins: serde_json::from_str(&origins).unwrap_or_default(),
+        live,
+        test,
         disabled: row.try_get::<i16, _>("disabled")? != 0,
         created_at: row.try_get("created_at")?,
     })
@@ -283,16 +417,20 @@ pub async fn create(
     let allowed = origins(&new.allowed_origins)?;
 
     let id = uuid::Uuid::new_v4().to_string();
-    let secret = generate_webhook_secret();
-    let key = NewApiKey::generate(KeyMode::Live);
-    let test_key = NewApiKey::generate(KeyMode::Test);
     let now = now_ms();
+    let keys = [
+        (KeyKind::Capture, KeyMode::Live),
+        (KeyKind::Capture, KeyMode::Test),
+        (KeyKind::Secret, KeyMode::Live),
+        (KeyKind::Secret, KeyMode::Test),
+    ]
+    .map(|(k, m)| (k, m, NewApiKey::generate(k, m)));
+    let secrets = [generate_webhook_secret(), generate_webhook_secret()];
 
     let mut tx = db.pool.begin().await?;
     sqlx::query(
-        "INSERT INTO partners (id, name, display_name, primary_color, accent_color, logo_url, webhook_url, \
-         webhook_secret_enc, allowed_origins, disabled, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $10)",
+        "INSERT INTO partners (id, name, display_name, primary_color, accent_color, logo_url, \
+         disabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7)",
     )
     .bind(&id)
     .bind(&name)
@@ -300,34 +438,65 @@ pub async fn create(
     .bind(primary.as_str())
     .bind(accent.as_str())
     .bind(logo)
-    .bind(webhook)
-    .bind(master.encrypt(&secret))
-    .bind(allowed)
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    insert_key(&mut tx, &id, KeyMode::Live, &key, now).await?;
-    insert_key(&mut tx, &id, KeyMode::Test, &test_key, now).await?;
+    for (mode, secret) in [KeyMode::Live, KeyMode::Test].iter().zip(&secrets) {
+        sqlx::query(
+            "INSERT INTO partner_modes (partner_id, mode, webhook_url, allowed_origins, webhook_secret_enc, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&id)
+        .bind(mode.as_str())
+        .bind(&webhook)
+        .bind(&allowed)
+        .bind(master.encrypt(secret))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (kind, mode, key) in &keys {
+        insert_key(&mut tx, &id, *kind, *mode, key, now).await?;
+    }
+    super::audit::record(
+        &mut *tx,
+        super::audit::Entry {
+            partner_id: &id,
+            actor: &super::audit::Actor::Operator,
+            action: super::audit::Action::PartnerCreated,
+            livemode: None,
+            check_id: None,
+            detail: Some(format!("name {name}")),
+        },
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(partner_id = %id, "partner created");
+    let [capture_live, capture_test, secret_live, secret_test] = keys.map(|(_, _, k)| k.key);
+    let [webhook_secret, test_webhook_secret] = secrets;
     Ok(CreatedPartner {
         partner_id: id,
-        api_key: key.key,
-        test_api_key: test_key.key,
-        webhook_secret: secret,
+        api_key: capture_live,
+        test_api_key: capture_test,
+        secret_key: secret_live,
+        test_secret_key: secret_test,
+        webhook_secret,
+        test_webhook_secret,
     })
 }
 
 async fn insert_key(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     partner_id: &str,
+    kind: KeyKind,
     mode: KeyMode,
     key: &NewApiKey,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO api_keys (id, partner_id, mode, lookup, key_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, NULL)")
+    sqlx::query("INSERT INTO api_keys (id, partner_id, kind, mode, lookup, key_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)")
         .bind(uuid::Uuid::new_v4().to_string())
         .bind(partner_id)
+        .bind(kind.as_str())
         .bind(mode.as_str())
         .bind(&key.lookup)
         .bind(&key.hash)
@@ -343,7 +512,11 @@ pub async fn list(db: &Db) -> Result<Vec<Partner>, sqlx::Error> {
     ))
     .fetch_all(&db.pool)
     .await?;
-    rows.iter().map(partner_from_row).collect()
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        out.push(partner_from_row(db, r).await?);
+    }
+    Ok(out)
 }
 
 pub async fn get(db: &Db, id: &str) -> Result<Option<Partner>, sqlx::Error> {
@@ -353,46 +526,72 @@ pub async fn get(db: &Db, id: &str) -> Result<Option<Partner>, sqlx::Error> {
     .bind(id)
     .fetch_optional(&db.pool)
     .await?;
-    row.as_ref().map(partner_from_row).transpose()
+    match row {
+        Some(r) => Ok(Some(partner_from_row(db, &r).await?)),
+        None => Ok(None),
+    }
 }
 
-pub async fn update(db: &Db, id: &str, upd: PartnerUpdate) -> Result<Partner, PartnerError> {
+/// Applies `upd`, recorded in the audit log as `actor`'s (inside the same transaction).
+pub async fn update(
+    db: &Db,
+    id: &str,
+    upd: PartnerUpdate,
+    actor: &super::audit::Actor,
+) -> Result<Partner, PartnerError> {
     let current = get(db, id)
         .await?
         .ok_or_else(|| PartnerError::NotFound(id.into()))?;
-    let name = upd
-        .name
-        .as_deref()
-        .map(parse_name)
-        .transpose()?
-        .unwrap_or(current.name);
+    let mut changed: Vec<&str> = Vec::new();
+    let mut note = |field: &'static str, differs: bool| {
+        if differs {
+            changed.push(field);
+        }
+    };
+    let name = match upd.name.as_deref() {
+        Some(n) => parse_name(n)?,
+        None => current.name.clone(),
+    };
+    note("name", name != current.name);
     let display_name = match upd.display_name {
         Some(d) => parse_name(&d).map_err(|e| invalid("display_name", e.problem))?,
-        None => current.theme.display_name,
+        None => current.theme.display_name.clone(),
     };
+    note("display_name", display_name != current.theme.display_name);
     let primary = match upd.primary_color {
         Some(c) => HexColor::parse("primary_color", &c)?.0,
-        None => current.theme.primary_color,
+        None => current.theme.primary_color.clone(),
     };
+    note("primary_color", primary != current.theme.primary_color);
     let accent = match upd.accent_color {
         Some(c) => HexColor::parse("accent_color", &c)?.0,
-        None => current.theme.accent_color,
+        None => current.theme.accent_color.clone(),
     };
+    note("accent_color", accent != current.theme.accent_color);
     let logo = match upd.logo_url {
         Some(u) => optional_url("logo_url", Some(u))?,
-        None => current.theme.logo_url,
+        None => current.theme.logo_url.clone(),
     };
+    note("logo_url", logo != current.theme.logo_url);
+    let mode_now = current.settings(upd.mode);
     let webhook = match upd.webhook_url {
         Some(u) => optional_url("webhook_url", Some(u))?,
-        None => current.webhook_url,
+        None => mode_now.webhook_url.clone(),
     };
+    note("webhook_url", webhook != mode_now.webhook_url);
     let allowed = match upd.allowed_origins {
         Some(list) => origins(&list)?,
-        None => serde_json::to_string(&current.allowed_origins).expect("strings serialize"),
+        None => serde_json::to_string(&mode_now.allowed_origins).expect("strings serialize"),
     };
+    note(
+        "allowed_origins",
+        allowed != serde_json::to_string(&mode_now.allowed_origins).expect("strings serialize"),
+    );
+    let now = now_ms();
+    let mut tx = db.pool.begin().await?;
     sqlx::query(
         "UPDATE partners SET name = $2, display_name = $3, primary_color = $4, accent_color = $5, logo_url = $6, \
-         webhook_url = $7, allowed_origins = $8, updated_at = $9 WHERE id = $1",
+         updated_at = $7 WHERE id = $1",
     )
     .bind(id)
     .bind(name)
@@ -400,95 +599,175 @@ pub async fn update(db: &Db, id: &str, upd: PartnerUpdate) -> Result<Partner, Pa
     .bind(primary)
     .bind(accent)
     .bind(logo)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE partner_modes SET webhook_url = $3, allowed_origins = $4, updated_at = $5 \
+         WHERE partner_id = $1 AND mode = $2",
+    )
+    .bind(id)
+    .bind(upd.mode.as_str())
     .bind(webhook)
     .bind(allowed)
-    .bind(now_ms())
-    .execute(&db.pool)
+    .bind(now)
+    .execute(&mut *tx)
     .await?;
+    super::audit::record(
+        &mut *tx,
+        super::audit::Entry {
+            partner_id: id,
+            actor,
+            action: super::audit::Action::SettingsUpdated,
+            livemode: Some(upd.mode.is_live()),
+            check_id: None,
+            detail: Some(if changed.is_empty() {
+                "no change".into()
+            } else {
+                format!("{} ({} mode)", changed.join(", "), upd.mode.as_str())
+            }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
     get(db, id)
         .await?
         .ok_or_else(|| PartnerError::NotFound(id.into()))
 }
 
-pub async fn set_disabled(db: &Db, id: &str, disabled: bool) -> Result<(), PartnerError> {
+pub async fn set_disabled(
+    db: &Db,
+    id: &str,
+    disabled: bool,
+    actor: &super::audit::Actor,
+) -> Result<(), PartnerError> {
+    let mut tx = db.pool.begin().await?;
     let res = sqlx::query("UPDATE partners SET disabled = $2, updated_at = $3 WHERE id = $1")
         .bind(id)
         .bind(i16::from(disabled))
         .bind(now_ms())
-        .execute(&db.pool)
+        .execute(&mut *tx)
         .await?;
     if res.rows_affected() == 0 {
         return Err(PartnerError::NotFound(id.into()));
     }
+    super::audit::record(
+        &mut *tx,
+        super::audit::Entry {
+            partner_id: id,
+            actor,
+            action: if disabled {
+                super::audit::Action::PartnerDisabled
+            } else {
+                super::audit::Action::PartnerEnabled
+            },
+            livemode: None,
+            check_id: None,
+            detail: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
     tracing::info!(partner_id = %id, disabled, "partner status changed");
     Ok(())
 }
 
-/// Issues a new key of `mode`. Keys of that mode issued before keep working until `grace` has
-/// passed. Recorded in the audit log.
+/// How the keys a rotation replaces stop working.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retire {
+    /// They keep working this long (IDV_KEY_ROTATION_GRACE by default).
+    After(std::time::Duration),
+    /// They fail on the next request (a leaked key).
+    Now,
+}
+
+impl Retire {
+    fn describe(self) -> String {
+        match self {
+            Retire::After(d) => format!("the old one works for {} s", d.as_secs()),
+            Retire::Now => "the old one was revoked at once".into(),
+        }
+    }
+}
+
+/// Issues a new key of `kind` in `mode` (shown once) and retires the partner's other keys of
+/// that kind and mode as `retire` says; keys that already expire sooner keep their expiry, and
+/// nothing touches the new key. Also issues a partner's first secret key (partners created
+/// before secret keys existed). Recorded in the audit log.
 pub async fn rotate_key(
     db: &Db,
     id: &str,
+    kind: KeyKind,
     mode: KeyMode,
-    grace: std::time::Duration,
+    retire: Retire,
     actor: &super::audit::Actor,
 ) -> Result<String, PartnerError> {
     get(db, id)
         .await?
         .ok_or_else(|| PartnerError::NotFound(id.into()))?;
     let now = now_ms();
-    let until = now + i64::try_from(grace.as_millis()).unwrap_or(i64::MAX / 2);
-    let key = NewApiKey::generate(mode);
+    let until = match retire {
+        Retire::After(grace) => now.saturating_add(ms(grace)),
+        Retire::Now => now,
+    };
+    let key = NewApiKey::generate(kind, mode);
     let mut tx = db.pool.begin().await?;
     sqlx::query(
-        "UPDATE api_keys SET expires_at = $3 WHERE partner_id = $1 AND mode = $2 AND (expires_at IS NULL OR expires_at > $3)",
+        "UPDATE api_keys SET expires_at = $4 WHERE partner_id = $1 AND kind = $2 AND mode = $3 \
+         AND (expires_at IS NULL OR expires_at > $4)",
     )
     .bind(id)
+    .bind(kind.as_str())
     .bind(mode.as_str())
     .bind(until)
     .execute(&mut *tx)
     .await?;
-    insert_key(&mut tx, id, mode, &key, now).await?;
+    insert_key(&mut tx, id, kind, mode, &key, now).await?;
     super::audit::record(
         &mut *tx,
         super::audit::Entry {
             partner_id: id,
             actor,
             action: super::audit::Action::ApiKeyRotated,
+            livemode: Some(mode.is_live()),
             check_id: None,
             detail: Some(format!(
-                "{} key; the old one works for {} s",
+                "{} {} key; {}",
                 mode.as_str(),
-                grace.as_secs()
+                kind.as_str(),
+                retire.describe()
             )),
         },
     )
     .await?;
     tx.commit().await?;
-    tracing::info!(partner_id = %id, grace_secs = grace.as_secs(), "API key rotated");
+    tracing::info!(partner_id = %id, kind = kind.as_str(), mode = mode.as_str(), revoked_now = retire == Retire::Now, "API key rotated");
     Ok(key.key)
 }
 
-/// Issues a new webhook signing secret (returned once). Webhooks are signed with the old one
-/// too, a second signature in the same header, until `grace` has passed.
+/// Issues a new webhook signing secret for `mode` (returned once). Webhooks of that mode are
+/// signed with the old one too, a second signature in the same header, until `grace` has
+/// passed.
 pub async fn rotate_webhook_secret(
     db: &Db,
     master: &MasterKey,
     id: &str,
+    mode: KeyMode,
     grace: std::time::Duration,
     actor: &super::audit::Actor,
 ) -> Result<String, PartnerError> {
     let secret = generate_webhook_secret();
-    let until = now_ms() + i64::try_from(grace.as_millis()).unwrap_or(i64::MAX / 2);
+    let now = now_ms();
     let mut tx = db.pool.begin().await?;
     let n = sqlx::query(
-        "UPDATE partners SET webhook_secret_prev_enc = webhook_secret_enc, webhook_secret_prev_until = $3, \
-         webhook_secret_enc = $2, updated_at = $4 WHERE id = $1",
+        "UPDATE partner_modes SET webhook_secret_prev_enc = webhook_secret_enc, webhook_secret_prev_until = $4, \
+         webhook_secret_enc = $3, updated_at = $5 WHERE partner_id = $1 AND mode = $2",
     )
     .bind(id)
+    .bind(mode.as_str())
     .bind(master.encrypt(&secret))
-    .bind(until)
-    .bind(now_ms())
+    .bind(now.saturating_add(ms(grace)))
+    .bind(now)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -501,30 +780,35 @@ pub async fn rotate_webhook_secret(
             partner_id: id,
             actor,
             action: super::audit::Action::WebhookSecretRotated,
+            livemode: Some(mode.is_live()),
             check_id: None,
             detail: Some(format!(
-                "the old secret also signs for {} s",
+                "{} mode; the old secret also signs for {} s",
+                mode.as_str(),
                 grace.as_secs()
             )),
         },
     )
     .await?;
     tx.commit().await?;
-    tracing::info!(partner_id = %id, grace_secs = grace.as_secs(), "webhook secret rotated");
+    tracing::info!(partner_id = %id, mode = mode.as_str(), grace_secs = grace.as_secs(), "webhook secret rotated");
     Ok(secret)
 }
 
-/// The secrets webhooks are signed with now: the current one, and the previous one while its
-/// rotation grace lasts.
+/// The secrets `mode`'s webhooks are signed with now: the current one, and the previous one
+/// while its rotation grace lasts.
 pub async fn webhook_signing_secrets(
     db: &Db,
     master: &MasterKey,
     id: &str,
+    mode: KeyMode,
 ) -> anyhow::Result<Vec<String>> {
     let row = sqlx::query(
-        "SELECT webhook_secret_enc, webhook_secret_prev_enc, webhook_secret_prev_until FROM partners WHERE id = $1",
+        "SELECT webhook_secret_enc, webhook_secret_prev_enc, webhook_secret_prev_until FROM partner_modes \
+         WHERE partner_id = $1 AND mode = $2",
     )
     .bind(id)
+    .bind(mode.as_str())
     .fetch_one(&db.pool)
     .await?;
     let mut out = vec![master.decrypt(&row.try_get::<String, _>("webhook_secret_enc")?)?];
@@ -538,24 +822,49 @@ pub async fn webhook_signing_secrets(
     Ok(out)
 }
 
-/// The webhook signing secret, decrypted.
-pub async fn webhook_secret(db: &Db, master: &MasterKey, id: &str) -> anyhow::Result<String> {
-    let sealed: String =
-        sqlx::query_scalar("SELECT webhook_secret_enc FROM partners WHERE id = $1")
-            .bind(id)
-            .fetch_one(&db.pool)
-            .await?;
+/// `mode`'s webhook signing secret, decrypted.
+pub async fn webhook_secret(
+    db: &Db,
+    master: &MasterKey,
+    id: &str,
+    mode: KeyMode,
+) -> anyhow::Result<String> {
+    let sealed: String = sqlx::query_scalar(
+        "SELECT webhook_secret_enc FROM partner_modes WHERE partner_id = $1 AND mode = $2",
+    )
+    .bind(id)
+    .bind(mode.as_str())
+    .fetch_one(&db.pool)
+    .await?;
     master.decrypt(&sealed)
 }
 
-/// The active, enabled partner that owns `api_key`, or `None`.
-pub async fn authenticate(db: &Db, api_key: &str) -> Result<Option<Authenticated>, sqlx::Error> {
-    let Some((mode, lookup)) = key_lookup(api_key.trim()) else {
-        return Ok(None);
+/// Why a presented key does not authenticate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyRefused {
+    /// Unknown, malformed, expired, revoked, or its partner is disabled.
+    Invalid,
+    /// A valid-looking key of the other kind: a capture key where a secret key is needed, or
+    /// a secret key in a capture URL (never looked up: it must not be used there at all).
+    WrongKind(KeyKind),
+}
+
+/// The active, enabled partner that owns `api_key`, when it is a key of `kind`.
+pub async fn authenticate(
+    db: &Db,
+    api_key: &str,
+    kind: KeyKind,
+) -> Result<Result<Authenticated, KeyRefused>, sqlx::Error> {
+    let api_key = api_key.trim();
+    let Some((presented_kind, mode, lookup)) = key_lookup(api_key) else {
+        return Ok(Err(KeyRefused::Invalid));
     };
-    let presented = sha256_hex(api_key.trim().as_bytes());
+    if presented_kind != kind {
+        return Ok(Err(KeyRefused::WrongKind(presented_kind)));
+    }
+    let presented = sha256_hex(api_key.as_bytes());
     let row = sqlx::query(
-        "SELECT partner_id, mode, key_hash, expires_at FROM api_keys WHERE lookup = $1",
+        "SELECT id, partner_id, kind, mode, key_hash, expires_at FROM api_keys WHERE lookup = $1",
     )
     .bind(lookup)
     .fetch_optional(&db.pool)
@@ -563,22 +872,44 @@ pub async fn authenticate(db: &Db, api_key: &str) -> Result<Option<Authenticated
     let Some(row) = row else {
         // Same work as a hit, so timing does not tell a near-miss from a stranger.
         let _ = ct_eq(presented.as_bytes(), sha256_hex(b"").as_bytes());
-        return Ok(None);
+        return Ok(Err(KeyRefused::Invalid));
     };
     let stored: String = row.try_get("key_hash")?;
     let stored_mode: String = row.try_get("mode")?;
+    let stored_kind: String = row.try_get("kind")?;
     let expires_at: Option<i64> = row.try_get("expires_at")?;
-    if !ct_eq(presented.as_bytes(), stored.as_bytes()) || stored_mode != mode.as_str() {
-        return Ok(None);
-    }
-    if expires_at.is_some_and(|t| t <= now_ms()) {
-        return Ok(None);
+    if !ct_eq(presented.as_bytes(), stored.as_bytes())
+        || stored_mode != mode.as_str()
+        || stored_kind != kind.as_str()
+        || expires_at.is_some_and(|t| t <= now_ms())
+    {
+        return Ok(Err(KeyRefused::Invalid));
     }
     let partner_id: String = row.try_get("partner_id")?;
+    let key_id: String = row.try_get("id")?;
     Ok(get(db, &partner_id)
         .await?
         .filter(|p| !p.disabled)
-        .map(|partner| Authenticated { partner, mode }))
+        .map(|partner| Authenticated {
+            partner,
+            mode,
+            key_id: Some(key_id),
+        })
+        .ok_or(KeyRefused::Invalid))
+}
+
+/// Whether the key `key_id` still works (not expired or revoked, partner enabled): dashboard
+/// sessions live only as long as the key that opened them.
+pub async fn key_active(db: &Db, key_id: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM api_keys k JOIN partners p ON p.id = k.partner_id \
+         WHERE k.id = $1 AND p.disabled = 0 AND (k.expires_at IS NULL OR k.expires_at > $2)",
+    )
+    .bind(key_id)
+    .bind(now_ms())
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(n > 0)
 }
 
 #[cfg(test)]
@@ -587,10 +918,20 @@ mod tests {
 
     #[test]
     fn key_shape() {
-        let k = NewApiKey::generate(KeyMode::Live);
+        let k = NewApiKey::generate(KeyKind::Capture, KeyMode::Live);
         assert!(k.key.starts_with("idv_live_"));
         assert_eq!(k.key.len(), 9 + 48);
-        assert_eq!(key_lookup(&k.key), Some((KeyMode::Live, &k.key[9..25])));
+        assert_eq!(
+            key_lookup(&k.key),
+            Some((KeyKind::Capture, KeyMode::Live, &k.key[9..25]))
+        );
+        let s = NewApiKey::generate(KeyKind::Secret, KeyMode::Test);
+        assert!(s.key.starts_with("idv_sk_test_"));
+        assert_eq!(
+            key_lookup(&s.key),
+            Some((KeyKind::Secret, KeyMode::Test, &s.key[12..28]))
+        );
+        assert!(key_lookup(&s.key.replace("idv_sk_test_", "idv_sk_prod_")).is_none());
         assert_ne!(k.hash, k.key);
         assert!(key_lookup("idv_live_short").is_none());
         assert!(key_lookup(&k.key.to_uppercase()).is_none());

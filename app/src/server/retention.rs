@@ -36,7 +36,7 @@ pub async fn sweep_once(state: &AppState) -> anyhow::Result<SweepStats> {
             "UPDATE checks SET sweep_lease_until = $1 WHERE id IN (\
                SELECT id FROM checks WHERE files_deleted_at IS NULL AND files_expire_at <= $2 \
                AND (sweep_lease_until IS NULL OR sweep_lease_until < $2) ORDER BY files_expire_at LIMIT {BATCH} {lock}) \
-             RETURNING id, partner_id, selfie_key, id_key"
+             RETURNING id, partner_id, livemode, selfie_key, id_key"
         ))
         .bind(now + LEASE_MS)
         .bind(now)
@@ -70,6 +70,7 @@ pub async fn sweep_once(state: &AppState) -> anyhow::Result<SweepStats> {
                         partner_id: &partner_id,
                         actor: &audit::Actor::System,
                         action: audit::Action::FilesDeletedByRetention,
+                        livemode: Some(row.try_get::<i16, _>("livemode")? != 0),
                         check_id: Some(&id),
                         detail: None,
                     },
@@ -96,7 +97,32 @@ pub async fn sweep_once(state: &AppState) -> anyhow::Result<SweepStats> {
     Ok(stats)
 }
 
-/// Runs [`sweep_once`] every `interval` until the process stops.
+/// Capture links that were never used are deleted this long after they expired (with the
+/// contact data the partner put on them); expired dashboard sessions too.
+pub const UNUSED_LINK_GRACE: Duration = Duration::from_secs(3600);
+
+/// What else the sweep clears: unused expired capture links, dead dashboard sessions, idle
+/// per-IP limiter entries.
+pub async fn sweep_sessions(state: &AppState) -> anyhow::Result<(u64, u64)> {
+    let links = super::sessions::delete_expired_unused(&state.db, UNUSED_LINK_GRACE).await?;
+    let dash =
+        sqlx::query("DELETE FROM dashboard_sessions WHERE expires_at < $1 OR revoked_at < $1")
+            .bind(now_ms() - i64::try_from(UNUSED_LINK_GRACE.as_millis()).unwrap_or(0))
+            .execute(&state.db.pool)
+            .await?
+            .rows_affected();
+    state.ip_limits.forget_idle();
+    if links + dash > 0 {
+        tracing::info!(
+            capture_links = links,
+            dashboard_sessions = dash,
+            "expired sessions deleted"
+        );
+    }
+    Ok((links, dash))
+}
+
+/// Runs [`sweep_once`] and [`sweep_sessions`] every `interval` until the process stops.
 pub fn spawn_sweeper(state: AppState, interval: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(interval);
@@ -105,6 +131,9 @@ pub fn spawn_sweeper(state: AppState, interval: Duration) -> tokio::task::JoinHa
             tick.tick().await;
             if let Err(e) = sweep_once(&state).await {
                 tracing::error!(error = format!("{e:#}"), "retention sweep failed");
+            }
+            if let Err(e) = sweep_sessions(&state).await {
+                tracing::error!(error = format!("{e:#}"), "session sweep failed");
             }
         }
     })

@@ -1,7 +1,10 @@
 //! The HTTP surface: which path goes where, and the layers every request passes through
 //! (request id, tracing without query strings, security headers).
 
-use std::time::Duration;
+use std::{
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
 use axum::{
     Json, Router,
@@ -22,7 +25,9 @@ use tower_http::{
 use super::{
     db::now_ms,
     error::AppError,
-    partners, sessions,
+    intake,
+    partners::{self, KeyKind},
+    sessions,
     state::AppState,
     storage::{LinkCheck, valid_key, verify_link},
 };
@@ -77,7 +82,7 @@ pub fn router(state: AppState) -> Router {
             move || shell(opts.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .with_state(state)
+        .with_state(state.clone())
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<Body>| {
@@ -94,7 +99,25 @@ pub fn router(state: AppState) -> Router {
                     tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_millis() as u64, "response");
                 }),
         )
-        .layer(axum::middleware::from_fn(guard_submit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard_submit,
+        ))
+        .layer(axum::middleware::map_response_with_state(
+            state.clone(),
+            |State(s): State<AppState>, mut resp: Response| async move {
+                secure_transport_headers(resp.headers_mut(), &s);
+                resp
+            },
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::guard::limit_by_ip,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::guard::min_body_rate,
+        ))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
 }
@@ -158,7 +181,7 @@ async fn verif_page(
     let json = prefers_json(req.headers());
     let q: VerifQuery = serde_urlencoded_query(raw.as_deref());
     let result = async {
-        let (partner, user_identifier, capture_token, redirect_url, expires_at) =
+        let (auth, user_identifier, capture_token, redirect_url, expires_at) =
             if q.api_key.is_none()
                 && let Some(token) = non_empty(q.session.clone())
             {
@@ -174,14 +197,14 @@ async fn verif_page(
                             "This verification link has expired; ask for a new one".into(),
                         ));
                     }
-                    Err(sessions::Lookup::Unknown) => {
+                    Err(sessions::Lookup::Unknown | sessions::Lookup::InUse) => {
                         return Err(AppError::NotFound(
                             "This verification link is not valid".into(),
                         ));
                     }
                 };
                 (
-                    s.auth.partner,
+                    s.auth,
                     s.user.user_identifier,
                     token,
                     s.user.redirect_url,
@@ -193,10 +216,11 @@ async fn verif_page(
                 let user_identifier = sessions::user_identifier(
                     non_empty(q.user_identifier.clone()).or_else(|| non_empty(q.user_id.clone())),
                 )?;
-                let auth = partners::authenticate(&state.db, &api_key)
+                // a capture key only: a secret key in a capture URL is refused like a wrong one
+                let auth = partners::authenticate(&state.db, &api_key, KeyKind::Capture)
                     .await?
-                    .ok_or_else(AppError::invalid_api_key)?;
-                let redirect_url = sessions::redirect_url(&auth.partner, q.redirect_url.clone())?;
+                    .map_err(|_| AppError::invalid_api_key())?;
+                let redirect_url = sessions::redirect_url(auth.settings(), q.redirect_url.clone())?;
                 let session = sessions::NewSession {
                     user_identifier: user_identifier.clone(),
                     user_email: non_empty(q.user_email.clone()),
@@ -208,7 +232,7 @@ async fn verif_page(
                     sessions::create(&state.db, &auth, &session, state.config.capture_token_ttl)
                         .await?;
                 (
-                    auth.partner,
+                    auth,
                     user_identifier,
                     created.token,
                     redirect_url,
@@ -216,14 +240,16 @@ async fn verif_page(
                 )
             };
         let cfg = &state.config;
-        let csp = frame_ancestors(&partner.allowed_origins);
+        // the mode's own origins: a test key cannot open live pages to its own sites
+        let allowed_origins = auth.settings().allowed_origins.clone();
+        let csp = frame_ancestors(&allowed_origins);
         Ok((
             CapturePageData {
-                theme: partner.theme,
+                theme: auth.partner.theme,
                 user_identifier,
                 capture_token,
                 expires_at,
-                allowed_origins: partner.allowed_origins,
+                allowed_origins,
                 redirect_url,
                 max_video_bytes: cfg.max_video_bytes,
                 max_photo_bytes: cfg.max_photo_bytes,
@@ -239,14 +265,21 @@ async fn verif_page(
         Ok((_, csp)) => csp.clone(),
         Err(_) => "frame-ancestors 'none'".to_string(),
     };
+    // the scripts the page may run: its own files, and inline ones carrying this answer's nonce
+    let nonce: Arc<OnceLock<String>> = Arc::new(OnceLock::new());
     let mut resp = match result.map(|(data, _)| data) {
         Ok(data) => {
             let opts = state.leptos_options.clone();
             let st = state.clone();
+            let n = nonce.clone();
             let handler = leptos_axum::render_app_to_stream_with_context(
                 move || {
                     provide_context(st.clone());
                     provide_context(data.clone());
+                    leptos::nonce::provide_nonce();
+                    if let Some(v) = leptos::nonce::use_nonce() {
+                        let _ = n.set(v.to_string());
+                    }
                 },
                 move || shell(opts.clone()),
             );
@@ -261,6 +294,11 @@ async fn verif_page(
             (status, Html(error_page(&msg))).into_response()
         }
     };
+    let scripts = match nonce.get() {
+        Some(n) => format!("script-src 'self' 'nonce-{n}' 'wasm-unsafe-eval'"),
+        None => "script-src 'none'".to_string(),
+    };
+    let csp = format!("{scripts}; object-src 'none'; base-uri 'none'; {csp}");
     let h = resp.headers_mut();
     h.insert(
         header::REFERRER_POLICY,
@@ -271,6 +309,20 @@ async fn verif_page(
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     resp
+}
+
+/// `nosniff` everywhere, and HSTS when the service is served over https.
+pub fn secure_transport_headers(h: &mut HeaderMap, state: &AppState) {
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if state.config.public_url.scheme() == "https" {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
 }
 
 /// `Content-Security-Policy: frame-ancestors` for a partner: this origin and the partner's
@@ -289,7 +341,15 @@ pub fn frame_ancestors(origins: &[String]) -> String {
 
 /// `POST /verif/submit` must be a multipart POST with a boundary: the server function's codec
 /// panics without one, so such requests are answered here with the guide's JSON envelope.
-async fn guard_submit(req: Request<Body>, next: axum::middleware::Next) -> Response {
+/// Then, before anything is parsed or anyone authenticated: a slot among
+/// `IDV_MAX_CONCURRENT_UPLOADS` (else 503), a body no larger than both file limits allow (413
+/// from `Content-Length` at once, else when the limit is passed), and the framing guard in
+/// front of the multipart parser (part headers, part count; see `intake`).
+async fn guard_submit(
+    State(state): State<AppState>,
+    req: Request<Body>,
+    next: axum::middleware::Next,
+) -> Response {
     if req.uri().path() != "/verif/submit" {
         return next.run(req).await;
     }
@@ -318,7 +378,52 @@ async fn guard_submit(req: Request<Body>, next: axum::middleware::Next) -> Respo
             "Request must be multipart/form-data with a boundary",
         );
     }
-    next.run(req).await
+    let Ok(boundary) = multer::parse_boundary(ct) else {
+        return json_err(
+            StatusCode::BAD_REQUEST,
+            "Request must be multipart/form-data with a boundary",
+        );
+    };
+    let cfg = &state.config;
+    let max_body = cfg
+        .max_video_bytes
+        .saturating_add(cfg.max_photo_bytes)
+        .saturating_add(intake::BODY_OVERHEAD_BYTES);
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max_body) {
+        let mut r = intake::Framing::BodyTooLarge(max_body)
+            .into_app_error()
+            .into_response();
+        r.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return r;
+    }
+    let Ok(slot) = state.upload_slots.clone().try_acquire_owned() else {
+        return AppError::Busy {
+            message: "The service is receiving too many uploads at once; retry shortly".into(),
+            retry_after_secs: 10,
+        }
+        .into_response();
+    };
+    let refused = Arc::new(OnceLock::new());
+    let (parts, body) = req.into_parts();
+    let body = intake::guard_body(body, &boundary, max_body, refused.clone());
+    let resp = next.run(Request::from_parts(parts, body)).await;
+    drop(slot);
+    match refused.get() {
+        Some(why) => {
+            tracing::info!(reason = %why, "submission body refused by the framing guard");
+            let mut r = why.clone().into_app_error().into_response();
+            r.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            r
+        }
+        None => resp,
+    }
 }
 
 #[derive(Deserialize)]

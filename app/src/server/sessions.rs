@@ -41,7 +41,7 @@ pub fn user_identifier(v: Option<String>) -> Result<String, super::error::AppErr
 /// A `redirect_url` for a session: absent, or an http(s) URL on one of the partner's allowed
 /// origins (so a link can never send the user elsewhere).
 pub fn redirect_url(
-    partner: &partners::Partner,
+    settings: &partners::ModeSettings,
     v: Option<String>,
 ) -> Result<Option<String>, super::error::AppError> {
     use super::error::AppError;
@@ -53,7 +53,7 @@ pub fn redirect_url(
         .filter(|p| matches!(p.scheme(), "http" | "https"))
         .ok_or_else(|| AppError::bad_request("redirect_url must be an http(s) URL"))?;
     let origin = parsed.origin().ascii_serialization();
-    if !partner.allowed_origins.iter().any(|o| o == &origin) {
+    if !settings.allowed_origins.iter().any(|o| o == &origin) {
         return Err(AppError::bad_request(
             "redirect_url must be on one of the partner's allowed origins",
         ));
@@ -121,6 +121,62 @@ pub enum Lookup {
     Expired,
     Used,
     Unknown,
+    /// Another submission with this token is running now.
+    InUse,
+}
+
+/// How long a submission may hold its token's reservation; a crashed process's reservation
+/// lapses after it, and the link can be used again.
+pub const RESERVATION: Duration = Duration::from_secs(300);
+
+/// Reserves a live session for one submission, so the same token cannot drive two at once;
+/// [`consume`] ends the reservation with the check, [`release`] after a failure.
+pub async fn reserve(db: &Db, token: &str) -> Result<Result<Session, Lookup>, sqlx::Error> {
+    let session = match find(db, token).await? {
+        Ok(s) => s,
+        Err(l) => return Ok(Err(l)),
+    };
+    let now = now_ms();
+    let r = sqlx::query(
+        "UPDATE capture_sessions SET reserved_until = $2 \
+         WHERE id = $1 AND used_at IS NULL AND expires_at > $3 \
+           AND (reserved_until IS NULL OR reserved_until <= $3)",
+    )
+    .bind(&session.id)
+    .bind(now + i64::try_from(RESERVATION.as_millis()).unwrap_or(i64::MAX / 4))
+    .bind(now)
+    .execute(&db.pool)
+    .await?;
+    if r.rows_affected() == 1 {
+        return Ok(Ok(session));
+    }
+    // lost a race: say why
+    Ok(Err(match find(db, token).await? {
+        Ok(_) => Lookup::InUse,
+        Err(l) => l,
+    }))
+}
+
+/// Ends a reservation that did not lead to a check (the submission failed; the user may retry).
+pub async fn release(db: &Db, session_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE capture_sessions SET reserved_until = NULL WHERE id = $1 AND used_at IS NULL",
+    )
+    .bind(session_id)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// Deletes sessions that were never used and expired more than `after` ago, with the contact
+/// data the partner gave them. Returns how many.
+pub async fn delete_expired_unused(db: &Db, after: Duration) -> Result<u64, sqlx::Error> {
+    let before = now_ms() - i64::try_from(after.as_millis()).unwrap_or(0);
+    let r = sqlx::query("DELETE FROM capture_sessions WHERE used_at IS NULL AND expires_at < $1")
+        .bind(before)
+        .execute(&db.pool)
+        .await?;
+    Ok(r.rows_affected())
 }
 
 /// Finds an unused, unexpired session. Does not consume it: [`consume`] does, in the
@@ -156,7 +212,11 @@ pub async fn find(db: &Db, token: &str) -> Result<Result<Session, Lookup>, sqlx:
     };
     Ok(Ok(Session {
         id: row.try_get("id")?,
-        auth: Authenticated { partner, mode },
+        auth: Authenticated {
+            partner,
+            mode,
+            key_id: None,
+        },
         expires_at,
         user: NewSession {
             user_identifier: row.try_get("user_identifier")?,

@@ -22,6 +22,14 @@ pub struct AppState {
     pub webhook_notify: Arc<tokio::sync::Notify>,
     /// Partner API request budgets (IDV_API_RATE_LIMIT).
     pub api_rate: Arc<super::api_v1::RateLimiter>,
+    /// Per-IP limits of submissions, page loads and sign-ins (IDV_IP_*_PER_MINUTE).
+    pub ip_limits: Arc<super::guard::IpLimits>,
+    /// Uploads received at once (IDV_MAX_CONCURRENT_UPLOADS).
+    pub upload_slots: Arc<Semaphore>,
+    /// Disk held by uploads being received (IDV_SPOOL_MAX_BYTES).
+    pub spool: Arc<super::intake::SpoolBudget>,
+    /// ffprobe/ffmpeg probes and image decodes at once (IDV_MEDIA_CONCURRENCY).
+    pub media_slots: Arc<Semaphore>,
 }
 
 impl std::fmt::Debug for AppState {

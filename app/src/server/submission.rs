@@ -1,8 +1,15 @@
-//! `POST /verif/submit`, the service behind the server function: read the multipart body
-//! (streamed to spool files), authenticate, check both files by content, score, store the files,
-//! write the check and its webhook outbox row in one transaction, answer with the guide's JSON.
-//! Any failure before the commit leaves nothing behind: spool files delete themselves and stored
-//! objects are deleted again.
+//! `POST /verif/submit`, the service behind the server function, as named steps:
+//! 1. read the multipart body (`intake`: bounded, streamed to spool files), checking the
+//!    credentials (`credentials`: a capture key, or a capture link's token, which is reserved
+//!    so it drives one submission at a time) as soon as they have arrived, before any file is
+//!    spooled when they come first;
+//! 2. the user and contact data against what a capture link fixed (`contact`);
+//! 3. both files by content, on a bounded number of media slots (`media`);
+//! 4. score on the scoring slots; store both files; write the check and its webhook outbox row
+//!    in one transaction (consuming the link); answer with the guide's JSON.
+//!
+//! Any failure before the commit leaves nothing behind: spool files delete themselves, stored
+//! objects are deleted again, and the link's reservation is released.
 
 use std::sync::Arc;
 
@@ -12,7 +19,7 @@ use super::{
     error::AppError,
     intake::{self, Limits},
     media,
-    partners::{self, KeyMode},
+    partners::{self, KeyKind, KeyMode},
     sessions,
     state::AppState,
     verify::{self, Inputs},
@@ -49,80 +56,198 @@ fn validate_contact(intake: &intake::Intake) -> Result<(Option<String>, Option<S
     Ok((email, phone))
 }
 
+/// Who is submitting, once the credentials are checked: the partner and mode, the user, the
+/// contact data and consent a capture link already carries, and the link's reservation.
+struct Caller {
+    auth: partners::Authenticated,
+    user_identifier: String,
+    /// Set by the partner (capture link): the submitter cannot replace them.
+    preset_email: Option<String>,
+    preset_phone: Option<String>,
+    /// The capture session this submission holds reserved (released on failure).
+    session_id: Option<String>,
+    page_consent: Option<(String, i64)>,
+}
+
+fn link_error(l: sessions::Lookup) -> AppError {
+    match l {
+        sessions::Lookup::Expired => AppError::Unauthorized(
+            "This verification link has expired; open it again from the partner's site".into(),
+        ),
+        sessions::Lookup::Used => {
+            AppError::Conflict("This verification link was already used".into())
+        }
+        sessions::Lookup::InUse => AppError::Conflict(
+            "This verification link is being used by another submission; wait for its result"
+                .into(),
+        ),
+        sessions::Lookup::Unknown => AppError::Unauthorized("Invalid capture token".into()),
+    }
+}
+
+/// The credentials, in the guide's order: key present, user present, key valid (a capture
+/// link's token stands for all three). With `complete` false (the gate, before the files),
+/// missing fields are not an error yet: `Ok(None)` means "check again after the body".
+async fn credentials(
+    state: &AppState,
+    fields: &intake::Intake,
+    complete: bool,
+) -> Result<Option<Caller>, AppError> {
+    if let Some(token) = fields.get("capture_token") {
+        let session = sessions::reserve(&state.db, token)
+            .await?
+            .map_err(link_error)?;
+        let u = session.user;
+        return Ok(Some(Caller {
+            auth: session.auth,
+            user_identifier: u.user_identifier,
+            preset_email: u.user_email,
+            preset_phone: u.user_phone,
+            session_id: Some(session.id),
+            page_consent: session.consent,
+        }));
+    }
+    let user = fields
+        .get("user_identifier")
+        .or_else(|| fields.get("user_id"))
+        .map(str::to_string);
+    let (Some(api_key), Some(user)) = (fields.get("api_key"), user) else {
+        if !complete {
+            return Ok(None);
+        }
+        if fields.get("api_key").is_none() {
+            return Err(AppError::bad_request(messages::API_KEY_REQUIRED));
+        }
+        return Err(AppError::bad_request(messages::USER_IDENTIFIER_REQUIRED));
+    };
+    // a capture key only: a secret key is refused here like a wrong one
+    let auth = partners::authenticate(&state.db, api_key, KeyKind::Capture)
+        .await?
+        .map_err(|_| AppError::invalid_api_key())?;
+    Ok(Some(Caller {
+        auth,
+        user_identifier: user,
+        preset_email: None,
+        preset_phone: None,
+        session_id: None,
+        page_consent: None,
+    }))
+}
+
+/// The submitted user and contact data against what the caller already fixed.
+fn contact(
+    caller: &Caller,
+    fields: &intake::Intake,
+) -> Result<(Option<String>, Option<String>), AppError> {
+    if caller.session_id.is_some()
+        && let Some(u) = fields
+            .get("user_identifier")
+            .or_else(|| fields.get("user_id"))
+        && u != caller.user_identifier
+    {
+        return Err(AppError::bad_request(
+            "user_identifier does not match this verification link",
+        ));
+    }
+    if caller.user_identifier.chars().count() > MAX_USER_IDENTIFIER {
+        return Err(AppError::bad_request(format!(
+            "user_identifier must be at most {MAX_USER_IDENTIFIER} characters"
+        )));
+    }
+    let (email, phone) = validate_contact(fields)?;
+    // what the partner put on the link is the partner's: the user cannot replace it
+    if let (Some(preset), Some(given)) = (&caller.preset_email, &email)
+        && !preset.eq_ignore_ascii_case(given)
+    {
+        return Err(AppError::bad_request(
+            "user_email does not match this verification link",
+        ));
+    }
+    if let (Some(preset), Some(given)) = (&caller.preset_phone, &phone)
+        && preset != given
+    {
+        return Err(AppError::bad_request(
+            "user_phone does not match this verification link",
+        ));
+    }
+    Ok((
+        caller.preset_email.clone().or(email),
+        caller.preset_phone.clone().or(phone),
+    ))
+}
+
+/// Waits for a slot of `slots` (at most `wait`), else 503 with `Retry-After`.
+async fn slot(
+    slots: &Arc<tokio::sync::Semaphore>,
+    wait: std::time::Duration,
+) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+    tokio::time::timeout(wait, slots.clone().acquire_owned())
+        .await
+        .map_err(|_| AppError::Unavailable {
+            retry_after_secs: 10,
+        })?
+        .map_err(|e| AppError::internal("slots closed", e))
+}
+
 pub async fn submit(
     state: &AppState,
     mp: multer::Multipart<'static>,
+) -> Result<SubmitSuccess, AppError> {
+    let mut reserved: Option<String> = None;
+    let result = run(state, mp, &mut reserved).await;
+    if result.is_err()
+        && let Some(session_id) = reserved
+        && let Err(e) = sessions::release(&state.db, &session_id).await
+    {
+        tracing::warn!(error = %e, "could not release a capture token's reservation; it lapses on its own");
+    }
+    result
+}
+
+async fn run(
+    state: &AppState,
+    mp: multer::Multipart<'static>,
+    reserved: &mut Option<String>,
 ) -> Result<SubmitSuccess, AppError> {
     let cfg = &state.config;
     let limits = Limits {
         max_video_bytes: cfg.max_video_bytes,
         max_photo_bytes: cfg.max_photo_bytes,
+        spool: &state.spool,
     };
-    let intake = intake::read(mp, &cfg.data_dir.join("tmp"), &limits).await?;
-
-    // Credentials and user, in the guide's order: key present, user present, key valid.
-    let user_field = intake
-        .get("user_identifier")
-        .or_else(|| intake.get("user_id"))
-        .map(str::to_string);
-    let (auth, user_identifier, email, phone, session_id, page_consent) =
-        if let Some(token) = intake.get("capture_token") {
-            let session = match sessions::find(&state.db, token).await? {
-                Ok(s) => s,
-                Err(sessions::Lookup::Expired) => {
-                    return Err(AppError::Unauthorized(
-                        "This verification link has expired; open it again from the partner's site"
-                            .into(),
-                    ));
-                }
-                Err(sessions::Lookup::Used) => {
-                    return Err(AppError::Conflict(
-                        "This verification link was already used".into(),
-                    ));
-                }
-                Err(sessions::Lookup::Unknown) => {
-                    return Err(AppError::Unauthorized("Invalid capture token".into()));
-                }
-            };
-            if let Some(u) = &user_field
-                && u != &session.user.user_identifier
-            {
-                return Err(AppError::bad_request(
-                    "user_identifier does not match this verification link",
-                ));
-            }
-            let (email, phone) = validate_contact(&intake)?;
-            let u = session.user;
-            (
-                session.auth,
-                u.user_identifier,
-                email.or(u.user_email),
-                phone.or(u.user_phone),
-                Some(session.id),
-                session.consent,
-            )
-        } else {
-            let api_key = intake
-                .get("api_key")
-                .ok_or_else(|| AppError::bad_request(messages::API_KEY_REQUIRED))?;
-            let user = user_field
-                .ok_or_else(|| AppError::bad_request(messages::USER_IDENTIFIER_REQUIRED))?;
-            let auth = partners::authenticate(&state.db, api_key)
-                .await?
-                .ok_or_else(AppError::invalid_api_key)?;
-            let (email, phone) = validate_contact(&intake)?;
-            (auth, user, email, phone, None, None)
-        };
-    if user_identifier.chars().count() > MAX_USER_IDENTIFIER {
-        return Err(AppError::bad_request(format!(
-            "user_identifier must be at most {MAX_USER_IDENTIFIER} characters"
-        )));
+    // Credentials that arrive before the files are checked before any file is spooled.
+    let tmp_dir = cfg.data_dir.join("tmp");
+    let mut reader = intake::Reader::new(mp, &tmp_dir, &limits)?;
+    reader.read_fields().await?;
+    let early = credentials(state, reader.fields(), false).await?;
+    if let Some(c) = &early {
+        *reserved = c.session_id.clone();
     }
+    let intake = reader.finish().await?;
+    let caller = match early {
+        Some(c) => c,
+        None => {
+            let c = credentials(state, &intake, true)
+                .await?
+                .expect("complete credentials or an error");
+            *reserved = c.session_id.clone();
+            c
+        }
+    };
+    let (email, phone) = contact(&caller, &intake)?;
+    let Caller {
+        auth,
+        user_identifier,
+        session_id,
+        page_consent,
+        ..
+    } = caller;
     let (Some(selfie), Some(id_photo)) = (intake.selfie, intake.id_photo) else {
         return Err(AppError::bad_request(messages::FILES_REQUIRED));
     };
 
-    // Both files, by content.
+    // Both files, by content, on a bounded number of slots.
+    let media_permit = slot(&state.media_slots, cfg.scoring_queue_timeout).await?;
     let video = media::probe_video(
         selfie.spool.path(),
         &selfie.head,
@@ -146,6 +271,7 @@ pub async fn submit(
         .map_err(|e| AppError::internal("decoding the ID photo", e))?
         .map_err(|r| AppError::BadRequest(r.0))?
     };
+    drop(media_permit);
 
     let check_id = uuid::Uuid::new_v4().to_string();
     let created_at = now_ms();
@@ -160,15 +286,7 @@ pub async fn submit(
         .then(|| verify::test_mode_outcome(&user_identifier))
         .flatten();
     // Score, on a bounded number of slots: overload waits, then sheds.
-    let permit = tokio::time::timeout(
-        cfg.scoring_queue_timeout,
-        state.scoring_slots.clone().acquire_owned(),
-    )
-    .await
-    .map_err(|_| AppError::Unavailable {
-        retry_after_secs: 10,
-    })?
-    .map_err(|e| AppError::internal("scoring slots closed", e))?;
+    let permit = slot(&state.scoring_slots, cfg.scoring_queue_timeout).await?;
     let inputs = Inputs {
         video: selfie.spool.path().to_path_buf(),
         video_info: video.clone(),

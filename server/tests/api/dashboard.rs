@@ -6,14 +6,14 @@ use crate::common::{TestApp, seed_checks, spawn_app};
 use reqwest::{StatusCode, header};
 
 /// A browser-like session: no automatic redirects, the cookie kept by hand.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     http: reqwest::Client,
     cookie: Option<String>,
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub(crate) fn new(app: &'a TestApp) -> Self {
         Self {
             app,
             http: reqwest::Client::builder()
@@ -24,7 +24,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn sign_in(&mut self, key: &str) -> reqwest::Response {
+    pub(crate) async fn sign_in(&mut self, key: &str) -> reqwest::Response {
         let r = self
             .http
             .post(self.app.url("/dashboard/sign-in"))
@@ -38,7 +38,7 @@ impl<'a> Browser<'a> {
         r
     }
 
-    async fn get(&self, path: &str) -> (StatusCode, String) {
+    pub(crate) async fn get(&self, path: &str) -> (StatusCode, String) {
         let mut req = self.http.get(self.app.url(path));
         if let Some(c) = &self.cookie {
             req = req.header(header::COOKIE, c);
@@ -47,7 +47,7 @@ impl<'a> Browser<'a> {
         (r.status(), r.text().await.unwrap())
     }
 
-    async fn post(
+    pub(crate) async fn post(
         &self,
         path: &str,
         form: &[(&str, &str)],
@@ -70,7 +70,7 @@ impl<'a> Browser<'a> {
     }
 
     /// The CSRF token in a signed-in page.
-    async fn csrf(&self) -> String {
+    pub(crate) async fn csrf(&self) -> String {
         let (_, html) = self.get("/dashboard/checks").await;
         let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
         html[at..].split('"').next().unwrap().to_string()
@@ -78,7 +78,7 @@ impl<'a> Browser<'a> {
 }
 
 async fn audit_actions(app: &TestApp, partner_id: &str) -> Vec<String> {
-    app::server::audit::list(&app.state.db, partner_id, None, 100)
+    app::server::audit::list(&app.state.db, partner_id, true, None, 100)
         .await
         .unwrap()
         .into_iter()
@@ -99,7 +99,7 @@ async fn sign_in_gives_a_strict_cookie_and_every_page_needs_it() {
     assert!(r.text().await.unwrap().contains("Invalid API key"));
     assert!(b.cookie.is_none());
 
-    let r = b.sign_in(&a.api_key).await;
+    let r = b.sign_in(&a.secret_key).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let set = r.headers()[header::SET_COOKIE]
         .to_str()
@@ -109,7 +109,7 @@ async fn sign_in_gives_a_strict_cookie_and_every_page_needs_it() {
         assert!(set.contains(part), "{set}");
     }
     assert!(!set.contains("Secure"), "plain http here: {set}");
-    assert!(!set.contains(&a.api_key));
+    assert!(!set.contains(&a.secret_key));
 
     for page in [
         "/dashboard/checks",
@@ -121,7 +121,10 @@ async fn sign_in_gives_a_strict_cookie_and_every_page_needs_it() {
         let (status, html) = b.get(page).await;
         assert_eq!(status, StatusCode::OK, "{page}");
         assert!(html.contains("Acme"), "{page}");
-        assert!(!html.contains(&a.api_key), "{page} shows the key");
+        assert!(
+            !html.contains(&a.api_key) && !html.contains(&a.secret_key),
+            "{page} shows a key"
+        );
     }
     // sign-out ends the session for good
     let csrf = b.csrf().await;
@@ -146,7 +149,7 @@ async fn a_partner_sees_and_touches_only_its_own_checks_of_its_own_mode() {
     let ids = seed_checks(&app.state.db, &a.partner_id, 2).await;
 
     let mut alice = Browser::new(&app);
-    alice.sign_in(&a.api_key).await;
+    alice.sign_in(&a.secret_key).await;
     let (_, html) = alice.get("/dashboard/checks").await;
     for id in &ids {
         assert!(html.contains(id.as_str()));
@@ -157,7 +160,7 @@ async fn a_partner_sees_and_touches_only_its_own_checks_of_its_own_mode() {
 
     // another partner: 404 for reading and for every action, and nothing changes
     let mut bob = Browser::new(&app);
-    bob.sign_in(&other.api_key).await;
+    bob.sign_in(&other.secret_key).await;
     let (_, html) = bob.get("/dashboard/checks").await;
     assert!(!html.contains(ids[0].as_str()));
     assert_eq!(
@@ -187,7 +190,7 @@ async fn a_partner_sees_and_touches_only_its_own_checks_of_its_own_mode() {
 
     // the same partner's test key sees test checks only
     let mut tester = Browser::new(&app);
-    tester.sign_in(&a.test_api_key).await;
+    tester.sign_in(&a.test_secret_key).await;
     let (_, html) = tester.get("/dashboard/checks").await;
     assert!(html.contains("Test mode"));
     assert!(!html.contains(ids[0].as_str()));
@@ -203,7 +206,7 @@ async fn actions_need_the_csrf_token_and_this_origin() {
     let a = app.partner("Acme").await;
     let ids = seed_checks(&app.state.db, &a.partner_id, 1).await;
     let mut b = Browser::new(&app);
-    b.sign_in(&a.api_key).await;
+    b.sign_in(&a.secret_key).await;
     let csrf = b.csrf().await;
     let path = format!("/dashboard/checks/{}/redeliver", ids[0]);
     assert_eq!(
@@ -236,7 +239,7 @@ async fn actions_need_the_csrf_token_and_this_origin() {
     let r = reqwest::Client::new()
         .post(app.url("/dashboard/sign-in"))
         .header(header::ORIGIN, "https://evil.example")
-        .form(&[("api_key", a.api_key.as_str())])
+        .form(&[("api_key", a.secret_key.as_str())])
         .send()
         .await
         .unwrap();
@@ -254,7 +257,7 @@ async fn review_and_redelivery_from_the_dashboard_are_audited_and_send_webhooks(
         .await
         .unwrap();
     let mut b = Browser::new(&app);
-    b.sign_in(&a.api_key).await;
+    b.sign_in(&a.secret_key).await;
     let (_, queue) = b.get("/dashboard/review").await;
     assert!(queue.contains(ids[0].as_str()));
     let (_, html) = b.get(&format!("/dashboard/checks/{}", ids[0])).await;
@@ -300,7 +303,7 @@ async fn review_and_redelivery_from_the_dashboard_are_audited_and_send_webhooks(
     assert!(csv.starts_with("check_id,user_identifier,status"));
     assert!(csv.contains(ids[0].as_str()));
 
-    let entries = app::server::audit::list(&app.state.db, &a.partner_id, None, 100)
+    let entries = app::server::audit::list(&app.state.db, &a.partner_id, true, None, 100)
         .await
         .unwrap();
     let find = |action: &str| {
@@ -335,7 +338,7 @@ async fn the_audit_log_cannot_be_changed() {
     let app = spawn_app().await;
     let a = app.partner("Acme").await;
     let mut b = Browser::new(&app);
-    b.sign_in(&a.api_key).await;
+    b.sign_in(&a.secret_key).await;
     assert!(!audit_actions(&app, &a.partner_id).await.is_empty());
     let upd = sqlx::query("UPDATE audit_log SET actor = 'someone else'")
         .execute(&app.state.db.pool)
@@ -353,7 +356,7 @@ async fn settings_are_validated_and_a_rotated_key_is_shown_once() {
     let app = spawn_app().await;
     let a = app.partner("Acme").await;
     let mut b = Browser::new(&app);
-    b.sign_in(&a.api_key).await;
+    b.sign_in(&a.secret_key).await;
     let csrf = b.csrf().await;
     let form = |primary: &'static str, origins: &'static str| {
         vec![
@@ -389,7 +392,7 @@ async fn settings_are_validated_and_a_rotated_key_is_shown_once() {
     assert_eq!(p.theme.display_name, "Acme Savings");
     assert_eq!(p.theme.primary_color, "#112233");
     assert_eq!(
-        p.allowed_origins,
+        p.live.allowed_origins,
         ["https://shop.example", "http://127.0.0.1:9000"]
     );
     let (status, preview) = b
@@ -398,8 +401,29 @@ async fn settings_are_validated_and_a_rotated_key_is_shown_once() {
     assert_eq!(status, StatusCode::OK);
     assert!(preview.contains("Shown") && preview.contains("--primary:#aa0000"));
 
+    // rotating asks for the current secret key again
+    let (status, _) = b
+        .post(
+            "/dashboard/settings/rotate-key",
+            &[
+                ("csrf", &csrf),
+                ("kind", "capture"),
+                ("current_secret_key", "idv_sk_live_wrong"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (status, html) = b
-        .post("/dashboard/settings/rotate-key", &[("csrf", &csrf)], None)
+        .post(
+            "/dashboard/settings/rotate-key",
+            &[
+                ("csrf", &csrf),
+                ("kind", "capture"),
+                ("current_secret_key", &a.secret_key),
+            ],
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let at = html.find("idv_live_").expect("the new key on the page");
@@ -409,10 +433,14 @@ async fn settings_are_validated_and_a_rotated_key_is_shown_once() {
         .collect();
     assert_ne!(new_key, a.api_key);
     assert!(
-        app::server::partners::authenticate(&app.state.db, &new_key)
-            .await
-            .unwrap()
-            .is_some()
+        app::server::partners::authenticate(
+            &app.state.db,
+            &new_key,
+            app::server::partners::KeyKind::Capture
+        )
+        .await
+        .unwrap()
+        .is_ok()
     );
     let (_, again) = b.get("/dashboard/settings").await;
     assert!(!again.contains(&new_key), "shown once only");

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use app::server::partners;
+use app::server::partners::{self, KeyKind, KeyMode};
 use sqlx::Row;
 
 use crate::common::{backend, spawn_app, spawn_app_with};
@@ -35,19 +35,49 @@ async fn health_and_readiness() {
     assert_eq!(r.status(), 503);
 }
 
+/// `authenticate` as a capture endpoint does it: Some when the key works.
+async fn capture(db: &app::server::db::Db, key: &str) -> Option<partners::Authenticated> {
+    partners::authenticate(db, key, KeyKind::Capture)
+        .await
+        .unwrap()
+        .ok()
+}
+
 #[tokio::test]
 async fn api_keys_are_stored_only_as_hashes() {
     let app = spawn_app().await;
     let p = app.partner("Acme").await;
     assert!(p.api_key.starts_with("idv_live_"));
+    assert!(p.test_api_key.starts_with("idv_test_"));
+    assert!(p.secret_key.starts_with("idv_sk_live_"));
+    assert!(p.test_secret_key.starts_with("idv_sk_test_"));
     assert!(p.webhook_secret.starts_with("whsec_"));
-    let auth = partners::authenticate(&app.state.db, &p.api_key)
-        .await
-        .unwrap()
-        .expect("key works");
+    assert_ne!(p.webhook_secret, p.test_webhook_secret);
+    let auth = capture(&app.state.db, &p.api_key).await.expect("key works");
     assert_eq!(auth.partner.id, p.partner_id);
+    // each kind works where it belongs only
+    assert_eq!(
+        partners::authenticate(&app.state.db, &p.api_key, KeyKind::Secret)
+            .await
+            .unwrap()
+            .unwrap_err(),
+        partners::KeyRefused::WrongKind(KeyKind::Capture)
+    );
+    assert_eq!(
+        partners::authenticate(&app.state.db, &p.secret_key, KeyKind::Capture)
+            .await
+            .unwrap()
+            .unwrap_err(),
+        partners::KeyRefused::WrongKind(KeyKind::Secret)
+    );
+    assert!(
+        partners::authenticate(&app.state.db, &p.secret_key, KeyKind::Secret)
+            .await
+            .unwrap()
+            .is_ok()
+    );
 
-    // nothing in the database contains the key or the webhook secret in clear
+    // nothing in the database contains a key or a webhook secret in clear
     let rows = sqlx::query("SELECT lookup, key_hash FROM api_keys")
         .fetch_all(&app.state.db.pool)
         .await
@@ -55,38 +85,44 @@ async fn api_keys_are_stored_only_as_hashes() {
     for row in rows {
         for col in ["lookup", "key_hash"] {
             let v: String = row.try_get(col).unwrap();
-            assert!(
-                !v.contains(&p.api_key) && !p.api_key.ends_with(&v),
-                "{col} reveals the key"
-            );
+            for key in [
+                &p.api_key,
+                &p.secret_key,
+                &p.test_api_key,
+                &p.test_secret_key,
+            ] {
+                assert!(
+                    !v.contains(key.as_str()) && !key.ends_with(&v),
+                    "{col} reveals a key"
+                );
+            }
         }
     }
-    let sealed: String = sqlx::query_scalar("SELECT webhook_secret_enc FROM partners")
-        .fetch_one(&app.state.db.pool)
+    for sealed in sqlx::query_scalar::<_, String>("SELECT webhook_secret_enc FROM partner_modes")
+        .fetch_all(&app.state.db.pool)
         .await
-        .unwrap();
-    assert!(!sealed.contains(p.webhook_secret.trim_start_matches("whsec_")));
-    let secret = partners::webhook_secret(&app.state.db, &app.state.master_key, &p.partner_id)
-        .await
-        .unwrap();
-    assert_eq!(secret, p.webhook_secret);
+        .unwrap()
+    {
+        assert!(!sealed.contains(p.webhook_secret.trim_start_matches("whsec_")));
+        assert!(!sealed.contains(p.test_webhook_secret.trim_start_matches("whsec_")));
+    }
+    for (mode, want) in [
+        (KeyMode::Live, &p.webhook_secret),
+        (KeyMode::Test, &p.test_webhook_secret),
+    ] {
+        let secret =
+            partners::webhook_secret(&app.state.db, &app.state.master_key, &p.partner_id, mode)
+                .await
+                .unwrap();
+        assert_eq!(&secret, want);
+    }
 
     // a near miss (last character changed) is refused
     let mut wrong = p.api_key.clone();
     let last = wrong.pop().unwrap();
     wrong.push(if last == '0' { '1' } else { '0' });
-    assert!(
-        partners::authenticate(&app.state.db, &wrong)
-            .await
-            .unwrap()
-            .is_none()
-    );
-    assert!(
-        partners::authenticate(&app.state.db, "")
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(capture(&app.state.db, &wrong).await.is_none());
+    assert!(capture(&app.state.db, "").await.is_none());
 }
 
 #[tokio::test]
@@ -94,70 +130,82 @@ async fn rotation_keeps_the_old_key_for_the_grace_period_only() {
     let app = spawn_app().await;
     let p = app.partner("Acme").await;
     let db = &app.state.db;
-    let k2 = partners::rotate_key(
-        db,
-        &p.partner_id,
-        partners::KeyMode::Live,
-        Duration::from_secs(3600),
-        &app::server::audit::Actor::Operator,
-    )
-    .await
-    .unwrap();
+    let rotate = |retire| {
+        partners::rotate_key(
+            db,
+            &p.partner_id,
+            KeyKind::Capture,
+            KeyMode::Live,
+            retire,
+            &app::server::audit::Actor::Operator,
+        )
+    };
+    let k2 = rotate(partners::Retire::After(Duration::from_secs(3600)))
+        .await
+        .unwrap();
     assert!(
-        partners::authenticate(db, &p.api_key)
-            .await
-            .unwrap()
-            .is_some(),
+        capture(db, &p.api_key).await.is_some(),
         "old key in grace period"
     );
-    assert!(partners::authenticate(db, &k2).await.unwrap().is_some());
-    let k3 = partners::rotate_key(
-        db,
-        &p.partner_id,
-        partners::KeyMode::Live,
-        Duration::ZERO,
-        &app::server::audit::Actor::Operator,
-    )
-    .await
-    .unwrap();
+    assert!(capture(db, &k2).await.is_some());
+    let k3 = rotate(partners::Retire::After(Duration::ZERO))
+        .await
+        .unwrap();
     assert!(
-        partners::authenticate(db, &p.api_key)
-            .await
-            .unwrap()
-            .is_none(),
+        capture(db, &p.api_key).await.is_none(),
         "grace 0 ends the old key now"
     );
-    assert!(partners::authenticate(db, &k2).await.unwrap().is_none());
-    assert!(partners::authenticate(db, &k3).await.unwrap().is_some());
+    assert!(capture(db, &k2).await.is_none());
+    assert!(capture(db, &k3).await.is_some());
+    // a capture key rotation never touches the secret keys, nor the other mode's keys
+    assert!(
+        partners::authenticate(db, &p.secret_key, KeyKind::Secret)
+            .await
+            .unwrap()
+            .is_ok()
+    );
+    assert!(capture(db, &p.test_api_key).await.is_some());
+    // the new key has no expiry, whatever came before
+    let k4 = rotate(partners::Retire::Now).await.unwrap();
+    let expiry: Option<i64> =
+        sqlx::query_scalar("SELECT expires_at FROM api_keys WHERE lookup = $1")
+            .bind(&k4[9..25])
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(expiry, None);
+    assert!(capture(db, &k3).await.is_none(), "revoked now");
 }
 
 #[tokio::test]
 async fn disabled_partner_is_refused_and_can_be_enabled() {
     let app = spawn_app().await;
     let p = app.partner("Acme").await;
-    partners::set_disabled(&app.state.db, &p.partner_id, true)
+    let op = app::server::audit::Actor::Operator;
+    partners::set_disabled(&app.state.db, &p.partner_id, true, &op)
         .await
         .unwrap();
-    assert!(
-        partners::authenticate(&app.state.db, &p.api_key)
-            .await
-            .unwrap()
-            .is_none()
-    );
-    partners::set_disabled(&app.state.db, &p.partner_id, false)
+    assert!(capture(&app.state.db, &p.api_key).await.is_none());
+    partners::set_disabled(&app.state.db, &p.partner_id, false, &op)
         .await
         .unwrap();
+    assert!(capture(&app.state.db, &p.api_key).await.is_some());
     assert!(
-        partners::authenticate(&app.state.db, &p.api_key)
-            .await
-            .unwrap()
-            .is_some()
-    );
-    assert!(
-        partners::set_disabled(&app.state.db, "nope", true)
+        partners::set_disabled(&app.state.db, "nope", true, &op)
             .await
             .is_err()
     );
+    // the operator's actions are in the audit log
+    let actions: Vec<String> =
+        app::server::audit::list(&app.state.db, &p.partner_id, true, None, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+    for a in ["partner.created", "partner.disabled", "partner.enabled"] {
+        assert!(actions.contains(&a.to_string()), "{a}: {actions:?}");
+    }
 }
 
 #[tokio::test]
@@ -165,6 +213,7 @@ async fn partner_update_validates_each_field() {
     let app = spawn_app().await;
     let p = app.partner("Acme").await;
     let db = &app.state.db;
+    let op = app::server::audit::Actor::Operator;
     let updated = partners::update(
         db,
         &p.partner_id,
@@ -174,18 +223,21 @@ async fn partner_update_validates_each_field() {
             allowed_origins: Some(vec!["https://acme.example".into()]),
             ..Default::default()
         },
+        &op,
     )
     .await
     .unwrap();
     assert_eq!(updated.theme.primary_color, "#aabbcc");
     assert_eq!(
-        updated.webhook_url.as_deref(),
+        updated.live.webhook_url.as_deref(),
         Some("https://hooks.acme.example/idv")
     );
     assert_eq!(
-        updated.allowed_origins,
+        updated.live.allowed_origins,
         vec!["https://acme.example".to_string()]
     );
+    // the other mode keeps its own
+    assert_eq!(updated.test.webhook_url, None);
     for bad in [
         partners::PartnerUpdate {
             primary_color: Some("blue".into()),
@@ -200,7 +252,9 @@ async fn partner_update_validates_each_field() {
             ..Default::default()
         },
     ] {
-        let e = partners::update(db, &p.partner_id, bad).await.unwrap_err();
+        let e = partners::update(db, &p.partner_id, bad, &op)
+            .await
+            .unwrap_err();
         assert!(matches!(e, partners::PartnerError::Invalid(_)), "{e}");
     }
     // unchanged by the refused updates

@@ -7,6 +7,7 @@ mod dashboard;
 mod engine;
 mod foundation;
 mod retention;
+mod security;
 mod submit;
 mod v1;
 mod verif_page;

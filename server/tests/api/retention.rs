@@ -55,7 +55,7 @@ async fn expired_files_are_deleted_and_records_remain() {
         .expect("record remains");
     assert!(rec.files_deleted_at.is_some());
     // the sweep's deletion is in the partner's audit log
-    let log = app::server::audit::list(&app.state.db, &p.partner_id, Some(&check_id), 10)
+    let log = app::server::audit::list(&app.state.db, &p.partner_id, true, Some(&check_id), 10)
         .await
         .unwrap();
     assert!(

@@ -348,7 +348,7 @@ async fn bad_input_gets_a_specific_4xx_and_leaves_nothing() {
             b"this is not a video at all, just text\n".repeat(20),
             jpg.clone(),
             400,
-            "not a recognised video",
+            "selfie_video is a text file, not a video file",
         ),
         (
             "image as the video",
@@ -513,10 +513,14 @@ async fn video_over_the_limit_is_413_while_streaming() {
 async fn capture_token_submits_once_without_the_key() {
     let app = spawn_app().await;
     let p = app.partner("Acme").await;
-    let auth = app::server::partners::authenticate(&app.state.db, &p.api_key)
-        .await
-        .unwrap()
-        .unwrap();
+    let auth = app::server::partners::authenticate(
+        &app.state.db,
+        &p.api_key,
+        app::server::partners::KeyKind::Capture,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     let s = app::server::sessions::NewSession {
         user_identifier: "u-7".into(),
         user_email: None,

@@ -285,6 +285,7 @@ async fn a_rotated_secret_signs_alongside_the_new_one_and_redelivery_keeps_the_i
         &app.state.db,
         &app.state.master_key,
         &p.partner_id,
+        partners::KeyMode::Live,
         Duration::from_secs(3600),
         &app::server::audit::Actor::Operator,
     )

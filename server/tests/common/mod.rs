@@ -77,6 +77,15 @@ pub async fn test_env(extra: &[(&str, &str)]) -> (tempfile::TempDir, HashMap<Str
     );
     env.insert("DATABASE_URL".into(), fresh_database_url(dir.path()).await);
     env.insert("LEPTOS_SITE_ADDR".into(), "127.0.0.1:0".into());
+    // every test app is one client address (loopback): the per-IP limits are tested on their
+    // own, with low values, and are out of the way elsewhere
+    for k in [
+        "IDV_IP_SUBMIT_PER_MINUTE",
+        "IDV_IP_PAGE_PER_MINUTE",
+        "IDV_IP_SIGN_IN_PER_MINUTE",
+    ] {
+        env.insert(k.into(), "100000".into());
+    }
     env.insert(
         "IDV_LEPTOS_CONFIG".into(),
         workspace_root().join("Leptos.toml").display().to_string(),

@@ -1,7 +1,10 @@
-//! The partner dashboard under `/dashboard`: sign-in with the partner's API key, exchanged for a
-//! session cookie (HttpOnly, SameSite=Strict, Secure when served over https); a partner sees
-//! only its own checks, of the signed-in key's mode. Every POST carries the session's CSRF token
-//! and must come from this origin. Pages are server-rendered Leptos ([`pages`]).
+//! The partner dashboard under `/dashboard`: sign-in with the partner's *secret* key (a capture
+//! key is refused), exchanged for a session cookie (HttpOnly, SameSite=Strict; over https
+//! `Secure` and the `__Host-` prefix); a session lives only as long as the key that opened it.
+//! A partner sees only its own checks, of the signed-in key's mode; a test-mode session cannot
+//! change live settings. Every POST carries the session's CSRF token and must come from this
+//! origin; rotating a key or secret asks for the current secret key again. Pages are
+//! server-rendered Leptos ([`pages`]).
 
 pub mod pages;
 
@@ -23,14 +26,17 @@ use super::{
     crypto::{random_bytes, sha256_hex},
     db::{Db, now_ms},
     error::AppError,
-    partners::{self, KeyMode, Partner},
+    partners::{self, KeyKind, KeyMode, Partner},
     state::AppState,
     verify, webhooks,
 };
 use crate::contract::Theme;
 use pages::{ListForm, Nav, SettingsForm};
 
+/// The session cookie over plain http (development, tests on loopback).
 const COOKIE: &str = "idv_dashboard";
+/// Over https: `__Host-` makes browsers refuse it unless Secure, host-only and `Path=/`.
+const HOST_COOKIE: &str = "__Host-idv_dashboard";
 /// A dashboard session lasts this long.
 const SESSION_TTL: Duration = Duration::from_secs(8 * 3600);
 /// Image links on the check page.
@@ -103,6 +109,9 @@ pub struct Session {
 }
 
 impl Session {
+    fn mode(&self) -> KeyMode {
+        KeyMode::from_livemode(self.livemode)
+    }
     fn actor(&self) -> Actor {
         Actor::Dashboard {
             session: self.id.clone(),
@@ -118,7 +127,16 @@ impl Session {
     }
 }
 
-fn cookie_value(headers: &HeaderMap) -> Option<String> {
+/// The session cookie's name: `__Host-` over https.
+fn cookie_name(state: &AppState) -> &'static str {
+    if state.config.public_url.scheme() == "https" {
+        HOST_COOKIE
+    } else {
+        COOKIE
+    }
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -126,16 +144,19 @@ fn cookie_value(headers: &HeaderMap) -> Option<String> {
         .flat_map(|v| v.split(';'))
         .filter_map(|c| {
             c.trim()
-                .strip_prefix(&format!("{COOKIE}="))
+                .strip_prefix(&format!("{name}="))
                 .map(str::to_string)
         })
         .next()
 }
 
 async fn find_session(db: &Db, token: &str) -> Result<Option<Session>, sqlx::Error> {
+    // the key that opened it must still work: a revoked or rotated-out key ends its sessions
     let row = sqlx::query(
-        "SELECT id, partner_id, livemode, csrf_token FROM dashboard_sessions \
-         WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
+        "SELECT s.id, s.partner_id, s.livemode, s.csrf_token FROM dashboard_sessions s \
+         JOIN api_keys k ON k.id = s.api_key_id \
+         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 \
+           AND (k.expires_at IS NULL OR k.expires_at > $2)",
     )
     .bind(sha256_hex(token.as_bytes()))
     .bind(now_ms())
@@ -170,7 +191,7 @@ impl FromRequestParts<AppState> for Session {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let Some(token) = cookie_value(&parts.headers) else {
+        let Some(token) = cookie_value(&parts.headers, cookie_name(state)) else {
             return Err(SignIn.into_response());
         };
         match find_session(&state.db, &token).await {
@@ -268,14 +289,21 @@ async fn sign_in(
     if !same_origin(&headers, &state) {
         return Ok((StatusCode::FORBIDDEN, Html(forbidden())).into_response());
     }
-    let Some(auth) = partners::authenticate(&state.db, &f.api_key).await? else {
-        return Ok((
-            StatusCode::UNAUTHORIZED,
-            Html(pages::sign_in(Some(
-                crate::contract::messages::INVALID_API_KEY.into(),
-            ))),
-        )
-            .into_response());
+    let auth = match partners::authenticate(&state.db, &f.api_key, KeyKind::Secret).await? {
+        Ok(auth) => auth,
+        Err(refused) => {
+            let msg = match refused {
+                partners::KeyRefused::WrongKind(_) => {
+                    crate::contract::api_messages::SECRET_KEY_REQUIRED
+                }
+                partners::KeyRefused::Invalid => crate::contract::messages::INVALID_API_KEY,
+            };
+            return Ok((
+                StatusCode::UNAUTHORIZED,
+                Html(pages::sign_in(Some(msg.into()))),
+            )
+                .into_response());
+        }
     };
     let token = B64URL.encode(random_bytes::<32>());
     let id = format!("ds_{}", hex::encode(random_bytes::<6>()));
@@ -283,8 +311,8 @@ async fn sign_in(
     let now = now_ms();
     let mut tx = state.db.pool.begin().await?;
     sqlx::query(
-        "INSERT INTO dashboard_sessions (id, token_hash, partner_id, livemode, csrf_token, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO dashboard_sessions (id, token_hash, partner_id, livemode, csrf_token, created_at, expires_at, api_key_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&id)
     .bind(sha256_hex(token.as_bytes()))
@@ -293,6 +321,7 @@ async fn sign_in(
     .bind(B64URL.encode(random_bytes::<32>()))
     .bind(now)
     .bind(now + SESSION_TTL.as_millis() as i64)
+    .bind(&auth.key_id)
     .execute(&mut *tx)
     .await?;
     audit::record(
@@ -303,21 +332,24 @@ async fn sign_in(
                 session: id.clone(),
             },
             action: Action::SignedIn,
+            livemode: Some(livemode),
             check_id: None,
             detail: Some(format!("{} key", auth.mode.as_str())),
         },
     )
     .await?;
     tx.commit().await?;
-    let secure = if state.config.public_url.scheme() == "https" {
-        "; Secure"
+    let cookie = if state.config.public_url.scheme() == "https" {
+        format!(
+            "{HOST_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}; Secure",
+            SESSION_TTL.as_secs()
+        )
     } else {
-        ""
+        format!(
+            "{COOKIE}={token}; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age={}",
+            SESSION_TTL.as_secs()
+        )
     };
-    let cookie = format!(
-        "{COOKIE}={token}; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
-        SESSION_TTL.as_secs()
-    );
     let mut resp = Redirect::to("/dashboard/checks").into_response();
     resp.headers_mut().insert(
         header::SET_COOKIE,
@@ -350,6 +382,7 @@ async fn sign_out(
             partner_id: &s.partner.id,
             actor: &s.actor(),
             action: Action::SignedOut,
+            livemode: Some(s.livemode),
             check_id: None,
             detail: None,
         },
@@ -359,9 +392,11 @@ async fn sign_out(
     let mut resp = Redirect::to("/dashboard/sign-in").into_response();
     resp.headers_mut().insert(
         header::SET_COOKIE,
-        HeaderValue::from_static(
-            "idv_dashboard=; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=0",
-        ),
+        HeaderValue::from_static(if cookie_name(&state) == HOST_COOKIE {
+            "__Host-idv_dashboard=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure"
+        } else {
+            "idv_dashboard=; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=0"
+        }),
     );
     Ok(resp)
 }
@@ -491,6 +526,7 @@ async fn export_csv(
             partner_id: &s.partner.id,
             actor: &s.actor(),
             action: Action::ChecksExported,
+            livemode: Some(s.livemode),
             check_id: None,
             detail: Some(format!("{n} checks as CSV; filter: {}", q.form().query())),
         },
@@ -509,9 +545,10 @@ async fn export_csv(
         .into_response())
 }
 
-/// A CSV field: quoted when needed; a leading formula character is neutralised.
+/// A CSV field: quoted when needed; a leading formula character (OWASP's list: `=`, `+`, `-`,
+/// `@`, tab, carriage return) is neutralised.
 fn csv(v: &str) -> String {
-    let v = if v.starts_with(['=', '+', '-', '@']) {
+    let v = if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{v}")
     } else {
         v.to_string()
@@ -572,6 +609,7 @@ async fn check_page(
                 partner_id: &s.partner.id,
                 actor: &s.actor(),
                 action: Action::ImagesViewed,
+                livemode: Some(s.livemode),
                 check_id: Some(&c.id),
                 detail: None,
             },
@@ -582,7 +620,7 @@ async fn check_page(
         None
     };
     let deliveries = webhooks::list_for_check(&state.db, &c.id).await?;
-    let audit_entries = audit::list(&state.db, &s.partner.id, Some(&c.id), 100).await?;
+    let audit_entries = audit::list(&state.db, &s.partner.id, s.livemode, Some(&c.id), 100).await?;
     let risk_meanings = c
         .risk_factors
         .iter()
@@ -693,49 +731,54 @@ async fn webhooks_page(
     .collect::<Result<Vec<_>, sqlx::Error>>()?;
     Ok(Html(pages::webhooks(
         s.nav("webhooks"),
-        s.partner.webhook_url.clone(),
+        s.partner.settings(s.mode()).webhook_url.clone(),
         rows,
     )))
 }
 
 async fn audit_page(State(state): State<AppState>, s: Session) -> Result<Html<String>, DashError> {
-    let entries = audit::list(&state.db, &s.partner.id, None, 500).await?;
+    let entries = audit::list(&state.db, &s.partner.id, s.livemode, None, 500).await?;
     Ok(Html(pages::audit(s.nav("audit"), entries)))
 }
 
 // --- settings ------------------------------------------------------------------------------
 
-fn settings_form(p: &Partner) -> SettingsForm {
+fn settings_form(p: &Partner, mode: KeyMode) -> SettingsForm {
+    let m = p.settings(mode);
     SettingsForm {
         display_name: p.theme.display_name.clone(),
         primary_color: p.theme.primary_color.clone(),
         accent_color: p.theme.accent_color.clone(),
         logo_url: p.theme.logo_url.clone().unwrap_or_default(),
-        webhook_url: p.webhook_url.clone().unwrap_or_default(),
-        allowed_origins: p.allowed_origins.join("\n"),
+        webhook_url: m.webhook_url.clone().unwrap_or_default(),
+        allowed_origins: m.allowed_origins.join("\n"),
     }
 }
 
 async fn settings_page(s: Session, Query(n): Query<NoticeQuery>) -> Html<String> {
     Html(pages::settings(
         s.nav("settings"),
-        settings_form(&s.partner),
+        settings_form(&s.partner, s.mode()),
         None,
         notice_text(n.notice.as_deref()),
         None,
     ))
 }
 
+/// The settings form. The theme fields are the partner's (live users see them): a test-mode
+/// session's form has none, and a test-mode request carrying them is refused.
 #[derive(Deserialize)]
 struct SettingsInput {
     csrf: String,
-    display_name: String,
-    primary_color: String,
-    accent_color: String,
-    logo_url: String,
+    display_name: Option<String>,
+    primary_color: Option<String>,
+    accent_color: Option<String>,
+    logo_url: Option<String>,
     webhook_url: String,
     allowed_origins: String,
 }
+
+const TEST_MODE_LIVE_SETTINGS: &str = "A test-mode session cannot change live settings (the theme live users see); sign in with a live secret key";
 
 async fn save_settings(
     State(state): State<AppState>,
@@ -751,38 +794,30 @@ async fn save_settings(
         .filter(|o| !o.is_empty())
         .map(str::to_string)
         .collect();
+    let current = settings_form(&s.partner, s.mode());
     let form = SettingsForm {
-        display_name: f.display_name.clone(),
-        primary_color: f.primary_color.clone(),
-        accent_color: f.accent_color.clone(),
-        logo_url: f.logo_url.clone(),
+        display_name: f.display_name.clone().unwrap_or(current.display_name),
+        primary_color: f.primary_color.clone().unwrap_or(current.primary_color),
+        accent_color: f.accent_color.clone().unwrap_or(current.accent_color),
+        logo_url: f.logo_url.clone().unwrap_or(current.logo_url),
         webhook_url: f.webhook_url.clone(),
         allowed_origins: f.allowed_origins.clone(),
     };
     let upd = partners::PartnerUpdate {
-        display_name: Some(f.display_name),
-        primary_color: Some(f.primary_color),
-        accent_color: Some(f.accent_color),
-        logo_url: Some(f.logo_url),
+        display_name: f.display_name,
+        primary_color: f.primary_color,
+        accent_color: f.accent_color,
+        logo_url: f.logo_url,
+        mode: s.mode(),
         webhook_url: Some(f.webhook_url),
         allowed_origins: Some(origins),
         ..Default::default()
     };
-    match partners::update(&state.db, &s.partner.id, upd).await {
-        Ok(_) => {
-            audit::record(
-                &state.db.pool,
-                audit::Entry {
-                    partner_id: &s.partner.id,
-                    actor: &s.actor(),
-                    action: Action::SettingsUpdated,
-                    check_id: None,
-                    detail: None,
-                },
-            )
-            .await?;
-            Ok(Redirect::to("/dashboard/settings?notice=saved").into_response())
-        }
+    if !s.livemode && upd.touches_partner_wide() {
+        return Err(AppError::Forbidden(TEST_MODE_LIVE_SETTINGS.into()).into());
+    }
+    match partners::update(&state.db, &s.partner.id, upd, &s.actor()).await {
+        Ok(_) => Ok(Redirect::to("/dashboard/settings?notice=saved").into_response()),
         Err(partners::PartnerError::Invalid(e)) => Ok((
             StatusCode::BAD_REQUEST,
             Html(pages::settings(
@@ -798,35 +833,104 @@ async fn save_settings(
     }
 }
 
+/// A rotation: the current secret key again (a stolen session alone cannot rotate), and how
+/// the old key goes.
+#[derive(Deserialize)]
+struct RotateInput {
+    csrf: String,
+    current_secret_key: String,
+    /// `capture` or `secret` (key rotations).
+    kind: Option<String>,
+    /// Present: the old key fails at once (a leaked key).
+    revoke_now: Option<String>,
+}
+
+/// Checks the re-entered secret key: it must be a working secret key of this session's
+/// partner and mode.
+async fn confirm_secret_key(
+    state: &AppState,
+    s: &Session,
+    presented: &str,
+) -> Result<Option<Response>, DashError> {
+    let ok = match partners::authenticate(&state.db, presented, KeyKind::Secret).await? {
+        Ok(a) => a.partner.id == s.partner.id && a.mode == s.mode(),
+        Err(_) => false,
+    };
+    if ok {
+        return Ok(None);
+    }
+    Ok(Some(
+        (
+            StatusCode::UNAUTHORIZED,
+            Html(pages::settings(
+                s.nav("settings"),
+                settings_form(&s.partner, s.mode()),
+                None,
+                None,
+                Some(format!(
+                    "Enter this account's current {} secret key to rotate a key or secret.",
+                    s.mode().as_str()
+                )),
+            )),
+        )
+            .into_response(),
+    ))
+}
+
 async fn rotate_key(
     State(state): State<AppState>,
     s: Session,
     headers: HeaderMap,
-    Form(f): Form<CsrfForm>,
+    Form(f): Form<RotateInput>,
 ) -> DashResult {
     guard(&s, &headers, &state, &f.csrf)?;
-    let mode = if s.livemode {
-        KeyMode::Live
-    } else {
-        KeyMode::Test
-    };
+    if let Some(refusal) = confirm_secret_key(&state, &s, &f.current_secret_key).await? {
+        return Ok(refusal);
+    }
+    let kind = f
+        .kind
+        .as_deref()
+        .and_then(KeyKind::parse)
+        .ok_or_else(|| AppError::bad_request("kind must be capture or secret"))?;
     let grace = state.config.key_rotation_grace;
-    let key = partners::rotate_key(&state.db, &s.partner.id, mode, grace, &s.actor())
+    let retire = if f.revoke_now.is_some() {
+        partners::Retire::Now
+    } else {
+        partners::Retire::After(grace)
+    };
+    let key = partners::rotate_key(&state.db, &s.partner.id, kind, s.mode(), retire, &s.actor())
         .await
         .map_err(|e| AppError::internal("rotating the API key", e))?;
+    let old = match retire {
+        partners::Retire::Now => "The previous one stopped working now.".to_string(),
+        partners::Retire::After(g) => format!(
+            "The previous one keeps working for {}.",
+            humantime::format_duration(g)
+        ),
+    };
+    let ends_session = kind == KeyKind::Secret && retire == partners::Retire::Now;
     let notice = format!(
-        "New {} API key issued. The previous one keeps working for {}.",
-        mode.as_str(),
-        humantime::format_duration(grace)
+        "New {} {} key issued. {old}{}",
+        s.mode().as_str(),
+        kind.as_str(),
+        if ends_session {
+            " This session was opened with the revoked key: sign in again with the new one."
+        } else {
+            ""
+        }
     );
-    Ok(shown_once(&s, "Your new API key", key, notice))
+    let label = match kind {
+        KeyKind::Capture => "Your new capture key",
+        KeyKind::Secret => "Your new secret key",
+    };
+    Ok(shown_once(&s, label, key, notice))
 }
 
 /// The settings page showing a new key or secret, once (never cached: see `secure_headers`).
 fn shown_once(s: &Session, label: &'static str, value: String, notice: String) -> Response {
     Html(pages::settings(
         s.nav("settings"),
-        settings_form(&s.partner),
+        settings_form(&s.partner, s.mode()),
         Some((label, value)),
         Some(notice),
         None,
@@ -838,21 +942,26 @@ async fn rotate_secret(
     State(state): State<AppState>,
     s: Session,
     headers: HeaderMap,
-    Form(f): Form<CsrfForm>,
+    Form(f): Form<RotateInput>,
 ) -> DashResult {
     guard(&s, &headers, &state, &f.csrf)?;
+    if let Some(refusal) = confirm_secret_key(&state, &s, &f.current_secret_key).await? {
+        return Ok(refusal);
+    }
     let grace = state.config.key_rotation_grace;
     let secret = partners::rotate_webhook_secret(
         &state.db,
         &state.master_key,
         &s.partner.id,
+        s.mode(),
         grace,
         &s.actor(),
     )
     .await
     .map_err(|e| AppError::internal("rotating the webhook secret", e))?;
     let notice = format!(
-        "New webhook secret issued. Webhooks carry a signature with the previous one too for {}.",
+        "New {} webhook secret issued. Webhooks carry a signature with the previous one too for {}.",
+        s.mode().as_str(),
         humantime::format_duration(grace)
     );
     Ok(shown_once(&s, "Your new webhook secret", secret, notice))

@@ -103,10 +103,10 @@ pub fn sign_in(problem: Option<String>) -> String {
             <Shell title="Sign in".into() nav=None>
                 <section class="card narrow">
                     <h1>"Partner dashboard"</h1>
-                    <p>"Sign in with your API key. A live key shows live checks; a test key (idv_test_…) shows test checks."</p>
+                    <p>"Sign in with your secret key (never the capture key that goes in capture links). A live key (idv_sk_live_…) shows live checks; a test key (idv_sk_test_…) shows test checks."</p>
                     <Problem text=problem/>
                     <form method="post" action="/dashboard/sign-in">
-                        <label for="api_key">"API key"</label>
+                        <label for="api_key">"Secret key"</label>
                         <input type="password" id="api_key" name="api_key" autocomplete="off" required=true/>
                         <button type="submit" class="primary" id="sign-in">"Sign in"</button>
                     </form>
@@ -473,6 +473,29 @@ pub fn settings(
     render(move || {
         let csrf = nav.csrf.clone();
         let preview = preview_src(&f);
+        let live = nav.livemode;
+        let mode = if live { "live" } else { "test" };
+        let theme_fields = if live {
+            view! {
+                <label for="display_name">"Display name"</label>
+                <input type="text" id="display_name" name="display_name" value=f.display_name.clone() required=true/>
+                <label for="primary_color">"Primary colour"</label>
+                <input type="color" id="primary_color" name="primary_color" value=f.primary_color.clone()/>
+                <label for="accent_color">"Accent colour"</label>
+                <input type="color" id="accent_color" name="accent_color" value=f.accent_color.clone()/>
+                <label for="logo_url">"Logo URL (https)"</label>
+                <input type="url" id="logo_url" name="logo_url" value=f.logo_url.clone()/>
+            }
+            .into_any()
+        } else {
+            view! {
+                <p class="hint" id="theme-live-only">
+                    "The theme is what live users see: change it signed in with a live secret key. "
+                    {format!("Now: {} ({}, {}).", f.display_name, f.primary_color, f.accent_color)}
+                </p>
+            }
+            .into_any()
+        };
         view! {
             <Shell title="Settings".into() nav=Some(nav)>
                 <h1>"Settings"</h1>
@@ -489,16 +512,9 @@ pub fn settings(
                     <form method="post" action="/dashboard/settings" id="settings-form">
                         <input type="hidden" name="csrf" value=csrf.clone()/>
                         <h2>"Capture page"</h2>
-                        <label for="display_name">"Display name"</label>
-                        <input type="text" id="display_name" name="display_name" value=f.display_name.clone() required=true/>
-                        <label for="primary_color">"Primary colour"</label>
-                        <input type="color" id="primary_color" name="primary_color" value=f.primary_color.clone()/>
-                        <label for="accent_color">"Accent colour"</label>
-                        <input type="color" id="accent_color" name="accent_color" value=f.accent_color.clone()/>
-                        <label for="logo_url">"Logo URL (https)"</label>
-                        <input type="url" id="logo_url" name="logo_url" value=f.logo_url.clone()/>
-                        <h2>"Integration"</h2>
-                        <label for="webhook_url">"Webhook URL"</label>
+                        {theme_fields}
+                        <h2>{format!("Integration ({mode} mode)")}</h2>
+                        <label for="webhook_url">{format!("Webhook URL for {mode} checks")}</label>
                         <input type="url" id="webhook_url" name="webhook_url" value=f.webhook_url.clone()/>
                         <label for="allowed_origins">"Allowed origins (one per line: may embed the page, receive redirects)"</label>
                         <textarea id="allowed_origins" name="allowed_origins" rows="3">{f.allowed_origins.clone()}</textarea>
@@ -511,14 +527,20 @@ pub fn settings(
                     </div>
                 </section>
                 <section class="card">
-                    <h2>"Keys and secrets"</h2>
-                    <p>"A rotated key or secret keeps working for the grace period (IDV_KEY_ROTATION_GRACE), so you can deploy the new one without downtime."</p>
-                    <form method="post" action="/dashboard/settings/rotate-key" class="inline">
+                    <h2>{format!("Keys and secrets ({mode} mode)")}</h2>
+                    <p>"The capture key goes in capture links (it can only open the verification page and submit checks). The secret key is for your server: the partner API and this dashboard. A rotated key or secret keeps working for the grace period (IDV_KEY_ROTATION_GRACE), so you can deploy the new one without downtime; revoke at once a key that leaked."</p>
+                    <form method="post" action="/dashboard/settings/rotate-key" id="rotate-key-form">
                         <input type="hidden" name="csrf" value=csrf.clone()/>
-                        <button type="submit" class="secondary" id="rotate-key">"Rotate the API key"</button>
+                        <label for="current_secret_key">{format!("Your current {mode} secret key (to confirm)")}</label>
+                        <input type="password" id="current_secret_key" name="current_secret_key" autocomplete="off" required=true/>
+                        <label class="check"><input type="checkbox" name="revoke_now" id="revoke-now" value="1"/>" Revoke the old key now (it leaked)"</label>
+                        <button type="submit" class="secondary" name="kind" value="capture" id="rotate-key">"Rotate the capture key"</button>
+                        <button type="submit" class="secondary" name="kind" value="secret" id="rotate-secret-key">"Rotate the secret key"</button>
                     </form>
-                    <form method="post" action="/dashboard/settings/rotate-webhook-secret" class="inline">
+                    <form method="post" action="/dashboard/settings/rotate-webhook-secret" id="rotate-secret-form">
                         <input type="hidden" name="csrf" value=csrf.clone()/>
+                        <label for="current_secret_key_2">{format!("Your current {mode} secret key (to confirm)")}</label>
+                        <input type="password" id="current_secret_key_2" name="current_secret_key" autocomplete="off" required=true/>
                         <button type="submit" class="secondary" id="rotate-secret">"Rotate the webhook secret"</button>
                     </form>
                 </section>

@@ -24,7 +24,7 @@ pub struct LocalStorage {
 
 impl LocalStorage {
     pub fn new(root: PathBuf, public_url: url::Url, key: MasterKey) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&root)
+        crate::server::intake::create_private_dir(&root)
             .with_context(|| format!("cannot create {}", root.display()))?;
         Ok(Self {
             root,
@@ -94,7 +94,10 @@ impl StorageBackend for LocalStorage {
             .path_for(key)
             .with_context(|| format!("invalid storage key {key}"))?;
         let dir = dest.parent().expect("keys have a folder");
-        tokio::fs::create_dir_all(dir).await?;
+        // folders 0700; the files keep the spool file's 0600 (renamed, or copied with its mode)
+        let d = dir.to_path_buf();
+        tokio::task::spawn_blocking(move || crate::server::intake::create_private_dir(&d))
+            .await??;
         let tmp = dest.with_extension("part");
         // rename within the data dir; copy when the spool lives on another file system
         if tokio::fs::rename(path, &tmp).await.is_err() {

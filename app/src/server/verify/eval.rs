@@ -178,7 +178,7 @@ pub async fn speed(
             .map_err(|e| anyhow::anyhow!("{}", e.0))?;
         let probe = t0.elapsed();
         let t1 = Instant::now();
-        let frames = frames::sample(video, info.duration_secs, local::FRAME_COUNT, limit)
+        let frames = frames::sample(video, &info, local::FRAME_COUNT, limit)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let frames_t = t1.elapsed();

@@ -6,16 +6,17 @@ use std::{path::Path, time::Duration};
 
 use image::RgbImage;
 
-use crate::server::media::{ToolError, run_tool};
+use crate::server::media::{ToolError, VideoInfo, run_tool};
 
 pub const MAX_SIDE: u32 = 640;
 
 pub async fn sample(
     video: &Path,
-    duration: Option<f64>,
+    info: &VideoInfo,
     count: usize,
     limit: Duration,
 ) -> Result<Vec<RgbImage>, ToolError> {
+    let duration = info.duration_secs;
     // Spread `count` frames over the duration; unknown or tiny durations take 4 fps.
     let fps = match duration {
         Some(d) if d > 0.5 => (count as f64 / d).max(0.05),
@@ -36,6 +37,11 @@ pub async fn sample(
             "2",
             "-t",
             "60",
+            // only the demuxer the probe chose, only the spool file (see `media`)
+            "-protocol_whitelist",
+            "file",
+            "-f",
+            info.demuxer,
             "-i",
             &p,
             "-vf",

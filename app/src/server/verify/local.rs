@@ -102,7 +102,7 @@ impl Verifier for LocalVerifier {
     async fn verify(&self, inputs: &Inputs) -> anyhow::Result<Outcome> {
         let frames = frames::sample(
             &inputs.video,
-            inputs.video_info.duration_secs,
+            &inputs.video_info,
             FRAME_COUNT,
             self.media_timeout,
         )

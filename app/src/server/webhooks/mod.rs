@@ -29,7 +29,7 @@ use super::{
     config::{Config, WebhookConfig},
     crypto::MasterKey,
     db::{Backend, Db, now_ms},
-    partners,
+    partners::{self, KeyMode},
     storage::Storage,
 };
 
@@ -76,6 +76,9 @@ struct Attempt {
     terminal: Option<&'static str>,
 }
 
+/// This process's name in attempt records: opaque (`node-` and 8 hex digits), so partners who
+/// read their attempts never learn host names; the start-up log line maps it to the host and
+/// process id for the operator.
 fn node_name() -> String {
     let host = std::env::var("HOSTNAME")
         .ok()
@@ -83,11 +86,14 @@ fn node_name() -> String {
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "node".into());
-    format!(
-        "{host}:{}:{:04x}",
-        std::process::id(),
-        rand::thread_rng().r#gen::<u16>()
-    )
+    let salt = rand::thread_rng().r#gen::<u64>();
+    let pid = std::process::id();
+    let name = format!(
+        "node-{}",
+        &super::crypto::sha256_hex(format!("{host}:{pid}:{salt}").as_bytes())[..8]
+    );
+    tracing::info!(node = %name, host = %host, pid, "webhook node name");
+    name
 }
 
 /// The guide's payload (field for field), plus `type` and `livemode`; the guide's `result`
@@ -182,13 +188,21 @@ impl Dispatcher {
     pub async fn deliver(&self, d: &Claimed) -> anyhow::Result<()> {
         let started = now_ms();
         let t0 = Instant::now();
-        let a = match self.attempt(d).await {
+        let mut a = match self.attempt(d).await {
             Ok(a) => a,
-            Err(e) => Attempt {
-                error: Some(format!("{e:#}")),
-                ..Default::default()
-            },
+            Err(e) => {
+                // the partner reads attempt errors: the detail (database, storage, key) stays
+                // in the server's log
+                tracing::error!(delivery_id = %d.id, check_id = %d.check_id, error = format!("{e:#}"), "webhook attempt failed inside the service");
+                Attempt {
+                    error: Some(
+                        "internal error of the service (logged with the delivery id)".into(),
+                    ),
+                    ..Default::default()
+                }
+            }
         };
+        a.error = a.error.map(|e| ssrf::redact_addresses(&e));
         let duration_ms = t0.elapsed().as_millis() as i64;
         let number = d.attempts + 1;
         let now = now_ms();
@@ -259,7 +273,21 @@ impl Dispatcher {
         let Some(partner) = partners::get(&self.db, &d.partner_id).await? else {
             anyhow::bail!("partner {} not found", d.partner_id);
         };
-        let Some(url) = partner.webhook_url.filter(|u| !u.is_empty()) else {
+        let Some(check) = checks::get(&self.db, &d.partner_id, &d.check_id).await? else {
+            return Ok(Attempt {
+                error: Some(format!("check {} not found", d.check_id)),
+                terminal: Some("failed"),
+                ..Default::default()
+            });
+        };
+        // the check's own mode's settings: a test key never steers live payloads
+        let mode = KeyMode::from_livemode(check.livemode);
+        let Some(url) = partner
+            .settings(mode)
+            .webhook_url
+            .clone()
+            .filter(|u| !u.is_empty())
+        else {
             return Ok(Attempt {
                 error: Some("the partner has no webhook URL".into()),
                 terminal: Some("skipped"),
@@ -273,18 +301,12 @@ impl Dispatcher {
                 ..Default::default()
             });
         }
-        let Some(check) = checks::get(&self.db, &d.partner_id, &d.check_id).await? else {
-            return Ok(Attempt {
-                error: Some(format!("check {} not found", d.check_id)),
-                terminal: Some("failed"),
-                ..Default::default()
-            });
-        };
-        let keys = partners::webhook_signing_secrets(&self.db, &self.master_key, &d.partner_id)
-            .await?
-            .iter()
-            .map(|s| sign::secret_key(s))
-            .collect::<anyhow::Result<Vec<_>>>()?;
+        let keys =
+            partners::webhook_signing_secrets(&self.db, &self.master_key, &d.partner_id, mode)
+                .await?
+                .iter()
+                .map(|s| sign::secret_key(s))
+                .collect::<anyhow::Result<Vec<_>>>()?;
         let body = if d.event_type == checks::EVENT_REDACTED {
             serde_json::to_vec(&json!({
                 "type": d.event_type,
@@ -487,12 +509,22 @@ pub async fn redeliver(
     actor: &crate::server::audit::Actor,
 ) -> anyhow::Result<u64> {
     use crate::server::audit;
-    let partner_id: Option<String> =
-        sqlx::query_scalar("SELECT partner_id FROM webhook_deliveries WHERE check_id = $1 LIMIT 1")
-            .bind(check_id)
-            .fetch_optional(&db.pool)
-            .await?;
-    let Some(partner_id) = partner_id else {
+    let found = sqlx::query(
+        "SELECT d.partner_id, c.livemode FROM webhook_deliveries d JOIN checks c ON c.id = d.check_id \
+         WHERE d.check_id = $1 LIMIT 1",
+    )
+    .bind(check_id)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some((partner_id, livemode)) = found
+        .map(|r| {
+            Ok::<_, sqlx::Error>((
+                r.try_get::<String, _>("partner_id")?,
+                r.try_get::<i16, _>("livemode")? != 0,
+            ))
+        })
+        .transpose()?
+    else {
         anyhow::bail!("no webhook deliveries for check {check_id}");
     };
     let mut tx = db.pool.begin().await?;
@@ -511,6 +543,7 @@ pub async fn redeliver(
             partner_id: &partner_id,
             actor,
             action: audit::Action::WebhookRedelivered,
+            livemode: Some(livemode),
             check_id: Some(check_id),
             detail: Some(format!("{n} deliveries queued again")),
         },

@@ -24,7 +24,10 @@ pub fn is_internal(ip: IpAddr) -> bool {
                 || (seg[0] & 0xfe00) == 0xfc00 // unique local (fd00:ec2::254 metadata included)
                 || (seg[0] & 0xffc0) == 0xfe80 // link-local
                 || (seg[0] == 0x2001 && seg[1] == 0x0db8) // documentation
-                || (seg[0] == 0x0064 && seg[1] == 0xff9b) // NAT64 to anything
+                || (seg[0] == 0x0064 && seg[1] == 0xff9b) // NAT64 (well-known and local-use prefixes)
+                || seg[0] == 0x2002 // 6to4: an IPv4 address inside, internal ones included
+                || (seg[0] == 0x2001 && seg[1] == 0x0000) // Teredo: a tunnelled IPv4 address
+                || (seg[0] & 0xffc0) == 0xfec0 // site-local (deprecated, still routed inside some sites)
                 || (seg[0] == 0 && seg[1] == 0 && seg[2] == 0 && seg[3] == 0 && seg[4] == 0 && seg[5] == 0) // IPv4-compatible
         }
     }
@@ -44,6 +47,49 @@ fn internal_v4(ip: Ipv4Addr) -> bool {
         || (o[0] == 192 && o[1] == 0 && o[2] == 0) // IETF protocol assignments
         || (o[0] == 198 && (o[1] & 0xfe) == 18) // benchmarking
         || o[0] >= 240 // reserved
+}
+
+/// `text` with every IP address (v4 or v6, with or without a port) replaced by `<address>`:
+/// attempt errors come from HTTP and DNS libraries and are shown to partners, who must not
+/// learn the service's internal addresses from them.
+pub fn redact_addresses(text: &str) -> String {
+    fn is_address(token: &str) -> bool {
+        // `[v6%zone]:port`, `v4:port`, bare addresses; a zone id is dropped before parsing
+        let t = token.trim_end_matches(['.', ':']);
+        let (host, port) = match t.rsplit_once("]:") {
+            Some((h, p)) => (h.trim_start_matches('['), Some(p)),
+            None => match t.rsplit_once(':') {
+                Some((h, p)) if h.parse::<std::net::Ipv4Addr>().is_ok() => (h, Some(p)),
+                _ => (t.trim_matches(['[', ']']), None),
+            },
+        };
+        let host = host.split('%').next().unwrap_or(host);
+        host.parse::<IpAddr>().is_ok() && port.is_none_or(|p| p.parse::<u16>().is_ok())
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut token = String::new();
+    let flush = |token: &mut String, out: &mut String| {
+        if is_address(token) {
+            out.push_str("<address>");
+        } else {
+            out.push_str(token);
+        }
+        token.clear();
+    };
+    for c in text.chars() {
+        let in_zone = token.contains('%');
+        if c.is_ascii_hexdigit()
+            || matches!(c, '.' | ':' | '[' | ']' | '%')
+            || (in_zone && c.is_ascii_alphanumeric())
+        {
+            token.push(c);
+        } else {
+            flush(&mut token, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut token, &mut out);
+    out
 }
 
 /// Whether a webhook may connect to `ip`.
@@ -73,13 +119,16 @@ impl reqwest::dns::Resolve for GuardedResolver {
                 .filter(|a| allowed(a.ip(), &allow))
                 .collect();
             if ok.is_empty() {
+                // the addresses go to the operator's log, never into the attempt record the
+                // partner reads (they would map the service's internal network)
                 let seen = addrs
                     .iter()
                     .map(|a| a.ip().to_string())
                     .collect::<Vec<_>>()
                     .join(", ");
+                tracing::warn!(host = %host, addresses = %seen, "webhook refused: the host resolves only to non-public addresses");
                 return Err(format!(
-                    "refused: {host} resolves only to non-public addresses ({seen}); allow-list them with IDV_WEBHOOK_ALLOWED_CIDRS"
+                    "refused: {host} resolves only to non-public addresses; an operator can allow-list them with IDV_WEBHOOK_ALLOWED_CIDRS"
                 )
                 .into());
             }
@@ -128,6 +177,12 @@ mod tests {
             "fd00:ec2::254",
             "::ffff:127.0.0.1",
             "::ffff:169.254.169.254",
+            "2002:7f00:1::1",                       // 6to4 of 127.0.0.1
+            "2002:a9fe:a9fe::1",                    // 6to4 of 169.254.169.254
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2", // Teredo
+            "64:ff9b::a9fe:a9fe",                   // NAT64 of 169.254.169.254
+            "64:ff9b:1::a00:1",                     // local-use NAT64
+            "fec0::1",                              // site-local
         ] {
             let ip: IpAddr = ip.parse().unwrap();
             assert!(!allowed(ip, &[]), "{ip}");
@@ -139,6 +194,22 @@ mod tests {
         assert!(allowed("127.0.0.1".parse().unwrap(), &lo));
         assert!(allowed("::ffff:127.0.0.1".parse().unwrap(), &lo));
         assert!(!allowed("10.0.0.1".parse().unwrap(), &lo));
+    }
+
+    #[test]
+    fn addresses_are_redacted_from_error_texts() {
+        assert_eq!(
+            redact_addresses("refused: 10.0.0.7:443 and [fd00::1]:80, os error 111"),
+            "refused: <address> and <address>, os error 111"
+        );
+        assert_eq!(
+            redact_addresses("tcp connect error: Connection refused (os error 111)"),
+            "tcp connect error: Connection refused (os error 111)"
+        );
+        assert_eq!(
+            redact_addresses("via fe80::1%eth0 at 12:30"),
+            "via <address> at 12:30"
+        );
     }
 
     #[test]
