@@ -35,6 +35,10 @@ for (const p of partners) {
       const page = await context.newPage();
       const errors = [];
       page.on('pageerror', (e) => errors.push(e.message));
+      // the page runs under a strict script policy (nonce): no violation may be reported
+      page.on('console', (m) => {
+        if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text());
+      });
       const resp = await page.goto(verifUrl(api_key, user));
       assert.equal(resp.status(), 200);
       assert.equal(resp.headers()['referrer-policy'], 'no-referrer');
