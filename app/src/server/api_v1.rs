@@ -1,4 +1,5 @@
-//! The partner API's read side (`Authorization: Bearer <api_key>`, the guide's error envelope):
+//! The partner API's read side (`Authorization: Bearer <secret key>`, the guide's error
+//! envelope; capture keys are refused with a message saying a secret key is needed):
 //! `GET /v1/checks/{check_id}` returns the `result` object `POST /verif/submit` returned (file
 //! links minted afresh while the files exist) with the webhook delivery state;
 //! `GET /v1/checks` lists a partner's checks, newest first, with keyset pagination. A key sees
@@ -481,7 +482,7 @@ pub async fn rate_limit(
     info(
         title = "Identity verification: partner API",
         version = "1",
-        description = "Server-to-server API for partners: `Authorization: Bearer <api_key>`. Errors are `{\"success\": false, \"error\": \"…\"}`. Every answer carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset."
+        description = "Server-to-server API for partners: `Authorization: Bearer <secret key>` (idv_sk_live_… or idv_sk_test_…; the capture key of capture links is refused). Errors are `{\"success\": false, \"error\": \"…\"}`. Every answer carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset."
     ),
     paths(get_check, list_checks, delete_check, review_check, create_session),
     modifiers(&BearerKey),
@@ -505,7 +506,7 @@ impl utoipa::Modify for BearerKey {
                 SecurityScheme::Http(
                     HttpBuilder::new()
                         .scheme(HttpAuthScheme::Bearer)
-                        .description(Some("The partner's API key (idv_live_… or idv_test_…)"))
+                        .description(Some("The partner's secret key (idv_sk_live_… or idv_sk_test_…); a capture key (idv_live_…, idv_test_…) gets 401"))
                         .build(),
                 ),
             );
