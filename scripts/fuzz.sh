@@ -34,11 +34,12 @@ for t in "${targets[@]}"; do
   set +e
   cargo +nightly fuzz run -s none -O "$t" "corpus/$t" -- \
     -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-    -artifact_prefix="artifacts/$t/" 2>&1 | tee "$out" | grep -E '^(#[0-9]+ +(DONE|pulse)|==|SUMMARY|Done)' >&2
+    -artifact_prefix="artifacts/$t/" 2>&1 | tee "$out" | { grep -aE '^(#[0-9]+ +(DONE|pulse)|==|SUMMARY|Done|thread .* panicked)' >&2 || true; }
   rc=${PIPESTATUS[0]}
   set -e
-  runs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$out" | grep -oE '[0-9]+$' | tail -n1)
-  total=$(grep -oE '^Done [0-9]+ runs in [0-9]+ second' "$out" | grep -oE 'in [0-9]+' | grep -oE '[0-9]+' | tail -n1)
+  # (libFuzzer's output may hold the input's bytes: -a; a crash prints no final stats)
+  runs=$({ grep -aoE 'stat::number_of_executed_units: *[0-9]+' "$out" || true; } | grep -oE '[0-9]+$' | tail -n1 || true)
+  total=$({ grep -aoE '^Done [0-9]+ runs in [0-9]+ second' "$out" || true; } | grep -oE 'in [0-9]+' | grep -oE '[0-9]+' | tail -n1 || true)
   rate=$(( ${runs:-0} / ( ${total:-$secs} > 0 ? ${total:-$secs} : 1 ) ))
   if [ "$rc" -ne 0 ]; then
     failed=1

@@ -108,35 +108,30 @@ ensure_wasm_bindgen() {
   _cached_install wasm-bindgen-cli "$v" wasm-bindgen install wasm-bindgen-cli --version "$v"
 }
 
-# wasm-opt for release WASM. Debian bookworm's binaryen 108 corrupts the module that Rust 1.95 +
-# wasm-bindgen 0.2.130 emit (reference types: the page fails to hydrate with
-# "WebAssembly.Table.set(): Argument 1 is invalid"), so take binaryen from the npm registry.
-BINARYEN_VERSION=132.0.0
-ensure_binaryen() {
-  local dir="$IDV_TOOLS_DIR/binaryen-$BINARYEN_VERSION"
-  if [ ! -x "$dir/node_modules/.bin/wasm-opt" ]; then
+# _npm_tool PACKAGE VERSION BIN: an npm package's command, installed once into a versioned
+# folder of the tools cache, put on PATH.
+_npm_tool() {
+  local pkg=$1 version=$2 bin=$3
+  local dir="$IDV_TOOLS_DIR/$pkg-$version"
+  if [ ! -x "$dir/node_modules/.bin/$bin" ]; then
     ensure_node
-    log "installing binaryen $BINARYEN_VERSION (wasm-opt) from npm into $dir"
+    log "installing $pkg $version ($bin) from npm into $dir"
     rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
-    npm install --prefix "$dir.tmp" --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION" >&2
+    npm install --prefix "$dir.tmp" --no-audit --no-fund --loglevel=error "$pkg@$version" >&2
     rm -rf "$dir" && mv "$dir.tmp" "$dir"
   fi
   export PATH="$dir/node_modules/.bin:$PATH"
 }
 
+# wasm-opt for release WASM. Debian bookworm's binaryen 108 corrupts the module that Rust 1.95 +
+# wasm-bindgen 0.2.130 emit (reference types: the page fails to hydrate with
+# "WebAssembly.Table.set(): Argument 1 is invalid"), so take binaryen from the npm registry.
+BINARYEN_VERSION=132.0.0
+ensure_binaryen() { _npm_tool binaryen "$BINARYEN_VERSION" wasm-opt; }
+
 # esbuild minifies the page's JS and CSS (what cargo-leptos does with swc and lightningcss).
 ESBUILD_VERSION=0.28.2
-ensure_esbuild() {
-  local dir="$IDV_TOOLS_DIR/esbuild-$ESBUILD_VERSION"
-  if [ ! -x "$dir/node_modules/.bin/esbuild" ]; then
-    ensure_node
-    log "installing esbuild $ESBUILD_VERSION from npm into $dir"
-    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
-    npm install --prefix "$dir.tmp" --no-audit --no-fund --loglevel=error "esbuild@$ESBUILD_VERSION" >&2
-    rm -rf "$dir" && mv "$dir.tmp" "$dir"
-  fi
-  export PATH="$dir/node_modules/.bin:$PATH"
-}
+ensure_esbuild() { _npm_tool esbuild "$ESBUILD_VERSION" esbuild; }
 
 ensure_build_tools() {
   ensure_apt pkg-config curl ca-certificates

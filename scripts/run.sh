@@ -30,7 +30,7 @@ trap 'kill -TERM $pid 2>/dev/null; wait $pid' INT TERM
 base=${IDV_PUBLIC_URL:-http://$LEPTOS_SITE_ADDR}
 base=${base%/}
 if wait_http "$base/readyz" 60; then
-  printf '\n  The service is running. Open the demo partner'"'"'s verification page:\n\n    %s/verif/?api_key=%s&user_identifier=demo-user\n\n  (Ctrl-C stops it.)\n\n' "$base" "$api_key"
+  printf '\n  The service is running. Open the demo partner'"'"'s verification page:\n\n    %s/verif/?api_key=%s&user_identifier=demo-user\n\n  The partner API and the dashboard (%s/dashboard) take the secret key, "secret_key" in %s.\n  (Ctrl-C stops it.)\n\n' "$base" "$api_key" "$base" "$demo"
 else
   kill $pid 2>/dev/null || true
   die "the service did not become ready; see the log above"

@@ -182,6 +182,22 @@ async fn two_workers_share_a_thousand_deliveries_without_overlap() {
     eprintln!("two workers: {per_node:?}");
 }
 
+/// Waits until an `idv serve` at `base` is ready (a minute at most).
+async fn wait_ready(base: &str) {
+    let t0 = Instant::now();
+    while reqwest::get(format!("{base}/readyz"))
+        .await
+        .map(|r| r.status() != 200)
+        .unwrap_or(true)
+    {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Resident memory of a process, from /proc (kB).
 fn rss_kb(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -206,19 +222,7 @@ async fn an_endless_part_header_costs_the_server_no_memory() {
     s.vars
         .insert("LEPTOS_SITE_ADDR".into(), format!("127.0.0.1:{port}"));
     let mut srv = spawn(&s, &["serve"], "serve.log");
-    let base = format!("http://127.0.0.1:{port}");
-    let t0 = Instant::now();
-    while reqwest::get(format!("{base}/readyz"))
-        .await
-        .map(|r| r.status() != 200)
-        .unwrap_or(true)
-    {
-        assert!(
-            t0.elapsed() < Duration::from_secs(60),
-            "server did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_ready(&format!("http://127.0.0.1:{port}")).await;
     let before = rss_kb(srv.id());
     let (sent, answer) = tokio::task::spawn_blocking(move || {
         let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
@@ -309,20 +313,7 @@ async fn bench_webhooks() {
     let mut srv = spawn(&s2, &["serve"], "bench-serve.log");
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
-    let t0 = Instant::now();
-    while client
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .map(|r| r.status() != 200)
-        .unwrap_or(true)
-    {
-        assert!(
-            t0.elapsed() < Duration::from_secs(60),
-            "server did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_ready(&base).await;
     let runs = 20;
     for i in 0..runs {
         let form = reqwest::multipart::Form::new()

@@ -138,6 +138,9 @@ pub struct GuardConfig {
     pub ip_sign_in_per_minute: u32,
     /// Reverse proxies whose `X-Forwarded-For` names the client (per-IP limits, logs).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Client networks the per-IP limits do not apply to (a partner's servers that submit for
+    /// their users, server to server, as the guide allows).
+    pub ip_limits_exempt: Vec<ipnet::IpNet>,
 }
 
 #[derive(Debug, Clone)]
@@ -286,6 +289,7 @@ struct FileConfig {
     ip_page_per_minute: Option<String>,
     ip_sign_in_per_minute: Option<String>,
     trusted_proxies: Option<String>,
+    ip_limits_exempt: Option<String>,
 }
 
 /// Where settings come from: the process environment, or a map in tests.
@@ -688,7 +692,7 @@ impl Config {
                 parse_num(
                     "IDV_IP_SUBMIT_PER_MINUTE",
                     pick("IDV_IP_SUBMIT_PER_MINUTE", &file.ip_submit_per_minute),
-                    30,
+                    60,
                 )?,
             )?,
             ip_page_per_minute: at_least_one(
@@ -710,6 +714,10 @@ impl Config {
             trusted_proxies: parse_cidrs_for(
                 "IDV_TRUSTED_PROXIES",
                 &pick("IDV_TRUSTED_PROXIES", &file.trusted_proxies).unwrap_or_default(),
+            )?,
+            ip_limits_exempt: parse_cidrs_for(
+                "IDV_IP_LIMITS_EXEMPT",
+                &pick("IDV_IP_LIMITS_EXEMPT", &file.ip_limits_exempt).unwrap_or_default(),
             )?,
         };
         for (name, d) in [

@@ -175,8 +175,10 @@ pub async fn limit_by_ip(State(state): State<AppState>, req: Request, next: Next
         _ => None,
     };
     if let Some(kind) = kind {
-        let ip = request_ip(&req, &state.config.guard.trusted_proxies);
-        if let Err(e) = state.ip_limits.check(kind, ip) {
+        let guard = &state.config.guard;
+        let ip = request_ip(&req, &guard.trusted_proxies);
+        let exempt = guard.ip_limits_exempt.iter().any(|n| n.contains(&ip));
+        if !exempt && let Err(e) = state.ip_limits.check(kind, ip) {
             tracing::info!(kind = ?kind, "per-IP limit reached");
             return e.into_response();
         }
@@ -349,6 +351,7 @@ mod tests {
             ip_page_per_minute: 1,
             ip_sign_in_per_minute: 1,
             trusted_proxies: vec![],
+            ip_limits_exempt: vec![],
         };
         let l = IpLimits::new(&cfg);
         let ip: IpAddr = "192.0.2.1".parse().unwrap();

@@ -139,8 +139,27 @@ impl FramingGuard {
         if self.seen > self.max_body {
             return Err(Framing::BodyTooLarge(self.max_body));
         }
-        let mut buf = std::mem::take(&mut self.carry);
-        buf.extend_from_slice(chunk);
+        // The carry joins the chunk only when a pattern may start in it: a file's chunks (the
+        // bulk of a body) are scanned in place, without a copy.
+        let carry = std::mem::take(&mut self.carry);
+        let joined: Vec<u8>;
+        let buf: &[u8] = if carry.is_empty() {
+            chunk
+        } else if matches!(self.stage, Stage::Content | Stage::Preamble)
+            && chunk.len() >= self.delimiter.len()
+            && {
+                // a delimiter starting in the carry ends within the chunk's first bytes
+                let mut w = carry.clone();
+                w.extend_from_slice(&chunk[..chunk.len().min(self.delimiter.len())]);
+                memchr::memmem::find(&w, &self.delimiter).is_none_or(|i| i >= carry.len())
+            }
+        {
+            self.count_outside(carry.len())?;
+            chunk
+        } else {
+            joined = [carry.as_slice(), chunk].concat();
+            &joined
+        };
         let mut pos = 0;
         loop {
             let rest = &buf[pos..];
@@ -459,18 +478,26 @@ impl<'a> Reader<'a> {
         &self.intake
     }
 
+    /// The next part of the body, counted against [`MAX_PARTS`].
+    async fn next_part(&mut self) -> Result<Option<multer::Field<'static>>, AppError> {
+        let Some(field) = self.mp.next_field().await.map_err(malformed)? else {
+            return Ok(None);
+        };
+        self.parts += 1;
+        if self.parts > MAX_PARTS {
+            return Err(AppError::bad_request(format!(
+                "Too many form fields (at most {MAX_PARTS})"
+            )));
+        }
+        Ok(Some(field))
+    }
+
     /// Reads parts until the first file (kept for [`Reader::finish`]) or the end.
     pub async fn read_fields(&mut self) -> Result<(), AppError> {
         while self.pending.is_none() {
-            let Some(field) = self.mp.next_field().await.map_err(malformed)? else {
+            let Some(field) = self.next_part().await? else {
                 return Ok(());
             };
-            self.parts += 1;
-            if self.parts > MAX_PARTS {
-                return Err(AppError::bad_request(format!(
-                    "Too many form fields (at most {MAX_PARTS})"
-                )));
-            }
             let name = field.name().unwrap_or("").to_string();
             if name == SELFIE_FIELD || name == ID_FIELD {
                 self.pending = Some(field);
@@ -486,18 +513,10 @@ impl<'a> Reader<'a> {
         loop {
             let field = match self.pending.take() {
                 Some(f) => f,
-                None => {
-                    let Some(f) = self.mp.next_field().await.map_err(malformed)? else {
-                        return Ok(self.intake);
-                    };
-                    self.parts += 1;
-                    if self.parts > MAX_PARTS {
-                        return Err(AppError::bad_request(format!(
-                            "Too many form fields (at most {MAX_PARTS})"
-                        )));
-                    }
-                    f
-                }
+                None => match self.next_part().await? {
+                    Some(f) => f,
+                    None => return Ok(self.intake),
+                },
             };
             let name = field.name().unwrap_or("").to_string();
             if name == SELFIE_FIELD || name == ID_FIELD {
@@ -647,7 +666,7 @@ mod tests {
             ),
             ("empty", b""),
         ]);
-        for chunk in [1, 2, 3, 5, 7, 64, data.len()] {
+        for chunk in (1..=48).chain([64, 4096, data.len()]) {
             let g = feed_in(chunk, &data, 1 << 20).unwrap();
             assert_eq!(g.parts(), 4, "chunk {chunk}");
         }

@@ -71,6 +71,20 @@ fn connect(app: &TestApp) -> std::net::TcpStream {
     s
 }
 
+/// A raw connection that starts a multipart upload of `length` bytes and sends only its
+/// first boundary.
+fn start_upload(app: &TestApp, length: u64) -> std::net::TcpStream {
+    let mut s = connect(app);
+    s.write_all(
+        format!(
+            "POST /verif/submit HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: {length}\r\n\r\n--XyZ\r\n"
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    s
+}
+
 /// Reads until the server closes the connection (or the read times out); returns what came.
 fn read_until_closed(mut s: std::net::TcpStream) -> (String, Duration) {
     let t0 = Instant::now();
@@ -325,9 +339,7 @@ async fn a_body_over_both_limits_is_refused_from_its_length() {
         ("IDV_MAX_PHOTO_BYTES", "1000"),
     ])
     .await;
-    let mut s = connect(&app);
-    s.write_all(b"POST /verif/submit HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 900000000\r\n\r\n--XyZ\r\n")
-        .unwrap();
+    let s = start_upload(&app, 900000000);
     let (answer, took) = read_until_closed(s);
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     assert!(answer.contains("larger than the"), "{answer}");
@@ -393,6 +405,23 @@ async fn per_ip_limits_answer_429_with_retry_after() {
     // other routes are not limited per IP
     let r = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status(), 200);
+
+    // an exempt network (a partner's own servers) is not limited
+    let exempt = spawn_app_with(&[
+        ("IDV_IP_PAGE_PER_MINUTE", "1"),
+        ("IDV_IP_LIMITS_EXEMPT", "127.0.0.0/8"),
+    ])
+    .await;
+    let q = exempt.partner("Acme").await;
+    for _ in 0..3 {
+        let r = exempt
+            .client
+            .get(exempt.url(&format!("/verif/?api_key={}&user_identifier=u", q.api_key)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
 }
 
 #[tokio::test]
@@ -422,9 +451,7 @@ async fn a_full_spool_refuses_new_uploads_with_503() {
 async fn uploads_at_once_are_limited_per_process() {
     let app = spawn_app_with(&[("IDV_MAX_CONCURRENT_UPLOADS", "1")]).await;
     // one upload in progress: its body is still coming
-    let mut s = connect(&app);
-    s.write_all(b"POST /verif/submit HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 100000\r\n\r\n--XyZ\r\n")
-        .unwrap();
+    let s = start_upload(&app, 100000);
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (status, v) = json(
         app.client
@@ -452,9 +479,7 @@ async fn a_slow_trickle_upload_is_cut_and_its_connection_closed() {
         ("IDV_BODY_RATE_WINDOW", "2s"),
     ])
     .await;
-    let mut s = connect(&app);
-    s.write_all(b"POST /verif/submit HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 100000\r\n\r\n--XyZ\r\n")
-        .unwrap();
+    let s = start_upload(&app, 100000);
     let writer = s.try_clone().unwrap();
     let t0 = Instant::now();
     std::thread::spawn(move || {

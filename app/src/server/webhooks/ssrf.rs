@@ -49,9 +49,23 @@ fn internal_v4(ip: Ipv4Addr) -> bool {
         || o[0] >= 240 // reserved
 }
 
+/// Whether `s` holds an IPv4 dotted quad anywhere (four numbers up to 255 joined by dots),
+/// even glued to other characters.
+pub fn has_ipv4_quad(s: &str) -> bool {
+    s.split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .any(|run| {
+            let parts: Vec<&str> = run.split('.').collect();
+            parts.windows(4).any(|w| {
+                w.iter()
+                    .all(|p| (1..=3).contains(&p.len()) && p.parse::<u16>().is_ok_and(|n| n <= 255))
+            })
+        })
+}
+
 /// `text` with every IP address (v4 or v6, with or without a port) replaced by `<address>`:
 /// attempt errors come from HTTP and DNS libraries and are shown to partners, who must not
-/// learn the service's internal addresses from them.
+/// learn the service's internal addresses from them. A run of address characters that is an
+/// address, or holds an IPv4 address anywhere, goes whole.
 pub fn redact_addresses(text: &str) -> String {
     fn is_address(token: &str) -> bool {
         // `[v6%zone]:port`, `v4:port`, bare addresses; a zone id is dropped before parsing
@@ -69,7 +83,7 @@ pub fn redact_addresses(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut token = String::new();
     let flush = |token: &mut String, out: &mut String| {
-        if is_address(token) {
+        if is_address(token) || has_ipv4_quad(token) {
             out.push_str("<address>");
         } else {
             out.push_str(token);
@@ -210,6 +224,9 @@ mod tests {
             redact_addresses("via fe80::1%eth0 at 12:30"),
             "via <address> at 12:30"
         );
+        // found by fuzzing: an address glued to other address characters
+        assert_eq!(redact_addresses("x 05.0.127.0.0.1:a y"), "x <address> y");
+        assert!(!has_ipv4_quad("version 1.2.3 at 12:30"));
     }
 
     #[test]
