@@ -28,7 +28,7 @@ mod http;
 /// Makes sure the data dir exists (created 0700: uploads and keys live there) and is
 /// writable, with a message naming the setting.
 pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
-    app::server::intake::create_private_dir(dir)
+    app::server::private_fs::create_dir(dir)
         .with_context(|| format!("IDV_DATA_DIR: cannot create {}", dir.display()))?;
     let probe = dir.join(".write-test");
     std::fs::write(&probe, b"ok")
@@ -108,7 +108,7 @@ pub async fn open_state(
         scoring_slots: Arc::new(Semaphore::new(config.scoring_concurrency)),
         webhook_notify: Arc::new(tokio::sync::Notify::new()),
         api_rate: Arc::default(),
-        ip_limits: Arc::new(app::server::guard::IpLimits::new(&config.guard)),
+        ip_limits: Arc::new(app::server::limits::IpLimits::new(&config.guard)),
         upload_slots: Arc::new(Semaphore::new(config.guard.max_concurrent_uploads)),
         spool: app::server::intake::SpoolBudget::new(config.guard.spool_max_bytes),
         media_slots: Arc::new(Semaphore::new(config.guard.media_concurrency)),

@@ -408,36 +408,6 @@ pub async fn create_session(
     ))
 }
 
-/// Per-key request budget for the partner API: a fixed one-minute window per key (keyed by the
-/// SHA-256 of the presented key, so unknown keys are limited too), per process.
-#[derive(Debug, Default)]
-pub struct RateLimiter {
-    windows: std::sync::Mutex<std::collections::HashMap<String, (u64, u32)>>,
-}
-
-impl RateLimiter {
-    /// `Ok(remaining)` or `Err(seconds until the window resets)`; also the reset time.
-    fn take(&self, key: &str, limit: u32) -> (Result<u32, u64>, u64) {
-        let now = crate::server::db::now_ms().max(0) as u64 / 1000;
-        let window = now / 60;
-        let reset = (window + 1) * 60 - now;
-        let id = crate::server::crypto::sha256_hex(key.as_bytes());
-        let mut map = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 10_000 {
-            map.retain(|_, (w, _)| *w == window);
-        }
-        let entry = map.entry(id).or_insert((window, 0));
-        if entry.0 != window {
-            *entry = (window, 0);
-        }
-        if entry.1 >= limit {
-            return (Err(reset), reset);
-        }
-        entry.1 += 1;
-        (Ok(limit - entry.1), reset)
-    }
-}
-
 /// Middleware for `/v1/*`: `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` on every
 /// answer; 429 with `Retry-After` when the key's budget for this minute is spent.
 pub async fn rate_limit(

@@ -434,15 +434,6 @@ fn malformed(e: multer::Error) -> AppError {
     AppError::bad_request(format!("Malformed multipart body: {e}"))
 }
 
-/// Creates the spool dir (mode 0700) when missing.
-pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-}
-
 /// Reads the body in two steps: [`Reader::read_fields`] takes the text fields up to the first
 /// file (so the caller can check credentials before anything is spooled), then
 /// [`Reader::finish`] takes the rest.
@@ -462,7 +453,8 @@ impl<'a> Reader<'a> {
         tmp_dir: &'a Path,
         limits: &'a Limits<'a>,
     ) -> Result<Self, AppError> {
-        create_private_dir(tmp_dir).map_err(|e| AppError::internal("create spool dir", e))?;
+        super::private_fs::create_dir(tmp_dir)
+            .map_err(|e| AppError::internal("create spool dir", e))?;
         Ok(Self {
             mp,
             tmp_dir,

@@ -21,9 +21,9 @@ pub struct AppState {
     /// Wakes this process's webhook dispatcher when a check commits.
     pub webhook_notify: Arc<tokio::sync::Notify>,
     /// Partner API request budgets (IDV_API_RATE_LIMIT).
-    pub api_rate: Arc<super::api_v1::RateLimiter>,
+    pub api_rate: Arc<super::limits::RateLimiter>,
     /// Per-IP limits of submissions, page loads and sign-ins (IDV_IP_*_PER_MINUTE).
-    pub ip_limits: Arc<super::guard::IpLimits>,
+    pub ip_limits: Arc<super::limits::IpLimits>,
     /// Uploads received at once (IDV_MAX_CONCURRENT_UPLOADS).
     pub upload_slots: Arc<Semaphore>,
     /// Disk held by uploads being received (IDV_SPOOL_MAX_BYTES).

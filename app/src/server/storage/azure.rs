@@ -14,7 +14,7 @@ use base64::{Engine, engine::general_purpose::STANDARD as B64};
 use tokio::io::AsyncReadExt;
 
 use super::StorageBackend;
-use crate::server::config::Secret;
+use crate::server::secret::Secret;
 
 const BLOCK_SIZE: usize = 4 * 1024 * 1024;
 

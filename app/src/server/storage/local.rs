@@ -24,7 +24,7 @@ pub struct LocalStorage {
 
 impl LocalStorage {
     pub fn new(root: PathBuf, public_url: url::Url, key: MasterKey) -> anyhow::Result<Self> {
-        crate::server::intake::create_private_dir(&root)
+        crate::server::private_fs::create_dir(&root)
             .with_context(|| format!("cannot create {}", root.display()))?;
         Ok(Self {
             root,
@@ -96,8 +96,7 @@ impl StorageBackend for LocalStorage {
         let dir = dest.parent().expect("keys have a folder");
         // folders 0700; the files keep the spool file's 0600 (renamed, or copied with its mode)
         let d = dir.to_path_buf();
-        tokio::task::spawn_blocking(move || crate::server::intake::create_private_dir(&d))
-            .await??;
+        tokio::task::spawn_blocking(move || crate::server::private_fs::create_dir(&d)).await??;
         let tmp = dest.with_extension("part");
         // rename within the data dir; copy when the spool lives on another file system
         if tokio::fs::rename(path, &tmp).await.is_err() {
