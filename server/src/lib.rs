@@ -22,6 +22,7 @@ use app::server::{
 use tokio::{net::TcpListener, sync::Semaphore};
 
 pub use app::server::config;
+use app::server::config::settings as S;
 
 mod http;
 
@@ -29,10 +30,10 @@ mod http;
 /// writable, with a message naming the setting.
 pub fn prepare_data_dir(dir: &Path) -> anyhow::Result<()> {
     app::server::private_fs::create_dir(dir)
-        .with_context(|| format!("IDV_DATA_DIR: cannot create {}", dir.display()))?;
+        .with_context(|| format!("{}: cannot create {}", S::DATA_DIR.name, dir.display()))?;
     let probe = dir.join(".write-test");
     std::fs::write(&probe, b"ok")
-        .with_context(|| format!("IDV_DATA_DIR: {} is not writable", dir.display()))?;
+        .with_context(|| format!("{}: {} is not writable", S::DATA_DIR.name, dir.display()))?;
     let _ = std::fs::remove_file(probe);
     Ok(())
 }
@@ -48,7 +49,7 @@ pub async fn open_core(config: Config) -> anyhow::Result<Core> {
     prepare_data_dir(&config.data_dir)?;
     let master_key = match &config.secret_key {
         Some(k) => MasterKey::from_base64(k.expose())
-            .map_err(|e| anyhow::anyhow!("IDV_SECRET_KEY: {e}"))?,
+            .map_err(|e| anyhow::anyhow!("{}: {e}", S::SECRET_KEY.name))?,
         None => MasterKey::load_or_create(&config.data_dir.join("secret.key"))?,
     };
     let db = Db::connect(&config).await.context("DATABASE_URL")?;
@@ -74,7 +75,7 @@ pub async fn open_storage(config: &Config, key: &MasterKey) -> anyhow::Result<St
         StorageConfig::Azure(s) => Arc::new(
             AzureStorage::connect(s)
                 .await
-                .context("IDV_STORAGE=azure")?,
+                .with_context(|| format!("{}=azure", S::STORAGE.name))?,
         ),
     })
 }
@@ -136,11 +137,11 @@ pub async fn load_verifier(config: &Config) -> anyhow::Result<SharedVerifier> {
         LocalVerifier::load(&dir, thresholds, timeout, threads)
     })
     .await?
-    .context("IDV_MODELS_DIR")?;
+    .context(S::MODELS_DIR.name)?;
     let verifier = match &config.openai {
         Some(openai) => verifier.with_remote(
             app::server::verify::openai::VisionClient::new(openai)
-                .context("IDV_OPENAI_BASE_URL")?,
+                .context(S::OPENAI_BASE_URL.name)?,
             config.verifier_mode,
         ),
         None => verifier,
@@ -171,7 +172,7 @@ impl Application {
             } else {
                 e.to_string()
             };
-            anyhow::anyhow!("LEPTOS_SITE_ADDR: cannot listen on {addr}: {why}")
+            anyhow::anyhow!("{}: cannot listen on {addr}: {why}", S::SITE_ADDR.name)
         })?;
         config.set_bound_addr(listener.local_addr()?);
         let state = open_state(config, verifier).await?;

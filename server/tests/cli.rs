@@ -187,6 +187,64 @@ async fn revoke_now_ends_a_leaked_key_on_the_next_request() {
     }));
 }
 
+/// What an operator does to a partner from the command line is in its audit log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operator_changes_to_a_partner_are_audited() {
+    let app = common::spawn_app().await;
+    let created = json(&idv(&app.env, &["partner", "create", "--name", "Audited"]));
+    let id = created["partner_id"].as_str().unwrap().to_string();
+    json(&idv(
+        &app.env,
+        &["partner", "update", &id, "--display-name", "Audited Bank"],
+    ));
+    json(&idv(
+        &app.env,
+        &[
+            "partner",
+            "update",
+            &id,
+            "--mode",
+            "test",
+            "--allowed-origin",
+            "https://sandbox.example",
+        ],
+    ));
+    json(&idv(&app.env, &["partner", "disable", &id]));
+    json(&idv(&app.env, &["partner", "enable", &id]));
+    let entries = |livemode| {
+        let app = &app;
+        let id = id.clone();
+        async move {
+            app::server::audit::list(&app.state.db, &id, livemode, None, 50)
+                .await
+                .unwrap()
+        }
+    };
+    let live = entries(true).await;
+    let actions: Vec<&str> = live.iter().map(|e| e.action.as_str()).collect();
+    for a in [
+        "partner.created",
+        "settings.updated",
+        "partner.disabled",
+        "partner.enabled",
+    ] {
+        assert!(actions.contains(&a), "{a} missing: {actions:?}");
+    }
+    assert!(
+        live.iter()
+            .all(|e| e.actor == "operator (idv command line)")
+    );
+    // the test-mode change is in the test mode's log
+    let test = entries(false).await;
+    assert!(test.iter().any(|e| {
+        e.action == "settings.updated"
+            && e.detail
+                .as_deref()
+                .unwrap_or("")
+                .contains("allowed_origins (test mode)")
+    }));
+}
+
 fn assert_one_line_failure(out: &Output, must_contain: &str) {
     assert!(!out.status.success(), "should fail");
     let err = String::from_utf8_lossy(&out.stderr);

@@ -16,6 +16,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 use super::{
     audit::Actor,
     checks::{self, rfc3339_ms},
+    domain::{Contact, UserIdentifier},
     error::{AppError, AppResult},
     partners::{self, Authenticated, KeyKind, KeyMode, KeyRefused},
     sessions,
@@ -372,8 +373,7 @@ pub async fn create_session(
     body: Result<Json<NewSessionBody>, axum::extract::rejection::JsonRejection>,
 ) -> AppResult<(axum::http::StatusCode, Json<SessionResponse>)> {
     let b = json_body(body)?;
-    let user_identifier =
-        sessions::user_identifier(b.user_identifier.map(|u| u.trim().to_string()))?;
+    let user_identifier = UserIdentifier::parse(b.user_identifier.as_deref())?.into_string();
     let ttl = b.expires_in.unwrap_or(86_400);
     if !(60..=604_800).contains(&ttl) {
         return Err(AppError::bad_request(
@@ -381,10 +381,11 @@ pub async fn create_session(
         ));
     }
     let redirect_url = sessions::redirect_url(auth.settings(), b.redirect_url)?;
+    let contact = Contact::parse(b.user_email.as_deref(), b.user_phone.as_deref())?;
     let new = sessions::NewSession {
         user_identifier,
-        user_email: b.user_email.filter(|e| !e.trim().is_empty()),
-        user_phone: b.user_phone.filter(|p| !p.trim().is_empty()),
+        user_email: contact.email(),
+        user_phone: contact.phone(),
         redirect_url,
         renewable: false,
     };

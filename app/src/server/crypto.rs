@@ -103,7 +103,10 @@ impl MasterKey {
         let pt = cipher
             .decrypt(Nonce::from_slice(&raw[..12]), &raw[12..])
             .map_err(|_| {
-                anyhow::anyhow!("cannot decrypt: wrong IDV_SECRET_KEY or corrupted value")
+                anyhow::anyhow!(
+                    "cannot decrypt: wrong {} or corrupted value",
+                    super::config::settings::SECRET_KEY.name
+                )
             })?;
         Ok(String::from_utf8(pt)?)
     }

@@ -134,13 +134,17 @@ pub fn settings(data: &[u8]) {
     for line in text.lines() {
         if let Some((k, v)) = line.split_once('=') {
             let k = k.trim();
-            if k.starts_with("IDV_CONFIG") || k == "IDV_LEPTOS_CONFIG" || k == "IDV_DATA_DIR" {
+            use super::config::settings::{CONFIG, DATA_DIR, LEPTOS_CONFIG};
+            if k.starts_with(CONFIG.name) || k == LEPTOS_CONFIG.name || k == DATA_DIR.name {
                 continue;
             }
             env.insert(k.to_string(), v.to_string());
         }
     }
-    env.insert("IDV_DATA_DIR".into(), "/nonexistent/idv-fuzz".into());
+    env.insert(
+        super::config::settings::DATA_DIR.name.into(),
+        "/nonexistent/idv-fuzz".into(),
+    );
     let _ = super::config::Config::load(&env);
     let _ = super::config::parse_duration("IDV_FUZZ", Some(text.to_string()), "1s");
 }

@@ -24,6 +24,7 @@ use tower_http::{
 
 use super::{
     db::now_ms,
+    domain::{Contact, UserIdentifier},
     error::AppError,
     intake,
     partners::{self, KeyKind},
@@ -213,18 +214,22 @@ async fn verif_page(
             } else {
                 let api_key = non_empty(q.api_key.clone())
                     .ok_or_else(|| AppError::bad_request(messages::API_KEY_REQUIRED))?;
-                let user_identifier = sessions::user_identifier(
-                    non_empty(q.user_identifier.clone()).or_else(|| non_empty(q.user_id.clone())),
-                )?;
+                let user_identifier = UserIdentifier::parse(
+                    non_empty(q.user_identifier.clone())
+                        .or_else(|| non_empty(q.user_id.clone()))
+                        .as_deref(),
+                )?
+                .into_string();
                 // a capture key only: a secret key in a capture URL is refused like a wrong one
                 let auth = partners::authenticate(&state.db, &api_key, KeyKind::Capture)
                     .await?
                     .map_err(|_| AppError::invalid_api_key())?;
                 let redirect_url = sessions::redirect_url(auth.settings(), q.redirect_url.clone())?;
+                let contact = Contact::parse(q.user_email.as_deref(), q.user_phone.as_deref())?;
                 let session = sessions::NewSession {
                     user_identifier: user_identifier.clone(),
-                    user_email: non_empty(q.user_email.clone()),
-                    user_phone: non_empty(q.user_phone.clone()),
+                    user_email: contact.email(),
+                    user_phone: contact.phone(),
                     redirect_url: redirect_url.clone(),
                     renewable: true,
                 };

@@ -24,20 +24,6 @@ pub struct NewSession {
     pub renewable: bool,
 }
 
-/// The user identifier a session is for: present, at most 255 characters.
-pub fn user_identifier(v: Option<String>) -> Result<String, super::error::AppError> {
-    use super::error::AppError;
-    let v = v.filter(|u| !u.is_empty()).ok_or_else(|| {
-        AppError::bad_request(crate::contract::messages::USER_IDENTIFIER_REQUIRED)
-    })?;
-    if v.chars().count() > 255 {
-        return Err(AppError::bad_request(
-            "user_identifier must be at most 255 characters",
-        ));
-    }
-    Ok(v)
-}
-
 /// A `redirect_url` for a session: absent, or an http(s) URL on one of the partner's allowed
 /// origins (so a link can never send the user elsewhere).
 pub fn redirect_url(

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use super::{
     checks::{self, CheckRecord},
     db::now_ms,
+    domain::{Contact, UserIdentifier},
     error::AppError,
     intake::{self, Limits},
     media,
@@ -25,36 +26,6 @@ use super::{
     verify::{self, Inputs},
 };
 use crate::contract::{SubmitSuccess, messages};
-
-const MAX_USER_IDENTIFIER: usize = 255;
-
-fn validate_contact(intake: &intake::Intake) -> Result<(Option<String>, Option<String>), AppError> {
-    let email = intake.get("user_email").map(str::to_string);
-    if let Some(e) = &email
-        && (e.len() > 254
-            || !e.contains('@')
-            || e.starts_with('@')
-            || e.ends_with('@')
-            || e.chars().any(char::is_whitespace))
-    {
-        return Err(AppError::bad_request(
-            "user_email is not a valid email address",
-        ));
-    }
-    let phone = intake.get("user_phone").map(str::to_string);
-    if let Some(p) = &phone
-        && (p.len() > 32
-            || !p
-                .chars()
-                .all(|c| c.is_ascii_digit() || " +-().".contains(c))
-            || !p.chars().any(|c| c.is_ascii_digit()))
-    {
-        return Err(AppError::bad_request(
-            "user_phone is not a valid phone number",
-        ));
-    }
-    Ok((email, phone))
-}
 
 /// Who is submitting, once the credentials are checked: the partner and mode, the user, the
 /// contact data and consent a capture link already carries, and the link's reservation.
@@ -149,12 +120,9 @@ fn contact(
             "user_identifier does not match this verification link",
         ));
     }
-    if caller.user_identifier.chars().count() > MAX_USER_IDENTIFIER {
-        return Err(AppError::bad_request(format!(
-            "user_identifier must be at most {MAX_USER_IDENTIFIER} characters"
-        )));
-    }
-    let (email, phone) = validate_contact(fields)?;
+    UserIdentifier::parse(Some(&caller.user_identifier))?;
+    let given = Contact::parse(fields.get("user_email"), fields.get("user_phone"))?;
+    let (email, phone) = (given.email(), given.phone());
     // what the partner put on the link is the partner's: the user cannot replace it
     if let (Some(preset), Some(given)) = (&caller.preset_email, &email)
         && !preset.eq_ignore_ascii_case(given)

@@ -678,3 +678,53 @@ async fn the_openapi_document_matches_the_routes() {
         assert!(text.contains(&format!("#/components/schemas/{schema}")));
     }
 }
+
+#[tokio::test]
+async fn contact_data_is_checked_the_same_at_every_entry() {
+    let app = spawn_app().await;
+    let p = app.partner("Acme").await;
+    let cases = [
+        (
+            "user_email",
+            "not-an-email",
+            "user_email is not a valid email address",
+        ),
+        (
+            "user_phone",
+            "call me",
+            "user_phone is not a valid phone number",
+        ),
+    ];
+    for (field, value, msg) in cases {
+        // POST /v1/sessions
+        let (status, v) = post_session(
+            &app,
+            &p.secret_key,
+            serde_json::json!({"user_identifier": "u", field: value}),
+        )
+        .await;
+        assert_eq!((status, v["error"].as_str()), (400, Some(msg)), "{field}");
+        // GET /verif/
+        let url = reqwest::Url::parse_with_params(
+            &app.url("/verif/"),
+            &[
+                ("api_key", p.api_key.as_str()),
+                ("user_identifier", "u"),
+                (field, value),
+            ],
+        )
+        .unwrap();
+        let (status, v) = send(app.client.get(url).header("accept", "application/json")).await;
+        assert_eq!((status, v["error"].as_str()), (400, Some(msg)), "{field}");
+        // POST /verif/submit
+        let form = crate::common::media_form("seq_obama.webm", "id_obama.jpg")
+            .text("api_key", p.api_key.clone())
+            .text("user_identifier", "u")
+            .text(field, value);
+        let (status, v) = send(app.client.post(app.url("/verif/submit")).multipart(form)).await;
+        assert_eq!((status, v["error"].as_str()), (400, Some(msg)), "{field}");
+    }
+    // nothing was stored for them
+    let (_, list) = get(&app, "/v1/checks", Some(&p.secret_key)).await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 0);
+}

@@ -528,7 +528,7 @@ pub fn settings(
                 </section>
                 <section class="card">
                     <h2>{format!("Keys and secrets ({mode} mode)")}</h2>
-                    <p>"The capture key goes in capture links (it can only open the verification page and submit checks). The secret key is for your server: the partner API and this dashboard. A rotated key or secret keeps working for the grace period (IDV_KEY_ROTATION_GRACE), so you can deploy the new one without downtime; revoke at once a key that leaked."</p>
+                    <p>{format!("The capture key goes in capture links (it can only open the verification page and submit checks). The secret key is for your server: the partner API and this dashboard. A rotated key or secret keeps working for the grace period ({}), so you can deploy the new one without downtime; revoke at once a key that leaked.", crate::server::config::settings::KEY_ROTATION_GRACE.name)}</p>
                     <form method="post" action="/dashboard/settings/rotate-key" id="rotate-key-form">
                         <input type="hidden" name="csrf" value=csrf.clone()/>
                         <label for="current_secret_key">{format!("Your current {mode} secret key (to confirm)")}</label>

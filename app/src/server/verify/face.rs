@@ -64,8 +64,9 @@ impl FaceModels {
         for f in [&yunet, &sface] {
             if !f.exists() {
                 bail!(
-                    "face model {} is missing (scripts/run.sh fetches it; set IDV_MODELS_DIR)",
-                    f.display()
+                    "face model {} is missing (scripts/run.sh fetches it; set {})",
+                    f.display(),
+                    crate::server::config::settings::MODELS_DIR.name
                 );
             }
         }

@@ -8,6 +8,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use ipnet::IpNet;
 
+use crate::server::config::settings::WEBHOOK_ALLOWED_CIDRS as ALLOW_SETTING;
+
 /// Private, loopback, link-local (cloud metadata included), shared, documentation, multicast
 /// or otherwise not a public unicast destination.
 pub fn is_internal(ip: IpAddr) -> bool {
@@ -142,7 +144,8 @@ impl reqwest::dns::Resolve for GuardedResolver {
                     .join(", ");
                 tracing::warn!(host = %host, addresses = %seen, "webhook refused: the host resolves only to non-public addresses");
                 return Err(format!(
-                    "refused: {host} resolves only to non-public addresses; an operator can allow-list them with IDV_WEBHOOK_ALLOWED_CIDRS"
+                    "refused: {host} resolves only to non-public addresses; an operator can allow-list them with {}",
+                    ALLOW_SETTING.name
                 )
                 .into());
             }
@@ -167,7 +170,8 @@ pub fn check_url(url: &url::Url, allow: &[IpNet]) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "refused: {ip} is not a public address; allow-list it with IDV_WEBHOOK_ALLOWED_CIDRS"
+            "refused: {ip} is not a public address; allow-list it with {}",
+            ALLOW_SETTING.name
         ))
     }
 }
