@@ -199,3 +199,233 @@ pub enum SubmitReply {
     Ok(Box<SubmitSuccess>),
     Err(ErrorBody),
 }
+
+/// The risk factors of `verificationAssessment.riskFactors`: each code's wire string, what it
+/// means, its weight in the liveness score, whether it rejects outright, and the advice the
+/// capture page gives for it (only for causes the user can fix; attack signals get none). One
+/// table: the decision, the dashboard, README and the page all read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RiskFactor {
+    FaceMismatch,
+    LowSimilarity,
+    NoFaceInId,
+    MultipleFacesInId,
+    IdFaceTooSmall,
+    IdBlurry,
+    IdGlare,
+    IdMatchesSelfieFrame,
+    NoFaceInVideo,
+    FaceNotVisible,
+    MultipleFaces,
+    IdentityChanged,
+    LivenessChallengeFailed,
+    StillImageVideo,
+    VideoTooShort,
+    LowLight,
+    VideoUnreadable,
+    Blurry,
+    ScoringFailed,
+}
+
+/// One row of [`RiskFactor`]'s table.
+struct RiskRow {
+    code: &'static str,
+    meaning: &'static str,
+    /// Points taken off the liveness score (0 to 100).
+    weight: u32,
+    rejects: bool,
+    advice: Option<&'static str>,
+}
+
+impl RiskFactor {
+    pub const ALL: [RiskFactor; 19] = [
+        Self::FaceMismatch,
+        Self::LowSimilarity,
+        Self::NoFaceInId,
+        Self::MultipleFacesInId,
+        Self::IdFaceTooSmall,
+        Self::IdBlurry,
+        Self::IdGlare,
+        Self::IdMatchesSelfieFrame,
+        Self::NoFaceInVideo,
+        Self::FaceNotVisible,
+        Self::MultipleFaces,
+        Self::IdentityChanged,
+        Self::LivenessChallengeFailed,
+        Self::StillImageVideo,
+        Self::VideoTooShort,
+        Self::LowLight,
+        Self::VideoUnreadable,
+        Self::Blurry,
+        Self::ScoringFailed,
+    ];
+
+    fn row(self) -> RiskRow {
+        const ID_PHOTO_VISIBLE: &str =
+            "Make sure the photo on your ID is fully visible and close enough.";
+        const ID_LIGHT: &str = "Take the ID photo in even light, without glare, and hold still.";
+        const FACE_IN_OVAL: &str = "Keep your face inside the oval for the whole recording.";
+        const FULL_VIDEO: &str = "Record the full video without leaving the page.";
+        const GOOD_LIGHT: &str = "Record in good light and hold the phone steady.";
+        let (code, meaning, weight, rejects, advice) = match self {
+            Self::FaceMismatch => (
+                "face_mismatch",
+                "the selfie and the ID show different people",
+                0,
+                true,
+                None,
+            ),
+            Self::LowSimilarity => (
+                "low_similarity",
+                "the selfie and the ID photo are not similar enough to decide automatically",
+                0,
+                false,
+                None,
+            ),
+            Self::NoFaceInId => (
+                "no_face_in_id",
+                "no face was found on the ID photo",
+                0,
+                true,
+                Some(ID_PHOTO_VISIBLE),
+            ),
+            Self::MultipleFacesInId => (
+                "multiple_faces_in_id",
+                "more than one prominent face on the ID photo",
+                10,
+                false,
+                Some("Photograph your ID alone, with no other faces in the picture."),
+            ),
+            Self::IdFaceTooSmall => (
+                "id_face_too_small",
+                "the face on the ID photo is too small",
+                10,
+                false,
+                Some(ID_PHOTO_VISIBLE),
+            ),
+            Self::IdBlurry => (
+                "id_blurry",
+                "the ID photo is blurry",
+                10,
+                false,
+                Some(ID_LIGHT),
+            ),
+            Self::IdGlare => (
+                "id_glare",
+                "glare covers the face on the ID photo",
+                10,
+                false,
+                Some(ID_LIGHT),
+            ),
+            Self::IdMatchesSelfieFrame => (
+                "id_matches_selfie_frame",
+                "the ID photo is a copy of a selfie frame",
+                60,
+                true,
+                None,
+            ),
+            Self::NoFaceInVideo => (
+                "no_face_in_video",
+                "no face was found in the selfie video",
+                60,
+                true,
+                Some(FACE_IN_OVAL),
+            ),
+            Self::FaceNotVisible => (
+                "face_not_visible",
+                "the face is missing from many video frames",
+                20,
+                false,
+                Some(FACE_IN_OVAL),
+            ),
+            Self::MultipleFaces => (
+                "multiple_faces",
+                "more than one person appears in the selfie video",
+                60,
+                true,
+                Some("Record the video alone."),
+            ),
+            Self::IdentityChanged => (
+                "identity_changed",
+                "the person changes during the selfie video",
+                60,
+                true,
+                None,
+            ),
+            Self::LivenessChallengeFailed => (
+                "liveness_challenge_failed",
+                "the head-turn challenge was not completed",
+                35,
+                false,
+                Some("Follow the prompts: turn your head left, then right."),
+            ),
+            Self::StillImageVideo => (
+                "still_image_video",
+                "the selfie video shows a still picture, not a live person",
+                60,
+                true,
+                None,
+            ),
+            Self::VideoTooShort => (
+                "video_too_short",
+                "the selfie video is too short",
+                20,
+                false,
+                Some(FULL_VIDEO),
+            ),
+            Self::LowLight => (
+                "low_light",
+                "the selfie video is too dark",
+                10,
+                false,
+                Some(GOOD_LIGHT),
+            ),
+            Self::VideoUnreadable => (
+                "video_unreadable",
+                "the selfie video could not be decoded past its start",
+                60,
+                true,
+                Some(FULL_VIDEO),
+            ),
+            Self::Blurry => (
+                "blurry",
+                "the selfie video is blurry",
+                10,
+                false,
+                Some(GOOD_LIGHT),
+            ),
+            Self::ScoringFailed => ("scoring_failed", "automatic scoring failed", 0, false, None),
+        };
+        RiskRow {
+            code,
+            meaning,
+            weight,
+            rejects,
+            advice,
+        }
+    }
+
+    /// The code on the wire (`riskFactors`), stable.
+    pub fn code(self) -> &'static str {
+        self.row().code
+    }
+    /// What it means, in plain words (summaries, the dashboard, README).
+    pub fn meaning(self) -> &'static str {
+        self.row().meaning
+    }
+    /// Points it takes off the liveness score.
+    pub fn weight(self) -> u32 {
+        self.row().weight
+    }
+    /// Whether it rejects the check outright (else it sends it to review).
+    pub fn rejects(self) -> bool {
+        self.row().rejects
+    }
+    /// What the user can do about it, when anything.
+    pub fn advice(self) -> Option<&'static str> {
+        self.row().advice
+    }
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+}

@@ -767,25 +767,10 @@ fn SubmitStep(f: Flow) -> impl IntoView {
     }
 }
 
-/// Advice for the user after a rejection, for the causes they can fix. Attack signals get none.
+/// Advice for the user after a rejection, for the causes they can fix. Attack signals get none
+/// (the table: `contract::RiskFactor`).
 fn advice(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "no_face_in_id" | "id_face_too_small" => {
-            "Make sure the photo on your ID is fully visible and close enough."
-        }
-        "multiple_faces_in_id" => "Photograph your ID alone, with no other faces in the picture.",
-        "id_blurry" | "id_glare" => {
-            "Take the ID photo in even light, without glare, and hold still."
-        }
-        "no_face_in_video" | "face_not_visible" => {
-            "Keep your face inside the oval for the whole recording."
-        }
-        "multiple_faces" => "Record the video alone.",
-        "liveness_challenge_failed" => "Follow the prompts: turn your head left, then right.",
-        "video_too_short" | "video_unreadable" => "Record the full video without leaving the page.",
-        "low_light" | "blurry" => "Record in good light and hold the phone steady.",
-        _ => return None,
-    })
+    crate::contract::RiskFactor::parse(code).and_then(crate::contract::RiskFactor::advice)
 }
 
 #[component]

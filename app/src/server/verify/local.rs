@@ -22,7 +22,7 @@ use super::{
     frames,
 };
 use crate::{
-    contract::{ConfidenceLevel, FaceComparison, Status},
+    contract::{ConfidenceLevel, FaceComparison, RiskFactor, Status},
     server::config::VerifierMode,
 };
 
@@ -235,9 +235,9 @@ fn mean_abs_diff(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum::<f32>() / a.len().max(1) as f32
 }
 
-fn push(v: &mut Vec<String>, code: &str) {
-    if !v.iter().any(|c| c == code) {
-        v.push(code.to_string());
+fn push(v: &mut Vec<RiskFactor>, r: RiskFactor) {
+    if !v.contains(&r) {
+        v.push(r);
     }
 }
 
@@ -262,7 +262,8 @@ pub fn detect_id_faces(
 
 /// What the local model found in the video and on the ID, before any decision.
 pub struct Evidence {
-    pub risks: Vec<String>,
+    pub risks: Vec<RiskFactor>,
+    /// Whether one of them rejects outright (see `RiskFactor::rejects`).
     pub hard_reject: bool,
     /// The local model's best cosine between the ID face and the video faces; `None` when
     /// either side has no face.
@@ -334,8 +335,7 @@ pub fn gather(
     duration: Option<f64>,
     t: Thresholds,
 ) -> anyhow::Result<Evidence> {
-    let mut risks: Vec<String> = Vec::new();
-    let mut hard_reject = false;
+    let mut risks: Vec<RiskFactor> = Vec::new();
     let mut times = StageTimes::default();
     let mut detect = |img: &RgbImage, side: u32| {
         let t0 = std::time::Instant::now();
@@ -372,31 +372,28 @@ pub fn gather(
     luma /= n as f32;
     if frames.is_empty() {
         // it passed the intake probe, but no frame decodes: damaged after its first frame
-        push(&mut risks, "video_unreadable");
-        hard_reject = true;
+        push(&mut risks, RiskFactor::VideoUnreadable);
     } else {
         if duration.is_some_and(|d| d < t.min_duration_secs) || frames.len() < 3 {
-            push(&mut risks, "video_too_short");
+            push(&mut risks, RiskFactor::VideoTooShort);
         }
         if luma < 40.0 {
-            push(&mut risks, "low_light");
+            push(&mut risks, RiskFactor::LowLight);
         }
         if found.is_empty() {
-            push(&mut risks, "no_face_in_video");
-            hard_reject = true;
+            push(&mut risks, RiskFactor::NoFaceInVideo);
         } else if (found.len() as f32) < 0.6 * n as f32 {
-            push(&mut risks, "face_not_visible");
+            push(&mut risks, RiskFactor::FaceNotVisible);
         }
     }
     if found.iter().filter(|f| f.faces > 1).count() * 3 >= found.len().max(1) && !found.is_empty() {
-        push(&mut risks, "multiple_faces");
-        hard_reject = true;
+        push(&mut risks, RiskFactor::MultipleFaces);
     }
     if !found.is_empty() {
         let mut sharp: Vec<f32> = found.iter().map(|f| f.sharpness).collect();
         sharp.sort_by(f32::total_cmp);
         if sharp[sharp.len() / 2] < 20.0 {
-            push(&mut risks, "blurry");
+            push(&mut risks, RiskFactor::Blurry);
         }
     }
 
@@ -423,8 +420,7 @@ pub fn gather(
         }
     }
     if embeds.len() >= 2 && min_pair < 0.35 {
-        push(&mut risks, "identity_changed");
-        hard_reject = true;
+        push(&mut risks, RiskFactor::IdentityChanged);
     }
 
     // still image (looped, panned, zoomed): aligned crops barely change; a live face does
@@ -440,8 +436,7 @@ pub fn gather(
     let yaw_range = yaws.iter().copied().fold(f32::MIN, f32::max)
         - yaws.iter().copied().fold(f32::MAX, f32::min);
     if thumbs.len() >= 3 && max_change < 2.5 && yaw_range < t.min_turn {
-        push(&mut risks, "still_image_video");
-        hard_reject = true;
+        push(&mut risks, RiskFactor::StillImageVideo);
     }
     // head turn: the yaw must swing both ways around its median
     if yaws.len() >= 3 {
@@ -451,10 +446,10 @@ pub fn gather(
         let left = sorted[0] < median - t.min_turn / 2.0;
         let right = sorted[sorted.len() - 1] > median + t.min_turn / 2.0;
         if !(left && right && yaw_range >= t.min_turn) {
-            push(&mut risks, "liveness_challenge_failed");
+            push(&mut risks, RiskFactor::LivenessChallengeFailed);
         }
     } else if !found.is_empty() {
-        push(&mut risks, "liveness_challenge_failed");
+        push(&mut risks, RiskFactor::LivenessChallengeFailed);
     }
 
     // --- the ID photo ---------------------------------------------------------------------
@@ -476,7 +471,7 @@ pub fn gather(
                 .filter(|f| f.area() >= 0.5 * best.area())
                 .count();
             if others > 1 {
-                push(&mut risks, "multiple_faces_in_id");
+                push(&mut risks, RiskFactor::MultipleFacesInId);
             }
             id_face = Some(best);
             break;
@@ -489,13 +484,13 @@ pub fn gather(
     let mut similarity = None;
     if let Some(f) = id_face {
         if f.w.min(f.h) < 40.0 {
-            push(&mut risks, "id_face_too_small");
+            push(&mut risks, RiskFactor::IdFaceTooSmall);
         }
         if sharpness(&gray(&id_img), &f) < 15.0 {
-            push(&mut risks, "id_blurry");
+            push(&mut risks, RiskFactor::IdBlurry);
         }
         if glare(&id_img, &f) > 0.15 {
-            push(&mut risks, "id_glare");
+            push(&mut risks, RiskFactor::IdGlare);
         }
         if !embeds.is_empty() {
             let id_embed = embed(&id_img, &f)?;
@@ -509,17 +504,15 @@ pub fn gather(
         }
         let id_thumb = thumb(&id_img, &f);
         if thumbs.iter().any(|th| mean_abs_diff(th, &id_thumb) < 3.0) {
-            push(&mut risks, "id_matches_selfie_frame");
-            hard_reject = true;
+            push(&mut risks, RiskFactor::IdMatchesSelfieFrame);
         }
     } else {
-        push(&mut risks, "no_face_in_id");
-        hard_reject = true;
+        push(&mut risks, RiskFactor::NoFaceInId);
     }
     times.embed = embed_time;
     Ok(Evidence {
+        hard_reject: risks.iter().any(|r| r.rejects()),
         risks,
-        hard_reject,
         similarity,
         best_frames: picks.iter().map(|p| p.frame).collect(),
         id_upright: id_img,
@@ -529,43 +522,20 @@ pub fn gather(
 
 /// The verdict from the evidence and the face comparison (`None`: nothing to compare).
 pub fn decide(ev: Evidence, cmp: Option<Comparison>) -> Outcome {
-    let Evidence {
-        mut risks,
-        mut hard_reject,
-        ..
-    } = ev;
+    let Evidence { mut risks, .. } = ev;
     let is_identical = cmp.as_ref().is_some_and(|c| c.is_identical);
     if let Some(c) = &cmp {
         if c.mismatch {
-            push(&mut risks, "face_mismatch");
-            hard_reject = true;
+            push(&mut risks, RiskFactor::FaceMismatch);
         } else if !c.is_identical {
-            push(&mut risks, "low_similarity");
+            push(&mut risks, RiskFactor::LowSimilarity);
         }
     }
     let similarity = cmp.as_ref().map_or(0.0, |c| c.similarity);
     let similarity_score = (similarity.clamp(0.0, 1.0) * 100.0).round() as u32;
 
-    let liveness_penalty: u32 = risks
-        .iter()
-        .map(|r| match r.as_str() {
-            "still_image_video"
-            | "identity_changed"
-            | "video_unreadable"
-            | "no_face_in_video"
-            | "multiple_faces"
-            | "id_matches_selfie_frame" => 60,
-            "liveness_challenge_failed" => 35,
-            "face_not_visible" | "video_too_short" => 20,
-            "low_light"
-            | "blurry"
-            | "id_blurry"
-            | "id_glare"
-            | "id_face_too_small"
-            | "multiple_faces_in_id" => 10,
-            _ => 0,
-        })
-        .sum();
+    let hard_reject = risks.iter().any(|r| r.rejects());
+    let liveness_penalty: u32 = risks.iter().map(|r| r.weight()).sum();
     let liveness_score = 100u32.saturating_sub(liveness_penalty);
     let face_score = match &cmp {
         Some(c) => ((c.similarity / c.match_at.max(0.01)).min(1.0) * 100.0).round() as u32,
@@ -588,7 +558,10 @@ pub fn decide(ev: Evidence, cmp: Option<Comparison>) -> Outcome {
         Status::Verified => ConfidenceLevel::Medium,
         Status::Rejected
             if risks.iter().any(|r| {
-                r == "face_mismatch" || r == "still_image_video" || r == "no_face_in_id"
+                matches!(
+                    r,
+                    RiskFactor::FaceMismatch | RiskFactor::StillImageVideo | RiskFactor::NoFaceInId
+                )
             }) =>
         {
             ConfidenceLevel::High
@@ -619,45 +592,185 @@ pub fn decide(ev: Evidence, cmp: Option<Comparison>) -> Outcome {
         status,
         confidence_level,
         summary,
-        risk_factors: risks,
+        risk_factors: risks.iter().map(|r| r.code().to_string()).collect(),
     }
 }
 
-/// Plain words for risk codes, for the summary.
-pub fn describe(risks: &[String]) -> String {
+/// Plain words for risk factors, for the summary.
+pub fn describe(risks: &[RiskFactor]) -> String {
     if risks.is_empty() {
         return "no specific risk found".into();
     }
     risks
         .iter()
-        .map(|r| meaning(r))
+        .map(|r| r.meaning())
         .collect::<Vec<_>>()
         .join("; ")
 }
 
+/// What a stored risk code means (codes from before a rename read as unspecified).
 pub fn meaning(code: &str) -> &'static str {
-    match code {
-        "face_mismatch" => "the selfie and the ID show different people",
-        "low_similarity" => {
-            "the selfie and the ID photo are not similar enough to decide automatically"
+    RiskFactor::parse(code).map_or("unspecified risk", RiskFactor::meaning)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use RiskFactor::*;
+
+    fn evidence(risks: &[RiskFactor]) -> Evidence {
+        Evidence {
+            risks: risks.to_vec(),
+            hard_reject: risks.iter().any(|r| r.rejects()),
+            similarity: None,
+            best_frames: vec![],
+            id_upright: RgbImage::new(1, 1),
+            timings: StageTimes::default(),
         }
-        "no_face_in_id" => "no face was found on the ID photo",
-        "multiple_faces_in_id" => "more than one prominent face on the ID photo",
-        "id_face_too_small" => "the face on the ID photo is too small",
-        "id_blurry" => "the ID photo is blurry",
-        "id_glare" => "glare covers the face on the ID photo",
-        "id_matches_selfie_frame" => "the ID photo is a copy of a selfie frame",
-        "no_face_in_video" => "no face was found in the selfie video",
-        "face_not_visible" => "the face is missing from many video frames",
-        "multiple_faces" => "more than one person appears in the selfie video",
-        "identity_changed" => "the person changes during the selfie video",
-        "liveness_challenge_failed" => "the head-turn challenge was not completed",
-        "still_image_video" => "the selfie video shows a still picture, not a live person",
-        "video_too_short" => "the selfie video is too short",
-        "low_light" => "the selfie video is too dark",
-        "video_unreadable" => "the selfie video could not be decoded past its start",
-        "blurry" => "the selfie video is blurry",
-        "scoring_failed" => "automatic scoring failed",
-        _ => "unspecified risk",
+    }
+
+    fn compared(similarity: f32) -> Comparison {
+        let match_at = 0.45;
+        Comparison {
+            similarity,
+            match_at,
+            is_identical: similarity >= match_at,
+            mismatch: similarity < 0.40,
+            confidence: 0.95,
+            method: METHOD.into(),
+        }
+    }
+
+    /// The evidence, the face similarity (None: no face to compare), and the status and risk
+    /// codes that must come out.
+    type Row = (
+        &'static [RiskFactor],
+        Option<f32>,
+        Status,
+        &'static [&'static str],
+    );
+
+    /// One row per combination that matters.
+    #[test]
+    fn the_decision_table() {
+        let rows: &[Row] = &[
+            // a clean match verifies
+            (&[], Some(0.80), Status::Verified, &[]),
+            // a clear mismatch rejects, whatever else
+            (&[], Some(0.20), Status::Rejected, &["face_mismatch"]),
+            (
+                &[LowLight],
+                Some(0.20),
+                Status::Rejected,
+                &["low_light", "face_mismatch"],
+            ),
+            // between the thresholds: review
+            (&[], Some(0.42), Status::Review, &["low_similarity"]),
+            // a match with a fixable problem goes to review, never verified
+            (&[LowLight], Some(0.80), Status::Review, &["low_light"]),
+            (
+                &[LivenessChallengeFailed],
+                Some(0.80),
+                Status::Review,
+                &["liveness_challenge_failed"],
+            ),
+            (
+                &[IdGlare, Blurry],
+                Some(0.80),
+                Status::Review,
+                &["id_glare", "blurry"],
+            ),
+            // attack signals reject even with a matching face
+            (
+                &[StillImageVideo],
+                Some(0.90),
+                Status::Rejected,
+                &["still_image_video"],
+            ),
+            (
+                &[IdentityChanged],
+                Some(0.90),
+                Status::Rejected,
+                &["identity_changed"],
+            ),
+            (
+                &[IdMatchesSelfieFrame],
+                Some(0.99),
+                Status::Rejected,
+                &["id_matches_selfie_frame"],
+            ),
+            (
+                &[MultipleFaces],
+                Some(0.90),
+                Status::Rejected,
+                &["multiple_faces"],
+            ),
+            // nothing to compare
+            (&[NoFaceInId], None, Status::Rejected, &["no_face_in_id"]),
+            (
+                &[NoFaceInVideo],
+                None,
+                Status::Rejected,
+                &["no_face_in_video"],
+            ),
+            (
+                &[VideoUnreadable],
+                None,
+                Status::Rejected,
+                &["video_unreadable"],
+            ),
+        ];
+        for (risks, similarity, status, codes) in rows {
+            let o = decide(evidence(risks), similarity.map(compared));
+            assert_eq!(o.status, *status, "{risks:?} at {similarity:?}");
+            assert_eq!(o.risk_factors, *codes, "{risks:?} at {similarity:?}");
+            assert!(o.overall_score <= 100);
+            if *status == Status::Verified {
+                assert!(o.face.is_identical);
+            }
+        }
+    }
+
+    #[test]
+    fn every_risk_factor_has_a_stable_code_and_a_meaning() {
+        for r in RiskFactor::ALL {
+            assert_eq!(RiskFactor::parse(r.code()), Some(r));
+            assert_ne!(meaning(r.code()), "unspecified risk");
+            assert!(r.weight() <= 100);
+        }
+        // attack signals give the user no advice on how to get around them
+        for r in [
+            StillImageVideo,
+            IdentityChanged,
+            IdMatchesSelfieFrame,
+            FaceMismatch,
+        ] {
+            assert_eq!(r.advice(), None, "{r:?}");
+        }
+        assert_eq!(meaning("no_such_code"), "unspecified risk");
+    }
+
+    /// README's "Risk factors" table is the partner's list: every code in it, and nothing else.
+    #[test]
+    fn readme_lists_every_risk_factor() {
+        let readme = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"),
+        )
+        .unwrap();
+        let table = readme
+            .split("### Risk factors")
+            .nth(1)
+            .and_then(|s| s.split("\n#").next())
+            .expect("README has a Risk factors section");
+        let mut listed = std::collections::BTreeSet::new();
+        for line in table.lines().filter(|l| l.starts_with("| `")) {
+            let first = line.split('|').nth(1).unwrap_or_default();
+            for code in first.split('`').skip(1).step_by(2) {
+                listed.insert(code.to_string());
+            }
+        }
+        let codes: std::collections::BTreeSet<String> =
+            RiskFactor::ALL.iter().map(|r| r.code().to_string()).collect();
+        assert_eq!(listed, codes, "README's risk table and RiskFactor::ALL differ");
     }
 }

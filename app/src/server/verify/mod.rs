@@ -55,34 +55,41 @@ pub fn scoring_failed(method: &str) -> Outcome {
         status: Status::Review,
         confidence_level: ConfidenceLevel::Low,
         summary: "Automatic scoring failed; the check awaits manual review".into(),
-        risk_factors: vec!["scoring_failed".into()],
+        risk_factors: vec![crate::contract::RiskFactor::ScoringFailed.code().into()],
     }
 }
 
 /// Test mode (an `idv_test_` key): these user identifiers force an outcome without scoring,
 /// so partners can run their integration end to end, webhooks included.
 pub fn test_mode_outcome(user_identifier: &str) -> Option<Outcome> {
-    let (status, is_identical, similarity, overall, level, risks): (_, _, u32, u32, _, &[&str]) =
-        match user_identifier {
-            "test_verified" => (Status::Verified, true, 90, 95, ConfidenceLevel::High, &[]),
-            "test_rejected" => (
-                Status::Rejected,
-                false,
-                12,
-                10,
-                ConfidenceLevel::High,
-                &["face_mismatch"],
-            ),
-            "test_review" => (
-                Status::Review,
-                false,
-                45,
-                55,
-                ConfidenceLevel::Low,
-                &["low_similarity"],
-            ),
-            _ => return None,
-        };
+    use crate::contract::RiskFactor;
+    let (status, is_identical, similarity, overall, level, risks): (
+        _,
+        _,
+        u32,
+        u32,
+        _,
+        &[RiskFactor],
+    ) = match user_identifier {
+        "test_verified" => (Status::Verified, true, 90, 95, ConfidenceLevel::High, &[]),
+        "test_rejected" => (
+            Status::Rejected,
+            false,
+            12,
+            10,
+            ConfidenceLevel::High,
+            &[RiskFactor::FaceMismatch],
+        ),
+        "test_review" => (
+            Status::Review,
+            false,
+            45,
+            55,
+            ConfidenceLevel::Low,
+            &[RiskFactor::LowSimilarity],
+        ),
+        _ => return None,
+    };
     Some(Outcome {
         face: FaceComparison {
             is_identical,
@@ -94,7 +101,7 @@ pub fn test_mode_outcome(user_identifier: &str) -> Option<Outcome> {
         status,
         confidence_level: level,
         summary: format!("Test mode: outcome forced by user_identifier {user_identifier}"),
-        risk_factors: risks.iter().map(|r| r.to_string()).collect(),
+        risk_factors: risks.iter().map(|r| r.code().to_string()).collect(),
     })
 }
 
