@@ -45,30 +45,17 @@ pub async fn give_consent(
     capture_token: String,
     consent_version: String,
 ) -> Result<(), ServerFnError> {
-    use crate::server::{sessions, state::AppState};
-    use axum::http::StatusCode;
+    use crate::server::{error::AppError, sessions, state::AppState};
     let state = expect_context::<AppState>();
-    let response = expect_context::<leptos_axum::ResponseOptions>();
-    let refuse = |status: StatusCode, msg: &str| {
-        response.set_status(status);
-        Err(ServerFnError::ServerError(msg.to_string()))
-    };
     if consent_version.is_empty() || consent_version.len() > 64 {
-        return refuse(StatusCode::BAD_REQUEST, "consent_version is not valid");
+        return Err(refuse(AppError::bad_request(
+            "consent_version is not valid",
+        )));
     }
     match sessions::record_consent(&state.db, &capture_token, &consent_version).await {
         Ok(Ok(())) => Ok(()),
-        Ok(Err(lookup)) => {
-            let (status, msg) = link_problem(&lookup);
-            refuse(status, msg)
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "recording consent failed");
-            refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong on our side; please try again",
-            )
-        }
+        Ok(Err(lookup)) => Err(refuse(lookup.into())),
+        Err(e) => Err(refuse(AppError::internal("recording consent", e))),
     }
 }
 
@@ -76,47 +63,27 @@ pub async fn give_consent(
 /// (epoch ms).
 #[server(prefix = "/api", endpoint = "renew_capture_token")]
 pub async fn renew_capture_token(capture_token: String) -> Result<i64, ServerFnError> {
-    use crate::server::{sessions, state::AppState};
-    use axum::http::StatusCode;
+    use crate::server::{error::AppError, sessions, state::AppState};
     let state = expect_context::<AppState>();
-    let response = expect_context::<leptos_axum::ResponseOptions>();
     match sessions::renew(&state.db, &capture_token, state.config.capture_token_ttl).await {
         Ok(Ok(expires_at)) => Ok(expires_at),
-        Ok(Err(lookup)) => {
-            let (status, msg) = link_problem(&lookup);
-            response.set_status(status);
-            Err(ServerFnError::ServerError(msg.into()))
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "renewing a capture token failed");
-            response.set_status(StatusCode::INTERNAL_SERVER_ERROR);
-            Err(ServerFnError::ServerError(
-                "Something went wrong on our side; please try again".into(),
-            ))
-        }
+        Ok(Err(lookup)) => Err(refuse(lookup.into())),
+        Err(e) => Err(refuse(AppError::internal("renewing a capture token", e))),
     }
 }
 
-/// Status and message for a capture link that cannot be used.
+/// A server function's refusal: the error's status on the response, its message for the page.
+/// The statuses and messages are the service's own (`AppError`), the same as `GET /verif/`'s
+/// and `POST /verif/submit`'s; a failure of ours is logged and not described.
 #[cfg(feature = "ssr")]
-fn link_problem(l: &crate::server::sessions::Lookup) -> (axum::http::StatusCode, &'static str) {
-    use crate::server::sessions::Lookup;
-    use axum::http::StatusCode;
-    match l {
-        Lookup::Used => (
-            StatusCode::CONFLICT,
-            "This verification link was already used",
-        ),
-        Lookup::Expired => (
-            StatusCode::GONE,
-            "This verification link has expired; open it again from the partner's site",
-        ),
-        Lookup::Unknown => (StatusCode::NOT_FOUND, "This verification link is not valid"),
-        Lookup::InUse => (
-            StatusCode::CONFLICT,
-            "This verification link is being used by another submission; wait for its result",
-        ),
-    }
+fn refuse(e: crate::server::error::AppError) -> ServerFnError {
+    use crate::server::error::AppError;
+    e.log();
+    expect_context::<leptos_axum::ResponseOptions>().set_status(e.status());
+    ServerFnError::ServerError(match e {
+        AppError::Internal { .. } => "Something went wrong on our side; please try again".into(),
+        other => other.public_message(),
+    })
 }
 
 #[component]

@@ -173,7 +173,8 @@ fn prefers_json(headers: &HeaderMap) -> bool {
     }
 }
 
-/// `GET /verif/`: checks the partner's key server-side, then renders the themed page.
+/// `GET /verif/`: checks the partner's key (or the capture link) server-side, then renders the
+/// themed page: [`page_caller`] → [`CapturePageData`] → [`render_page`].
 async fn verif_page(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
@@ -181,129 +182,125 @@ async fn verif_page(
 ) -> Response {
     let json = prefers_json(req.headers());
     let q: VerifQuery = serde_urlencoded_query(raw.as_deref());
-    let result = async {
-        let (auth, user_identifier, capture_token, redirect_url, expires_at) =
-            if q.api_key.is_none()
-                && let Some(token) = non_empty(q.session.clone())
-            {
-                let s = match sessions::find(&state.db, &token).await? {
-                    Ok(s) => s,
-                    Err(sessions::Lookup::Used) => {
-                        return Err(AppError::Conflict(
-                            "This verification link was already used".into(),
-                        ));
-                    }
-                    Err(sessions::Lookup::Expired) => {
-                        return Err(AppError::Gone(
-                            "This verification link has expired; ask for a new one".into(),
-                        ));
-                    }
-                    Err(sessions::Lookup::Unknown | sessions::Lookup::InUse) => {
-                        return Err(AppError::NotFound(
-                            "This verification link is not valid".into(),
-                        ));
-                    }
-                };
-                (
-                    s.auth,
-                    s.user.user_identifier,
-                    token,
-                    s.user.redirect_url,
-                    s.expires_at,
-                )
-            } else {
-                let api_key = non_empty(q.api_key.clone())
-                    .ok_or_else(|| AppError::bad_request(messages::API_KEY_REQUIRED))?;
-                let user_identifier = UserIdentifier::parse(
-                    non_empty(q.user_identifier.clone())
-                        .or_else(|| non_empty(q.user_id.clone()))
-                        .as_deref(),
-                )?
-                .into_string();
-                // a capture key only: a secret key in a capture URL is refused like a wrong one
-                let auth = partners::authenticate(&state.db, &api_key, KeyKind::Capture)
-                    .await?
-                    .map_err(|_| AppError::invalid_api_key())?;
-                let redirect_url = sessions::redirect_url(auth.settings(), q.redirect_url.clone())?;
-                let contact = Contact::parse(q.user_email.as_deref(), q.user_phone.as_deref())?;
-                let session = sessions::NewSession {
-                    user_identifier: user_identifier.clone(),
-                    user_email: contact.email(),
-                    user_phone: contact.phone(),
-                    redirect_url: redirect_url.clone(),
-                    renewable: true,
-                };
-                let created =
-                    sessions::create(&state.db, &auth, &session, state.config.capture_token_ttl)
-                        .await?;
-                (
-                    auth,
-                    user_identifier,
-                    created.token,
-                    redirect_url,
-                    created.expires_at,
-                )
-            };
+    let data = page_caller(&state, &q).await.map(|c| {
         let cfg = &state.config;
-        // the mode's own origins: a test key cannot open live pages to its own sites
-        let allowed_origins = auth.settings().allowed_origins.clone();
-        let csp = frame_ancestors(&allowed_origins);
-        Ok((
-            CapturePageData {
-                theme: auth.partner.theme,
-                user_identifier,
-                capture_token,
-                expires_at,
-                allowed_origins,
-                redirect_url,
-                max_video_bytes: cfg.max_video_bytes,
-                max_photo_bytes: cfg.max_photo_bytes,
-                retention_days: cfg.retention.as_secs().div_ceil(86_400),
-            },
-            csp,
-        ))
-    }
-    .await;
-
-    // who may frame the page: the partner's allowed origins; nobody when there is no partner
-    let csp = match &result {
-        Ok((_, csp)) => csp.clone(),
-        Err(_) => "frame-ancestors 'none'".to_string(),
-    };
-    // the scripts the page may run: its own files, and inline ones carrying this answer's nonce
-    let nonce: Arc<OnceLock<String>> = Arc::new(OnceLock::new());
-    let mut resp = match result.map(|(data, _)| data) {
-        Ok(data) => {
-            let opts = state.leptos_options.clone();
-            let st = state.clone();
-            let n = nonce.clone();
-            let handler = leptos_axum::render_app_to_stream_with_context(
-                move || {
-                    provide_context(st.clone());
-                    provide_context(data.clone());
-                    leptos::nonce::provide_nonce();
-                    if let Some(v) = leptos::nonce::use_nonce() {
-                        let _ = n.set(v.to_string());
-                    }
-                },
-                move || shell(opts.clone()),
-            );
-            handler(req).await.into_response()
+        CapturePageData {
+            theme: c.auth.partner.theme.clone(),
+            user_identifier: c.user_identifier,
+            capture_token: c.capture_token,
+            expires_at: c.expires_at,
+            // the mode's own origins: a test key cannot open live pages to its own sites
+            allowed_origins: c.auth.settings().allowed_origins.clone(),
+            redirect_url: c.redirect_url,
+            max_video_bytes: cfg.max_video_bytes,
+            max_photo_bytes: cfg.max_photo_bytes,
+            retention_days: cfg.retention.as_secs().div_ceil(86_400),
         }
-        Err(e) if json => e.into_response(),
+    });
+    match data {
+        Ok(data) => render_page(&state, data, req).await,
+        Err(e) if json => with_page_headers(e.into_response(), None, "frame-ancestors 'none'"),
         Err(e) => {
             let status = e.status();
             let msg = e.public_message();
             // log internal errors through the same path as JSON answers
             let _ = e.into_response();
-            (status, Html(error_page(&msg))).into_response()
+            let resp = (status, Html(error_page(&msg))).into_response();
+            // who may frame the page: nobody when there is no partner
+            with_page_headers(resp, None, "frame-ancestors 'none'")
         }
+    }
+}
+
+/// Who opens the page, for whom, with which token.
+struct PageCaller {
+    auth: partners::Authenticated,
+    user_identifier: String,
+    capture_token: String,
+    redirect_url: Option<String>,
+    /// Epoch ms.
+    expires_at: i64,
+}
+
+/// A capture link (`?session=`) stands for the partner and the user; otherwise the guide's
+/// `api_key` and `user_identifier` are checked in the guide's order, the contact data parsed
+/// like submit's, and a capture token is made for the page.
+async fn page_caller(state: &AppState, q: &VerifQuery) -> Result<PageCaller, AppError> {
+    if q.api_key.is_none()
+        && let Some(token) = non_empty(q.session.clone())
+    {
+        let s = sessions::find(&state.db, &token).await??;
+        return Ok(PageCaller {
+            auth: s.auth,
+            user_identifier: s.user.user_identifier,
+            capture_token: token,
+            redirect_url: s.user.redirect_url,
+            expires_at: s.expires_at,
+        });
+    }
+    let api_key = non_empty(q.api_key.clone())
+        .ok_or_else(|| AppError::bad_request(messages::API_KEY_REQUIRED))?;
+    let user_identifier = UserIdentifier::parse(
+        non_empty(q.user_identifier.clone())
+            .or_else(|| non_empty(q.user_id.clone()))
+            .as_deref(),
+    )?
+    .into_string();
+    // a capture key only: a secret key in a capture URL is refused like a wrong one
+    let auth = partners::authenticate(&state.db, &api_key, KeyKind::Capture)
+        .await?
+        .map_err(|_| AppError::invalid_api_key())?;
+    let redirect_url = sessions::redirect_url(auth.settings(), q.redirect_url.clone())?;
+    let contact = Contact::parse(q.user_email.as_deref(), q.user_phone.as_deref())?;
+    let session = sessions::NewSession {
+        user_identifier: user_identifier.clone(),
+        user_email: contact.email(),
+        user_phone: contact.phone(),
+        redirect_url: redirect_url.clone(),
+        renewable: true,
     };
-    let scripts = match nonce.get() {
+    let created =
+        sessions::create(&state.db, &auth, &session, state.config.capture_token_ttl).await?;
+    Ok(PageCaller {
+        auth,
+        user_identifier,
+        capture_token: created.token,
+        redirect_url,
+        expires_at: created.expires_at,
+    })
+}
+
+/// Server-renders the capture page with its data in context, under a CSP whose scripts carry
+/// this answer's nonce and whose `frame-ancestors` are the partner's allowed origins.
+async fn render_page(state: &AppState, data: CapturePageData, req: Request<Body>) -> Response {
+    let frame = frame_ancestors(&data.allowed_origins);
+    let nonce: Arc<OnceLock<String>> = Arc::new(OnceLock::new());
+    let opts = state.leptos_options.clone();
+    let st = state.clone();
+    let n = nonce.clone();
+    let handler = leptos_axum::render_app_to_stream_with_context(
+        move || {
+            provide_context(st.clone());
+            provide_context(data.clone());
+            leptos::nonce::provide_nonce();
+            if let Some(v) = leptos::nonce::use_nonce() {
+                let _ = n.set(v.to_string());
+            }
+        },
+        move || shell(opts.clone()),
+    );
+    let resp = handler(req).await.into_response();
+    with_page_headers(resp, nonce.get().map(String::as_str), &frame)
+}
+
+/// The capture page's headers: no referrer, no caching, and a CSP that lets only the page's
+/// own files and inline scripts with `nonce` run (none at all without one).
+fn with_page_headers(mut resp: Response, nonce: Option<&str>, frame: &str) -> Response {
+    let scripts = match nonce {
         Some(n) => format!("script-src 'self' 'nonce-{n}' 'wasm-unsafe-eval'"),
         None => "script-src 'none'".to_string(),
     };
-    let csp = format!("{scripts}; object-src 'none'; base-uri 'none'; {csp}");
+    let csp = format!("{scripts}; object-src 'none'; base-uri 'none'; {frame}");
     let h = resp.headers_mut();
     h.insert(
         header::REFERRER_POLICY,

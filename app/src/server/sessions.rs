@@ -10,6 +10,7 @@ use sqlx::Row;
 use super::{
     crypto::{random_bytes, sha256_hex},
     db::{Db, now_ms},
+    error::AppError,
     partners::{self, Authenticated, KeyMode},
 };
 
@@ -102,6 +103,7 @@ pub struct Session {
     pub consent: Option<(String, i64)>,
 }
 
+/// Why a capture link's token cannot be used.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Lookup {
     Expired,
@@ -110,6 +112,29 @@ pub enum Lookup {
     /// Another submission with this token is running now.
     InUse,
 }
+
+/// The one mapping from a capture-link lookup to the error a client sees, whichever door the
+/// token came through: `GET /verif/?session=…`, the page's server functions or
+/// `POST /verif/submit`. A token stands for the guide's credentials (key and user), so an
+/// unknown one gets the guide's status for credentials that do not match, 401.
+impl From<Lookup> for AppError {
+    fn from(l: Lookup) -> Self {
+        match l {
+            Lookup::Unknown => AppError::Unauthorized(LINK_NOT_VALID.into()),
+            Lookup::Expired => AppError::Gone(LINK_EXPIRED.into()),
+            Lookup::Used => AppError::Conflict(LINK_USED.into()),
+            Lookup::InUse => AppError::Conflict(
+                "This verification link is being used by another submission; wait for its result"
+                    .into(),
+            ),
+        }
+    }
+}
+
+pub const LINK_NOT_VALID: &str = "This verification link is not valid";
+pub const LINK_EXPIRED: &str =
+    "This verification link has expired; open it again from the partner's site";
+pub const LINK_USED: &str = "This verification link was already used";
 
 /// How long a submission may hold its token's reservation; a crashed process's reservation
 /// lapses after it, and the link can be used again.

@@ -40,22 +40,6 @@ struct Caller {
     page_consent: Option<(String, i64)>,
 }
 
-fn link_error(l: sessions::Lookup) -> AppError {
-    match l {
-        sessions::Lookup::Expired => AppError::Unauthorized(
-            "This verification link has expired; open it again from the partner's site".into(),
-        ),
-        sessions::Lookup::Used => {
-            AppError::Conflict("This verification link was already used".into())
-        }
-        sessions::Lookup::InUse => AppError::Conflict(
-            "This verification link is being used by another submission; wait for its result"
-                .into(),
-        ),
-        sessions::Lookup::Unknown => AppError::Unauthorized("Invalid capture token".into()),
-    }
-}
-
 /// The credentials, in the guide's order: key present, user present, key valid (a capture
 /// link's token stands for all three). With `complete` false (the gate, before the files),
 /// missing fields are not an error yet: `Ok(None)` means "check again after the body".
@@ -67,7 +51,7 @@ async fn credentials(
     if let Some(token) = fields.get("capture_token") {
         let session = sessions::reserve(&state.db, token)
             .await?
-            .map_err(link_error)?;
+            .map_err(AppError::from)?;
         let u = session.user;
         return Ok(Some(Caller {
             auth: session.auth,
@@ -365,9 +349,7 @@ async fn run(
         Ok(true) => state.webhook_notify.notify_one(),
         Ok(false) => {
             cleanup().await;
-            return Err(AppError::Conflict(
-                "This verification link was already used".into(),
-            ));
+            return Err(sessions::Lookup::Used.into());
         }
         Err(e) => {
             cleanup().await;

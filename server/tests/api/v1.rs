@@ -269,8 +269,9 @@ async fn expired_and_unknown_session_links_get_a_clear_page() {
     let (status, page) = html(&app, &local(&app, v["url"].as_str().unwrap())).await;
     assert_eq!(status, 410);
     assert!(page.contains("This verification link has expired"));
+    // a token stands for the guide's credentials: one that matches nothing is a 401
     let (status, page) = html(&app, &app.url("/verif/?session=cap_nonsense")).await;
-    assert_eq!(status, 404);
+    assert_eq!(status, 401);
     assert!(page.contains("This verification link is not valid"));
 }
 
@@ -727,4 +728,68 @@ async fn contact_data_is_checked_the_same_at_every_entry() {
     // nothing was stored for them
     let (_, list) = get(&app, "/v1/checks", Some(&p.secret_key)).await;
     assert_eq!(list["data"].as_array().unwrap().len(), 0);
+}
+
+/// One mapping from a capture link's state to an error: the page, its server functions and
+/// submit agree on the status and the message (before, an expired link was 401 on submit and
+/// 410 on the page).
+#[tokio::test]
+async fn every_door_answers_a_dead_link_alike() {
+    let app = spawn_app().await;
+    let p = app.partner("Acme").await;
+    let (_, v) = post_session(
+        &app,
+        &p.secret_key,
+        serde_json::json!({"user_identifier": "u", "expires_in": 60}),
+    )
+    .await;
+    let url = v["url"].as_str().unwrap().to_string();
+    let token = url::Url::parse(&url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "session")
+        .unwrap()
+        .1
+        .to_string();
+    sqlx::query("UPDATE capture_sessions SET expires_at = 1 WHERE id = $1")
+        .bind(v["session_id"].as_str().unwrap())
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    for (token, status, message) in [
+        (
+            token.as_str(),
+            410,
+            "This verification link has expired; open it again from the partner's site",
+        ),
+        ("cap_nonsense", 401, "This verification link is not valid"),
+    ] {
+        let (s, page) = html(&app, &app.url(&format!("/verif/?session={token}"))).await;
+        assert_eq!((s, page.contains(message)), (status, true), "page: {page}");
+        let (s, v) = send(
+            app.client
+                .get(app.url(&format!("/verif/?session={token}")))
+                .header("accept", "application/json"),
+        )
+        .await;
+        assert_eq!(
+            (s, v["error"].as_str()),
+            (status, Some(message)),
+            "page JSON"
+        );
+        for f in ["give_consent", "renew_capture_token"] {
+            let r = app
+                .client
+                .post(app.url(&format!("/api/{f}")))
+                .form(&[("capture_token", token), ("consent_version", "2026-11-26")])
+                .send()
+                .await
+                .unwrap();
+            let s = r.status().as_u16();
+            let body = r.text().await.unwrap();
+            assert_eq!((s, body.contains(message)), (status, true), "{f}: {body}");
+        }
+        let (s, v) = submit_token(&app, token).await;
+        assert_eq!((s, v["error"].as_str()), (status, Some(message)), "submit");
+    }
 }

@@ -251,7 +251,8 @@ async fn the_page_records_consent_and_a_checked_redirect_url_on_its_session() {
             (r.status().as_u16(), r.text().await.unwrap())
         }
     };
-    assert_eq!(consent("cap_nope".into(), "2026-11-26").await.0, 404);
+    // one mapping for every door a token comes through (sessions::Lookup → AppError)
+    assert_eq!(consent("cap_nope".into(), "2026-11-26").await.0, 401);
     assert_eq!(consent(token.clone(), "").await.0, 400);
     let (status, body) = consent(token.clone(), app::capture::CONSENT_VERSION).await;
     assert_eq!(status, 200, "{body}");

@@ -769,8 +769,13 @@ mod tests {
                 listed.insert(code.to_string());
             }
         }
-        let codes: std::collections::BTreeSet<String> =
-            RiskFactor::ALL.iter().map(|r| r.code().to_string()).collect();
-        assert_eq!(listed, codes, "README's risk table and RiskFactor::ALL differ");
+        let codes: std::collections::BTreeSet<String> = RiskFactor::ALL
+            .iter()
+            .map(|r| r.code().to_string())
+            .collect();
+        assert_eq!(
+            listed, codes,
+            "README's risk table and RiskFactor::ALL differ"
+        );
     }
 }
