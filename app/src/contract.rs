@@ -229,6 +229,7 @@ pub enum RiskFactor {
 
 /// One row of [`RiskFactor`]'s table.
 struct RiskRow {
+    factor: RiskFactor,
     code: &'static str,
     meaning: &'static str,
     /// Points taken off the liveness score (0 to 100).
@@ -260,149 +261,14 @@ impl RiskFactor {
         Self::ScoringFailed,
     ];
 
-    fn row(self) -> RiskRow {
-        const ID_PHOTO_VISIBLE: &str =
-            "Make sure the photo on your ID is fully visible and close enough.";
-        const ID_LIGHT: &str = "Take the ID photo in even light, without glare, and hold still.";
-        const FACE_IN_OVAL: &str = "Keep your face inside the oval for the whole recording.";
-        const FULL_VIDEO: &str = "Record the full video without leaving the page.";
-        const GOOD_LIGHT: &str = "Record in good light and hold the phone steady.";
-        let (code, meaning, weight, rejects, advice) = match self {
-            Self::FaceMismatch => (
-                "face_mismatch",
-                "the selfie and the ID show different people",
-                0,
-                true,
-                None,
-            ),
-            Self::LowSimilarity => (
-                "low_similarity",
-                "the selfie and the ID photo are not similar enough to decide automatically",
-                0,
-                false,
-                None,
-            ),
-            Self::NoFaceInId => (
-                "no_face_in_id",
-                "no face was found on the ID photo",
-                0,
-                true,
-                Some(ID_PHOTO_VISIBLE),
-            ),
-            Self::MultipleFacesInId => (
-                "multiple_faces_in_id",
-                "more than one prominent face on the ID photo",
-                10,
-                false,
-                Some("Photograph your ID alone, with no other faces in the picture."),
-            ),
-            Self::IdFaceTooSmall => (
-                "id_face_too_small",
-                "the face on the ID photo is too small",
-                10,
-                false,
-                Some(ID_PHOTO_VISIBLE),
-            ),
-            Self::IdBlurry => (
-                "id_blurry",
-                "the ID photo is blurry",
-                10,
-                false,
-                Some(ID_LIGHT),
-            ),
-            Self::IdGlare => (
-                "id_glare",
-                "glare covers the face on the ID photo",
-                10,
-                false,
-                Some(ID_LIGHT),
-            ),
-            Self::IdMatchesSelfieFrame => (
-                "id_matches_selfie_frame",
-                "the ID photo is a copy of a selfie frame",
-                60,
-                true,
-                None,
-            ),
-            Self::NoFaceInVideo => (
-                "no_face_in_video",
-                "no face was found in the selfie video",
-                60,
-                true,
-                Some(FACE_IN_OVAL),
-            ),
-            Self::FaceNotVisible => (
-                "face_not_visible",
-                "the face is missing from many video frames",
-                20,
-                false,
-                Some(FACE_IN_OVAL),
-            ),
-            Self::MultipleFaces => (
-                "multiple_faces",
-                "more than one person appears in the selfie video",
-                60,
-                true,
-                Some("Record the video alone."),
-            ),
-            Self::IdentityChanged => (
-                "identity_changed",
-                "the person changes during the selfie video",
-                60,
-                true,
-                None,
-            ),
-            Self::LivenessChallengeFailed => (
-                "liveness_challenge_failed",
-                "the head-turn challenge was not completed",
-                35,
-                false,
-                Some("Follow the prompts: turn your head left, then right."),
-            ),
-            Self::StillImageVideo => (
-                "still_image_video",
-                "the selfie video shows a still picture, not a live person",
-                60,
-                true,
-                None,
-            ),
-            Self::VideoTooShort => (
-                "video_too_short",
-                "the selfie video is too short",
-                20,
-                false,
-                Some(FULL_VIDEO),
-            ),
-            Self::LowLight => (
-                "low_light",
-                "the selfie video is too dark",
-                10,
-                false,
-                Some(GOOD_LIGHT),
-            ),
-            Self::VideoUnreadable => (
-                "video_unreadable",
-                "the selfie video could not be decoded past its start",
-                60,
-                true,
-                Some(FULL_VIDEO),
-            ),
-            Self::Blurry => (
-                "blurry",
-                "the selfie video is blurry",
-                10,
-                false,
-                Some(GOOD_LIGHT),
-            ),
-            Self::ScoringFailed => ("scoring_failed", "automatic scoring failed", 0, false, None),
-        };
-        RiskRow {
-            code,
-            meaning,
-            weight,
-            rejects,
-            advice,
-        }
+    fn row(self) -> &'static RiskRow {
+        &RISK_TABLE[self as usize]
+    }
+
+    /// The factor its table row names: itself, when the table is in the enum's order.
+    #[doc(hidden)]
+    pub fn table_row_factor(self) -> RiskFactor {
+        self.row().factor
     }
 
     /// The code on the wire (`riskFactors`), stable.
@@ -429,3 +295,166 @@ impl RiskFactor {
         Self::ALL.into_iter().find(|r| r.code() == code)
     }
 }
+
+// Advice shared by several risk factors.
+const ID_PHOTO_VISIBLE: &str = "Make sure the photo on your ID is fully visible and close enough.";
+const ID_LIGHT: &str = "Take the ID photo in even light, without glare, and hold still.";
+const FACE_IN_OVAL: &str = "Keep your face inside the oval for the whole recording.";
+const FULL_VIDEO: &str = "Record the full video without leaving the page.";
+const GOOD_LIGHT: &str = "Record in good light and hold the phone steady.";
+
+/// [`RiskFactor`]'s table, in the enum's declaration order (a test holds them together).
+const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
+    RiskRow {
+        factor: RiskFactor::FaceMismatch,
+        code: "face_mismatch",
+        meaning: "the selfie and the ID show different people",
+        weight: 0,
+        rejects: true,
+        advice: None,
+    },
+    RiskRow {
+        factor: RiskFactor::LowSimilarity,
+        code: "low_similarity",
+        meaning: "the selfie and the ID photo are not similar enough to decide automatically",
+        weight: 0,
+        rejects: false,
+        advice: None,
+    },
+    RiskRow {
+        factor: RiskFactor::NoFaceInId,
+        code: "no_face_in_id",
+        meaning: "no face was found on the ID photo",
+        weight: 0,
+        rejects: true,
+        advice: Some(ID_PHOTO_VISIBLE),
+    },
+    RiskRow {
+        factor: RiskFactor::MultipleFacesInId,
+        code: "multiple_faces_in_id",
+        meaning: "more than one prominent face on the ID photo",
+        weight: 10,
+        rejects: false,
+        advice: Some("Photograph your ID alone, with no other faces in the picture."),
+    },
+    RiskRow {
+        factor: RiskFactor::IdFaceTooSmall,
+        code: "id_face_too_small",
+        meaning: "the face on the ID photo is too small",
+        weight: 10,
+        rejects: false,
+        advice: Some(ID_PHOTO_VISIBLE),
+    },
+    RiskRow {
+        factor: RiskFactor::IdBlurry,
+        code: "id_blurry",
+        meaning: "the ID photo is blurry",
+        weight: 10,
+        rejects: false,
+        advice: Some(ID_LIGHT),
+    },
+    RiskRow {
+        factor: RiskFactor::IdGlare,
+        code: "id_glare",
+        meaning: "glare covers the face on the ID photo",
+        weight: 10,
+        rejects: false,
+        advice: Some(ID_LIGHT),
+    },
+    RiskRow {
+        factor: RiskFactor::IdMatchesSelfieFrame,
+        code: "id_matches_selfie_frame",
+        meaning: "the ID photo is a copy of a selfie frame",
+        weight: 60,
+        rejects: true,
+        advice: None,
+    },
+    RiskRow {
+        factor: RiskFactor::NoFaceInVideo,
+        code: "no_face_in_video",
+        meaning: "no face was found in the selfie video",
+        weight: 60,
+        rejects: true,
+        advice: Some(FACE_IN_OVAL),
+    },
+    RiskRow {
+        factor: RiskFactor::FaceNotVisible,
+        code: "face_not_visible",
+        meaning: "the face is missing from many video frames",
+        weight: 20,
+        rejects: false,
+        advice: Some(FACE_IN_OVAL),
+    },
+    RiskRow {
+        factor: RiskFactor::MultipleFaces,
+        code: "multiple_faces",
+        meaning: "more than one person appears in the selfie video",
+        weight: 60,
+        rejects: true,
+        advice: Some("Record the video alone."),
+    },
+    RiskRow {
+        factor: RiskFactor::IdentityChanged,
+        code: "identity_changed",
+        meaning: "the person changes during the selfie video",
+        weight: 60,
+        rejects: true,
+        advice: None,
+    },
+    RiskRow {
+        factor: RiskFactor::LivenessChallengeFailed,
+        code: "liveness_challenge_failed",
+        meaning: "the head-turn challenge was not completed",
+        weight: 35,
+        rejects: false,
+        advice: Some("Follow the prompts: turn your head left, then right."),
+    },
+    RiskRow {
+        factor: RiskFactor::StillImageVideo,
+        code: "still_image_video",
+        meaning: "the selfie video shows a still picture, not a live person",
+        weight: 60,
+        rejects: true,
+        advice: None,
+    },
+    RiskRow {
+        factor: RiskFactor::VideoTooShort,
+        code: "video_too_short",
+        meaning: "the selfie video is too short",
+        weight: 20,
+        rejects: false,
+        advice: Some(FULL_VIDEO),
+    },
+    RiskRow {
+        factor: RiskFactor::LowLight,
+        code: "low_light",
+        meaning: "the selfie video is too dark",
+        weight: 10,
+        rejects: false,
+        advice: Some(GOOD_LIGHT),
+    },
+    RiskRow {
+        factor: RiskFactor::VideoUnreadable,
+        code: "video_unreadable",
+        meaning: "the selfie video could not be decoded past its start",
+        weight: 60,
+        rejects: true,
+        advice: Some(FULL_VIDEO),
+    },
+    RiskRow {
+        factor: RiskFactor::Blurry,
+        code: "blurry",
+        meaning: "the selfie video is blurry",
+        weight: 10,
+        rejects: false,
+        advice: Some(GOOD_LIGHT),
+    },
+    RiskRow {
+        factor: RiskFactor::ScoringFailed,
+        code: "scoring_failed",
+        meaning: "automatic scoring failed",
+        weight: 0,
+        rejects: false,
+        advice: None,
+    },
+];

@@ -181,151 +181,157 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Worker => idv::run_worker(config, idv::shutdown_signal()).await,
-        Command::Webhook(cmd) => {
-            let state = open_core(config).await?;
-            match cmd {
-                WebhookCmd::List { check_id } => {
-                    let list = webhooks::list_for_check(&state.db, &check_id).await?;
-                    anyhow::ensure!(
-                        !list.is_empty(),
-                        "no webhook deliveries for check {check_id}"
-                    );
-                    for d in list {
-                        print_json(&d);
-                    }
-                }
-                WebhookCmd::Redeliver { check_id } => {
-                    let n = webhooks::redeliver(&state.db, &check_id, &Actor::Operator).await?;
-                    print_json(&serde_json::json!({"check_id": check_id, "queued": n}));
-                }
+        Command::Webhook(cmd) => webhook_cmd(cmd, config).await,
+        Command::Eval(cmd) => eval_cmd(cmd, config).await,
+        Command::Partner(cmd) => partner_cmd(cmd, config).await,
+    }
+}
+
+/// `idv webhook …`: an operator's view of a check's deliveries, and redelivery.
+async fn webhook_cmd(cmd: WebhookCmd, config: Config) -> anyhow::Result<()> {
+    let state = open_core(config).await?;
+    match cmd {
+        WebhookCmd::List { check_id } => {
+            let list = webhooks::list_for_check(&state.db, &check_id).await?;
+            anyhow::ensure!(
+                !list.is_empty(),
+                "no webhook deliveries for check {check_id}"
+            );
+            for d in list {
+                print_json(&d);
             }
-            Ok(())
         }
-        Command::Eval(cmd) => {
-            use app::server::verify::{eval, face::FaceModels};
-            let models = FaceModels::load(&config.models_dir)?;
-            match cmd {
-                EvalCmd::Faces { dir, out } => {
-                    let report = eval::faces(&models, &dir, config.match_threshold)?;
-                    std::fs::write(&out, serde_json::to_vec_pretty(&report)?)?;
-                    eprintln!("idv: wrote {}", out.display());
-                }
-                EvalCmd::Speed { video, id, runs } => {
-                    let stages =
-                        eval::speed(&models, &video, &id, runs.max(1), config.media_timeout)
-                            .await?;
-                    print!("{}", eval::speed_table(&stages));
-                }
-            }
-            Ok(())
-        }
-        Command::Partner(cmd) => {
-            let grace = config.key_rotation_grace;
-            let state = open_core(config).await?;
-            let db = &state.db;
-            match cmd {
-                PartnerCmd::Create(f) => {
-                    let name = f
-                        .name
-                        .ok_or_else(|| anyhow::anyhow!("--name is required"))?;
-                    let created = partners::create(
-                        db,
-                        &state.master_key,
-                        partners::NewPartner {
-                            name,
-                            display_name: f.display_name,
-                            webhook_url: f.webhook_url,
-                            primary_color: f.primary_color,
-                            accent_color: f.accent_color,
-                            logo_url: f.logo_url,
-                            allowed_origins: f.allowed_origins,
-                        },
-                    )
-                    .await?;
-                    print_json(&created);
-                }
-                PartnerCmd::List => {
-                    for p in partners::list(db).await? {
-                        print_json(&p);
-                    }
-                }
-                PartnerCmd::Update {
-                    id,
-                    fields: f,
-                    mode: m,
-                } => {
-                    let p = partners::update(
-                        db,
-                        &id,
-                        partners::PartnerUpdate {
-                            name: f.name,
-                            display_name: f.display_name,
-                            primary_color: f.primary_color,
-                            accent_color: f.accent_color,
-                            logo_url: f.logo_url,
-                            mode: mode(&m),
-                            webhook_url: f.webhook_url,
-                            allowed_origins: (!f.allowed_origins.is_empty())
-                                .then_some(f.allowed_origins),
-                        },
-                        &Actor::Operator,
-                    )
-                    .await?;
-                    print_json(&p);
-                }
-                PartnerCmd::RotateKey {
-                    id,
-                    kind,
-                    mode: m,
-                    grace: g,
-                    revoke_now,
-                } => {
-                    let kind = partners::KeyKind::parse(&kind).unwrap_or_default();
-                    let retire = if revoke_now {
-                        partners::Retire::Now
-                    } else {
-                        partners::Retire::After(g.unwrap_or(grace))
-                    };
-                    let key =
-                        partners::rotate_key(db, &id, kind, mode(&m), retire, &Actor::Operator)
-                            .await?;
-                    let valid_for = match retire {
-                        partners::Retire::Now => 0,
-                        partners::Retire::After(d) => d.as_secs(),
-                    };
-                    print_json(&serde_json::json!({
-                        "partner_id": id,
-                        "kind": kind.as_str(),
-                        "mode": m,
-                        "api_key": key,
-                        "previous_key_valid_for_secs": valid_for,
-                    }));
-                }
-                PartnerCmd::RotateWebhookSecret { id, mode: m } => {
-                    let secret = partners::rotate_webhook_secret(
-                        db,
-                        &state.master_key,
-                        &id,
-                        mode(&m),
-                        grace,
-                        &Actor::Operator,
-                    )
-                    .await?;
-                    print_json(
-                        &serde_json::json!({ "partner_id": id, "mode": m, "webhook_secret": secret, "previous_secret_signs_for_secs": grace.as_secs() }),
-                    );
-                }
-                PartnerCmd::Disable { id } => {
-                    partners::set_disabled(db, &id, true, &Actor::Operator).await?;
-                    print_json(&serde_json::json!({ "partner_id": id, "disabled": true }));
-                }
-                PartnerCmd::Enable { id } => {
-                    partners::set_disabled(db, &id, false, &Actor::Operator).await?;
-                    print_json(&serde_json::json!({ "partner_id": id, "disabled": false }));
-                }
-            }
-            state.db.pool.close().await;
-            Ok(())
+        WebhookCmd::Redeliver { check_id } => {
+            let n = webhooks::redeliver(&state.db, &check_id, &Actor::Operator).await?;
+            print_json(&serde_json::json!({"check_id": check_id, "queued": n}));
         }
     }
+    Ok(())
+}
+
+/// `idv eval …`: the face model's accuracy and speed reports.
+async fn eval_cmd(cmd: EvalCmd, config: Config) -> anyhow::Result<()> {
+    use app::server::verify::{eval, face::FaceModels};
+    let models = FaceModels::load(&config.models_dir)?;
+    match cmd {
+        EvalCmd::Faces { dir, out } => {
+            let report = eval::faces(&models, &dir, config.match_threshold)?;
+            std::fs::write(&out, serde_json::to_vec_pretty(&report)?)?;
+            eprintln!("idv: wrote {}", out.display());
+        }
+        EvalCmd::Speed { video, id, runs } => {
+            let stages =
+                eval::speed(&models, &video, &id, runs.max(1), config.media_timeout).await?;
+            print!("{}", eval::speed_table(&stages));
+        }
+    }
+    Ok(())
+}
+
+/// `idv partner …`: partners, keys and secrets; each change is audited as the operator.
+async fn partner_cmd(cmd: PartnerCmd, config: Config) -> anyhow::Result<()> {
+    let grace = config.key_rotation_grace;
+    let state = open_core(config).await?;
+    let db = &state.db;
+    match cmd {
+        PartnerCmd::Create(f) => {
+            let name = f
+                .name
+                .ok_or_else(|| anyhow::anyhow!("--name is required"))?;
+            let created = partners::create(
+                db,
+                &state.master_key,
+                partners::NewPartner {
+                    name,
+                    display_name: f.display_name,
+                    webhook_url: f.webhook_url,
+                    primary_color: f.primary_color,
+                    accent_color: f.accent_color,
+                    logo_url: f.logo_url,
+                    allowed_origins: f.allowed_origins,
+                },
+            )
+            .await?;
+            print_json(&created);
+        }
+        PartnerCmd::List => {
+            for p in partners::list(db).await? {
+                print_json(&p);
+            }
+        }
+        PartnerCmd::Update {
+            id,
+            fields: f,
+            mode: m,
+        } => {
+            let p = partners::update(
+                db,
+                &id,
+                partners::PartnerUpdate {
+                    name: f.name,
+                    display_name: f.display_name,
+                    primary_color: f.primary_color,
+                    accent_color: f.accent_color,
+                    logo_url: f.logo_url,
+                    mode: mode(&m),
+                    webhook_url: f.webhook_url,
+                    allowed_origins: (!f.allowed_origins.is_empty()).then_some(f.allowed_origins),
+                },
+                &Actor::Operator,
+            )
+            .await?;
+            print_json(&p);
+        }
+        PartnerCmd::RotateKey {
+            id,
+            kind,
+            mode: m,
+            grace: g,
+            revoke_now,
+        } => {
+            let kind = partners::KeyKind::parse(&kind).unwrap_or_default();
+            let retire = if revoke_now {
+                partners::Retire::Now
+            } else {
+                partners::Retire::After(g.unwrap_or(grace))
+            };
+            let key =
+                partners::rotate_key(db, &id, kind, mode(&m), retire, &Actor::Operator).await?;
+            let valid_for = match retire {
+                partners::Retire::Now => 0,
+                partners::Retire::After(d) => d.as_secs(),
+            };
+            print_json(&serde_json::json!({
+                "partner_id": id,
+                "kind": kind.as_str(),
+                "mode": m,
+                "api_key": key,
+                "previous_key_valid_for_secs": valid_for,
+            }));
+        }
+        PartnerCmd::RotateWebhookSecret { id, mode: m } => {
+            let secret = partners::rotate_webhook_secret(
+                db,
+                &state.master_key,
+                &id,
+                mode(&m),
+                grace,
+                &Actor::Operator,
+            )
+            .await?;
+            print_json(
+                &serde_json::json!({ "partner_id": id, "mode": m, "webhook_secret": secret, "previous_secret_signs_for_secs": grace.as_secs() }),
+            );
+        }
+        PartnerCmd::Disable { id } => {
+            partners::set_disabled(db, &id, true, &Actor::Operator).await?;
+            print_json(&serde_json::json!({ "partner_id": id, "disabled": true }));
+        }
+        PartnerCmd::Enable { id } => {
+            partners::set_disabled(db, &id, false, &Actor::Operator).await?;
+            print_json(&serde_json::json!({ "partner_id": id, "disabled": false }));
+        }
+    }
+    state.db.pool.close().await;
+    Ok(())
 }

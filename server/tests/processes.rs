@@ -4,6 +4,9 @@
 //! Also the memory of a real `idv serve` under an endless multipart part header.
 //! Also the webhook benchmark (`#[ignore]`, run by `scripts/bench.sh webhooks`).
 
+// a test reads as one story; the function-length limit is for the service's code
+#![allow(clippy::too_many_lines)]
+
 #[path = "common/mod.rs"]
 mod common;
 

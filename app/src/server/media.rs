@@ -203,85 +203,23 @@ pub enum ToolError {
 
 const MAX_VIDEO_SIDE: u32 = 4096;
 
-/// Checks that `path` is a decodable video; `field` names it in messages.
+/// Checks that `path` is a decodable video; `field` names it in messages: the container by its
+/// first bytes, then ffprobe's view of it (under that container's demuxer only), then one frame
+/// decoded.
 pub async fn probe_video(
     path: &Path,
     head: &[u8],
     field: &str,
     limit: Duration,
 ) -> Result<Result<VideoInfo, Rejected>, ToolError> {
-    let ext = match sniff(head) {
-        Sniffed::Image(f) => {
-            return Ok(Err(Rejected(format!(
-                "{field} is an image ({}), not a video",
-                f.mime()
-            ))));
-        }
-        Sniffed::Playlist(kind) => {
-            return Ok(Err(Rejected(format!(
-                "{field} is {kind}, not a video file; send the recording itself (WebM, MP4, MOV, Matroska or AVI)"
-            ))));
-        }
-        Sniffed::Video(ext) => ext,
-        Sniffed::Unknown => {
-            return Ok(Err(Rejected(format!(
-                "{field} is not a recognised video format (WebM, MP4, MOV, Matroska or AVI)"
-            ))));
-        }
-    };
-    let Some(demuxer) = demuxer_for(ext) else {
-        return Ok(Err(Rejected(format!(
-            "{field} is not a recognised video format (WebM, MP4, MOV, Matroska or AVI)"
-        ))));
+    let (ext, demuxer) = match container(head, field) {
+        Ok(c) => c,
+        Err(r) => return Ok(Err(r)),
     };
     let p = path.to_string_lossy();
-    let out = match run_tool(
-        "ffprobe",
-        &[
-            "-v",
-            "error",
-            "-protocol_whitelist",
-            "file",
-            "-f",
-            demuxer,
-            "-print_format",
-            "json",
-            "-show_format",
-            "-show_streams",
-            &p,
-        ],
-        limit,
-    )
-    .await
-    {
-        Ok(o) => o,
-        Err(ToolError::TimedOut) => {
-            return Ok(Err(Rejected(format!(
-                "{field} could not be read in time (corrupt or hostile file)"
-            ))));
-        }
-        Err(e) => return Err(e),
-    };
-    let probe: Option<Probe> = serde_json::from_slice(&out.stdout).ok();
-    let Some(probe) = probe.filter(|p| p.format.is_some()) else {
-        return Ok(Err(Rejected(format!(
-            "{field} is not a recognised video format"
-        ))));
-    };
-    let format_name = probe
-        .format
-        .as_ref()
-        .and_then(|f| f.format_name.clone())
-        .unwrap_or_default();
-    if format_name.contains("image2") || format_name.ends_with("_pipe") || format_name == "gif" {
-        return Ok(Err(Rejected(format!("{field} is an image, not a video"))));
-    }
-    let Some(v) = probe
-        .streams
-        .iter()
-        .find(|s| s.codec_type.as_deref() == Some("video"))
-    else {
-        return Ok(Err(Rejected(format!("{field} has no video track"))));
+    let (probe, v) = match ffprobe(&p, demuxer, field, limit).await? {
+        Ok(found) => found,
+        Err(r) => return Ok(Err(r)),
     };
     let (width, height) = (v.width.unwrap_or(0), v.height.unwrap_or(0));
     if width == 0 || height == 0 {
@@ -294,48 +232,8 @@ pub async fn probe_video(
             "{field} is {width}×{height}; the limit is {MAX_VIDEO_SIDE} pixels per side"
         ))));
     }
-    // Decoding one frame proves the stream is usable (a header alone is not enough).
-    let out = match run_tool(
-        "ffmpeg",
-        &[
-            "-nostdin",
-            "-v",
-            "error",
-            "-threads",
-            "1",
-            "-protocol_whitelist",
-            "file",
-            "-f",
-            demuxer,
-            "-i",
-            &p,
-            "-map",
-            "0:v:0",
-            "-frames:v",
-            "1",
-            "-f",
-            "framemd5",
-            "-",
-        ],
-        limit,
-    )
-    .await
-    {
-        Ok(o) => o,
-        Err(ToolError::TimedOut) => {
-            return Ok(Err(Rejected(format!(
-                "{field} could not be decoded in time (corrupt or hostile file)"
-            ))));
-        }
-        Err(e) => return Err(e),
-    };
-    let decoded = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .any(|l| !l.starts_with('#') && !l.trim().is_empty());
-    if !decoded {
-        return Ok(Err(Rejected(format!(
-            "{field} could not be decoded (truncated or corrupt video)"
-        ))));
+    if let Err(r) = decode_first_frame(&p, demuxer, field, limit).await? {
+        return Ok(Err(r));
     }
     let duration_secs = probe
         .format
@@ -353,6 +251,134 @@ pub async fn probe_video(
         duration_secs,
         codec: v.codec_name.clone().unwrap_or_default(),
     }))
+}
+
+/// The container by its first bytes: its extension and the ffmpeg demuxer every later call
+/// names. Images, playlists and unknown formats are refused here, before any tool runs.
+fn container(head: &[u8], field: &str) -> Result<(&'static str, &'static str), Rejected> {
+    let unknown = || {
+        Rejected(format!(
+            "{field} is not a recognised video format (WebM, MP4, MOV, Matroska or AVI)"
+        ))
+    };
+    let ext = match sniff(head) {
+        Sniffed::Image(f) => {
+            return Err(Rejected(format!(
+                "{field} is an image ({}), not a video",
+                f.mime()
+            )));
+        }
+        Sniffed::Playlist(kind) => {
+            return Err(Rejected(format!(
+                "{field} is {kind}, not a video file; send the recording itself (WebM, MP4, MOV, Matroska or AVI)"
+            )));
+        }
+        Sniffed::Video(ext) => ext,
+        Sniffed::Unknown => return Err(unknown()),
+    };
+    let demuxer = demuxer_for(ext).ok_or_else(unknown)?;
+    Ok((ext, demuxer))
+}
+
+/// ffprobe's description of the file and its first video stream.
+async fn ffprobe(
+    p: &str,
+    demuxer: &str,
+    field: &str,
+    limit: Duration,
+) -> Result<Result<(Probe, ProbeStream), Rejected>, ToolError> {
+    let args = [
+        "-v",
+        "error",
+        "-protocol_whitelist",
+        "file",
+        "-f",
+        demuxer,
+        "-print_format",
+        "json",
+        "-show_format",
+        "-show_streams",
+        p,
+    ];
+    let out = match run_tool("ffprobe", &args, limit).await {
+        Ok(o) => o,
+        Err(ToolError::TimedOut) => {
+            return Ok(Err(Rejected(format!(
+                "{field} could not be read in time (corrupt or hostile file)"
+            ))));
+        }
+        Err(e) => return Err(e),
+    };
+    let probe: Option<Probe> = serde_json::from_slice(&out.stdout).ok();
+    let Some(mut probe) = probe.filter(|p| p.format.is_some()) else {
+        return Ok(Err(Rejected(format!(
+            "{field} is not a recognised video format"
+        ))));
+    };
+    let format_name = probe
+        .format
+        .as_ref()
+        .and_then(|f| f.format_name.clone())
+        .unwrap_or_default();
+    if format_name.contains("image2") || format_name.ends_with("_pipe") || format_name == "gif" {
+        return Ok(Err(Rejected(format!("{field} is an image, not a video"))));
+    }
+    let Some(i) = probe
+        .streams
+        .iter()
+        .position(|s| s.codec_type.as_deref() == Some("video"))
+    else {
+        return Ok(Err(Rejected(format!("{field} has no video track"))));
+    };
+    let v = probe.streams.swap_remove(i);
+    Ok(Ok((probe, v)))
+}
+
+/// Decoding one frame proves the stream is usable (a header alone is not enough).
+async fn decode_first_frame(
+    p: &str,
+    demuxer: &str,
+    field: &str,
+    limit: Duration,
+) -> Result<Result<(), Rejected>, ToolError> {
+    let args = [
+        "-nostdin",
+        "-v",
+        "error",
+        "-threads",
+        "1",
+        "-protocol_whitelist",
+        "file",
+        "-f",
+        demuxer,
+        "-i",
+        p,
+        "-map",
+        "0:v:0",
+        "-frames:v",
+        "1",
+        "-f",
+        "framemd5",
+        "-",
+    ];
+    let out = match run_tool("ffmpeg", &args, limit).await {
+        Ok(o) => o,
+        Err(ToolError::TimedOut) => {
+            return Ok(Err(Rejected(format!(
+                "{field} could not be decoded in time (corrupt or hostile file)"
+            ))));
+        }
+        Err(e) => return Err(e),
+    };
+    let decoded = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .any(|l| !l.starts_with('#') && !l.trim().is_empty());
+    if !decoded {
+        return Ok(Err(Rejected(format!(
+            "{field} could not be decoded (truncated or corrupt video)"
+        ))));
+    }
+    Ok(Ok(()))
 }
 
 /// A decoded, upright ID photo.

@@ -1,15 +1,18 @@
-//! `POST /verif/submit`, the service behind the server function, as named steps:
-//! 1. read the multipart body (`intake`: bounded, streamed to spool files), checking the
-//!    credentials (`credentials`: a capture key, or a capture link's token, which is reserved
-//!    so it drives one submission at a time) as soon as they have arrived, before any file is
-//!    spooled when they come first;
-//! 2. the user and contact data against what a capture link fixed (`contact`);
-//! 3. both files by content, on a bounded number of media slots (`media`);
-//! 4. score on the scoring slots; store both files; write the check and its webhook outbox row
-//!    in one transaction (consuming the link); answer with the guide's JSON.
+//! `POST /verif/submit`, the service behind the server function, as named steps ([`run`]):
+//! 1. [`resolve`] the caller: read the multipart body (`intake`: bounded, streamed to spool
+//!    files), checking the credentials ([`credentials`]: a capture key, or a capture link's
+//!    token, which is reserved so it drives one submission at a time) as soon as they have
+//!    arrived, before any file is spooled when they come first; then the user and contact data
+//!    against what a capture link fixed ([`contact`]);
+//! 2. [`inspect`] both files by content, on a bounded number of media slots (`media`);
+//! 3. [`score`] on the scoring slots;
+//! 4. [`store`] both files, under a guard ([`StoredFiles`]) that deletes them unless the check
+//!    is committed;
+//! 5. [`commit`] the check and its webhook outbox row in one transaction (consuming the link),
+//!    and answer with the guide's JSON.
 //!
 //! Any failure before the commit leaves nothing behind: spool files delete themselves, stored
-//! objects are deleted again, and the link's reservation is released.
+//! objects are deleted by the guard, and the link's reservation is released ([`submit`]).
 
 use std::sync::Arc;
 
@@ -156,37 +159,29 @@ pub async fn submit(
     result
 }
 
+/// The steps, each named: resolve the caller → inspect the media → score → store → commit.
 async fn run(
     state: &AppState,
     mp: multer::Multipart<'static>,
     reserved: &mut Option<String>,
 ) -> Result<SubmitSuccess, AppError> {
-    let cfg = &state.config;
-    let limits = Limits {
-        max_video_bytes: cfg.max_video_bytes,
-        max_photo_bytes: cfg.max_photo_bytes,
-        spool: &state.spool,
-    };
-    // Credentials that arrive before the files are checked before any file is spooled.
-    let tmp_dir = cfg.data_dir.join("tmp");
-    let mut reader = intake::Reader::new(mp, &tmp_dir, &limits)?;
-    reader.read_fields().await?;
-    let early = credentials(state, reader.fields(), false).await?;
-    if let Some(c) = &early {
-        *reserved = c.session_id.clone();
-    }
-    let intake = reader.finish().await?;
-    let caller = match early {
-        Some(c) => c,
-        None => {
-            let c = credentials(state, &intake, true)
-                .await?
-                .expect("complete credentials or an error");
-            *reserved = c.session_id.clone();
-            c
-        }
-    };
+    let (caller, intake) = resolve(state, mp, reserved).await?;
     let (email, phone) = contact(&caller, &intake)?;
+    let intake::Intake {
+        text,
+        selfie,
+        id_photo,
+    } = intake;
+    let (Some(selfie), Some(id_photo)) = (selfie, id_photo) else {
+        return Err(AppError::bad_request(messages::FILES_REQUIRED));
+    };
+    let (video, image) = inspect(state, &selfie, &id_photo).await?;
+    let names = Names::new(&caller.auth.partner.id, &video, &image);
+    let (outcome, review_reason) =
+        score(state, &caller, &names.check_id, &selfie, &video, image).await?;
+    let stored = store(state, &names, &selfie, &id_photo, video.mime).await?;
+
+    let cfg = &state.config;
     let Caller {
         auth,
         user_identifier,
@@ -194,117 +189,19 @@ async fn run(
         page_consent,
         ..
     } = caller;
-    let (Some(selfie), Some(id_photo)) = (intake.selfie, intake.id_photo) else {
-        return Err(AppError::bad_request(messages::FILES_REQUIRED));
-    };
-
-    // Both files, by content, on a bounded number of slots.
-    let media_permit = slot(&state.media_slots, cfg.scoring_queue_timeout).await?;
-    let video = media::probe_video(
-        selfie.spool.path(),
-        &selfie.head,
-        "selfie_video",
-        cfg.media_timeout,
-    )
-    .await
-    .map_err(|e| AppError::internal("probing the selfie video", e))?
-    .map_err(|r| AppError::BadRequest(r.0))?;
-    let image = {
-        let (path, head, max, limit) = (
-            id_photo.spool.path().to_path_buf(),
-            id_photo.head.clone(),
-            cfg.max_image_pixels,
-            cfg.media_timeout,
-        );
-        tokio::task::spawn_blocking(move || {
-            media::decode_image(&path, &head, "id_photo", max, limit)
-        })
-        .await
-        .map_err(|e| AppError::internal("decoding the ID photo", e))?
-        .map_err(|r| AppError::BadRequest(r.0))?
-    };
-    drop(media_permit);
-
-    let check_id = uuid::Uuid::new_v4().to_string();
-    let created_at = now_ms();
-    let selfie_name = format!("{check_id}_selfie_{created_at}.{}", video.ext);
-    let id_name = format!("{check_id}_id_{created_at}.{}", image.format.ext());
-    let partner_id = auth.partner.id.clone();
-    let selfie_key = format!("{partner_id}/{check_id}/{selfie_name}");
-    let id_key = format!("{partner_id}/{check_id}/{id_name}");
-
-    // Test mode's magic user identifiers decide without the model.
-    let forced = (auth.mode == KeyMode::Test)
-        .then(|| verify::test_mode_outcome(&user_identifier))
-        .flatten();
-    // Score, on a bounded number of slots: overload waits, then sheds.
-    let permit = slot(&state.scoring_slots, cfg.scoring_queue_timeout).await?;
-    let inputs = Inputs {
-        video: selfie.spool.path().to_path_buf(),
-        video_info: video.clone(),
-        id_photo: Arc::new(image.image),
-    };
-    let scored = match forced {
-        Some(o) => Ok(o),
-        None => state.verifier.verify(&inputs).await,
-    };
-    let (outcome, review_reason) = match scored {
-        Ok(o) => (o, None),
-        Err(e) => {
-            tracing::error!(check_id = %check_id, error = format!("{e:#}"), "scoring failed; the check goes to review");
-            (
-                verify::scoring_failed(state.verifier.method()),
-                Some(format!("scoring failed: {e}")),
-            )
-        }
-    };
-    drop(permit);
-
-    // Store both files; on failure remove whatever got stored.
-    let storage = &state.storage;
-    let stored = async {
-        storage
-            .put_file(&selfie_key, selfie.spool.path(), video.mime, &selfie_name)
-            .await?;
-        storage
-            .put_file(
-                &id_key,
-                id_photo.spool.path(),
-                super::storage::content_type_for(&id_name),
-                &id_name,
-            )
-            .await
-    }
-    .await;
-    let cleanup = {
-        let keys = [selfie_key.clone(), id_key.clone()];
-        move || async move {
-            for k in &keys {
-                let _ = storage.delete(k).await;
-            }
-        }
-    };
-    if let Err(e) = stored {
-        cleanup().await;
-        return Err(AppError::internal(
-            format!("storing files of check {check_id}"),
-            e,
-        ));
-    }
-
     let completed_at = now_ms();
     // Consent: what the page recorded on the session; else what the submitter declares.
     let (consent_version, consented_at) = match page_consent {
         Some((v, at)) => (Some(v), Some(at)),
         None => {
-            let v = intake.text.get("consent_version").cloned();
-            let at = v.as_ref().map(|_| created_at);
+            let v = text.get("consent_version").cloned();
+            let at = v.as_ref().map(|_| names.created_at);
             (v, at)
         }
     };
     let record = CheckRecord {
-        id: check_id.clone(),
-        partner_id,
+        id: names.check_id.clone(),
+        partner_id: auth.partner.id.clone(),
         livemode: auth.mode == KeyMode::Live,
         user_identifier,
         user_email: email,
@@ -316,14 +213,14 @@ async fn run(
         summary: outcome.summary,
         risk_factors: outcome.risk_factors,
         review_reason,
-        storage_backend: storage.name().to_string(),
-        selfie_key,
-        selfie_file_name: selfie_name,
-        id_key,
-        id_file_name: id_name,
+        storage_backend: state.storage.name().to_string(),
+        selfie_key: names.selfie_key,
+        selfie_file_name: names.selfie_name,
+        id_key: names.id_key,
+        id_file_name: names.id_name,
         consent_version,
         consented_at,
-        created_at,
+        created_at: names.created_at,
         completed_at,
         files_expire_at: completed_at
             + i64::try_from(cfg.retention.as_millis()).unwrap_or(i64::MAX / 4),
@@ -332,38 +229,322 @@ async fn run(
         reviewed_at: None,
         review_note: None,
     };
+    commit(state, session_id.as_deref(), &record).await?;
+    stored.keep();
+    tracing::info!(check_id = %record.id, status = record.status.as_str(), similarity = record.face.similarity_score, "check completed");
+
+    let result = checks::to_result(&record, &state.storage, cfg.link_ttl)
+        .await
+        .map_err(|e| AppError::internal(format!("minting links for check {}", record.id), e))?;
+    Ok(SubmitSuccess {
+        success: true,
+        check_id: record.id,
+        result,
+    })
+}
+
+/// Step 1: reads the body, checking the credentials as soon as they have arrived (before any
+/// file is spooled when they come first). A capture link's token is reserved: `reserved` names
+/// it, so that [`submit`] releases it if a later step fails.
+async fn resolve(
+    state: &AppState,
+    mp: multer::Multipart<'static>,
+    reserved: &mut Option<String>,
+) -> Result<(Caller, intake::Intake), AppError> {
+    let cfg = &state.config;
+    let limits = Limits {
+        max_video_bytes: cfg.max_video_bytes,
+        max_photo_bytes: cfg.max_photo_bytes,
+        spool: &state.spool,
+    };
+    let tmp_dir = cfg.data_dir.join("tmp");
+    let mut reader = intake::Reader::new(mp, &tmp_dir, &limits)?;
+    reader.read_fields().await?;
+    let early = credentials(state, reader.fields(), false).await?;
+    if let Some(c) = &early {
+        reserved.clone_from(&c.session_id);
+    }
+    let intake = reader.finish().await?;
+    let caller = match early {
+        Some(c) => c,
+        None => {
+            let c = credentials(state, &intake, true)
+                .await?
+                .expect("complete credentials or an error");
+            reserved.clone_from(&c.session_id);
+            c
+        }
+    };
+    Ok((caller, intake))
+}
+
+/// Step 2: both files by content (the video probed by ffmpeg, the photo decoded), on a bounded
+/// number of media slots. A file that is not what its field says is a 400 naming the field.
+async fn inspect(
+    state: &AppState,
+    selfie: &intake::Upload,
+    id_photo: &intake::Upload,
+) -> Result<(media::VideoInfo, media::DecodedImage), AppError> {
+    let cfg = &state.config;
+    let _permit = slot(&state.media_slots, cfg.scoring_queue_timeout).await?;
+    let video = media::probe_video(
+        selfie.spool.path(),
+        &selfie.head,
+        "selfie_video",
+        cfg.media_timeout,
+    )
+    .await
+    .map_err(|e| AppError::internal("probing the selfie video", e))?
+    .map_err(|r| AppError::BadRequest(r.0))?;
+    let (path, head, max, limit) = (
+        id_photo.spool.path().to_path_buf(),
+        id_photo.head.clone(),
+        cfg.max_image_pixels,
+        cfg.media_timeout,
+    );
+    let image = tokio::task::spawn_blocking(move || {
+        media::decode_image(&path, &head, "id_photo", max, limit)
+    })
+    .await
+    .map_err(|e| AppError::internal("decoding the ID photo", e))?
+    .map_err(|r| AppError::BadRequest(r.0))?;
+    Ok((video, image))
+}
+
+/// The new check's id, time and storage names.
+struct Names {
+    check_id: String,
+    created_at: i64,
+    selfie_name: String,
+    id_name: String,
+    selfie_key: String,
+    id_key: String,
+}
+
+impl Names {
+    fn new(partner_id: &str, video: &media::VideoInfo, image: &media::DecodedImage) -> Self {
+        let check_id = uuid::Uuid::new_v4().to_string();
+        let created_at = now_ms();
+        let selfie_name = format!("{check_id}_selfie_{created_at}.{}", video.ext);
+        let id_name = format!("{check_id}_id_{created_at}.{}", image.format.ext());
+        Self {
+            selfie_key: format!("{partner_id}/{check_id}/{selfie_name}"),
+            id_key: format!("{partner_id}/{check_id}/{id_name}"),
+            check_id,
+            created_at,
+            selfie_name,
+            id_name,
+        }
+    }
+}
+
+/// Step 3: the decision, on a bounded number of scoring slots (overload waits, then sheds with
+/// 503). Test mode's magic user identifiers decide without the model. A scoring failure is
+/// not the user's: the check is kept as `review` with the reason for the reviewer.
+async fn score(
+    state: &AppState,
+    caller: &Caller,
+    check_id: &str,
+    selfie: &intake::Upload,
+    video: &media::VideoInfo,
+    image: media::DecodedImage,
+) -> Result<(verify::Outcome, Option<String>), AppError> {
+    let forced = (caller.auth.mode == KeyMode::Test)
+        .then(|| verify::test_mode_outcome(&caller.user_identifier))
+        .flatten();
+    let _permit = slot(&state.scoring_slots, state.config.scoring_queue_timeout).await?;
+    let inputs = Inputs {
+        video: selfie.spool.path().to_path_buf(),
+        video_info: video.clone(),
+        id_photo: Arc::new(image.image),
+    };
+    let scored = match forced {
+        Some(o) => Ok(o),
+        None => state.verifier.verify(&inputs).await,
+    };
+    Ok(match scored {
+        Ok(o) => (o, None),
+        Err(e) => {
+            tracing::error!(check_id = %check_id, error = format!("{e:#}"), "scoring failed; the check goes to review");
+            (
+                verify::scoring_failed(state.verifier.method()),
+                Some(format!("scoring failed: {e}")),
+            )
+        }
+    })
+}
+
+/// Stored objects of a check not committed yet. Unless [`StoredFiles::keep`] is called (after
+/// the commit), dropping it deletes them: on an error, and also when the request is cancelled
+/// (the client went away) between the upload and the commit.
+#[must_use]
+struct StoredFiles {
+    storage: super::storage::Storage,
+    keys: Vec<String>,
+}
+
+impl StoredFiles {
+    fn keep(mut self) {
+        self.keys.clear();
+    }
+}
+
+impl Drop for StoredFiles {
+    fn drop(&mut self) {
+        if self.keys.is_empty() {
+            return;
+        }
+        let (storage, keys) = (self.storage.clone(), std::mem::take(&mut self.keys));
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        rt.spawn(async move {
+            for k in &keys {
+                if let Err(e) = storage.delete(k).await {
+                    tracing::warn!(
+                        error = format!("{e:#}"),
+                        "deleting an uncommitted file failed; the orphan sweep removes it"
+                    );
+                }
+            }
+        });
+    }
+}
+
+/// Step 4: both files into storage. The guard it returns deletes them again unless the check
+/// is committed.
+async fn store(
+    state: &AppState,
+    names: &Names,
+    selfie: &intake::Upload,
+    id_photo: &intake::Upload,
+    video_mime: &str,
+) -> Result<StoredFiles, AppError> {
+    let storage = &state.storage;
+    let mut stored = StoredFiles {
+        storage: storage.clone(),
+        keys: Vec::with_capacity(2),
+    };
+    let files = [
+        (&names.selfie_key, selfie, video_mime, &names.selfie_name),
+        (
+            &names.id_key,
+            id_photo,
+            super::storage::content_type_for(&names.id_name),
+            &names.id_name,
+        ),
+    ];
+    for (key, upload, mime, name) in files {
+        // a failed put leaves nothing under its key; the guard deletes the ones before it
+        stored.keys.push(key.clone());
+        storage
+            .put_file(key, upload.spool.path(), mime, name)
+            .await
+            .map_err(|e| {
+                AppError::internal(format!("storing files of check {}", names.check_id), e)
+            })?;
+    }
+    Ok(stored)
+}
+
+/// Step 5: the check and its webhook outbox row in one transaction, consuming the capture
+/// link; a link used meanwhile by another submission is a 409 and nothing is written.
+async fn commit(
+    state: &AppState,
+    session_id: Option<&str>,
+    record: &CheckRecord,
+) -> Result<(), AppError> {
     let committed: Result<bool, sqlx::Error> = async {
         let mut tx = state.db.pool.begin().await?;
-        if let Some(sid) = &session_id
-            && !sessions::consume(&mut tx, sid, &check_id).await?
+        if let Some(sid) = session_id
+            && !sessions::consume(&mut tx, sid, &record.id).await?
         {
             tx.rollback().await?;
             return Ok(false);
         }
-        checks::insert(&mut tx, &record).await?;
+        checks::insert(&mut tx, record).await?;
         tx.commit().await?;
         Ok(true)
     }
     .await;
     match committed {
-        Ok(true) => state.webhook_notify.notify_one(),
-        Ok(false) => {
-            cleanup().await;
-            return Err(sessions::Lookup::Used.into());
+        Ok(true) => {
+            state.webhook_notify.notify_one();
+            Ok(())
         }
-        Err(e) => {
-            cleanup().await;
-            return Err(AppError::internal(format!("saving check {check_id}"), e));
-        }
+        Ok(false) => Err(sessions::Lookup::Used.into()),
+        Err(e) => Err(AppError::internal(format!("saving check {}", record.id), e)),
     }
-    tracing::info!(check_id = %check_id, status = record.status.as_str(), similarity = record.face.similarity_score, "check completed");
+}
 
-    let result = checks::to_result(&record, storage, cfg.link_ttl)
-        .await
-        .map_err(|e| AppError::internal(format!("minting links for check {check_id}"), e))?;
-    Ok(SubmitSuccess {
-        success: true,
-        check_id,
-        result,
-    })
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::{crypto::MasterKey, storage::LocalStorage};
+
+    async fn put(storage: &super::super::storage::Storage, dir: &std::path::Path, key: &str) {
+        let src = dir.join(format!("{}.src", key.replace('/', "_")));
+        std::fs::write(&src, b"bytes").unwrap();
+        storage
+            .put_file(key, &src, "video/webm", "f.webm")
+            .await
+            .unwrap();
+    }
+
+    /// The store step's guard: dropped (an error or a cancelled request before the commit),
+    /// it deletes what was stored; kept (after the commit), it leaves it.
+    #[tokio::test]
+    async fn uncommitted_files_are_deleted_when_the_guard_drops() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("files");
+        let storage: super::super::storage::Storage = Arc::new(
+            LocalStorage::new(
+                root.clone(),
+                "http://127.0.0.1/".parse().unwrap(),
+                MasterKey::generate(),
+            )
+            .unwrap(),
+        );
+        for key in ["p/c1/a.webm", "p/c1/b.jpg", "p/c2/a.webm"] {
+            put(&storage, dir.path(), key).await;
+        }
+        let count = |root: &std::path::Path| walk(root).len();
+        assert_eq!(count(&root), 3);
+        drop(StoredFiles {
+            storage: storage.clone(),
+            keys: vec!["p/c1/a.webm".into(), "p/c1/b.jpg".into()],
+        });
+        let mut left = count(&root);
+        for _ in 0..100 {
+            if left == 1 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            left = count(&root);
+        }
+        assert_eq!(
+            left, 1,
+            "the dropped guard's files are deleted, the other stays"
+        );
+        StoredFiles {
+            storage: storage.clone(),
+            keys: vec!["p/c2/a.webm".into()],
+        }
+        .keep();
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        assert_eq!(count(&root), 1, "kept files stay");
+    }
+
+    fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+        out
+    }
 }

@@ -216,36 +216,7 @@ pub fn check(nav: Nav, v: CheckView, notice: Option<String>, problem: Option<Str
         let c = v.check;
         let id = c.id.clone();
         let ts = crate::server::checks::rfc3339_ms;
-        let mut timeline: Vec<(String, String)> = vec![
-            (ts(c.created_at), "submitted".into()),
-            (
-                ts(c.completed_at),
-                format!("decided: {}", c.status.as_str()),
-            ),
-        ];
-        if let Some(at) = c.reviewed_at {
-            timeline.push((ts(at), format!("review decision: {}", c.status.as_str())));
-        }
-        if let Some(at) = c.files_deleted_at {
-            timeline.push((ts(at), "files deleted".into()));
-        }
-        if let Some(at) = c.redacted_at {
-            timeline.push((ts(at), "redacted".into()));
-        }
-        for d in &v.deliveries {
-            for a in &d.attempt_log {
-                let outcome = match (a.status_code, &a.error) {
-                    (Some(code), _) => format!("HTTP {code}"),
-                    (None, Some(e)) => e.clone(),
-                    _ => "no answer".into(),
-                };
-                timeline.push((
-                    a.started_at.clone(),
-                    format!("webhook {} attempt {}: {outcome}", d.event_type, a.attempt),
-                ));
-            }
-        }
-        timeline.sort();
+        let timeline = timeline(&c, &v.deliveries);
         let in_review = c.status.as_str() == "review" && c.redacted_at.is_none();
         let redacted = c.redacted_at.is_some();
         view! {
@@ -279,36 +250,10 @@ pub fn check(nav: Nav, v: CheckView, notice: Option<String>, problem: Option<Str
                     </div>
                     <div>
                         <h2>"Images"</h2>
-                        {match v.links {
-                            Some((selfie, id_photo)) => view! {
-                                <figure><img id="id-photo" src=id_photo alt="ID photo"/><figcaption>"ID photo"</figcaption></figure>
-                                <figure>
-                                    <video id="selfie" src=format!("{selfie}#t=1.5") preload="metadata" controls=true muted=true playsinline=true></video>
-                                    <figcaption>"Selfie video (frame at 1.5 s; play for the whole clip). Links expire in 5 minutes; viewing is recorded in the audit log."</figcaption>
-                                </figure>
-                            }.into_any(),
-                            None => view! { <p class="empty" id="no-images">"The files were deleted (retention or redaction)."</p> }.into_any(),
-                        }}
+                        <CheckFiles links=v.links/>
                     </div>
                 </section>
-                {in_review.then(|| {
-                    let csrf = csrf.clone();
-                    let action = format!("/dashboard/checks/{id}/review");
-                    view! {
-                        <section class="card" id="review">
-                            <h2>"Manual review"</h2>
-                            <form method="post" action=action>
-                                <input type="hidden" name="csrf" value=csrf/>
-                                <label for="note">"Note (kept with the decision)"</label>
-                                <textarea id="note" name="note" maxlength="2000" rows="3"></textarea>
-                                <div class="actions">
-                                    <button type="submit" name="decision" value="verified" class="primary" id="approve">"Approve (verified)"</button>
-                                    <button type="submit" name="decision" value="rejected" class="danger" id="reject">"Reject"</button>
-                                </div>
-                            </form>
-                        </section>
-                    }
-                })}
+                {in_review.then(|| view! { <ReviewForm id=id.clone() csrf=csrf.clone()/> })}
                 <section class="card">
                     <h2>"Timeline"</h2>
                     <ol class="timeline" id="timeline">
@@ -327,17 +272,7 @@ pub fn check(nav: Nav, v: CheckView, notice: Option<String>, problem: Option<Str
                         <button type="submit" class="secondary" id="redeliver">"Redeliver webhooks"</button>
                     </form>
                 </section>
-                {(!redacted).then(|| view! {
-                    <section class="card">
-                        <h2>"Redact"</h2>
-                        <p>"Deletes both files now and blanks email and phone; the decision stays. Sends a verification.redacted webhook."</p>
-                        <form method="post" action=format!("/dashboard/checks/{id}/redact")>
-                            <input type="hidden" name="csrf" value=csrf.clone()/>
-                            <label class="consent"><input type="checkbox" name="confirm" value="yes" required=true/>" I understand this cannot be undone"</label>
-                            <button type="submit" class="danger" id="redact">"Redact this check"</button>
-                        </form>
-                    </section>
-                })}
+                {(!redacted).then(|| view! { <RedactForm id=id.clone() csrf=csrf.clone()/> })}
                 <section class="card">
                     <h2>"Audit log of this check"</h2>
                     <AuditTable entries=v.audit/>
@@ -345,6 +280,94 @@ pub fn check(nav: Nav, v: CheckView, notice: Option<String>, problem: Option<Str
             </Shell>
         }
     })
+}
+
+/// The check's events in time order: submitted, decided, reviewed, files deleted, redacted,
+/// and every webhook attempt.
+fn timeline(c: &CheckRecord, deliveries: &[DeliveryView]) -> Vec<(String, String)> {
+    let ts = crate::server::checks::rfc3339_ms;
+    let mut timeline: Vec<(String, String)> = vec![
+        (ts(c.created_at), "submitted".into()),
+        (
+            ts(c.completed_at),
+            format!("decided: {}", c.status.as_str()),
+        ),
+    ];
+    if let Some(at) = c.reviewed_at {
+        timeline.push((ts(at), format!("review decision: {}", c.status.as_str())));
+    }
+    if let Some(at) = c.files_deleted_at {
+        timeline.push((ts(at), "files deleted".into()));
+    }
+    if let Some(at) = c.redacted_at {
+        timeline.push((ts(at), "redacted".into()));
+    }
+    for d in deliveries {
+        for a in &d.attempt_log {
+            let outcome = match (a.status_code, &a.error) {
+                (Some(code), _) => format!("HTTP {code}"),
+                (None, Some(e)) => e.clone(),
+                _ => "no answer".into(),
+            };
+            timeline.push((
+                a.started_at.clone(),
+                format!("webhook {} attempt {}: {outcome}", d.event_type, a.attempt),
+            ));
+        }
+    }
+    timeline.sort();
+    timeline
+}
+
+/// The check's files behind short-lived links, or why they are gone.
+#[component]
+fn CheckFiles(links: Option<(String, String)>) -> impl IntoView {
+    match links {
+        Some((selfie, id_photo)) => view! {
+            <figure><img id="id-photo" src=id_photo alt="ID photo"/><figcaption>"ID photo"</figcaption></figure>
+            <figure>
+                <video id="selfie" src=format!("{selfie}#t=1.5") preload="metadata" controls=true muted=true playsinline=true></video>
+                <figcaption>"Selfie video (frame at 1.5 s; play for the whole clip). Links expire in 5 minutes; viewing is recorded in the audit log."</figcaption>
+            </figure>
+        }.into_any(),
+        None => view! { <p class="empty" id="no-images">"The files were deleted (retention or redaction)."</p> }.into_any(),
+    }
+}
+
+/// A reviewer's decision on a check in `review`, with a note kept with it.
+#[component]
+fn ReviewForm(id: String, csrf: String) -> impl IntoView {
+    let action = format!("/dashboard/checks/{id}/review");
+    view! {
+        <section class="card" id="review">
+            <h2>"Manual review"</h2>
+            <form method="post" action=action>
+                <input type="hidden" name="csrf" value=csrf/>
+                <label for="note">"Note (kept with the decision)"</label>
+                <textarea id="note" name="note" maxlength="2000" rows="3"></textarea>
+                <div class="actions">
+                    <button type="submit" name="decision" value="verified" class="primary" id="approve">"Approve (verified)"</button>
+                    <button type="submit" name="decision" value="rejected" class="danger" id="reject">"Reject"</button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+/// Redaction: files deleted now, contact data blanked, the decision kept.
+#[component]
+fn RedactForm(id: String, csrf: String) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h2>"Redact"</h2>
+            <p>"Deletes both files now and blanks email and phone; the decision stays. Sends a verification.redacted webhook."</p>
+            <form method="post" action=format!("/dashboard/checks/{id}/redact")>
+                <input type="hidden" name="csrf" value=csrf/>
+                <label class="consent"><input type="checkbox" name="confirm" value="yes" required=true/>" I understand this cannot be undone"</label>
+                <button type="submit" class="danger" id="redact">"Redact this check"</button>
+            </form>
+        </section>
+    }
 }
 
 #[component]

@@ -328,6 +328,45 @@ pub fn analyse(
     Ok(decide(ev, cmp))
 }
 
+/// The evidence thresholds of the local model that are not settings, each named once. Luma
+/// and pixel differences are on the 0–255 scale; sharpness is the variance of the Laplacian
+/// over the face box.
+mod cut {
+    /// Mean luma of the frames below which the video is `low_light`.
+    pub const LOW_LIGHT_LUMA: f32 = 40.0;
+    /// Fewer decoded frames than this: `video_too_short`, whatever the container says.
+    pub const MIN_FRAMES: usize = 3;
+    /// Share of the frames that must show a face, else `face_not_visible`.
+    pub const MIN_FACE_SHARE: f32 = 0.6;
+    /// Another face in a frame counts when it is at least this share of the largest one's area
+    /// and the detector is at least this sure of it.
+    pub const OTHER_FACE_AREA: f32 = 0.25;
+    pub const OTHER_FACE_SCORE: f32 = 0.7;
+    /// `multiple_faces` when at least one in this many face frames has another face.
+    pub const MULTIPLE_FACES_ONE_IN: usize = 3;
+    /// Median sharpness of the video's faces below which it is `blurry`.
+    pub const VIDEO_SHARPNESS: f32 = 20.0;
+    /// Frames embedded and compared: the sharpest, spread over the video.
+    pub const EMBEDDED_FRAMES: usize = 4;
+    /// Two of those frames less alike than this (cosine): `identity_changed`.
+    pub const SAME_PERSON_IN_VIDEO: f32 = 0.35;
+    /// Aligned face crops of neighbouring frames that never differ by more than this, with
+    /// less than the turn setting of yaw: `still_image_video`.
+    pub const STILL_MAX_CHANGE: f32 = 2.5;
+    /// Another face on the ID photo counts when it is at least this share of the largest's area.
+    pub const ID_OTHER_FACE_AREA: f32 = 0.5;
+    /// The ID face's shorter side below this (pixels): `id_face_too_small`.
+    pub const ID_MIN_FACE_PX: f32 = 40.0;
+    /// ID face sharpness below this: `id_blurry`.
+    pub const ID_SHARPNESS: f32 = 15.0;
+    /// Share of saturated pixels on the ID face above this: `id_glare`.
+    pub const ID_GLARE_SHARE: f32 = 0.15;
+    /// The ID face's crop within this of a video frame's crop: `id_matches_selfie_frame`.
+    pub const ID_COPY_OF_FRAME: f32 = 3.0;
+}
+
+/// The model's evidence, in named steps: the video's faces and conditions, the identity and
+/// motion across frames, then the ID photo's face and its comparison with the video's.
 pub fn gather(
     models: &FaceModels,
     frames: &[RgbImage],
@@ -343,64 +382,12 @@ pub fn gather(
         times.detect += t0.elapsed();
         r
     };
+    let found = video_faces(frames, duration, t, &mut detect, &mut risks)?;
 
-    // --- the video ---------------------------------------------------------------------
-    let mut found: Vec<FrameFace> = Vec::new();
-    let mut luma = 0f32;
-    for (i, frame) in frames.iter().enumerate() {
-        let g = gray(frame);
-        luma += g.pixels().map(|p| f32::from(p[0])).sum::<f32>() / (g.len().max(1) as f32);
-        let faces = detect(frame, SMALL)?;
-        if let Some(best) = faces
-            .iter()
-            .copied()
-            .max_by(|a, b| a.area().total_cmp(&b.area()))
-        {
-            let prominent = faces
-                .iter()
-                .filter(|f| f.area() >= 0.25 * best.area() && f.score >= 0.7)
-                .count();
-            found.push(FrameFace {
-                face: best,
-                faces: prominent,
-                frame: i,
-                sharpness: sharpness(&g, &best),
-            });
-        }
-    }
-    let n = frames.len().max(1);
-    luma /= n as f32;
-    if frames.is_empty() {
-        // it passed the intake probe, but no frame decodes: damaged after its first frame
-        push(&mut risks, RiskFactor::VideoUnreadable);
-    } else {
-        if duration.is_some_and(|d| d < t.min_duration_secs) || frames.len() < 3 {
-            push(&mut risks, RiskFactor::VideoTooShort);
-        }
-        if luma < 40.0 {
-            push(&mut risks, RiskFactor::LowLight);
-        }
-        if found.is_empty() {
-            push(&mut risks, RiskFactor::NoFaceInVideo);
-        } else if (found.len() as f32) < 0.6 * n as f32 {
-            push(&mut risks, RiskFactor::FaceNotVisible);
-        }
-    }
-    if found.iter().filter(|f| f.faces > 1).count() * 3 >= found.len().max(1) && !found.is_empty() {
-        push(&mut risks, RiskFactor::MultipleFaces);
-    }
-    if !found.is_empty() {
-        let mut sharp: Vec<f32> = found.iter().map(|f| f.sharpness).collect();
-        sharp.sort_by(f32::total_cmp);
-        if sharp[sharp.len() / 2] < 20.0 {
-            push(&mut risks, RiskFactor::Blurry);
-        }
-    }
-
-    // embeddings of up to 4 frames: the sharpest, spread over the video
+    // embeddings of the sharpest frames, spread over the video
     let mut picks: Vec<&FrameFace> = found.iter().collect();
     picks.sort_by(|a, b| b.sharpness.total_cmp(&a.sharpness));
-    picks.truncate(4);
+    picks.truncate(cut::EMBEDDED_FRAMES);
     picks.sort_by_key(|f| f.frame);
     let mut embed_time = Duration::ZERO;
     let mut embed = |img: &RgbImage, f: &Face| {
@@ -419,77 +406,26 @@ pub fn gather(
             min_pair = min_pair.min(cosine(&embeds[i], &embeds[j]));
         }
     }
-    if embeds.len() >= 2 && min_pair < 0.35 {
+    if embeds.len() >= 2 && min_pair < cut::SAME_PERSON_IN_VIDEO {
         push(&mut risks, RiskFactor::IdentityChanged);
     }
-
-    // still image (looped, panned, zoomed): aligned crops barely change; a live face does
     let thumbs: Vec<Vec<f32>> = found
         .iter()
         .map(|f| thumb(&frames[f.frame], &f.face))
         .collect();
-    let max_change = thumbs
-        .windows(2)
-        .map(|w| mean_abs_diff(&w[0], &w[1]))
-        .fold(0f32, f32::max);
-    let yaws: Vec<f32> = found.iter().map(|f| f.face.yaw()).collect();
-    let yaw_range = yaws.iter().copied().fold(f32::MIN, f32::max)
-        - yaws.iter().copied().fold(f32::MAX, f32::min);
-    if thumbs.len() >= 3 && max_change < 2.5 && yaw_range < t.min_turn {
-        push(&mut risks, RiskFactor::StillImageVideo);
-    }
-    // head turn: the yaw must swing both ways around its median
-    if yaws.len() >= 3 {
-        let mut sorted = yaws.clone();
-        sorted.sort_by(f32::total_cmp);
-        let median = sorted[sorted.len() / 2];
-        let left = sorted[0] < median - t.min_turn / 2.0;
-        let right = sorted[sorted.len() - 1] > median + t.min_turn / 2.0;
-        if !(left && right && yaw_range >= t.min_turn) {
-            push(&mut risks, RiskFactor::LivenessChallengeFailed);
-        }
-    } else if !found.is_empty() {
-        push(&mut risks, RiskFactor::LivenessChallengeFailed);
-    }
+    motion(&found, &thumbs, t, &mut risks);
 
     // --- the ID photo ---------------------------------------------------------------------
-    let mut id_img = id.to_rgb8();
-    let mut id_face = None;
-    for turns in 0..4 {
-        if turns > 0 {
-            // each pass turns the previous one a further quarter
-            id_img = image::imageops::rotate90(&id_img);
-        }
-        let faces = detect_id_faces(&mut detect, &id_img)?;
-        if let Some(best) = faces
-            .iter()
-            .copied()
-            .max_by(|a, b| a.area().total_cmp(&b.area()))
-        {
-            let others = faces
-                .iter()
-                .filter(|f| f.area() >= 0.5 * best.area())
-                .count();
-            if others > 1 {
-                push(&mut risks, RiskFactor::MultipleFacesInId);
-            }
-            id_face = Some(best);
-            break;
-        }
-    }
-    if id_face.is_none() {
-        // nothing found in any rotation: hand the photo on as it came
-        id_img = image::imageops::rotate90(&id_img);
-    }
+    let (id_img, id_face) = id_face(id, &mut detect, &mut risks)?;
     let mut similarity = None;
     if let Some(f) = id_face {
-        if f.w.min(f.h) < 40.0 {
+        if f.w.min(f.h) < cut::ID_MIN_FACE_PX {
             push(&mut risks, RiskFactor::IdFaceTooSmall);
         }
-        if sharpness(&gray(&id_img), &f) < 15.0 {
+        if sharpness(&gray(&id_img), &f) < cut::ID_SHARPNESS {
             push(&mut risks, RiskFactor::IdBlurry);
         }
-        if glare(&id_img, &f) > 0.15 {
+        if glare(&id_img, &f) > cut::ID_GLARE_SHARE {
             push(&mut risks, RiskFactor::IdGlare);
         }
         if !embeds.is_empty() {
@@ -503,7 +439,10 @@ pub fn gather(
             );
         }
         let id_thumb = thumb(&id_img, &f);
-        if thumbs.iter().any(|th| mean_abs_diff(th, &id_thumb) < 3.0) {
+        if thumbs
+            .iter()
+            .any(|th| mean_abs_diff(th, &id_thumb) < cut::ID_COPY_OF_FRAME)
+        {
             push(&mut risks, RiskFactor::IdMatchesSelfieFrame);
         }
     } else {
@@ -518,6 +457,135 @@ pub fn gather(
         id_upright: id_img,
         timings: times,
     })
+}
+
+/// The largest face of each frame (with how many prominent faces it shares the frame with and
+/// how sharp it is), and the conditions of the recording: unreadable, too short, too dark, no
+/// face or too few, several people, blurred.
+fn video_faces(
+    frames: &[RgbImage],
+    duration: Option<f64>,
+    t: Thresholds,
+    detect: &mut impl FnMut(&RgbImage, u32) -> anyhow::Result<Vec<Face>>,
+    risks: &mut Vec<RiskFactor>,
+) -> anyhow::Result<Vec<FrameFace>> {
+    let mut found: Vec<FrameFace> = Vec::new();
+    let mut luma = 0f32;
+    for (i, frame) in frames.iter().enumerate() {
+        let g = gray(frame);
+        luma += g.pixels().map(|p| f32::from(p[0])).sum::<f32>() / (g.len().max(1) as f32);
+        let faces = detect(frame, SMALL)?;
+        if let Some(best) = faces
+            .iter()
+            .copied()
+            .max_by(|a, b| a.area().total_cmp(&b.area()))
+        {
+            let prominent = faces
+                .iter()
+                .filter(|f| {
+                    f.area() >= cut::OTHER_FACE_AREA * best.area()
+                        && f.score >= cut::OTHER_FACE_SCORE
+                })
+                .count();
+            found.push(FrameFace {
+                face: best,
+                faces: prominent,
+                frame: i,
+                sharpness: sharpness(&g, &best),
+            });
+        }
+    }
+    let n = frames.len().max(1);
+    luma /= n as f32;
+    if frames.is_empty() {
+        // it passed the intake probe, but no frame decodes: damaged after its first frame
+        push(risks, RiskFactor::VideoUnreadable);
+    } else {
+        if duration.is_some_and(|d| d < t.min_duration_secs) || frames.len() < cut::MIN_FRAMES {
+            push(risks, RiskFactor::VideoTooShort);
+        }
+        if luma < cut::LOW_LIGHT_LUMA {
+            push(risks, RiskFactor::LowLight);
+        }
+        if found.is_empty() {
+            push(risks, RiskFactor::NoFaceInVideo);
+        } else if (found.len() as f32) < cut::MIN_FACE_SHARE * n as f32 {
+            push(risks, RiskFactor::FaceNotVisible);
+        }
+    }
+    if !found.is_empty()
+        && found.iter().filter(|f| f.faces > 1).count() * cut::MULTIPLE_FACES_ONE_IN >= found.len()
+    {
+        push(risks, RiskFactor::MultipleFaces);
+    }
+    if !found.is_empty() {
+        let mut sharp: Vec<f32> = found.iter().map(|f| f.sharpness).collect();
+        sharp.sort_by(f32::total_cmp);
+        if sharp[sharp.len() / 2] < cut::VIDEO_SHARPNESS {
+            push(risks, RiskFactor::Blurry);
+        }
+    }
+    Ok(found)
+}
+
+/// A still image (looped, panned, zoomed) barely changes its aligned crops and does not turn;
+/// a live head turns both ways around its median yaw.
+fn motion(found: &[FrameFace], thumbs: &[Vec<f32>], t: Thresholds, risks: &mut Vec<RiskFactor>) {
+    let max_change = thumbs
+        .windows(2)
+        .map(|w| mean_abs_diff(&w[0], &w[1]))
+        .fold(0f32, f32::max);
+    let yaws: Vec<f32> = found.iter().map(|f| f.face.yaw()).collect();
+    let yaw_range = yaws.iter().copied().fold(f32::MIN, f32::max)
+        - yaws.iter().copied().fold(f32::MAX, f32::min);
+    if thumbs.len() >= 3 && max_change < cut::STILL_MAX_CHANGE && yaw_range < t.min_turn {
+        push(risks, RiskFactor::StillImageVideo);
+    }
+    if yaws.len() >= 3 {
+        let mut sorted = yaws.clone();
+        sorted.sort_by(f32::total_cmp);
+        let median = sorted[sorted.len() / 2];
+        let left = sorted[0] < median - t.min_turn / 2.0;
+        let right = sorted[sorted.len() - 1] > median + t.min_turn / 2.0;
+        if !(left && right && yaw_range >= t.min_turn) {
+            push(risks, RiskFactor::LivenessChallengeFailed);
+        }
+    } else if !found.is_empty() {
+        push(risks, RiskFactor::LivenessChallengeFailed);
+    }
+}
+
+/// The ID photo turned upright (each quarter turn tried until a face is found) and its largest
+/// face; several prominent faces are `multiple_faces_in_id`.
+fn id_face(
+    id: &image::DynamicImage,
+    detect: &mut impl FnMut(&RgbImage, u32) -> anyhow::Result<Vec<Face>>,
+    risks: &mut Vec<RiskFactor>,
+) -> anyhow::Result<(RgbImage, Option<Face>)> {
+    let mut id_img = id.to_rgb8();
+    for turns in 0..4 {
+        if turns > 0 {
+            // each pass turns the previous one a further quarter
+            id_img = image::imageops::rotate90(&id_img);
+        }
+        let faces = detect_id_faces(&mut *detect, &id_img)?;
+        if let Some(best) = faces
+            .iter()
+            .copied()
+            .max_by(|a, b| a.area().total_cmp(&b.area()))
+        {
+            let others = faces
+                .iter()
+                .filter(|f| f.area() >= cut::ID_OTHER_FACE_AREA * best.area())
+                .count();
+            if others > 1 {
+                push(risks, RiskFactor::MultipleFacesInId);
+            }
+            return Ok((id_img, Some(best)));
+        }
+    }
+    // nothing found in any rotation: hand the photo on as it came
+    Ok((image::imageops::rotate90(&id_img), None))
 }
 
 /// The verdict from the evidence and the face comparison (`None`: nothing to compare).
@@ -733,7 +801,8 @@ mod tests {
 
     #[test]
     fn every_risk_factor_has_a_stable_code_and_a_meaning() {
-        for r in RiskFactor::ALL {
+        for (i, r) in RiskFactor::ALL.into_iter().enumerate() {
+            assert_eq!((r as usize, r.table_row_factor()), (i, r), "table order");
             assert_eq!(RiskFactor::parse(r.code()), Some(r));
             assert_ne!(meaning(r.code()), "unspecified risk");
             assert!(r.weight() <= 100);
