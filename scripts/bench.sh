@@ -35,6 +35,24 @@ start_server() {
 hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$srv/status"; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$srv/status"; }
 
+# burst NAME KEY first|last: $n concurrent submissions of the padded video with KEY placed
+# before or after the files; each status in $WORK/NAME.i. Sets BURST_START, BURST_END (epoch s)
+# and BURST_HWM (the server's peak RSS after it, kB).
+burst() {
+  local name=$1 key=$2 order=$3 i
+  BURST_START=$(date +%s.%N)
+  for i in $(seq "$n"); do
+    local before=() after=()
+    if [ "$order" = first ]; then before=(-F api_key="$key"); else after=(-F api_key="$key"); fi
+    curl -s -o /dev/null -w "%{http_code}\n" "${before[@]}" -F user_identifier="u$i" -F selfie_video=@"$WORK/big.webm" \
+      -F id_photo=@"$MEDIA/id_obama.jpg" "${after[@]}" "$BASE/verif/submit" >"$WORK/$name.$i" &
+  done
+  wait $(jobs -p | grep -v "^$srv$") 2>/dev/null || true
+  BURST_END=$(date +%s.%N)
+  BURST_HWM=$(hwm_kb)
+  echo "$name statuses: $(cat "$WORK"/"$name".* | sort | uniq -c | tr '\n' ' ')"
+}
+
 bench_upload() {
   local n=8 size=$((50 * 1024 * 1024))
   # a valid WebM padded to 50 MB (Matroska readers skip the trailing bytes)
@@ -48,31 +66,12 @@ bench_upload() {
   base_hwm=$(hwm_kb); base_rss=$(rss_kb)
 
   log "upload only: $n concurrent 50 MB bodies, key after the files (wrong key: streamed in full, then 401)"
-  local t0 t1
-  t0=$(date +%s.%N)
-  for i in $(seq $n); do
-    curl -s -o /dev/null -w "%{http_code}\n" -F user_identifier="u$i" -F selfie_video=@"$WORK/big.webm" \
-      -F id_photo=@"$MEDIA/id_obama.jpg" -F api_key=idv_live_000000000000000000000000000000000000000000000000 \
-      "$BASE/verif/submit" >"$WORK/up.$i" &
-  done
-  wait $(jobs -p | grep -v "^$srv$") 2>/dev/null || true
-  t1=$(date +%s.%N)
-  local up_hwm
-  up_hwm=$(hwm_kb)
-  echo "upload statuses: $(cat "$WORK"/up.* | sort | uniq -c | tr '\n' ' ')"
+  burst upload idv_live_000000000000000000000000000000000000000000000000 last
+  local t0=$BURST_START t1=$BURST_END up_hwm=$BURST_HWM
 
   log "full submissions: $n concurrent 50 MB videos, scored and stored"
-  local t2 t3
-  t2=$(date +%s.%N)
-  for i in $(seq $n); do
-    curl -s -o /dev/null -w "%{http_code}\n" -F api_key="$API_KEY" -F user_identifier="u$i" -F selfie_video=@"$WORK/big.webm" \
-      -F id_photo=@"$MEDIA/id_obama.jpg" "$BASE/verif/submit" >"$WORK/full.$i" &
-  done
-  wait $(jobs -p | grep -v "^$srv$") 2>/dev/null || true
-  t3=$(date +%s.%N)
-  local full_hwm
-  full_hwm=$(hwm_kb)
-  echo "submission statuses: $(cat "$WORK"/full.* | sort | uniq -c | tr '\n' ' ')"
+  burst submission "$API_KEY" first
+  local t2=$BURST_START t3=$BURST_END full_hwm=$BURST_HWM
 
   python3 - "$n" "$size" "$t0" "$t1" "$t2" "$t3" "$base_rss" "$base_hwm" "$up_hwm" "$full_hwm" <<'PY'
 import sys

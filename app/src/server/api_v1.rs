@@ -100,6 +100,26 @@ pub struct CheckResponse {
 }
 
 /// A check of the key's partner and mode.
+/// The answers every `/v1` route may give besides its own: a missing or wrong key, and the
+/// rate limit (OpenAPI only: the handlers answer through `AppError`).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+enum KeyErrors {
+    #[response(status = 401, description = "No key, or an invalid one")]
+    Unauthorized(ErrorBody),
+    #[response(status = 429, description = "Rate limit reached; see Retry-After")]
+    RateLimited(ErrorBody),
+}
+
+/// A route on one check, named by a check id of another partner or mode.
+#[derive(utoipa::IntoResponses)]
+#[response(
+    status = 404,
+    description = "Not this partner's check (or the other mode's)"
+)]
+#[allow(dead_code)]
+struct NotOwnCheck(ErrorBody);
+
 #[utoipa::path(
     get,
     path = "/v1/checks/{check_id}",
@@ -108,9 +128,8 @@ pub struct CheckResponse {
     responses(
         (status = 200, description = "The check", body = CheckResponse),
         (status = 400, description = "A malformed check id", body = ErrorBody),
-        (status = 401, description = "No key, or an invalid one", body = ErrorBody),
-        (status = 404, description = "Not this partner's check (or the other mode's)", body = ErrorBody),
-        (status = 429, description = "Rate limit reached; see Retry-After", body = ErrorBody),
+        NotOwnCheck,
+        KeyErrors,
     ),
     security(("api_key" = []))
 )]
@@ -179,8 +198,7 @@ pub struct ListResponse {
     responses(
         (status = 200, description = "A page of checks", body = ListResponse),
         (status = 400, description = "A parameter is not valid (named in the message)", body = ErrorBody),
-        (status = 401, description = "No key, or an invalid one", body = ErrorBody),
-        (status = 429, description = "Rate limit reached; see Retry-After", body = ErrorBody),
+        KeyErrors,
     ),
     security(("api_key" = []))
 )]
@@ -244,9 +262,8 @@ pub struct RedactResponse {
     responses(
         (status = 200, description = "Redacted (now or before)", body = RedactResponse),
         (status = 400, description = "A malformed check id", body = ErrorBody),
-        (status = 401, description = "No key, or an invalid one", body = ErrorBody),
-        (status = 404, description = "Not this partner's check (or the other mode's)", body = ErrorBody),
-        (status = 429, description = "Rate limit reached; see Retry-After", body = ErrorBody),
+        NotOwnCheck,
+        KeyErrors,
     ),
     security(("api_key" = []))
 )]
@@ -298,10 +315,9 @@ pub struct ReviewResponse {
     responses(
         (status = 200, description = "Decided; the verification.reviewed webhook is queued", body = ReviewResponse),
         (status = 400, description = "The body is not valid (named in the message)", body = ErrorBody),
-        (status = 401, description = "No key, or an invalid one", body = ErrorBody),
-        (status = 404, description = "Not this partner's check (or the other mode's)", body = ErrorBody),
+        NotOwnCheck,
         (status = 409, description = "The check is not in review, or was redacted", body = ErrorBody),
-        (status = 429, description = "Rate limit reached; see Retry-After", body = ErrorBody),
+        KeyErrors,
     ),
     security(("api_key" = []))
 )]
@@ -362,8 +378,7 @@ pub struct SessionResponse {
     responses(
         (status = 201, description = "Created", body = SessionResponse),
         (status = 400, description = "The body is not valid (named in the message)", body = ErrorBody),
-        (status = 401, description = "No key, or an invalid one", body = ErrorBody),
-        (status = 429, description = "Rate limit reached; see Retry-After", body = ErrorBody),
+        KeyErrors,
     ),
     security(("api_key" = []))
 )]

@@ -89,6 +89,42 @@ pub struct Entry<'a> {
     pub detail: Option<String>,
 }
 
+impl<'a> Entry<'a> {
+    /// A partner-wide entry with no detail; the methods below add the rest.
+    pub fn new(partner_id: &'a str, actor: &'a Actor, action: Action) -> Self {
+        Self {
+            partner_id,
+            actor,
+            action,
+            livemode: None,
+            check_id: None,
+            detail: None,
+        }
+    }
+    /// The mode it concerns (`true`: live).
+    pub fn mode(self, live: bool) -> Self {
+        self.in_mode(Some(live))
+    }
+    pub fn in_mode(mut self, livemode: Option<bool>) -> Self {
+        self.livemode = livemode;
+        self
+    }
+    pub fn check(self, check_id: &'a str) -> Self {
+        self.on_check(Some(check_id))
+    }
+    pub fn on_check(mut self, check_id: Option<&'a str>) -> Self {
+        self.check_id = check_id;
+        self
+    }
+    pub fn detail(self, detail: impl Into<String>) -> Self {
+        self.with_detail(Some(detail.into()))
+    }
+    pub fn with_detail(mut self, detail: Option<String>) -> Self {
+        self.detail = detail;
+        self
+    }
+}
+
 /// Appends `e`, inside the caller's transaction or on a pool connection.
 pub async fn record<'c, E>(exec: E, e: Entry<'_>) -> Result<(), sqlx::Error>
 where

@@ -9,6 +9,7 @@ use super::{
     audit::{self, Action, Actor},
     db::{Db, now_ms},
     error::AppError,
+    outbox::{self, Event},
     state::AppState,
     storage::Storage,
 };
@@ -54,40 +55,7 @@ pub struct CheckRecord {
     pub review_note: Option<String>,
 }
 
-/// The event a completed check puts in the outbox.
-pub const EVENT_COMPLETED: &str = "verification.completed";
-/// A `review` check decided by a person (same payload as completed, final status).
-pub const EVENT_REVIEWED: &str = "verification.reviewed";
-/// A check redacted by the partner (files deleted, contact details blanked).
-pub const EVENT_REDACTED: &str = "verification.redacted";
-
-/// Queues a webhook event for a check, in the caller's transaction.
-pub async fn enqueue_event(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    check_id: &str,
-    partner_id: &str,
-    event_type: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO webhook_deliveries (id, check_id, partner_id, event_type, status, attempts, next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)",
-    )
-    .bind(format!("msg_{}", uuid::Uuid::new_v4().simple()))
-    .bind(check_id)
-    .bind(partner_id)
-    .bind(event_type)
-    .bind(now_ms())
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// RFC 3339 UTC with milliseconds and `Z`, as the guide shows.
-pub fn rfc3339_ms(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
+pub use super::db::rfc3339_ms;
 
 /// Stores the check and its outbox row in the caller's transaction.
 pub async fn insert(
@@ -128,7 +96,7 @@ pub async fn insert(
     .bind(c.files_expire_at)
     .execute(&mut **tx)
     .await?;
-    enqueue_event(tx, &c.id, &c.partner_id, EVENT_COMPLETED).await
+    outbox::enqueue(tx, &c.id, &c.partner_id, Event::Completed).await
 }
 
 const COLUMNS: &str = "id, partner_id, livemode, user_identifier, user_email, user_phone, status, is_identical, confidence, \
@@ -406,17 +374,12 @@ pub async fn redact(state: &AppState, check: &CheckRecord, actor: &Actor) -> Res
         .bind(&check.id)
         .execute(&mut *tx)
         .await?;
-        enqueue_event(&mut tx, &check.id, &check.partner_id, EVENT_REDACTED).await?;
+        outbox::enqueue(&mut tx, &check.id, &check.partner_id, Event::Redacted).await?;
         audit::record(
             &mut *tx,
-            audit::Entry {
-                partner_id: &check.partner_id,
-                actor,
-                action: Action::CheckRedacted,
-                livemode: Some(check.livemode),
-                check_id: Some(&check.id),
-                detail: None,
-            },
+            audit::Entry::new(&check.partner_id, actor, Action::CheckRedacted)
+                .mode(check.livemode)
+                .check(&check.id),
         )
         .await?;
     }
@@ -479,17 +442,13 @@ pub async fn review(
             check.status.as_str()
         )));
     }
-    enqueue_event(&mut tx, &check.id, &check.partner_id, EVENT_REVIEWED).await?;
+    outbox::enqueue(&mut tx, &check.id, &check.partner_id, Event::Reviewed).await?;
     audit::record(
         &mut *tx,
-        audit::Entry {
-            partner_id: &check.partner_id,
-            actor,
-            action: Action::CheckReviewed,
-            livemode: Some(check.livemode),
-            check_id: Some(&check.id),
-            detail: Some(format!("decision: {}", decision.as_str())),
-        },
+        audit::Entry::new(&check.partner_id, actor, Action::CheckReviewed)
+            .mode(check.livemode)
+            .check(&check.id)
+            .detail(format!("decision: {}", decision.as_str())),
     )
     .await?;
     tx.commit().await?;

@@ -38,6 +38,13 @@ pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
+/// RFC 3339 UTC with milliseconds and `Z`, as the guide shows.
+pub fn rfc3339_ms(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 impl Db {
     /// Connects (failing fast with a clear message when the server is unreachable).
     pub async fn connect(config: &Config) -> anyhow::Result<Self> {

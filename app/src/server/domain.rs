@@ -55,13 +55,6 @@ impl Email {
         }
         Ok(Self(v.to_string()))
     }
-    /// Absent or blank is no address.
-    pub fn parse_optional(v: Option<&str>) -> Result<Option<Self>, AppError> {
-        v.map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(Self::parse)
-            .transpose()
-    }
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -91,15 +84,20 @@ impl Phone {
         }
         Ok(Self(v.to_string()))
     }
-    pub fn parse_optional(v: Option<&str>) -> Result<Option<Self>, AppError> {
-        v.map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(Self::parse)
-            .transpose()
-    }
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// An optional field: absent or blank is no value; anything else must parse.
+fn optional<T>(
+    v: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, AppError>,
+) -> Result<Option<T>, AppError> {
+    v.map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(parse)
+        .transpose()
 }
 
 /// The contact data that may come with a user: each optional, each checked.
@@ -112,8 +110,8 @@ pub struct Contact {
 impl Contact {
     pub fn parse(email: Option<&str>, phone: Option<&str>) -> Result<Self, AppError> {
         Ok(Self {
-            email: Email::parse_optional(email)?,
-            phone: Phone::parse_optional(phone)?,
+            email: optional(email, Email::parse)?,
+            phone: optional(phone, Phone::parse)?,
         })
     }
     pub fn email(&self) -> Option<String> {

@@ -14,6 +14,7 @@ pub mod guard;
 pub mod intake;
 pub mod limits;
 pub mod media;
+pub mod outbox;
 pub mod partners;
 pub mod private_fs;
 pub mod retention;

@@ -460,14 +460,12 @@ pub async fn create(
     }
     super::audit::record(
         &mut *tx,
-        super::audit::Entry {
-            partner_id: &id,
-            actor: &super::audit::Actor::Operator,
-            action: super::audit::Action::PartnerCreated,
-            livemode: None,
-            check_id: None,
-            detail: Some(format!("name {name}")),
-        },
+        super::audit::Entry::new(
+            &id,
+            &super::audit::Actor::Operator,
+            super::audit::Action::PartnerCreated,
+        )
+        .detail(format!("name {name}")),
     )
     .await?;
     tx.commit().await?;
@@ -615,18 +613,13 @@ pub async fn update(
     .await?;
     super::audit::record(
         &mut *tx,
-        super::audit::Entry {
-            partner_id: id,
-            actor,
-            action: super::audit::Action::SettingsUpdated,
-            livemode: Some(upd.mode.is_live()),
-            check_id: None,
-            detail: Some(if changed.is_empty() {
+        super::audit::Entry::new(id, actor, super::audit::Action::SettingsUpdated)
+            .mode(upd.mode.is_live())
+            .detail(if changed.is_empty() {
                 "no change".into()
             } else {
                 format!("{} ({} mode)", changed.join(", "), upd.mode.as_str())
             }),
-        },
     )
     .await?;
     tx.commit().await?;
@@ -653,18 +646,15 @@ pub async fn set_disabled(
     }
     super::audit::record(
         &mut *tx,
-        super::audit::Entry {
-            partner_id: id,
+        super::audit::Entry::new(
+            id,
             actor,
-            action: if disabled {
+            if disabled {
                 super::audit::Action::PartnerDisabled
             } else {
                 super::audit::Action::PartnerEnabled
             },
-            livemode: None,
-            check_id: None,
-            detail: None,
-        },
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -725,19 +715,14 @@ pub async fn rotate_key(
     insert_key(&mut tx, id, kind, mode, &key, now).await?;
     super::audit::record(
         &mut *tx,
-        super::audit::Entry {
-            partner_id: id,
-            actor,
-            action: super::audit::Action::ApiKeyRotated,
-            livemode: Some(mode.is_live()),
-            check_id: None,
-            detail: Some(format!(
+        super::audit::Entry::new(id, actor, super::audit::Action::ApiKeyRotated)
+            .mode(mode.is_live())
+            .detail(format!(
                 "{} {} key; {}",
                 mode.as_str(),
                 kind.as_str(),
                 retire.describe()
             )),
-        },
     )
     .await?;
     tx.commit().await?;
@@ -776,18 +761,13 @@ pub async fn rotate_webhook_secret(
     }
     super::audit::record(
         &mut *tx,
-        super::audit::Entry {
-            partner_id: id,
-            actor,
-            action: super::audit::Action::WebhookSecretRotated,
-            livemode: Some(mode.is_live()),
-            check_id: None,
-            detail: Some(format!(
+        super::audit::Entry::new(id, actor, super::audit::Action::WebhookSecretRotated)
+            .mode(mode.is_live())
+            .detail(format!(
                 "{} mode; the old secret also signs for {} s",
                 mode.as_str(),
                 grace.as_secs()
             )),
-        },
     )
     .await?;
     tx.commit().await?;

@@ -66,14 +66,13 @@ pub async fn sweep_once(state: &AppState) -> anyhow::Result<SweepStats> {
                     .await?;
                 audit::record(
                     &mut *tx,
-                    audit::Entry {
-                        partner_id: &partner_id,
-                        actor: &audit::Actor::System,
-                        action: audit::Action::FilesDeletedByRetention,
-                        livemode: Some(row.try_get::<i16, _>("livemode")? != 0),
-                        check_id: Some(&id),
-                        detail: None,
-                    },
+                    audit::Entry::new(
+                        &partner_id,
+                        &audit::Actor::System,
+                        audit::Action::FilesDeletedByRetention,
+                    )
+                    .mode(row.try_get::<i16, _>("livemode")? != 0)
+                    .check(&id),
                 )
                 .await?;
                 tx.commit().await?;

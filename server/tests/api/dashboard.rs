@@ -182,10 +182,7 @@ async fn a_partner_sees_and_touches_only_its_own_checks_of_its_own_mode() {
             .await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{action}");
     }
-    let c = app::server::checks::get(&app.state.db, &a.partner_id, &ids[0])
-        .await
-        .unwrap()
-        .unwrap();
+    let c = app.stored_check(&a.partner_id, &ids[0]).await;
     assert!(c.redacted_at.is_none());
 
     // the same partner's test key sees test checks only
@@ -275,10 +272,7 @@ async fn review_and_redelivery_from_the_dashboard_are_audited_and_send_webhooks(
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{loc}");
-    let c = app::server::checks::get(&app.state.db, &a.partner_id, &ids[0])
-        .await
-        .unwrap()
-        .unwrap();
+    let c = app.stored_check(&a.partner_id, &ids[0]).await;
     assert_eq!(c.status.as_str(), "verified");
     assert_eq!(c.review_note.as_deref(), Some("passport checked by hand"));
     let events: Vec<String> = sqlx::query_scalar(

@@ -89,13 +89,7 @@ async fn no_face_on_the_id_is_its_own_code() {
             "id_photo",
             Part::bytes(std::fs::read(&png).unwrap()).file_name("id.png"),
         );
-    let r = app
-        .client
-        .post(app.url("/verif/submit"))
-        .multipart(f)
-        .send()
-        .await
-        .unwrap();
+    let r = app.submit(f).await;
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["result"]["status"], "rejected");

@@ -49,10 +49,7 @@ async fn expired_files_are_deleted_and_records_remain() {
         };
         assert!(expected.contains(&s), "{u} answered {s} after deletion");
     }
-    let rec = app::server::checks::get(&app.state.db, &p.partner_id, &check_id)
-        .await
-        .unwrap()
-        .expect("record remains");
+    let rec = app.stored_check(&p.partner_id, &check_id).await;
     assert!(rec.files_deleted_at.is_some());
     // the sweep's deletion is in the partner's audit log
     let log = app::server::audit::list(&app.state.db, &p.partner_id, true, Some(&check_id), 10)

@@ -524,28 +524,15 @@ async fn a_request_head_that_never_ends_and_an_idle_connection_are_closed() {
 
 // --- 3. expensive work behind the gate -------------------------------------------------------
 
-/// A scorer that takes its time and counts its calls.
-struct SlowVerifier(Arc<AtomicUsize>);
-
-#[async_trait::async_trait]
-impl app::server::verify::Verifier for SlowVerifier {
-    fn method(&self) -> &'static str {
-        "local_face_model"
-    }
-    async fn verify(
-        &self,
-        _: &app::server::verify::Inputs,
-    ) -> anyhow::Result<app::server::verify::Outcome> {
-        self.0.fetch_add(1, Ordering::SeqCst);
-        tokio::time::sleep(Duration::from_millis(1500)).await;
-        Ok(app::server::verify::test_mode_outcome("test_verified").unwrap())
-    }
-}
-
 #[tokio::test]
 async fn one_capture_token_drives_one_submission_at_a_time() {
     let calls = Arc::new(AtomicUsize::new(0));
-    let app = crate::common::spawn_app_with_verifier(Arc::new(SlowVerifier(calls.clone()))).await;
+    let app = crate::common::spawn_app_with_verifier(Arc::new(crate::common::ScriptedVerifier {
+        calls: calls.clone(),
+        delay: Duration::from_millis(1500),
+        fail: false,
+    }))
+    .await;
     let p = app.partner("Acme").await;
     let token = capture_token(&app, &p.api_key, None).await;
     let send = || {
@@ -929,14 +916,9 @@ async fn a_capture_link_keeps_the_contact_data_its_partner_set() {
         .text("user_email", "REAL@acme.example");
     let (status, v) = json(app.client.post(app.url("/verif/submit")).multipart(form)).await;
     assert_eq!(status, 200, "{v}");
-    let c = app::server::checks::get(
-        &app.state.db,
-        &p.partner_id,
-        v["check_id"].as_str().unwrap(),
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    let c = app
+        .stored_check(&p.partner_id, v["check_id"].as_str().unwrap())
+        .await;
     assert_eq!(c.user_email.as_deref(), Some("real@acme.example"));
 }
 

@@ -17,13 +17,7 @@ fn form(api_key: &str, user: &str) -> Form {
 }
 
 async fn post(app: &TestApp, form: Form) -> (u16, Value) {
-    let r = app
-        .client
-        .post(app.url("/verif/submit"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let r = app.submit(form).await;
     let status = r.status().as_u16();
     let text = r.text().await.unwrap();
     (
@@ -157,10 +151,7 @@ async fn success_json_is_exactly_the_guides() {
     // stored with its webhook outbox row, in one go
     assert_eq!(count(&app, "checks").await, 1);
     assert_eq!(count(&app, "webhook_deliveries").await, 1);
-    let rec = app::server::checks::get(&app.state.db, &p.partner_id, check_id)
-        .await
-        .unwrap()
-        .unwrap();
+    let rec = app.stored_check(&p.partner_id, check_id).await;
     assert_eq!(rec.user_email.as_deref(), Some("user@example.com"));
     assert_eq!(rec.user_identifier, "user123");
     // another partner cannot read it
@@ -423,15 +414,7 @@ async fn bad_input_gets_a_specific_4xx_and_leaves_nothing() {
         "left behind: {:?}",
         stored_files(&app)
     );
-    assert_eq!(
-        app.client
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    app.assert_up().await;
 }
 
 #[tokio::test]
@@ -480,15 +463,7 @@ async fn malformed_requests_get_json_400() {
     // GET is not the way
     let r = app.client.get(&url).send().await.unwrap();
     assert_eq!(r.status(), 405);
-    assert_eq!(
-        app.client
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    app.assert_up().await;
 }
 
 #[tokio::test]
@@ -546,10 +521,7 @@ async fn capture_token_submits_once_without_the_key() {
     let (s1, b1) = post(&app, mk()).await;
     assert_eq!(s1, 200, "{b1}");
     let id = b1["check_id"].as_str().unwrap();
-    let rec = app::server::checks::get(&app.state.db, &p.partner_id, id)
-        .await
-        .unwrap()
-        .unwrap();
+    let rec = app.stored_check(&p.partner_id, id).await;
     assert_eq!(rec.user_identifier, "u-7");
     let (s2, b2) = post(&app, mk()).await;
     assert_eq!(s2, 409, "{b2}");
@@ -559,9 +531,10 @@ async fn capture_token_submits_once_without_the_key() {
 
 #[tokio::test]
 async fn scoring_failure_keeps_the_upload_as_review_with_a_webhook() {
-    let app =
-        crate::common::spawn_app_with_verifier(std::sync::Arc::new(crate::common::FailingVerifier))
-            .await;
+    let app = crate::common::spawn_app_with_verifier(std::sync::Arc::new(
+        crate::common::ScriptedVerifier::failing(),
+    ))
+    .await;
     let p = app.partner("Acme").await;
     let f = form(&p.api_key, "u")
         .part("selfie_video", file("v.webm", read_media("seq_obama.webm")))
@@ -574,10 +547,7 @@ async fn scoring_failure_keeps_the_upload_as_review_with_a_webhook() {
         serde_json::json!(["scoring_failed"])
     );
     let id = body["check_id"].as_str().unwrap();
-    let rec = app::server::checks::get(&app.state.db, &p.partner_id, id)
-        .await
-        .unwrap()
-        .unwrap();
+    let rec = app.stored_check(&p.partner_id, id).await;
     assert!(rec.review_reason.unwrap().contains("model crashed"));
     assert_eq!(
         count(&app, "webhook_deliveries").await,

@@ -156,6 +156,22 @@ async fn post_session(app: &TestApp, key: &str, body: Value) -> (u16, Value) {
     (status, r.json().await.unwrap())
 }
 
+/// A capture link made through `POST /v1/sessions`, then expired in the database.
+async fn expired_session(app: &TestApp, secret_key: &str) -> Value {
+    let (_, v) = post_session(
+        app,
+        secret_key,
+        serde_json::json!({"user_identifier": "u", "expires_in": 60}),
+    )
+    .await;
+    sqlx::query("UPDATE capture_sessions SET expires_at = 1 WHERE id = $1")
+        .bind(v["session_id"].as_str().unwrap())
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    v
+}
+
 /// The path and query of a session URL, on the test server.
 fn local(app: &TestApp, url: &str) -> String {
     let u = url::Url::parse(url).unwrap();
@@ -183,17 +199,9 @@ async fn html(app: &TestApp, url: &str) -> (u16, String) {
 #[tokio::test]
 async fn a_session_url_opens_the_page_without_a_key_once() {
     let app = spawn_app().await;
-    let p = partners::create(
-        &app.state.db,
-        &app.state.master_key,
-        partners::NewPartner {
-            name: "Session Bank".into(),
-            allowed_origins: vec!["https://shop.example".into()],
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let p = app
+        .partner_on("Session Bank", &["https://shop.example"])
+        .await;
     let (status, v) = post_session(
         &app,
         &p.secret_key,
@@ -254,18 +262,7 @@ async fn a_session_url_opens_the_page_without_a_key_once() {
 async fn expired_and_unknown_session_links_get_a_clear_page() {
     let app = spawn_app().await;
     let p = app.partner("Acme").await;
-    let (_, v) = post_session(
-        &app,
-        &p.secret_key,
-        serde_json::json!({"user_identifier": "u", "expires_in": 60}),
-    )
-    .await;
-    let id = v["session_id"].as_str().unwrap();
-    sqlx::query("UPDATE capture_sessions SET expires_at = 1 WHERE id = $1")
-        .bind(id)
-        .execute(&app.state.db.pool)
-        .await
-        .unwrap();
+    let v = expired_session(&app, &p.secret_key).await;
     let (status, page) = html(&app, &local(&app, v["url"].as_str().unwrap())).await;
     assert_eq!(status, 410);
     assert!(page.contains("This verification link has expired"));
@@ -640,8 +637,16 @@ async fn the_openapi_document_matches_the_routes() {
                     documented.push(format!("{} {path}", m.to_uppercase()));
                     // every operation needs the key, and says so
                     assert_eq!(r.status().as_u16(), 401, "{m} {path}");
-                    assert!(op["responses"].get("401").is_some(), "{m} {path}");
-                    assert!(op["responses"].get("429").is_some(), "{m} {path}");
+                    for status in ["401", "429"] {
+                        assert_eq!(
+                            op["responses"][status]["content"]["application/json"]["schema"]["$ref"],
+                            "#/components/schemas/ErrorBody",
+                            "{m} {path} {status}"
+                        );
+                    }
+                    if path.contains("{check_id}") {
+                        assert!(op["responses"].get("404").is_some(), "{m} {path}");
+                    }
                     assert_eq!(op["security"][0]["api_key"], serde_json::json!([]));
                 }
                 None => assert_eq!(
@@ -737,12 +742,7 @@ async fn contact_data_is_checked_the_same_at_every_entry() {
 async fn every_door_answers_a_dead_link_alike() {
     let app = spawn_app().await;
     let p = app.partner("Acme").await;
-    let (_, v) = post_session(
-        &app,
-        &p.secret_key,
-        serde_json::json!({"user_identifier": "u", "expires_in": 60}),
-    )
-    .await;
+    let v = expired_session(&app, &p.secret_key).await;
     let url = v["url"].as_str().unwrap().to_string();
     let token = url::Url::parse(&url)
         .unwrap()
@@ -751,11 +751,6 @@ async fn every_door_answers_a_dead_link_alike() {
         .unwrap()
         .1
         .to_string();
-    sqlx::query("UPDATE capture_sessions SET expires_at = 1 WHERE id = $1")
-        .bind(v["session_id"].as_str().unwrap())
-        .execute(&app.state.db.pool)
-        .await
-        .unwrap();
     for (token, status, message) in [
         (
             token.as_str(),

@@ -109,20 +109,9 @@ async fn valid_key_renders_the_themed_page_without_the_key() {
 #[tokio::test]
 async fn only_the_partners_allowed_origins_may_frame_the_page() {
     let app = spawn_app().await;
-    let framed = partners::create(
-        &app.state.db,
-        &app.state.master_key,
-        partners::NewPartner {
-            name: "Framed".into(),
-            allowed_origins: vec![
-                "https://shop.example".into(),
-                "http://127.0.0.1:8080".into(),
-            ],
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let framed = app
+        .partner_on("Framed", &["https://shop.example", "http://127.0.0.1:8080"])
+        .await;
     let plain = app.partner("Plain").await;
     let csp = |key: String| {
         let app = &app;
@@ -205,17 +194,7 @@ fn token_in(html: &str) -> String {
 #[tokio::test]
 async fn the_page_records_consent_and_a_checked_redirect_url_on_its_session() {
     let app = spawn_app().await;
-    let p = partners::create(
-        &app.state.db,
-        &app.state.master_key,
-        partners::NewPartner {
-            name: "Shop".into(),
-            allowed_origins: vec!["https://shop.example".into()],
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let p = app.partner_on("Shop", &["https://shop.example"]).await;
     let page = |redirect: &str| {
         let url = app.url(&format!(
             "/verif/?api_key={}&user_identifier=u-9&redirect_url={}",
@@ -259,23 +238,12 @@ async fn the_page_records_consent_and_a_checked_redirect_url_on_its_session() {
 
     let form = crate::common::media_form("seq_obama.webm", "id_obama.jpg")
         .text("capture_token", token.clone());
-    let r = app
-        .client
-        .post(app.url("/verif/submit"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let r = app.submit(form).await;
     assert_eq!(r.status().as_u16(), 200);
     let v: serde_json::Value = r.json().await.unwrap();
-    let check = app::server::checks::get(
-        &app.state.db,
-        &p.partner_id,
-        v["check_id"].as_str().unwrap(),
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    let check = app
+        .stored_check(&p.partner_id, v["check_id"].as_str().unwrap())
+        .await;
     assert_eq!(
         check.consent_version.as_deref(),
         Some(app::capture::CONSENT_VERSION)

@@ -176,15 +176,52 @@ impl TestApp {
         let form = media_form(video, id_photo)
             .text("api_key", api_key.to_string())
             .text("user_identifier", user.to_string());
-        let r = self
-            .client
+        let r = self.submit(form).await;
+        assert_eq!(r.status(), 200, "{video} + {id_photo}");
+        r.json().await.unwrap()
+    }
+
+    /// `POST /verif/submit` with `form`, as it is.
+    pub async fn submit(&self, form: reqwest::multipart::Form) -> reqwest::Response {
+        self.client
             .post(self.url("/verif/submit"))
             .multipart(form)
             .send()
             .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "{video} + {id_photo}");
-        r.json().await.unwrap()
+            .unwrap()
+    }
+
+    /// Asserts the server is still up and answering.
+    pub async fn assert_up(&self) {
+        let r = self.client.get(self.url("/healthz")).send().await.unwrap();
+        assert_eq!(r.status(), 200, "the server is still up");
+    }
+
+    /// A check as stored, which must exist.
+    pub async fn stored_check(
+        &self,
+        partner_id: &str,
+        check_id: &str,
+    ) -> app::server::checks::CheckRecord {
+        app::server::checks::get(&self.state.db, partner_id, check_id)
+            .await
+            .unwrap()
+            .expect("the check exists")
+    }
+
+    /// Creates a partner whose pages may be framed by (and redirect to) `origins`.
+    pub async fn partner_on(&self, name: &str, origins: &[&str]) -> partners::CreatedPartner {
+        partners::create(
+            &self.state.db,
+            &self.state.master_key,
+            partners::NewPartner {
+                name: name.into(),
+                allowed_origins: origins.iter().map(|o| o.to_string()).collect(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
     }
 
     /// Creates a partner directly through the service layer.
@@ -250,11 +287,26 @@ pub fn stored_files(app: &TestApp) -> Vec<std::path::PathBuf> {
     out
 }
 
-/// A scoring backend that always fails, as a crashed model or a dead OpenAI endpoint would.
-pub struct FailingVerifier;
+/// A scoring backend for tests: counts its calls, takes `delay`, then fails (as a crashed model
+/// or a dead OpenAI endpoint would) or decides `verified`.
+pub struct ScriptedVerifier {
+    pub calls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    pub delay: std::time::Duration,
+    pub fail: bool,
+}
+
+impl ScriptedVerifier {
+    pub fn failing() -> Self {
+        Self {
+            calls: Default::default(),
+            delay: std::time::Duration::ZERO,
+            fail: true,
+        }
+    }
+}
 
 #[async_trait::async_trait]
-impl app::server::verify::Verifier for FailingVerifier {
+impl app::server::verify::Verifier for ScriptedVerifier {
     fn method(&self) -> &'static str {
         "local_face_model"
     }
@@ -262,7 +314,10 @@ impl app::server::verify::Verifier for FailingVerifier {
         &self,
         _: &app::server::verify::Inputs,
     ) -> anyhow::Result<app::server::verify::Outcome> {
-        anyhow::bail!("model crashed")
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        tokio::time::sleep(self.delay).await;
+        anyhow::ensure!(!self.fail, "model crashed");
+        Ok(app::server::verify::test_mode_outcome("test_verified").unwrap())
     }
 }
 

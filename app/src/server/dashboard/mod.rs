@@ -26,6 +26,7 @@ use super::{
     crypto::{random_bytes, sha256_hex},
     db::{Db, now_ms},
     error::AppError,
+    outbox,
     partners::{self, KeyKind, KeyMode, Partner},
     state::AppState,
     verify, webhooks,
@@ -57,20 +58,14 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/checks", get(checks_page))
         .route("/dashboard/checks/export.csv", get(export_csv))
         .route("/dashboard/checks/{check_id}", get(check_page))
-        .route("/dashboard/checks/{check_id}/redeliver", post(redeliver))
-        .route("/dashboard/checks/{check_id}/review", post(review))
-        .route("/dashboard/checks/{check_id}/redact", post(redact))
+        .route("/dashboard/checks/{check_id}/{action}", post(check_action))
         .route("/dashboard/review", get(review_queue))
         .route("/dashboard/webhooks", get(webhooks_page))
         .route(
             "/dashboard/settings",
             get(settings_page).post(save_settings),
         )
-        .route("/dashboard/settings/rotate-key", post(rotate_key))
-        .route(
-            "/dashboard/settings/rotate-webhook-secret",
-            post(rotate_secret),
-        )
+        .route("/dashboard/settings/{rotation}", post(rotate))
         .route("/dashboard/preview", get(preview))
         .route("/dashboard/audit", get(audit_page))
         .layer(axum::middleware::map_response(secure_headers))
@@ -326,16 +321,15 @@ async fn sign_in(
     .await?;
     audit::record(
         &mut *tx,
-        audit::Entry {
-            partner_id: &auth.partner.id,
-            actor: &Actor::Dashboard {
+        audit::Entry::new(
+            &auth.partner.id,
+            &Actor::Dashboard {
                 session: id.clone(),
             },
-            action: Action::SignedIn,
-            livemode: Some(livemode),
-            check_id: None,
-            detail: Some(format!("{} key", auth.mode.as_str())),
-        },
+            Action::SignedIn,
+        )
+        .mode(livemode)
+        .detail(format!("{} key", auth.mode.as_str())),
     )
     .await?;
     tx.commit().await?;
@@ -378,14 +372,7 @@ async fn sign_out(
         .await?;
     audit::record(
         &mut *tx,
-        audit::Entry {
-            partner_id: &s.partner.id,
-            actor: &s.actor(),
-            action: Action::SignedOut,
-            livemode: Some(s.livemode),
-            check_id: None,
-            detail: None,
-        },
+        audit::Entry::new(&s.partner.id, &s.actor(), Action::SignedOut).mode(s.livemode),
     )
     .await?;
     tx.commit().await?;
@@ -522,14 +509,9 @@ async fn export_csv(
     }
     audit::record(
         &state.db.pool,
-        audit::Entry {
-            partner_id: &s.partner.id,
-            actor: &s.actor(),
-            action: Action::ChecksExported,
-            livemode: Some(s.livemode),
-            check_id: None,
-            detail: Some(format!("{n} checks as CSV; filter: {}", q.form().query())),
-        },
+        audit::Entry::new(&s.partner.id, &s.actor(), Action::ChecksExported)
+            .mode(s.livemode)
+            .detail(format!("{n} checks as CSV; filter: {}", q.form().query())),
     )
     .await?;
     Ok((
@@ -605,14 +587,9 @@ async fn check_page(
         );
         audit::record(
             &state.db.pool,
-            audit::Entry {
-                partner_id: &s.partner.id,
-                actor: &s.actor(),
-                action: Action::ImagesViewed,
-                livemode: Some(s.livemode),
-                check_id: Some(&c.id),
-                detail: None,
-            },
+            audit::Entry::new(&s.partner.id, &s.actor(), Action::ImagesViewed)
+                .mode(s.livemode)
+                .check(&c.id),
         )
         .await?;
         Some((selfie, photo))
@@ -642,63 +619,52 @@ async fn check_page(
     .into_response())
 }
 
-async fn redeliver(
-    State(state): State<AppState>,
-    s: Session,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Form(f): Form<CsrfForm>,
-) -> DashResult {
-    guard(&s, &headers, &state, &f.csrf)?;
-    let c = own_check(&state, &s, &id).await?;
-    webhooks::redeliver(&state.db, &c.id, &s.actor())
-        .await
-        .map_err(|e| AppError::internal(format!("check {id}: redeliver"), e))?;
-    state.webhook_notify.notify_one();
-    Ok(Redirect::to(&format!("/dashboard/checks/{id}?notice=redelivered")).into_response())
-}
-
+/// The form of every action on one check; each action reads the fields it needs.
 #[derive(Deserialize)]
-struct ReviewForm {
+struct CheckActionForm {
     csrf: String,
+    /// `review`: `verified` or `rejected`, and an optional note.
     decision: Option<String>,
     note: Option<String>,
-}
-
-async fn review(
-    State(state): State<AppState>,
-    s: Session,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Form(f): Form<ReviewForm>,
-) -> DashResult {
-    guard(&s, &headers, &state, &f.csrf)?;
-    let c = own_check(&state, &s, &id).await?;
-    let (decision, note) = checks::review_input(f.decision.as_deref(), f.note)?;
-    checks::review(&state, &c, decision, note, &s.actor()).await?;
-    Ok(Redirect::to(&format!("/dashboard/checks/{id}?notice=reviewed")).into_response())
-}
-
-#[derive(Deserialize)]
-struct RedactForm {
-    csrf: String,
+    /// `redact`: `yes` when the user ticked the confirmation.
     confirm: Option<String>,
 }
 
-async fn redact(
+/// `POST /dashboard/checks/{id}/{redeliver|review|redact}`: one guarded door (session, CSRF,
+/// the check is this partner's in this mode) for the actions on a check; each is a service
+/// call that writes its own audit entry.
+async fn check_action(
     State(state): State<AppState>,
     s: Session,
     headers: HeaderMap,
-    Path(id): Path<String>,
-    Form(f): Form<RedactForm>,
+    Path((id, action)): Path<(String, String)>,
+    Form(f): Form<CheckActionForm>,
 ) -> DashResult {
     guard(&s, &headers, &state, &f.csrf)?;
     let c = own_check(&state, &s, &id).await?;
-    if f.confirm.as_deref() != Some("yes") {
-        return Err(AppError::bad_request("Tick the confirmation to redact").into());
-    }
-    checks::redact(&state, &c, &s.actor()).await?;
-    Ok(Redirect::to(&format!("/dashboard/checks/{id}?notice=redacted")).into_response())
+    let notice = match action.as_str() {
+        "redeliver" => {
+            webhooks::redeliver(&state.db, &c.id, &s.actor())
+                .await
+                .map_err(|e| AppError::internal(format!("check {id}: redeliver"), e))?;
+            state.webhook_notify.notify_one();
+            "redelivered"
+        }
+        "review" => {
+            let (decision, note) = checks::review_input(f.decision.as_deref(), f.note)?;
+            checks::review(&state, &c, decision, note, &s.actor()).await?;
+            "reviewed"
+        }
+        "redact" => {
+            if f.confirm.as_deref() != Some("yes") {
+                return Err(AppError::bad_request("Tick the confirmation to redact").into());
+            }
+            checks::redact(&state, &c, &s.actor()).await?;
+            "redacted"
+        }
+        _ => return Err(AppError::NotFound("No such action".into()).into()),
+    };
+    Ok(Redirect::to(&format!("/dashboard/checks/{id}?notice={notice}")).into_response())
 }
 
 // --- webhooks, audit -----------------------------------------------------------------------
@@ -707,28 +673,7 @@ async fn webhooks_page(
     State(state): State<AppState>,
     s: Session,
 ) -> Result<Html<String>, DashError> {
-    let rows = sqlx::query(
-        "SELECT d.id, d.check_id, d.event_type, d.status, d.attempts, d.created_at, d.last_error \
-         FROM webhook_deliveries d JOIN checks c ON c.id = d.check_id \
-         WHERE d.partner_id = $1 AND c.livemode = $2 ORDER BY d.created_at DESC, d.id DESC LIMIT 100",
-    )
-    .bind(&s.partner.id)
-    .bind(i16::from(s.livemode))
-    .fetch_all(&state.db.pool)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(pages::RecentDelivery {
-            id: r.try_get("id")?,
-            check_id: r.try_get("check_id")?,
-            event_type: r.try_get("event_type")?,
-            status: r.try_get("status")?,
-            attempts: r.try_get("attempts")?,
-            created_at: checks::rfc3339_ms(r.try_get("created_at")?),
-            last_error: r.try_get("last_error")?,
-        })
-    })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let rows = outbox::recent(&state.db, &s.partner.id, s.livemode, 100).await?;
     Ok(Html(pages::webhooks(
         s.nav("webhooks"),
         s.partner.settings(s.mode()).webhook_url.clone(),
@@ -877,16 +822,27 @@ async fn confirm_secret_key(
     ))
 }
 
-async fn rotate_key(
+/// `POST /dashboard/settings/rotate-key` and `…/rotate-webhook-secret`: one guarded door (session,
+/// CSRF, and the mode's current secret key typed again) for the rotations.
+async fn rotate(
     State(state): State<AppState>,
     s: Session,
     headers: HeaderMap,
+    Path(what): Path<String>,
     Form(f): Form<RotateInput>,
 ) -> DashResult {
     guard(&s, &headers, &state, &f.csrf)?;
     if let Some(refusal) = confirm_secret_key(&state, &s, &f.current_secret_key).await? {
         return Ok(refusal);
     }
+    match what.as_str() {
+        "rotate-key" => rotate_key(&state, &s, &f).await,
+        "rotate-webhook-secret" => rotate_secret(&state, &s).await,
+        _ => Err(AppError::NotFound("No such action".into()).into()),
+    }
+}
+
+async fn rotate_key(state: &AppState, s: &Session, f: &RotateInput) -> DashResult {
     let kind = f
         .kind
         .as_deref()
@@ -923,7 +879,7 @@ async fn rotate_key(
         KeyKind::Capture => "Your new capture key",
         KeyKind::Secret => "Your new secret key",
     };
-    Ok(shown_once(&s, label, key, notice))
+    Ok(shown_once(s, label, key, notice))
 }
 
 /// The settings page showing a new key or secret, once (never cached: see `secure_headers`).
@@ -938,16 +894,7 @@ fn shown_once(s: &Session, label: &'static str, value: String, notice: String) -
     .into_response()
 }
 
-async fn rotate_secret(
-    State(state): State<AppState>,
-    s: Session,
-    headers: HeaderMap,
-    Form(f): Form<RotateInput>,
-) -> DashResult {
-    guard(&s, &headers, &state, &f.csrf)?;
-    if let Some(refusal) = confirm_secret_key(&state, &s, &f.current_secret_key).await? {
-        return Ok(refusal);
-    }
+async fn rotate_secret(state: &AppState, s: &Session) -> DashResult {
     let grace = state.config.key_rotation_grace;
     let secret = partners::rotate_webhook_secret(
         &state.db,
@@ -964,7 +911,7 @@ async fn rotate_secret(
         s.mode().as_str(),
         humantime::format_duration(grace)
     );
-    Ok(shown_once(&s, "Your new webhook secret", secret, notice))
+    Ok(shown_once(s, "Your new webhook secret", secret, notice))
 }
 
 #[derive(Deserialize)]

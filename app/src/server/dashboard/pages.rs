@@ -9,7 +9,7 @@ use crate::contract::Theme;
 use crate::server::{
     audit::Recorded,
     checks::{CheckRecord, Summary},
-    webhooks::DeliveryView,
+    outbox::{DeliveryView, RecentDelivery},
 };
 
 /// Renders a page to a complete HTML document.
@@ -432,18 +432,6 @@ pub fn audit(nav: Nav, entries: Vec<Recorded>) -> String {
             </Shell>
         }
     })
-}
-
-/// One delivery in the recent list.
-#[derive(Debug, Clone)]
-pub struct RecentDelivery {
-    pub id: String,
-    pub check_id: String,
-    pub event_type: String,
-    pub status: String,
-    pub attempts: i64,
-    pub created_at: String,
-    pub last_error: Option<String>,
 }
 
 pub fn webhooks(nav: Nav, url: Option<String>, rows: Vec<RecentDelivery>) -> String {

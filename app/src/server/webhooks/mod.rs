@@ -19,16 +19,15 @@ use std::{
 };
 
 use rand::Rng;
-use serde::Serialize;
-use serde_json::json;
-use sqlx::Row;
 use tokio::sync::{Notify, Semaphore};
 
+pub use super::outbox::{AttemptView, Claimed, DeliveryView, Event, list_for_check, redeliver};
 use super::{
     checks::{self, CheckRecord, rfc3339_ms},
     config::{Config, WebhookConfig},
     crypto::MasterKey,
-    db::{Backend, Db, now_ms},
+    db::{Db, now_ms},
+    outbox,
     partners::{self, KeyMode},
     storage::Storage,
 };
@@ -50,18 +49,6 @@ pub struct Dispatcher {
     /// Who made an attempt (host, process, random), recorded with it.
     node: String,
     notify: Arc<Notify>,
-}
-
-/// A claimed delivery.
-#[derive(Debug, Clone)]
-pub struct Claimed {
-    pub id: String,
-    pub check_id: String,
-    pub partner_id: String,
-    pub event_type: String,
-    pub attempts: i64,
-    /// The lease this claim holds; the row is updated only while it still holds it.
-    pub lease: i64,
 }
 
 /// What one attempt came to.
@@ -96,23 +83,48 @@ fn node_name() -> String {
     name
 }
 
-/// The guide's payload (field for field), plus `type` and `livemode`; the guide's `result`
-/// object carries our extra fields (`method`, `summary`, `riskFactors`, `files`).
-pub fn payload(
-    event_type: &str,
-    c: &CheckRecord,
-    result: &crate::contract::VerificationResult,
-) -> serde_json::Value {
-    json!({
-        "type": event_type,
-        "check_id": c.id,
-        "user_identifier": c.user_identifier,
-        "livemode": c.livemode,
-        "verification_result": result,
-        "selfie_video_url": result.files.selfie_video.url,
-        "id_photo_url": result.files.id_photo.url,
-        "completed_at": rfc3339_ms(c.completed_at),
-    })
+/// The body of `verification.completed` and `verification.reviewed`: the guide's payload
+/// (field for field), plus `type` and `livemode`; the guide's `result` object carries our extra
+/// fields (`method`, `summary`, `riskFactors`, `files`).
+#[derive(Debug, serde::Serialize)]
+pub struct CheckEvent<'a> {
+    #[serde(rename = "type")]
+    pub event: &'static str,
+    pub check_id: &'a str,
+    pub user_identifier: &'a str,
+    pub livemode: bool,
+    pub verification_result: &'a crate::contract::VerificationResult,
+    pub selfie_video_url: &'a str,
+    pub id_photo_url: &'a str,
+    pub completed_at: String,
+}
+
+/// The body of `verification.redacted`: which check, and when; nothing else is left to send.
+#[derive(Debug, serde::Serialize)]
+pub struct RedactedEvent<'a> {
+    #[serde(rename = "type")]
+    pub event: &'static str,
+    pub check_id: &'a str,
+    pub user_identifier: &'a str,
+    pub livemode: bool,
+    pub redacted_at: Option<String>,
+}
+
+pub fn payload<'a>(
+    event: Event,
+    c: &'a CheckRecord,
+    result: &'a crate::contract::VerificationResult,
+) -> CheckEvent<'a> {
+    CheckEvent {
+        event: event.as_str(),
+        check_id: &c.id,
+        user_identifier: &c.user_identifier,
+        livemode: c.livemode,
+        verification_result: result,
+        selfie_video_url: &result.files.selfie_video.url,
+        id_photo_url: &result.files.id_photo.url,
+        completed_at: rfc3339_ms(c.completed_at),
+    }
 }
 
 impl Dispatcher {
@@ -152,36 +164,7 @@ impl Dispatcher {
 
     /// Claims up to `limit` due deliveries for this process.
     pub async fn claim(&self, limit: usize) -> Result<Vec<Claimed>, sqlx::Error> {
-        let now = now_ms();
-        let lease = now + self.lease_ms();
-        let lock = if self.db.backend == Backend::Postgres {
-            "FOR UPDATE SKIP LOCKED"
-        } else {
-            ""
-        };
-        let rows = sqlx::query(&format!(
-            "UPDATE webhook_deliveries SET lease_until = $1 WHERE id IN (\
-               SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $2 \
-               AND (lease_until IS NULL OR lease_until < $2) ORDER BY next_attempt_at LIMIT {} {lock}) \
-             RETURNING id, check_id, partner_id, event_type, attempts",
-            limit.max(1)
-        ))
-        .bind(lease)
-        .bind(now)
-        .fetch_all(&self.db.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Claimed {
-                    id: r.try_get("id")?,
-                    check_id: r.try_get("check_id")?,
-                    partner_id: r.try_get("partner_id")?,
-                    event_type: r.try_get("event_type")?,
-                    attempts: r.try_get("attempts")?,
-                    lease,
-                })
-            })
-            .collect()
+        outbox::claim(&self.db, limit, self.lease_ms()).await
     }
 
     /// Makes one attempt and records it with the delivery's new state.
@@ -221,37 +204,23 @@ impl Dispatcher {
         } else {
             ("failed", now)
         };
-        let mut tx = self.db.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO webhook_attempts (id, delivery_id, attempt, started_at, duration_ms, status_code, response_excerpt, error, node) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        let updated = outbox::record_attempt(
+            &self.db,
+            d,
+            &outbox::AttemptRecord {
+                number,
+                started_at: started,
+                duration_ms,
+                status_code: a.status_code,
+                excerpt: a.excerpt.as_deref(),
+                error: a.error.as_deref(),
+                node: &self.node,
+            },
+            status,
+            next_at,
+            a.delivered.then_some(now),
         )
-        .bind(uuid::Uuid::new_v4().to_string())
-        .bind(&d.id)
-        .bind(number)
-        .bind(started)
-        .bind(duration_ms)
-        .bind(a.status_code.map(i64::from))
-        .bind(&a.excerpt)
-        .bind(&a.error)
-        .bind(&self.node)
-        .execute(&mut *tx)
         .await?;
-        let updated = sqlx::query(
-            "UPDATE webhook_deliveries SET status = $2, attempts = $3, next_attempt_at = $4, lease_until = NULL, \
-             delivered_at = $5, last_error = $6 WHERE id = $1 AND lease_until = $7",
-        )
-        .bind(&d.id)
-        .bind(status)
-        .bind(number)
-        .bind(next_at)
-        .bind(a.delivered.then_some(now))
-        .bind(&a.error)
-        .bind(d.lease)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        tx.commit().await?;
         if updated == 0 {
             tracing::warn!(delivery_id = %d.id, check_id = %d.check_id, "webhook attempt outlived its lease; another dispatcher owns the delivery now");
         }
@@ -307,17 +276,17 @@ impl Dispatcher {
                 .iter()
                 .map(|s| sign::secret_key(s))
                 .collect::<anyhow::Result<Vec<_>>>()?;
-        let body = if d.event_type == checks::EVENT_REDACTED {
-            serde_json::to_vec(&json!({
-                "type": d.event_type,
-                "check_id": check.id,
-                "user_identifier": check.user_identifier,
-                "livemode": check.livemode,
-                "redacted_at": check.redacted_at.map(rfc3339_ms),
-            }))?
+        let body = if d.event == Event::Redacted {
+            serde_json::to_vec(&RedactedEvent {
+                event: d.event.as_str(),
+                check_id: &check.id,
+                user_identifier: &check.user_identifier,
+                livemode: check.livemode,
+                redacted_at: check.redacted_at.map(rfc3339_ms),
+            })?
         } else {
             let result = checks::to_result(&check, &self.storage, self.link_ttl).await?;
-            serde_json::to_vec(&payload(&d.event_type, &check, &result))?
+            serde_json::to_vec(&payload(d.event, &check, &result))?
         };
         let timestamp = now_ms() / 1000;
         let signature = sign::header(&keys, &d.id, timestamp, &body);
@@ -423,132 +392,4 @@ impl Dispatcher {
             }
         }
     }
-}
-
-/// One delivery as operators see it (`idv webhook list`, the dashboard).
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct DeliveryView {
-    pub id: String,
-    pub check_id: String,
-    pub event_type: String,
-    pub status: String,
-    pub attempts: i64,
-    pub next_attempt_at: Option<String>,
-    pub delivered_at: Option<String>,
-    pub last_error: Option<String>,
-    pub attempt_log: Vec<AttemptView>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AttemptView {
-    pub attempt: i64,
-    pub started_at: String,
-    pub duration_ms: i64,
-    pub status_code: Option<i64>,
-    pub response_excerpt: Option<String>,
-    pub error: Option<String>,
-    pub node: String,
-}
-
-/// The deliveries of a check, with every attempt.
-pub async fn list_for_check(db: &Db, check_id: &str) -> Result<Vec<DeliveryView>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, check_id, event_type, status, attempts, next_attempt_at, delivered_at, last_error \
-         FROM webhook_deliveries WHERE check_id = $1 ORDER BY created_at",
-    )
-    .bind(check_id)
-    .fetch_all(&db.pool)
-    .await?;
-    let mut out = Vec::new();
-    for r in rows {
-        let id: String = r.try_get("id")?;
-        let status: String = r.try_get("status")?;
-        let attempts = sqlx::query(
-            "SELECT attempt, started_at, duration_ms, status_code, response_excerpt, error, node \
-             FROM webhook_attempts WHERE delivery_id = $1 ORDER BY started_at, attempt",
-        )
-        .bind(&id)
-        .fetch_all(&db.pool)
-        .await?
-        .iter()
-        .map(|a| {
-            Ok(AttemptView {
-                attempt: a.try_get("attempt")?,
-                started_at: rfc3339_ms(a.try_get("started_at")?),
-                duration_ms: a.try_get("duration_ms")?,
-                status_code: a.try_get("status_code")?,
-                response_excerpt: a.try_get("response_excerpt")?,
-                error: a.try_get("error")?,
-                node: a.try_get("node")?,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        out.push(DeliveryView {
-            check_id: r.try_get("check_id")?,
-            event_type: r.try_get("event_type")?,
-            attempts: r.try_get("attempts")?,
-            next_attempt_at: (status == "pending")
-                .then(|| r.try_get::<i64, _>("next_attempt_at").map(rfc3339_ms))
-                .transpose()?,
-            delivered_at: r.try_get::<Option<i64>, _>("delivered_at")?.map(rfc3339_ms),
-            last_error: r.try_get("last_error")?,
-            status,
-            id,
-            attempt_log: attempts,
-        });
-    }
-    Ok(out)
-}
-
-/// Queues a check's deliveries again (same `webhook-id`s: receivers deduplicate on it), with a
-/// fresh retry schedule. Returns how many were queued.
-/// Recorded in the audit log.
-pub async fn redeliver(
-    db: &Db,
-    check_id: &str,
-    actor: &crate::server::audit::Actor,
-) -> anyhow::Result<u64> {
-    use crate::server::audit;
-    let found = sqlx::query(
-        "SELECT d.partner_id, c.livemode FROM webhook_deliveries d JOIN checks c ON c.id = d.check_id \
-         WHERE d.check_id = $1 LIMIT 1",
-    )
-    .bind(check_id)
-    .fetch_optional(&db.pool)
-    .await?;
-    let Some((partner_id, livemode)) = found
-        .map(|r| {
-            Ok::<_, sqlx::Error>((
-                r.try_get::<String, _>("partner_id")?,
-                r.try_get::<i16, _>("livemode")? != 0,
-            ))
-        })
-        .transpose()?
-    else {
-        anyhow::bail!("no webhook deliveries for check {check_id}");
-    };
-    let mut tx = db.pool.begin().await?;
-    let n = sqlx::query(
-        "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $2, lease_until = NULL \
-         WHERE check_id = $1 AND status <> 'pending'",
-    )
-    .bind(check_id)
-    .bind(now_ms())
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    audit::record(
-        &mut *tx,
-        audit::Entry {
-            partner_id: &partner_id,
-            actor,
-            action: audit::Action::WebhookRedelivered,
-            livemode: Some(livemode),
-            check_id: Some(check_id),
-            detail: Some(format!("{n} deliveries queued again")),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(n)
 }
