@@ -76,6 +76,7 @@ ensure_test_media
 # compiled once per target (wasm32 for the page, native for the server, its tests and the
 # binary the browser tests and Schemathesis run) and no later stage rebuilds anything.
 step "cargo fmt --check" cargo fmt --all -- --check
+step "no circular imports between server modules" python3 scripts/check-modules.py
 use_clippy_compiler
 step "clippy + build: the page's WASM (wasm-release)" build_site
 step "clippy + build: server, tests and binary (release)" cargo test "${SERVER_CARGO_ARGS[@]}" --no-run

@@ -1,7 +1,7 @@
 //! The capture page at `/verif/`: partner-themed, server-rendered, then driven by the WASM.
 //!
 //! The server validates the partner's key (or session link) in `GET /verif/` (see
-//! `server::routes::verif_page`) and provides [`CapturePageData`] as context; the page reads it
+//! `server::verif_page`) and provides [`CapturePageData`] as context; the page reads it
 //! through [`load_capture_page`], whose value is serialized into the HTML so hydration never
 //! calls back. The flow: consent (recorded on the capture session by [`give_consent`]), a
 //! selfie video with a timed head-turn challenge, an ID photo (camera or file), the upload with
@@ -9,6 +9,8 @@
 //! asked, sent back to the partner's `redirect_url`.
 
 mod browser;
+#[cfg(feature = "ssr")]
+pub mod server;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;

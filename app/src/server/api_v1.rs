@@ -6,9 +6,10 @@
 //! only its partner's checks of its own mode (live or test); anything else reads as 404.
 
 use axum::{
-    Json,
+    Json, Router,
     extract::{FromRequestParts, Path, Query, State},
     http::request::Parts,
+    routing::{get, post},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -100,6 +101,20 @@ pub struct CheckResponse {
 }
 
 /// A check of the key's partner and mode.
+/// The partner API: its OpenAPI document (public), and every operation behind the per-key
+/// rate limit (which also authenticates).
+pub fn router(state: AppState) -> Router<AppState> {
+    let keyed = Router::new()
+        .route("/v1/checks", get(list_checks))
+        .route("/v1/sessions", post(create_session))
+        .route("/v1/checks/{check_id}", get(get_check).delete(delete_check))
+        .route("/v1/checks/{check_id}/review", post(review_check))
+        .layer(axum::middleware::from_fn_with_state(state, rate_limit));
+    Router::new()
+        .route("/v1/openapi.json", get(openapi))
+        .merge(keyed)
+}
+
 /// The answers every `/v1` route may give besides its own: a missing or wrong key, and the
 /// rate limit (OpenAPI only: the handlers answer through `AppError`).
 #[derive(utoipa::IntoResponses)]

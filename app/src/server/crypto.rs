@@ -103,10 +103,7 @@ impl MasterKey {
         let pt = cipher
             .decrypt(Nonce::from_slice(&raw[..12]), &raw[12..])
             .map_err(|_| {
-                anyhow::anyhow!(
-                    "cannot decrypt: wrong {} or corrupted value",
-                    super::config::settings::SECRET_KEY.name
-                )
+                anyhow::anyhow!("cannot decrypt: sealed under another master key, or corrupted")
             })?;
         Ok(String::from_utf8(pt)?)
     }

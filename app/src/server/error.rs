@@ -173,6 +173,6 @@ pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<std::time::Du
         return Some(std::time::Duration::from_secs(secs));
     }
     let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-    let ms = at.timestamp_millis() - super::db::now_ms();
+    let ms = at.timestamp_millis() - chrono::Utc::now().timestamp_millis();
     Some(std::time::Duration::from_millis(ms.max(0) as u64))
 }

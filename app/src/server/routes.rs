@@ -1,83 +1,47 @@
-//! The HTTP surface: which path goes where, and the layers every request passes through
-//! (request id, tracing without query strings, security headers).
+//! The HTTP surface: each surface's own router merged into one (the capture page
+//! `capture::server`, the partner API `api_v1`, the dashboard `dashboard`, the files, the
+//! Leptos routes and health checks), and the layers every request passes through (request id,
+//! tracing without query strings, security headers, per-IP limits, the minimum body rate, the
+//! submit guard).
 
-use std::{
-    sync::{Arc, OnceLock},
-    time::Duration,
-};
+use std::time::Duration;
 
 use axum::{
     Json, Router,
     body::Body,
-    extract::{RawQuery, Request, State},
+    extract::{Request, State},
     http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
     routing::get,
 };
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list_with_exclusions};
-use serde::Deserialize;
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
     trace::TraceLayer,
 };
 
-use super::{
-    db::now_ms,
-    domain::{Contact, UserIdentifier},
-    error::AppError,
-    intake,
-    partners::{self, KeyKind},
-    sessions,
-    state::AppState,
-    storage::{LinkCheck, valid_key, verify_link},
-};
-use crate::{
-    App,
-    contract::{CapturePageData, messages},
-    shell,
-};
-
-/// Paths served by our own handlers rather than by the Leptos route list.
-const OWN_PAGE_PATHS: [&str; 2] = ["/verif", "/verif/"];
-
-/// The partner API, behind its per-key rate limit.
-fn v1_routes(state: AppState) -> Router<AppState> {
-    Router::new()
-        .route("/v1/checks", get(super::api_v1::list_checks))
-        .route(
-            "/v1/sessions",
-            axum::routing::post(super::api_v1::create_session),
-        )
-        .route(
-            "/v1/checks/{check_id}",
-            get(super::api_v1::get_check).delete(super::api_v1::delete_check),
-        )
-        .route(
-            "/v1/checks/{check_id}/review",
-            axum::routing::post(super::api_v1::review_check),
-        )
-        .layer(axum::middleware::from_fn_with_state(
-            state,
-            super::api_v1::rate_limit,
-        ))
-}
+use super::{state::AppState, storage::FileLink};
+use crate::{App, shell};
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list_with_exclusions(
         App,
-        Some(OWN_PAGE_PATHS.iter().map(|p| p.to_string()).collect()),
+        Some(
+            crate::capture::server::OWN_PAGE_PATHS
+                .iter()
+                .map(|p| p.to_string())
+                .collect(),
+        ),
     );
     let x_request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/verif", get(verif_page))
-        .route("/verif/", get(verif_page))
+        .merge(crate::capture::server::router())
         .route("/files/{*key}", get(serve_file))
-        .route("/v1/openapi.json", get(super::api_v1::openapi))
-        .merge(v1_routes(state.clone()))
-        .merge(super::dashboard::routes())
+        .merge(super::api_v1::router(state.clone()))
+        .merge(super::dashboard::router())
         .leptos_routes_with_context(&state, routes, provide_state(state.clone()), {
             let opts = state.leptos_options.clone();
             move || shell(opts.clone())
@@ -102,7 +66,7 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            guard_submit,
+            crate::capture::server::guard_submit,
         ))
         .layer(axum::middleware::map_response_with_state(
             state.clone(),
@@ -121,6 +85,16 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+}
+
+/// `GET /files/{key}`: a read link this service minted, answered by the storage backend.
+async fn serve_file(
+    State(state): State<AppState>,
+    axum::extract::Path(key): axum::extract::Path<String>,
+    axum::extract::Query(link): axum::extract::Query<FileLink>,
+    req: Request<Body>,
+) -> Response {
+    state.storage.serve(FileLink { key, ..link }, req).await
 }
 
 fn provide_state(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
@@ -143,176 +117,6 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct VerifQuery {
-    /// A partner API session (`POST /v1/sessions`): the page without any API key.
-    session: Option<String>,
-    api_key: Option<String>,
-    user_identifier: Option<String>,
-    user_id: Option<String>,
-    user_email: Option<String>,
-    user_phone: Option<String>,
-    /// Where to send the user when done; must be on one of the partner's allowed origins.
-    redirect_url: Option<String>,
-}
-
-fn non_empty(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
-}
-
-/// Whether the client asked for JSON rather than a page.
-fn prefers_json(headers: &HeaderMap) -> bool {
-    let accept = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    match (accept.find("application/json"), accept.find("text/html")) {
-        (Some(_), None) => true,
-        (Some(j), Some(h)) => j < h,
-        _ => false,
-    }
-}
-
-/// `GET /verif/`: checks the partner's key (or the capture link) server-side, then renders the
-/// themed page: [`page_caller`] → [`CapturePageData`] → [`render_page`].
-async fn verif_page(
-    State(state): State<AppState>,
-    RawQuery(raw): RawQuery,
-    req: Request<Body>,
-) -> Response {
-    let json = prefers_json(req.headers());
-    let q: VerifQuery = serde_urlencoded_query(raw.as_deref());
-    let data = page_caller(&state, &q).await.map(|c| {
-        let cfg = &state.config;
-        CapturePageData {
-            theme: c.auth.partner.theme.clone(),
-            user_identifier: c.user_identifier,
-            capture_token: c.capture_token,
-            expires_at: c.expires_at,
-            // the mode's own origins: a test key cannot open live pages to its own sites
-            allowed_origins: c.auth.settings().allowed_origins.clone(),
-            redirect_url: c.redirect_url,
-            max_video_bytes: cfg.max_video_bytes,
-            max_photo_bytes: cfg.max_photo_bytes,
-            retention_days: cfg.retention.as_secs().div_ceil(86_400),
-        }
-    });
-    match data {
-        Ok(data) => render_page(&state, data, req).await,
-        Err(e) if json => with_page_headers(e.into_response(), None, "frame-ancestors 'none'"),
-        Err(e) => {
-            let status = e.status();
-            let msg = e.public_message();
-            // log internal errors through the same path as JSON answers
-            let _ = e.into_response();
-            let resp = (status, Html(error_page(&msg))).into_response();
-            // who may frame the page: nobody when there is no partner
-            with_page_headers(resp, None, "frame-ancestors 'none'")
-        }
-    }
-}
-
-/// Who opens the page, for whom, with which token.
-struct PageCaller {
-    auth: partners::Authenticated,
-    user_identifier: String,
-    capture_token: String,
-    redirect_url: Option<String>,
-    /// Epoch ms.
-    expires_at: i64,
-}
-
-/// A capture link (`?session=`) stands for the partner and the user; otherwise the guide's
-/// `api_key` and `user_identifier` are checked in the guide's order, the contact data parsed
-/// like submit's, and a capture token is made for the page.
-async fn page_caller(state: &AppState, q: &VerifQuery) -> Result<PageCaller, AppError> {
-    if q.api_key.is_none()
-        && let Some(token) = non_empty(q.session.clone())
-    {
-        let s = sessions::find(&state.db, &token).await??;
-        return Ok(PageCaller {
-            auth: s.auth,
-            user_identifier: s.user.user_identifier,
-            capture_token: token,
-            redirect_url: s.user.redirect_url,
-            expires_at: s.expires_at,
-        });
-    }
-    let api_key = non_empty(q.api_key.clone())
-        .ok_or_else(|| AppError::bad_request(messages::API_KEY_REQUIRED))?;
-    let user_identifier = UserIdentifier::parse(
-        non_empty(q.user_identifier.clone())
-            .or_else(|| non_empty(q.user_id.clone()))
-            .as_deref(),
-    )?
-    .into_string();
-    // a capture key only: a secret key in a capture URL is refused like a wrong one
-    let auth = partners::authenticate(&state.db, &api_key, KeyKind::Capture)
-        .await?
-        .map_err(|_| AppError::invalid_api_key())?;
-    let redirect_url = sessions::redirect_url(auth.settings(), q.redirect_url.clone())?;
-    let contact = Contact::parse(q.user_email.as_deref(), q.user_phone.as_deref())?;
-    let session = sessions::NewSession {
-        user_identifier: user_identifier.clone(),
-        user_email: contact.email(),
-        user_phone: contact.phone(),
-        redirect_url: redirect_url.clone(),
-        renewable: true,
-    };
-    let created =
-        sessions::create(&state.db, &auth, &session, state.config.capture_token_ttl).await?;
-    Ok(PageCaller {
-        auth,
-        user_identifier,
-        capture_token: created.token,
-        redirect_url,
-        expires_at: created.expires_at,
-    })
-}
-
-/// Server-renders the capture page with its data in context, under a CSP whose scripts carry
-/// this answer's nonce and whose `frame-ancestors` are the partner's allowed origins.
-async fn render_page(state: &AppState, data: CapturePageData, req: Request<Body>) -> Response {
-    let frame = frame_ancestors(&data.allowed_origins);
-    let nonce: Arc<OnceLock<String>> = Arc::new(OnceLock::new());
-    let opts = state.leptos_options.clone();
-    let st = state.clone();
-    let n = nonce.clone();
-    let handler = leptos_axum::render_app_to_stream_with_context(
-        move || {
-            provide_context(st.clone());
-            provide_context(data.clone());
-            leptos::nonce::provide_nonce();
-            if let Some(v) = leptos::nonce::use_nonce() {
-                let _ = n.set(v.to_string());
-            }
-        },
-        move || shell(opts.clone()),
-    );
-    let resp = handler(req).await.into_response();
-    with_page_headers(resp, nonce.get().map(String::as_str), &frame)
-}
-
-/// The capture page's headers: no referrer, no caching, and a CSP that lets only the page's
-/// own files and inline scripts with `nonce` run (none at all without one).
-fn with_page_headers(mut resp: Response, nonce: Option<&str>, frame: &str) -> Response {
-    let scripts = match nonce {
-        Some(n) => format!("script-src 'self' 'nonce-{n}' 'wasm-unsafe-eval'"),
-        None => "script-src 'none'".to_string(),
-    };
-    let csp = format!("{scripts}; object-src 'none'; base-uri 'none'; {frame}");
-    let h = resp.headers_mut();
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&csp) {
-        h.insert(header::CONTENT_SECURITY_POLICY, v);
-    }
-    resp
-}
-
 /// `nosniff` everywhere, and HSTS when the service is served over https.
 pub fn secure_transport_headers(h: &mut HeaderMap, state: &AppState) {
     h.insert(
@@ -327,240 +131,10 @@ pub fn secure_transport_headers(h: &mut HeaderMap, state: &AppState) {
     }
 }
 
-/// `Content-Security-Policy: frame-ancestors` for a partner: this origin and the partner's
-/// allowed origins (validated `scheme://host[:port]` strings, see `partners::Origin`).
-pub fn frame_ancestors(origins: &[String]) -> String {
-    let mut v = String::from("frame-ancestors 'self'");
-    for o in origins {
-        // defensive: an origin never holds these, but a CSP must not be extendable
-        if !o.contains([';', ',', ' ', '\'', '"']) {
-            v.push(' ');
-            v.push_str(o);
-        }
-    }
-    v
-}
-
-/// `POST /verif/submit` must be a multipart POST with a boundary: the server function's codec
-/// panics without one, so such requests are answered here with the guide's JSON envelope.
-/// Then, before anything is parsed or anyone authenticated: a slot among
-/// `IDV_MAX_CONCURRENT_UPLOADS` (else 503), a body no larger than both file limits allow (413
-/// from `Content-Length` at once, else when the limit is passed), and the framing guard in
-/// front of the multipart parser (part headers, part count; see `intake`).
-async fn guard_submit(
-    State(state): State<AppState>,
-    req: Request<Body>,
-    next: axum::middleware::Next,
-) -> Response {
-    if req.uri().path() != "/verif/submit" {
-        return next.run(req).await;
-    }
-    let json_err = |status: StatusCode, msg: &str| {
-        (status, Json(crate::contract::ErrorBody::new(msg))).into_response()
-    };
-    if req.method() != axum::http::Method::POST {
-        let mut r = json_err(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "Use POST with multipart/form-data",
-        );
-        r.headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return r;
-    }
-    let ct = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !ct.to_ascii_lowercase().starts_with("multipart/form-data")
-        || multer::parse_boundary(ct).is_err()
-    {
-        return json_err(
-            StatusCode::BAD_REQUEST,
-            "Request must be multipart/form-data with a boundary",
-        );
-    }
-    let Ok(boundary) = multer::parse_boundary(ct) else {
-        return json_err(
-            StatusCode::BAD_REQUEST,
-            "Request must be multipart/form-data with a boundary",
-        );
-    };
-    let cfg = &state.config;
-    let max_body = cfg
-        .max_video_bytes
-        .saturating_add(cfg.max_photo_bytes)
-        .saturating_add(intake::BODY_OVERHEAD_BYTES);
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max_body) {
-        let mut r = intake::Framing::BodyTooLarge(max_body)
-            .into_app_error()
-            .into_response();
-        r.headers_mut()
-            .insert(header::CONNECTION, HeaderValue::from_static("close"));
-        return r;
-    }
-    let Ok(slot) = state.upload_slots.clone().try_acquire_owned() else {
-        return AppError::Busy {
-            message: "The service is receiving too many uploads at once; retry shortly".into(),
-            retry_after_secs: 10,
-        }
-        .into_response();
-    };
-    let refused = Arc::new(OnceLock::new());
-    let (parts, body) = req.into_parts();
-    let body = intake::guard_body(body, &boundary, max_body, refused.clone());
-    let resp = next.run(Request::from_parts(parts, body)).await;
-    drop(slot);
-    match refused.get() {
-        Some(why) => {
-            tracing::info!(reason = %why, "submission body refused by the framing guard");
-            let mut r = why.clone().into_app_error().into_response();
-            r.headers_mut()
-                .insert(header::CONNECTION, HeaderValue::from_static("close"));
-            r
-        }
-        None => resp,
-    }
-}
-
-#[derive(Deserialize)]
-struct LinkQuery {
-    exp: Option<i64>,
-    sig: Option<String>,
-}
-
-/// Local-disk file links: 403 when tampered or expired, 410 once the file is deleted.
-async fn serve_file(
-    State(state): State<AppState>,
-    axum::extract::Path(key): axum::extract::Path<String>,
-    axum::extract::Query(q): axum::extract::Query<LinkQuery>,
-    req: Request<Body>,
-) -> Response {
-    let err = |status: StatusCode, msg: &str| {
-        (status, Json(crate::contract::ErrorBody::new(msg))).into_response()
-    };
-    let (Some(exp), Some(sig)) = (q.exp, q.sig) else {
-        return err(StatusCode::FORBIDDEN, "This link is not signed");
-    };
-    match verify_link(&state.master_key, &key, exp, &sig, now_ms() / 1000) {
-        LinkCheck::Invalid => return err(StatusCode::FORBIDDEN, "This link is invalid"),
-        LinkCheck::Expired => return err(StatusCode::FORBIDDEN, "This link has expired"),
-        LinkCheck::Valid => {}
-    }
-    if !valid_key(&key) || state.storage.name() != "local" {
-        return err(StatusCode::NOT_FOUND, "No such file");
-    }
-    let path = state.config.data_dir.join("files").join(&key);
-    if !path.exists() {
-        // a validly signed link to a missing file: it existed and was deleted
-        return err(
-            StatusCode::GONE,
-            "This file has been deleted (retention period over)",
-        );
-    }
-    let mut resp =
-        match tower::ServiceExt::oneshot(tower_http::services::ServeFile::new(&path), req).await {
-            Ok(r) => r.map(Body::new),
-            Err(e) => return AppError::internal("serving a file", e).into_response(),
-        };
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(super::storage::content_type_for(&key)),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    h.insert(
-        HeaderName::from_static("x-content-type-options"),
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    resp
-}
-
-fn serde_urlencoded_query(raw: Option<&str>) -> VerifQuery {
-    let mut q = VerifQuery::default();
-    for (k, v) in url::form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
-        let v = Some(v.into_owned());
-        match k.as_ref() {
-            "api_key" => q.api_key = v,
-            "session" => q.session = v,
-            "user_identifier" => q.user_identifier = v,
-            "user_id" => q.user_id = v,
-            "user_email" => q.user_email = v,
-            "user_phone" => q.user_phone = v,
-            "redirect_url" => q.redirect_url = v,
-            _ => {}
-        }
-    }
-    q
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// A plain page for errors a browser user sees (no WASM needed).
-fn error_page(message: &str) -> String {
-    format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Verification unavailable</title><link rel=\"stylesheet\" href=\"/pkg/idv.css\"></head>\
-         <body><main class=\"page plain\"><h1>Verification unavailable</h1><p class=\"error\" role=\"alert\">{}</p>\
-         <p>Please go back to the site that sent you here and try again.</p></main></body></html>",
-        html_escape(message)
-    )
-}
-
 /// The request id of the current request, for handlers that log or answer with it.
 pub fn request_id(req: &Request<Body>) -> Option<String> {
     req.extensions()
         .get::<RequestId>()
         .and_then(|id| id.header_value().to_str().ok())
         .map(str::to_string)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_preference() {
-        let mut h = HeaderMap::new();
-        assert!(!prefers_json(&h));
-        h.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
-        assert!(prefers_json(&h));
-        h.insert(
-            header::ACCEPT,
-            HeaderValue::from_static("text/html,application/xhtml+xml,application/json;q=0.9"),
-        );
-        assert!(!prefers_json(&h));
-    }
-
-    #[test]
-    fn query_accepts_user_id_alias() {
-        let q = serde_urlencoded_query(Some("api_key=a&user_id=u%201"));
-        assert_eq!(q.user_id.as_deref(), Some("u 1"));
-        assert_eq!(non_empty(Some("  ".into())), None);
-    }
-
-    #[test]
-    fn escapes() {
-        assert_eq!(
-            html_escape("<a href=\"x\">&"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;"
-        );
-    }
 }

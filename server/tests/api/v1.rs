@@ -156,7 +156,8 @@ async fn post_session(app: &TestApp, key: &str, body: Value) -> (u16, Value) {
     (status, r.json().await.unwrap())
 }
 
-/// A capture link made through `POST /v1/sessions`, then expired in the database.
+/// A capture link made through `POST /v1/sessions`, then expired in the database a minute ago
+/// (not long enough for the retention sweep, which may run meanwhile, to delete it).
 async fn expired_session(app: &TestApp, secret_key: &str) -> Value {
     let (_, v) = post_session(
         app,
@@ -164,8 +165,9 @@ async fn expired_session(app: &TestApp, secret_key: &str) -> Value {
         serde_json::json!({"user_identifier": "u", "expires_in": 60}),
     )
     .await;
-    sqlx::query("UPDATE capture_sessions SET expires_at = 1 WHERE id = $1")
+    sqlx::query("UPDATE capture_sessions SET expires_at = $2 WHERE id = $1")
         .bind(v["session_id"].as_str().unwrap())
+        .bind(app::server::db::now_ms() - 60_000)
         .execute(&app.state.db.pool)
         .await
         .unwrap();

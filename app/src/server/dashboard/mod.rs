@@ -43,7 +43,8 @@ const SESSION_TTL: Duration = Duration::from_secs(8 * 3600);
 /// Image links on the check page.
 const IMAGE_LINK_TTL: Duration = Duration::from_secs(300);
 
-pub fn routes() -> Router<AppState> {
+/// The dashboard's routes: sign-in, the pages and their guarded actions.
+pub fn router() -> Router<AppState> {
     Router::new()
         .route(
             "/dashboard",

@@ -10,7 +10,14 @@ use std::{
 use anyhow::Context;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64URL};
 
-use super::StorageBackend;
+use axum::{
+    Json,
+    extract::Request,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+
+use super::{FileLink, StorageBackend};
 use crate::server::crypto::{MasterKey, ct_eq};
 
 const LINK_PURPOSE: &str = "file-link";
@@ -134,6 +141,65 @@ impl StorageBackend for LocalStorage {
             .await
             .map(|_| ())
             .context("local storage root")
+    }
+
+    /// Local-disk file links: 403 when tampered or expired, 410 once the file is deleted.
+    async fn serve(&self, link: FileLink, req: Request) -> Response {
+        let err = |status: StatusCode, msg: &str| {
+            (status, Json(crate::contract::ErrorBody::new(msg))).into_response()
+        };
+        let (Some(exp), Some(sig)) = (link.exp, link.sig) else {
+            return err(StatusCode::FORBIDDEN, "This link is not signed");
+        };
+        let now = chrono::Utc::now().timestamp();
+        match verify_link(&self.key, &link.key, exp, &sig, now) {
+            LinkCheck::Invalid => return err(StatusCode::FORBIDDEN, "This link is invalid"),
+            LinkCheck::Expired => return err(StatusCode::FORBIDDEN, "This link has expired"),
+            LinkCheck::Valid => {}
+        }
+        let Some(path) = self.path_for(&link.key) else {
+            return err(StatusCode::NOT_FOUND, "No such file");
+        };
+        if !path.exists() {
+            // a validly signed link to a missing file: it existed and was deleted
+            return err(
+                StatusCode::GONE,
+                "This file has been deleted (retention period over)",
+            );
+        }
+        let mut resp = match tower::ServiceExt::oneshot(
+            tower_http::services::ServeFile::new(&path),
+            req,
+        )
+        .await
+        {
+            Ok(r) => r.map(axum::body::Body::new),
+            Err(e) => {
+                tracing::error!(error = %e, "serving a file failed");
+                return err(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    crate::contract::messages::PROCESSING_FAILED,
+                );
+            }
+        };
+        let h = resp.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(super::content_type_for(&link.key)),
+        );
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+        h.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        h.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
+        resp
     }
 }
 

@@ -34,6 +34,28 @@ pub trait StorageBackend: Send + Sync + std::fmt::Debug {
 
     /// Readiness: the backend is reachable.
     async fn check(&self) -> anyhow::Result<()>;
+
+    /// Answers `GET /files/{key}?exp=…&sig=…`, a read link this service minted. Only local
+    /// storage serves its files itself; other backends' links point at the backend, so here
+    /// such a path is unknown.
+    async fn serve(
+        &self,
+        _link: FileLink,
+        _req: axum::extract::Request,
+    ) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        let body = crate::contract::ErrorBody::new("No such file");
+        (axum::http::StatusCode::NOT_FOUND, axum::Json(body)).into_response()
+    }
+}
+
+/// A read link as it arrives: the key from the path, the expiry and signature from the query.
+#[derive(Debug, serde::Deserialize)]
+pub struct FileLink {
+    #[serde(skip)]
+    pub key: String,
+    pub exp: Option<i64>,
+    pub sig: Option<String>,
 }
 
 pub type Storage = Arc<dyn StorageBackend>;
