@@ -13,7 +13,11 @@ mkdir -p "$dir"
 port=$(free_port)
 parent_port=$(free_port)
 hook_port=$(free_port)
+fixtures_port=$(free_port)
 base="http://127.0.0.1:$port"
+# the partners' logos come from the partner's own site, as in production: a static server of
+# end2end/fixtures/ (test files are never in public/, which the service serves)
+fixtures="http://127.0.0.1:$fixtures_port"
 parent="http://127.0.0.1:$parent_port"
 export IDV_DATA_DIR="$dir/data" LEPTOS_SITE_ADDR="127.0.0.1:$port"
 # the tests' webhook receiver listens on loopback
@@ -22,15 +26,19 @@ export IDV_WEBHOOK_ALLOWED_CIDRS=127.0.0.0/8
 export IDV_IP_PAGE_PER_MINUTE=600 IDV_IP_SUBMIT_PER_MINUTE=120 IDV_IP_SIGN_IN_PER_MINUTE=60
 unset DATABASE_URL
 "$IDV_BIN" partner create --name "Acme Bank" --primary-color "#0b6e4f" --accent-color "#f2a541" \
-  --logo-url "$base/examples/acme-logo.svg" --allowed-origin "$parent" \
+  --logo-url "$fixtures/acme-logo.svg" --allowed-origin "$parent" \
   --webhook-url "http://127.0.0.1:$hook_port/hooks/acme" >"$dir/partner-a.json"
 "$IDV_BIN" partner create --name "Nimbus Travel" --primary-color "#7c2d92" --accent-color "#ffd166" \
-  --logo-url "$base/examples/nimbus-logo.svg" --allowed-origin "$parent" \
+  --logo-url "$fixtures/nimbus-logo.svg" --allowed-origin "$parent" \
   --webhook-url "http://127.0.0.1:$hook_port/hooks/nimbus" >"$dir/partner-b.json"
+python3 -m http.server --bind 127.0.0.1 --directory end2end/fixtures "$fixtures_port" \
+  >"$dir/fixtures.log" 2>&1 &
+fix=$!
 "$IDV_BIN" serve >"$dir/server.log" 2>&1 &
 srv=$!
-trap 'kill $srv 2>/dev/null || true' EXIT
+trap 'kill $srv $fix 2>/dev/null || true' EXIT
 wait_http "$base/readyz" 30 || { cat "$dir/server.log"; exit 1; }
+wait_http "$fixtures/acme-logo.svg" 30 || { cat "$dir/fixtures.log"; exit 1; }
 E2E_BASE_URL="$base" E2E_PARENT_PORT="$parent_port" E2E_HOOK_PORT="$hook_port" \
   E2E_PARTNER_A="$dir/partner-a.json" E2E_PARTNER_B="$dir/partner-b.json" \
   E2E_SERVER_LOG="$dir/server.log" E2E_WORK="$dir" \
