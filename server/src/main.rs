@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use app::server::{audit::Actor, config::Config, partners, telemetry, webhooks};
+use app::server::{audit::Actor, config::Config, outbox, partners, telemetry};
 use clap::{Args, Parser, Subcommand};
 use idv::{Application, open_core};
 
@@ -192,7 +192,7 @@ async fn webhook_cmd(cmd: WebhookCmd, config: Config) -> anyhow::Result<()> {
     let state = open_core(config).await?;
     match cmd {
         WebhookCmd::List { check_id } => {
-            let list = webhooks::list_for_check(&state.db, &check_id).await?;
+            let list = outbox::list_for_check(&state.db, &check_id).await?;
             anyhow::ensure!(
                 !list.is_empty(),
                 "no webhook deliveries for check {check_id}"
@@ -202,7 +202,7 @@ async fn webhook_cmd(cmd: WebhookCmd, config: Config) -> anyhow::Result<()> {
             }
         }
         WebhookCmd::Redeliver { check_id } => {
-            let n = webhooks::redeliver(&state.db, &check_id, &Actor::Operator).await?;
+            let n = outbox::redeliver(&state.db, &check_id, &Actor::Operator).await?;
             print_json(&serde_json::json!({"check_id": check_id, "queued": n}));
         }
     }

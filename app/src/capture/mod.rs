@@ -47,27 +47,27 @@ pub async fn give_consent(
     capture_token: String,
     consent_version: String,
 ) -> Result<(), ServerFnError> {
-    use crate::server::{error::AppError, sessions, state::AppState};
+    use crate::server::{capture_links, error::AppError, state::AppState};
     let state = expect_context::<AppState>();
     if consent_version.is_empty() || consent_version.len() > 64 {
         return Err(refuse(AppError::bad_request(
             "consent_version is not valid",
         )));
     }
-    match sessions::record_consent(&state.db, &capture_token, &consent_version).await {
+    match capture_links::record_consent(&state.db, &capture_token, &consent_version).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(lookup)) => Err(refuse(lookup.into())),
         Err(e) => Err(refuse(AppError::internal("recording consent", e))),
     }
 }
 
-/// Keeps the open page's capture token alive (see `sessions::renew`); returns its expiry
+/// Keeps the open page's capture token alive (see `capture_links::renew`); returns its expiry
 /// (epoch ms).
 #[server(prefix = "/api", endpoint = "renew_capture_token")]
 pub async fn renew_capture_token(capture_token: String) -> Result<i64, ServerFnError> {
-    use crate::server::{error::AppError, sessions, state::AppState};
+    use crate::server::{capture_links, error::AppError, state::AppState};
     let state = expect_context::<AppState>();
-    match sessions::renew(&state.db, &capture_token, state.config.capture_token_ttl).await {
+    match capture_links::renew(&state.db, &capture_token, state.config.capture_token_ttl).await {
         Ok(Ok(expires_at)) => Ok(expires_at),
         Ok(Err(lookup)) => Err(refuse(lookup.into())),
         Err(e) => Err(refuse(AppError::internal("renewing a capture token", e))),

@@ -18,11 +18,11 @@ use serde::Deserialize;
 use crate::{
     contract::{CapturePageData, messages},
     server::{
+        capture_links,
         domain::{Contact, UserIdentifier},
         error::AppError,
         intake,
         partners::{self, KeyKind},
-        sessions,
         state::AppState,
     },
     shell,
@@ -125,7 +125,7 @@ async fn page_caller(state: &AppState, q: &VerifQuery) -> Result<PageCaller, App
     if q.api_key.is_none()
         && let Some(token) = non_empty(q.session.clone())
     {
-        let s = sessions::find(&state.db, &token).await??;
+        let s = capture_links::find(&state.db, &token).await??;
         return Ok(PageCaller {
             auth: s.auth,
             user_identifier: s.user.user_identifier,
@@ -146,9 +146,9 @@ async fn page_caller(state: &AppState, q: &VerifQuery) -> Result<PageCaller, App
     let auth = partners::authenticate(&state.db, &api_key, KeyKind::Capture)
         .await?
         .map_err(|_| AppError::invalid_api_key())?;
-    let redirect_url = sessions::redirect_url(auth.settings(), q.redirect_url.clone())?;
+    let redirect_url = capture_links::redirect_url(auth.settings(), q.redirect_url.clone())?;
     let contact = Contact::parse(q.user_email.as_deref(), q.user_phone.as_deref())?;
-    let session = sessions::NewSession {
+    let session = capture_links::NewCaptureLink {
         user_identifier: user_identifier.clone(),
         user_email: contact.email(),
         user_phone: contact.phone(),
@@ -156,7 +156,7 @@ async fn page_caller(state: &AppState, q: &VerifQuery) -> Result<PageCaller, App
         renewable: true,
     };
     let created =
-        sessions::create(&state.db, &auth, &session, state.config.capture_token_ttl).await?;
+        capture_links::create(&state.db, &auth, &session, state.config.capture_token_ttl).await?;
     Ok(PageCaller {
         auth,
         user_identifier,

@@ -16,13 +16,13 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::{
     audit::Actor,
+    capture_links,
     checks::{self, rfc3339_ms},
     domain::{Contact, UserIdentifier},
     error::{AppError, AppResult},
+    outbox,
     partners::{self, Authenticated, KeyKind, KeyMode, KeyRefused},
-    sessions,
     state::AppState,
-    webhooks,
 };
 use crate::contract::{ErrorBody, Status, VerificationResult, api_messages, messages};
 
@@ -97,7 +97,7 @@ pub struct CheckResponse {
     /// The object `POST /verif/submit` returned, with file links minted now (empty strings
     /// once the files are deleted).
     result: VerificationResult,
-    webhook_deliveries: Vec<webhooks::DeliveryView>,
+    webhook_deliveries: Vec<outbox::DeliveryView>,
 }
 
 /// A check of the key's partner and mode.
@@ -157,7 +157,7 @@ pub async fn get_check(
     let result = checks::to_result(&check, &state.storage, state.config.link_ttl)
         .await
         .map_err(|e| AppError::internal(format!("check {check_id}: file links"), e))?;
-    let deliveries = webhooks::list_for_check(&state.db, &check.id).await?;
+    let deliveries = outbox::list_for_check(&state.db, &check.id).await?;
     Ok(Json(CheckResponse {
         success: true,
         user_identifier: check.user_identifier,
@@ -410,9 +410,9 @@ pub async fn create_session(
             "expires_in must be from 60 to 604800 seconds",
         ));
     }
-    let redirect_url = sessions::redirect_url(auth.settings(), b.redirect_url)?;
+    let redirect_url = capture_links::redirect_url(auth.settings(), b.redirect_url)?;
     let contact = Contact::parse(b.user_email.as_deref(), b.user_phone.as_deref())?;
-    let new = sessions::NewSession {
+    let new = capture_links::NewCaptureLink {
         user_identifier,
         user_email: contact.email(),
         user_phone: contact.phone(),
@@ -420,7 +420,7 @@ pub async fn create_session(
         renewable: false,
     };
     let created =
-        sessions::create(&state.db, &auth, &new, std::time::Duration::from_secs(ttl)).await?;
+        capture_links::create(&state.db, &auth, &new, std::time::Duration::from_secs(ttl)).await?;
     let mut url = state
         .config
         .public_url

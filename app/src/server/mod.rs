@@ -2,6 +2,7 @@
 
 pub mod api_v1;
 pub mod audit;
+pub mod capture_links;
 pub mod checks;
 pub mod config;
 pub mod crypto;
@@ -20,7 +21,6 @@ pub mod private_fs;
 pub mod retention;
 pub mod routes;
 pub mod secret;
-pub mod sessions;
 pub mod state;
 pub mod storage;
 pub mod submission;

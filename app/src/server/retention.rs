@@ -103,7 +103,7 @@ pub const UNUSED_LINK_GRACE: Duration = Duration::from_secs(3600);
 /// What else the sweep clears: unused expired capture links, dead dashboard sessions, idle
 /// per-IP limiter entries.
 pub async fn sweep_sessions(state: &AppState) -> anyhow::Result<(u64, u64)> {
-    let links = super::sessions::delete_expired_unused(&state.db, UNUSED_LINK_GRACE).await?;
+    let links = super::capture_links::delete_expired_unused(&state.db, UNUSED_LINK_GRACE).await?;
     let dash =
         sqlx::query("DELETE FROM dashboard_sessions WHERE expires_at < $1 OR revoked_at < $1")
             .bind(now_ms() - i64::try_from(UNUSED_LINK_GRACE.as_millis()).unwrap_or(0))

@@ -17,6 +17,7 @@
 use std::sync::Arc;
 
 use super::{
+    capture_links,
     checks::{self, CheckRecord},
     db::now_ms,
     domain::{Contact, UserIdentifier},
@@ -24,7 +25,6 @@ use super::{
     intake::{self, Limits},
     media,
     partners::{self, KeyKind, KeyMode},
-    sessions,
     state::AppState,
     verify::{self, Inputs},
 };
@@ -52,7 +52,7 @@ async fn credentials(
     complete: bool,
 ) -> Result<Option<Caller>, AppError> {
     if let Some(token) = fields.get("capture_token") {
-        let session = sessions::reserve(&state.db, token)
+        let session = capture_links::reserve(&state.db, token)
             .await?
             .map_err(AppError::from)?;
         let u = session.user;
@@ -152,7 +152,7 @@ pub async fn submit(
     let result = run(state, mp, &mut reserved).await;
     if result.is_err()
         && let Some(session_id) = reserved
-        && let Err(e) = sessions::release(&state.db, &session_id).await
+        && let Err(e) = capture_links::release(&state.db, &session_id).await
     {
         tracing::warn!(error = %e, "could not release a capture token's reservation; it lapses on its own");
     }
@@ -457,7 +457,7 @@ async fn commit(
     let committed: Result<bool, sqlx::Error> = async {
         let mut tx = state.db.pool.begin().await?;
         if let Some(sid) = session_id
-            && !sessions::consume(&mut tx, sid, &record.id).await?
+            && !capture_links::consume(&mut tx, sid, &record.id).await?
         {
             tx.rollback().await?;
             return Ok(false);
@@ -472,7 +472,7 @@ async fn commit(
             state.webhook_notify.notify_one();
             Ok(())
         }
-        Ok(false) => Err(sessions::Lookup::Used.into()),
+        Ok(false) => Err(capture_links::Lookup::Used.into()),
         Err(e) => Err(AppError::internal(format!("saving check {}", record.id), e)),
     }
 }

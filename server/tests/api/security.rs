@@ -14,8 +14,8 @@ use std::{
 
 use app::server::{
     audit::Actor,
+    capture_links,
     partners::{self, KeyKind, KeyMode, Retire},
-    sessions,
 };
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
@@ -46,10 +46,10 @@ async fn capture_token(app: &TestApp, api_key: &str, email: Option<&str>) -> Str
         .await
         .unwrap()
         .unwrap();
-    sessions::create(
+    capture_links::create(
         &app.state.db,
         &auth,
-        &sessions::NewSession {
+        &capture_links::NewCaptureLink {
             user_identifier: "u-token".into(),
             user_email: email.map(str::to_string),
             user_phone: None,
@@ -1079,7 +1079,7 @@ async fn webhooks_never_reach_tunnelled_or_translated_internal_addresses() {
         app.state.webhook_notify.notify_one();
         let t0 = Instant::now();
         loop {
-            let d = &app::server::webhooks::list_for_check(&app.state.db, &ids[0])
+            let d = &app::server::outbox::list_for_check(&app.state.db, &ids[0])
                 .await
                 .unwrap()[0];
             if let Some(a) = d.attempt_log.first() {

@@ -496,14 +496,14 @@ async fn capture_token_submits_once_without_the_key() {
     .await
     .unwrap()
     .unwrap();
-    let s = app::server::sessions::NewSession {
+    let s = app::server::capture_links::NewCaptureLink {
         user_identifier: "u-7".into(),
         user_email: None,
         user_phone: None,
         redirect_url: None,
         renewable: false,
     };
-    let token = app::server::sessions::create(
+    let token = app::server::capture_links::create(
         &app.state.db,
         &auth,
         &s,

@@ -230,7 +230,7 @@ async fn the_page_records_consent_and_a_checked_redirect_url_on_its_session() {
             (r.status().as_u16(), r.text().await.unwrap())
         }
     };
-    // one mapping for every door a token comes through (sessions::Lookup → AppError)
+    // one mapping for every door a token comes through (capture_links::Lookup → AppError)
     assert_eq!(consent("cap_nope".into(), "2026-11-26").await.0, 401);
     assert_eq!(consent(token.clone(), "").await.0, 400);
     let (status, body) = consent(token.clone(), app::capture::CONSENT_VERSION).await;

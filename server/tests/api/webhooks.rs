@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use app::server::{partners, webhooks};
+use app::server::{outbox, partners};
 use serde_json::Value;
 
 use crate::common::{
@@ -44,10 +44,10 @@ async fn wait_status(
     check_id: &str,
     status: &str,
     limit: Duration,
-) -> webhooks::DeliveryView {
+) -> outbox::DeliveryView {
     let t0 = std::time::Instant::now();
     loop {
-        let list = webhooks::list_for_check(&app.state.db, check_id)
+        let list = outbox::list_for_check(&app.state.db, check_id)
             .await
             .unwrap();
         if let Some(d) = list.into_iter().next() {
@@ -204,7 +204,7 @@ async fn a_receiver_that_was_down_gets_the_webhook_when_it_is_back() {
     // at least two refused connections first
     let t0 = std::time::Instant::now();
     loop {
-        let d = &webhooks::list_for_check(&app.state.db, &ids[0])
+        let d = &outbox::list_for_check(&app.state.db, &ids[0])
             .await
             .unwrap()[0];
         if d.attempt_log.len() >= 2 {
@@ -310,7 +310,7 @@ async fn a_rotated_secret_signs_alongside_the_new_one_and_redelivery_keeps_the_i
 
     wait_status(&app, &ids[0], "delivered", Duration::from_secs(5)).await;
     assert_eq!(
-        webhooks::redeliver(&app.state.db, &ids[0], &app::server::audit::Actor::Operator)
+        outbox::redeliver(&app.state.db, &ids[0], &app::server::audit::Actor::Operator)
             .await
             .unwrap(),
         1
@@ -321,7 +321,7 @@ async fn a_rotated_secret_signs_alongside_the_new_one_and_redelivery_keeps_the_i
     let d = wait_status(&app, &ids[0], "delivered", Duration::from_secs(5)).await;
     assert_eq!(d.attempt_log.len(), 2);
     assert!(
-        webhooks::redeliver(
+        outbox::redeliver(
             &app.state.db,
             "no-such-check",
             &app::server::audit::Actor::Operator

@@ -29,7 +29,7 @@ use super::{
     outbox,
     partners::{self, KeyKind, KeyMode, Partner},
     state::AppState,
-    verify, webhooks,
+    verify,
 };
 use crate::contract::Theme;
 use pages::{ListForm, Nav, SettingsForm};
@@ -93,18 +93,18 @@ async fn secure_headers(mut resp: Response) -> Response {
     resp
 }
 
-// --- sessions --------------------------------------------------------------------------------
+// --- dashboard logins (table `dashboard_sessions`) -------------------------------------------
 
-/// A signed-in dashboard session.
+/// A dashboard login: a partner signed in with a secret key, in that key's mode.
 #[derive(Debug, Clone)]
-pub struct Session {
+pub struct Login {
     pub id: String,
     pub partner: Partner,
     pub livemode: bool,
     pub csrf: String,
 }
 
-impl Session {
+impl Login {
     fn mode(&self) -> KeyMode {
         KeyMode::from_livemode(self.livemode)
     }
@@ -146,7 +146,7 @@ fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .next()
 }
 
-async fn find_session(db: &Db, token: &str) -> Result<Option<Session>, sqlx::Error> {
+async fn find_login(db: &Db, token: &str) -> Result<Option<Login>, sqlx::Error> {
     // the key that opened it must still work: a revoked or rotated-out key ends its sessions
     let row = sqlx::query(
         "SELECT s.id, s.partner_id, s.livemode, s.csrf_token FROM dashboard_sessions s \
@@ -166,7 +166,7 @@ async fn find_session(db: &Db, token: &str) -> Result<Option<Session>, sqlx::Err
     else {
         return Ok(None);
     };
-    Ok(Some(Session {
+    Ok(Some(Login {
         id: row.try_get("id")?,
         partner,
         livemode: row.try_get::<i16, _>("livemode")? != 0,
@@ -183,14 +183,14 @@ impl IntoResponse for SignIn {
     }
 }
 
-impl FromRequestParts<AppState> for Session {
+impl FromRequestParts<AppState> for Login {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let Some(token) = cookie_value(&parts.headers, cookie_name(state)) else {
             return Err(SignIn.into_response());
         };
-        match find_session(&state.db, &token).await {
+        match find_login(&state.db, &token).await {
             Ok(Some(s)) => Ok(s),
             Ok(None) => Err(SignIn.into_response()),
             Err(e) => Err(AppError::from(e).into_response()),
@@ -200,7 +200,7 @@ impl FromRequestParts<AppState> for Session {
 
 /// A POST must carry the session's CSRF token and, when the browser names it, come from this
 /// origin.
-fn guard(s: &Session, headers: &HeaderMap, state: &AppState, csrf: &str) -> Result<(), DashError> {
+fn guard(s: &Login, headers: &HeaderMap, state: &AppState, csrf: &str) -> Result<(), DashError> {
     use subtle::ConstantTimeEq;
     if !same_origin(headers, state) || !bool::from(s.csrf.as_bytes().ct_eq(csrf.as_bytes())) {
         return Err(DashError::Refused);
@@ -360,7 +360,7 @@ struct CsrfForm {
 
 async fn sign_out(
     State(state): State<AppState>,
-    s: Session,
+    s: Login,
     headers: HeaderMap,
     Form(f): Form<CsrfForm>,
 ) -> DashResult {
@@ -431,7 +431,7 @@ impl ListQuery {
 
 async fn checks_page(
     State(state): State<AppState>,
-    s: Session,
+    s: Login,
     Query(q): Query<ListQuery>,
 ) -> DashResult {
     let (rows, next, problem) = match q.filter("50") {
@@ -460,10 +460,7 @@ async fn checks_page(
         .into_response())
 }
 
-async fn review_queue(
-    State(state): State<AppState>,
-    s: Session,
-) -> Result<Html<String>, DashError> {
+async fn review_queue(State(state): State<AppState>, s: Login) -> Result<Html<String>, DashError> {
     // the hundred newest waiting (decided checks leave the queue)
     let f = checks::ListFilter::parse(None, Some("review"), None, Some("100"), None)?;
     let (rows, _) = checks::list(&state.db, &s.partner.id, s.livemode, &f).await?;
@@ -480,7 +477,7 @@ async fn review_queue(
 /// CSV of the filtered checks (up to 10,000 rows, newest first); recorded in the audit log.
 async fn export_csv(
     State(state): State<AppState>,
-    s: Session,
+    s: Login,
     Query(q): Query<ListQuery>,
 ) -> DashResult {
     let mut f = q.filter("100")?;
@@ -545,7 +542,7 @@ fn csv(v: &str) -> String {
 
 async fn own_check(
     state: &AppState,
-    s: &Session,
+    s: &Login,
     id: &str,
 ) -> Result<checks::CheckRecord, DashError> {
     checks::get(&state.db, &s.partner.id, id)
@@ -574,7 +571,7 @@ fn notice_text(code: Option<&str>) -> Option<String> {
 
 async fn check_page(
     State(state): State<AppState>,
-    s: Session,
+    s: Login,
     Path(id): Path<String>,
     Query(n): Query<NoticeQuery>,
 ) -> DashResult {
@@ -597,7 +594,7 @@ async fn check_page(
     } else {
         None
     };
-    let deliveries = webhooks::list_for_check(&state.db, &c.id).await?;
+    let deliveries = outbox::list_for_check(&state.db, &c.id).await?;
     let audit_entries = audit::list(&state.db, &s.partner.id, s.livemode, Some(&c.id), 100).await?;
     let risk_meanings = c
         .risk_factors
@@ -636,7 +633,7 @@ struct CheckActionForm {
 /// call that writes its own audit entry.
 async fn check_action(
     State(state): State<AppState>,
-    s: Session,
+    s: Login,
     headers: HeaderMap,
     Path((id, action)): Path<(String, String)>,
     Form(f): Form<CheckActionForm>,
@@ -645,7 +642,7 @@ async fn check_action(
     let c = own_check(&state, &s, &id).await?;
     let notice = match action.as_str() {
         "redeliver" => {
-            webhooks::redeliver(&state.db, &c.id, &s.actor())
+            outbox::redeliver(&state.db, &c.id, &s.actor())
                 .await
                 .map_err(|e| AppError::internal(format!("check {id}: redeliver"), e))?;
             state.webhook_notify.notify_one();
@@ -670,10 +667,7 @@ async fn check_action(
 
 // --- webhooks, audit -----------------------------------------------------------------------
 
-async fn webhooks_page(
-    State(state): State<AppState>,
-    s: Session,
-) -> Result<Html<String>, DashError> {
+async fn webhooks_page(State(state): State<AppState>, s: Login) -> Result<Html<String>, DashError> {
     let rows = outbox::recent(&state.db, &s.partner.id, s.livemode, 100).await?;
     Ok(Html(pages::webhooks(
         s.nav("webhooks"),
@@ -682,7 +676,7 @@ async fn webhooks_page(
     )))
 }
 
-async fn audit_page(State(state): State<AppState>, s: Session) -> Result<Html<String>, DashError> {
+async fn audit_page(State(state): State<AppState>, s: Login) -> Result<Html<String>, DashError> {
     let entries = audit::list(&state.db, &s.partner.id, s.livemode, None, 500).await?;
     Ok(Html(pages::audit(s.nav("audit"), entries)))
 }
@@ -701,7 +695,7 @@ fn settings_form(p: &Partner, mode: KeyMode) -> SettingsForm {
     }
 }
 
-async fn settings_page(s: Session, Query(n): Query<NoticeQuery>) -> Html<String> {
+async fn settings_page(s: Login, Query(n): Query<NoticeQuery>) -> Html<String> {
     Html(pages::settings(
         s.nav("settings"),
         settings_form(&s.partner, s.mode()),
@@ -728,7 +722,7 @@ const TEST_MODE_LIVE_SETTINGS: &str = "A test-mode session cannot change live se
 
 async fn save_settings(
     State(state): State<AppState>,
-    s: Session,
+    s: Login,
     headers: HeaderMap,
     Form(f): Form<SettingsInput>,
 ) -> DashResult {
@@ -795,7 +789,7 @@ struct RotateInput {
 /// partner and mode.
 async fn confirm_secret_key(
     state: &AppState,
-    s: &Session,
+    s: &Login,
     presented: &str,
 ) -> Result<Option<Response>, DashError> {
     let ok = match partners::authenticate(&state.db, presented, KeyKind::Secret).await? {
@@ -827,7 +821,7 @@ async fn confirm_secret_key(
 /// CSRF, and the mode's current secret key typed again) for the rotations.
 async fn rotate(
     State(state): State<AppState>,
-    s: Session,
+    s: Login,
     headers: HeaderMap,
     Path(what): Path<String>,
     Form(f): Form<RotateInput>,
@@ -843,7 +837,7 @@ async fn rotate(
     }
 }
 
-async fn rotate_key(state: &AppState, s: &Session, f: &RotateInput) -> DashResult {
+async fn rotate_key(state: &AppState, s: &Login, f: &RotateInput) -> DashResult {
     let kind = f
         .kind
         .as_deref()
@@ -884,7 +878,7 @@ async fn rotate_key(state: &AppState, s: &Session, f: &RotateInput) -> DashResul
 }
 
 /// The settings page showing a new key or secret, once (never cached: see `secure_headers`).
-fn shown_once(s: &Session, label: &'static str, value: String, notice: String) -> Response {
+fn shown_once(s: &Login, label: &'static str, value: String, notice: String) -> Response {
     Html(pages::settings(
         s.nav("settings"),
         settings_form(&s.partner, s.mode()),
@@ -895,7 +889,7 @@ fn shown_once(s: &Session, label: &'static str, value: String, notice: String) -
     .into_response()
 }
 
-async fn rotate_secret(state: &AppState, s: &Session) -> DashResult {
+async fn rotate_secret(state: &AppState, s: &Login) -> DashResult {
     let grace = state.config.key_rotation_grace;
     let secret = partners::rotate_webhook_secret(
         &state.db,
@@ -924,7 +918,7 @@ struct PreviewQuery {
 }
 
 /// The themed first screen with unsaved values, for the settings page's preview frame.
-async fn preview(s: Session, Query(q): Query<PreviewQuery>) -> Response {
+async fn preview(s: Login, Query(q): Query<PreviewQuery>) -> Response {
     let color = |v: Option<String>, current: &str| {
         v.filter(|c| crate::theme::parse_hex(c).is_some())
             .unwrap_or_else(|| current.to_string())

@@ -21,13 +21,12 @@ use std::{
 use rand::Rng;
 use tokio::sync::{Notify, Semaphore};
 
-pub use super::outbox::{AttemptView, Claimed, DeliveryView, Event, list_for_check, redeliver};
 use super::{
     checks::{self, CheckRecord, rfc3339_ms},
     config::{Config, WebhookConfig},
     crypto::MasterKey,
     db::{Db, now_ms},
-    outbox,
+    outbox::{self, Claimed, Event},
     partners::{self, KeyMode},
     storage::Storage,
 };

@@ -1,6 +1,7 @@
-//! Capture sessions: `GET /verif/` turns the partner's API key into a short-lived, single-use
-//! token bound to the partner and the user, so the key never reaches the browser. The page
-//! submits with the token; only its SHA-256 is stored.
+//! Capture links (table `capture_sessions`): `GET /verif/` turns the partner's capture key into
+//! a short-lived, single-use token bound to the partner and the user, so the key never reaches
+//! the browser; `POST /v1/sessions` makes one for a partner's server. The page submits with the
+//! token; only its SHA-256 is stored.
 
 use std::time::Duration;
 
@@ -15,7 +16,7 @@ use super::{
 };
 
 #[derive(Debug, Clone)]
-pub struct NewSession {
+pub struct NewCaptureLink {
     pub user_identifier: String,
     pub user_email: Option<String>,
     pub user_phone: Option<String>,
@@ -60,7 +61,7 @@ pub struct Created {
 pub async fn create(
     db: &Db,
     auth: &Authenticated,
-    s: &NewSession,
+    s: &NewCaptureLink,
     ttl: Duration,
 ) -> Result<Created, sqlx::Error> {
     let token = format!("cap_{}", B64URL.encode(random_bytes::<32>()));
@@ -93,10 +94,10 @@ pub async fn create(
 
 /// A live session found by its token.
 #[derive(Debug, Clone)]
-pub struct Session {
+pub struct CaptureLink {
     pub id: String,
     pub auth: Authenticated,
-    pub user: NewSession,
+    pub user: NewCaptureLink,
     /// Epoch ms.
     pub expires_at: i64,
     /// The consent the user gave on the page: (version of the text, epoch ms).
@@ -142,7 +143,7 @@ pub const RESERVATION: Duration = Duration::from_secs(300);
 
 /// Reserves a live session for one submission, so the same token cannot drive two at once;
 /// [`consume`] ends the reservation with the check, [`release`] after a failure.
-pub async fn reserve(db: &Db, token: &str) -> Result<Result<Session, Lookup>, sqlx::Error> {
+pub async fn reserve(db: &Db, token: &str) -> Result<Result<CaptureLink, Lookup>, sqlx::Error> {
     let session = match find(db, token).await? {
         Ok(s) => s,
         Err(l) => return Ok(Err(l)),
@@ -192,7 +193,7 @@ pub async fn delete_expired_unused(db: &Db, after: Duration) -> Result<u64, sqlx
 
 /// Finds an unused, unexpired session. Does not consume it: [`consume`] does, in the
 /// transaction that stores the check.
-pub async fn find(db: &Db, token: &str) -> Result<Result<Session, Lookup>, sqlx::Error> {
+pub async fn find(db: &Db, token: &str) -> Result<Result<CaptureLink, Lookup>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT id, partner_id, livemode, user_identifier, user_email, user_phone, expires_at, used_at, redirect_url, consent_version, consented_at, renewable FROM capture_sessions WHERE token_hash = $1",
     )
@@ -221,7 +222,7 @@ pub async fn find(db: &Db, token: &str) -> Result<Result<Session, Lookup>, sqlx:
     } else {
         KeyMode::Test
     };
-    Ok(Ok(Session {
+    Ok(Ok(CaptureLink {
         id: row.try_get("id")?,
         auth: Authenticated {
             partner,
@@ -229,7 +230,7 @@ pub async fn find(db: &Db, token: &str) -> Result<Result<Session, Lookup>, sqlx:
             key_id: None,
         },
         expires_at,
-        user: NewSession {
+        user: NewCaptureLink {
             user_identifier: row.try_get("user_identifier")?,
             user_email: row.try_get("user_email")?,
             user_phone: row.try_get("user_phone")?,
