@@ -300,14 +300,9 @@ async fn ffprobe(
         "-show_streams",
         p,
     ];
-    let out = match run_tool("ffprobe", &args, limit).await {
+    let out = match run_on_upload("ffprobe", &args, limit, field, "read").await? {
         Ok(o) => o,
-        Err(ToolError::TimedOut) => {
-            return Ok(Err(Rejected(format!(
-                "{field} could not be read in time (corrupt or hostile file)"
-            ))));
-        }
-        Err(e) => return Err(e),
+        Err(r) => return Ok(Err(r)),
     };
     let probe: Option<Probe> = serde_json::from_slice(&out.stdout).ok();
     let Some(mut probe) = probe.filter(|p| p.format.is_some()) else {
@@ -332,6 +327,24 @@ async fn ffprobe(
     };
     let v = probe.streams.swap_remove(i);
     Ok(Ok((probe, v)))
+}
+
+/// `run_tool` on an uploaded file: running out of time is the file's fault (a corrupt or
+/// hostile file), answered as a rejection naming `field` and what could not be done in time.
+async fn run_on_upload(
+    program: &str,
+    args: &[&str],
+    limit: Duration,
+    field: &str,
+    done: &str,
+) -> Result<Result<std::process::Output, Rejected>, ToolError> {
+    match run_tool(program, args, limit).await {
+        Ok(o) => Ok(Ok(o)),
+        Err(ToolError::TimedOut) => Ok(Err(Rejected(format!(
+            "{field} could not be {done} in time (corrupt or hostile file)"
+        )))),
+        Err(e) => Err(e),
+    }
 }
 
 /// Decoding one frame proves the stream is usable (a header alone is not enough).
@@ -361,14 +374,9 @@ async fn decode_first_frame(
         "framemd5",
         "-",
     ];
-    let out = match run_tool("ffmpeg", &args, limit).await {
+    let out = match run_on_upload("ffmpeg", &args, limit, field, "decoded").await? {
         Ok(o) => o,
-        Err(ToolError::TimedOut) => {
-            return Ok(Err(Rejected(format!(
-                "{field} could not be decoded in time (corrupt or hostile file)"
-            ))));
-        }
-        Err(e) => return Err(e),
+        Err(r) => return Ok(Err(r)),
     };
     let decoded = String::from_utf8_lossy(&out.stdout)
         .lines()

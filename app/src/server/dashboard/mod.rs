@@ -198,6 +198,38 @@ impl FromRequestParts<AppState> for Login {
     }
 }
 
+/// A form a state-changing dashboard request posts: it carries the login's CSRF token.
+trait CsrfProtected {
+    fn csrf(&self) -> &str;
+}
+
+/// A dashboard POST that passed the guard: a login, this origin (when the browser names it),
+/// and the login's CSRF token in the form. Handlers that change anything take it, so none can
+/// forget the check.
+struct Guarded<F> {
+    login: Login,
+    form: F,
+}
+
+impl<F> axum::extract::FromRequest<AppState> for Guarded<F>
+where
+    F: serde::de::DeserializeOwned + CsrfProtected + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let login = Login::from_request_parts(&mut parts, state).await?;
+        let headers = parts.headers.clone();
+        let req = axum::extract::Request::from_parts(parts, body);
+        let Form(form) = Form::<F>::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        guard(&login, &headers, state, form.csrf()).map_err(IntoResponse::into_response)?;
+        Ok(Self { login, form })
+    }
+}
+
 /// A POST must carry the session's CSRF token and, when the browser names it, come from this
 /// origin.
 fn guard(s: &Login, headers: &HeaderMap, state: &AppState, csrf: &str) -> Result<(), DashError> {
@@ -358,13 +390,16 @@ struct CsrfForm {
     csrf: String,
 }
 
+impl CsrfProtected for CsrfForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 async fn sign_out(
     State(state): State<AppState>,
-    s: Login,
-    headers: HeaderMap,
-    Form(f): Form<CsrfForm>,
+    Guarded { login: s, form: _ }: Guarded<CsrfForm>,
 ) -> DashResult {
-    guard(&s, &headers, &state, &f.csrf)?;
     let mut tx = state.db.pool.begin().await?;
     sqlx::query("UPDATE dashboard_sessions SET revoked_at = $2 WHERE id = $1")
         .bind(&s.id)
@@ -628,17 +663,20 @@ struct CheckActionForm {
     confirm: Option<String>,
 }
 
+impl CsrfProtected for CheckActionForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// `POST /dashboard/checks/{id}/{redeliver|review|redact}`: one guarded door (session, CSRF,
 /// the check is this partner's in this mode) for the actions on a check; each is a service
 /// call that writes its own audit entry.
 async fn check_action(
     State(state): State<AppState>,
-    s: Login,
-    headers: HeaderMap,
     Path((id, action)): Path<(String, String)>,
-    Form(f): Form<CheckActionForm>,
+    Guarded { login: s, form: f }: Guarded<CheckActionForm>,
 ) -> DashResult {
-    guard(&s, &headers, &state, &f.csrf)?;
     let c = own_check(&state, &s, &id).await?;
     let notice = match action.as_str() {
         "redeliver" => {
@@ -718,15 +756,18 @@ struct SettingsInput {
     allowed_origins: String,
 }
 
+impl CsrfProtected for SettingsInput {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 const TEST_MODE_LIVE_SETTINGS: &str = "A test-mode session cannot change live settings (the theme live users see); sign in with a live secret key";
 
 async fn save_settings(
     State(state): State<AppState>,
-    s: Login,
-    headers: HeaderMap,
-    Form(f): Form<SettingsInput>,
+    Guarded { login: s, form: f }: Guarded<SettingsInput>,
 ) -> DashResult {
-    guard(&s, &headers, &state, &f.csrf)?;
     let origins: Vec<String> = f
         .allowed_origins
         .lines()
@@ -785,6 +826,12 @@ struct RotateInput {
     revoke_now: Option<String>,
 }
 
+impl CsrfProtected for RotateInput {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// Checks the re-entered secret key: it must be a working secret key of this session's
 /// partner and mode.
 async fn confirm_secret_key(
@@ -821,12 +868,9 @@ async fn confirm_secret_key(
 /// CSRF, and the mode's current secret key typed again) for the rotations.
 async fn rotate(
     State(state): State<AppState>,
-    s: Login,
-    headers: HeaderMap,
     Path(what): Path<String>,
-    Form(f): Form<RotateInput>,
+    Guarded { login: s, form: f }: Guarded<RotateInput>,
 ) -> DashResult {
-    guard(&s, &headers, &state, &f.csrf)?;
     if let Some(refusal) = confirm_secret_key(&state, &s, &f.current_secret_key).await? {
         return Ok(refusal);
     }

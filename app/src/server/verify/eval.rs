@@ -96,10 +96,7 @@ pub fn faces(models: &FaceModels, dir: &Path, threshold: f32) -> anyhow::Result<
             }
         };
         let detect = t0.elapsed();
-        let best = faces
-            .iter()
-            .copied()
-            .max_by(|a, b| a.area().total_cmp(&b.area()));
+        let best = super::local::largest(&faces);
         let t1 = Instant::now();
         let emb = match &best {
             Some(f) => Some(models.embed(&img, f)?),

@@ -235,6 +235,14 @@ fn mean_abs_diff(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum::<f32>() / a.len().max(1) as f32
 }
 
+/// The largest face found, when any.
+pub fn largest(faces: &[Face]) -> Option<Face> {
+    faces
+        .iter()
+        .copied()
+        .max_by(|a, b| a.area().total_cmp(&b.area()))
+}
+
 fn push(v: &mut Vec<RiskFactor>, r: RiskFactor) {
     if !v.contains(&r) {
         v.push(r);
@@ -475,11 +483,7 @@ fn video_faces(
         let g = gray(frame);
         luma += g.pixels().map(|p| f32::from(p[0])).sum::<f32>() / (g.len().max(1) as f32);
         let faces = detect(frame, SMALL)?;
-        if let Some(best) = faces
-            .iter()
-            .copied()
-            .max_by(|a, b| a.area().total_cmp(&b.area()))
-        {
+        if let Some(best) = largest(&faces) {
             let prominent = faces
                 .iter()
                 .filter(|f| {
@@ -569,11 +573,7 @@ fn id_face(
             id_img = image::imageops::rotate90(&id_img);
         }
         let faces = detect_id_faces(&mut *detect, &id_img)?;
-        if let Some(best) = faces
-            .iter()
-            .copied()
-            .max_by(|a, b| a.area().total_cmp(&b.area()))
-        {
+        if let Some(best) = largest(&faces) {
             let others = faces
                 .iter()
                 .filter(|f| f.area() >= cut::ID_OTHER_FACE_AREA * best.area())
