@@ -1,0 +1,203 @@
+//! The upload with progress, the answer, and the result screen with advice.
+
+use super::*;
+
+pub(super) fn submit(f: Flow) {
+    let (Some(selfie), Some(id)) = (f.selfie.get_untracked(), f.id_photo.get_untracked()) else {
+        return;
+    };
+    let token = f.data.with_value(|d| d.capture_token.clone());
+    f.problem.set(None);
+    f.sending.set(Sending::Uploading {
+        sent: 0.0,
+        total: (selfie.size + id.size) as f64,
+    });
+    f.say("Uploading…");
+    let started = browser::upload(
+        "/verif/submit",
+        &[
+            ("capture_token", token.as_str()),
+            ("consent_version", CONSENT_VERSION),
+        ],
+        move |sent, total| {
+            if sent >= total {
+                if f.sending.get_untracked() != Sending::Processing {
+                    f.sending.set(Sending::Processing);
+                    f.say("Uploaded. Checking your video and ID…");
+                }
+            } else {
+                f.sending.set(Sending::Uploading { sent, total });
+            }
+        },
+        move |end| answered(f, end),
+        &selfie.file_name,
+        &id.file_name,
+    );
+    if let Err(e) = started {
+        fail(
+            f,
+            format!("The upload could not start ({e})."),
+            Trouble::Network,
+        );
+    }
+}
+
+pub(super) fn fail(f: Flow, message: String, trouble: Trouble) {
+    f.say(message.clone());
+    let origins = f.data.with_value(|d| d.allowed_origins.clone());
+    browser::post_to_parent(
+        &origins,
+        browser::ParentMessage::Error {
+            error: &message,
+            retryable: !matches!(trouble, Trouble::Link),
+        },
+    );
+    f.sending.set(Sending::Failed { message, trouble });
+}
+
+pub(super) fn answered(f: Flow, end: UploadEnd) {
+    match end {
+        UploadEnd::NetworkFailed => fail(
+            f,
+            "The upload did not get through. Check your connection and try again; your video and photo are kept.".into(),
+            Trouble::Network,
+        ),
+        UploadEnd::Answered { status: 200, body } => match serde_json::from_str::<SubmitSuccess>(&body) {
+            Ok(ok) => done(f, ok),
+            Err(_) => fail(f, "The answer from the server could not be read. Please try again.".into(), Trouble::Server),
+        },
+        UploadEnd::Answered { status, body } => {
+            let message = serde_json::from_str::<ErrorBody>(&body)
+                .map(|e| e.error)
+                .unwrap_or_else(|_| format!("The server answered with an error ({status})."));
+            let trouble = match status {
+                400 | 413 | 415 | 422 => Trouble::Files,
+                401 | 403 | 404 | 409 | 410 => Trouble::Link,
+                _ => Trouble::Server,
+            };
+            fail(f, message, trouble);
+        }
+    }
+}
+
+pub(super) fn done(f: Flow, ok: SubmitSuccess) {
+    let status = ok.result.status;
+    let (origins, redirect) = f
+        .data
+        .with_value(|d| (d.allowed_origins.clone(), d.redirect_url.clone()));
+    let redirect = redirect.and_then(|u| browser::with_result(&u, &ok.check_id, status.as_str()));
+    browser::post_to_parent(
+        &origins,
+        browser::ParentMessage::Completed {
+            check_id: &ok.check_id,
+            status: status.as_str(),
+        },
+    );
+    // the page keeps nothing once the partner has it
+    browser::discard(Slot::Selfie, f.selfie.get_untracked().as_ref());
+    browser::discard(Slot::Id, f.id_photo.get_untracked().as_ref());
+    f.outcome.set(Some(Outcome {
+        check_id: ok.check_id,
+        status,
+        risk_factors: ok.result.verification_assessment.risk_factors,
+        redirect: redirect.clone(),
+    }));
+    f.sending.set(Sending::Idle);
+    f.go(Step::Done);
+    f.say(match status {
+        Status::Verified => "Done: your identity is verified.",
+        Status::Review => "Done: your verification is under review.",
+        Status::Rejected => "Done: your identity could not be verified.",
+    });
+    if let Some(url) = redirect {
+        set_timeout(move || browser::go_to(&url), Duration::from_secs(4));
+    }
+}
+
+#[component]
+pub(super) fn SubmitStep(f: Flow) -> impl IntoView {
+    let sending = move || !matches!(f.sending.get(), Sending::Idle | Sending::Failed { .. });
+    view! {
+        <section class="card step" aria-labelledby="step-title">
+            <h1 id="step-title" tabindex="-1">"Send for verification"</h1>
+            <p>{move || format!("Your video and ID photo go to {} for this check only.", f.partner())}</p>
+            <div class="review-media">
+                {move || f.selfie.get().map(|m| view! { <video src=m.url muted=true playsinline=true aria-label="Your selfie video"></video> })}
+                {move || f.id_photo.get().map(|m| view! { <img src=m.url alt="Your ID photo"/> })}
+            </div>
+            {move || match f.sending.get() {
+                Sending::Uploading { sent, total } => Some(view! {
+                    <label class="progress-label" for="upload-progress">{format!("Uploading {} of {}", mb(sent), mb(total))}</label>
+                    <progress id="upload-progress" max=total value=sent></progress>
+                }.into_any()),
+                Sending::Processing => Some(view! {
+                    <div class="processing" id="processing"><span class="spinner" aria-hidden="true"></span>"Checking your video and ID… this takes a few seconds."</div>
+                }.into_any()),
+                Sending::Failed { message, trouble } => Some(view! {
+                    <div class="problem" role="alert" id="submit-problem">
+                        <strong>{message}</strong>
+                        {match trouble {
+                            Trouble::Link => view! { <p>{format!("Return to {} and start the verification again.", f.partner())}</p> }.into_any(),
+                            Trouble::Files => view! {
+                                <div class="actions">
+                                    <button class="secondary" id="retake-selfie" on:click=move |_| { f.sending.set(Sending::Idle); retake_selfie(f) }>"Record the video again"</button>
+                                    <button class="secondary" id="retake-id" on:click=move |_| { f.sending.set(Sending::Idle); retake_id(f) }>"Choose another ID photo"</button>
+                                </div>
+                            }.into_any(),
+                            Trouble::Network | Trouble::Server => view! {
+                                <button class="primary" id="retry" on:click=move |_| submit(f)>"Try again"</button>
+                            }.into_any(),
+                        }}
+                    </div>
+                }.into_any()),
+                Sending::Idle => None,
+            }}
+            <div class="actions" class:hidden=move || sending() || matches!(f.sending.get(), Sending::Failed { .. })>
+                <button class="secondary" id="back" on:click=move |_| f.go(Step::Id)>"Back"</button>
+                <button class="primary" id="submit" disabled=sending on:click=move |_| submit(f)>"Submit"</button>
+            </div>
+        </section>
+    }
+}
+
+/// Advice for the user after a rejection, for the causes they can fix. Attack signals get none
+/// (the table: `contract::RiskFactor`).
+pub(super) fn advice(code: &str) -> Option<&'static str> {
+    crate::contract::RiskFactor::parse(code).and_then(crate::contract::RiskFactor::advice)
+}
+
+#[component]
+pub(super) fn DoneStep(f: Flow) -> impl IntoView {
+    move || {
+        f.outcome.get().map(|o| {
+            let partner = f.partner();
+            let (title, text) = match o.status {
+                Status::Verified => ("You're verified", format!("Thank you. {partner} now knows that your identity is confirmed.")),
+                Status::Review => ("Thanks, we're checking", format!("Your video and ID need a closer look by a person. {partner} will tell you the result.")),
+                Status::Rejected => ("We could not verify you", format!("The video and the ID photo could not be confirmed as the same person. Ask {partner} for a new verification link to try again.")),
+            };
+            let mut tips: Vec<&'static str> = if o.status == Status::Rejected {
+                o.risk_factors.iter().filter_map(|c| advice(c)).collect()
+            } else {
+                Vec::new()
+            };
+            tips.dedup();
+            view! {
+                <section class="card step result" aria-labelledby="step-title" data-status=o.status.as_str() id="result">
+                    <div class=format!("badge {}", o.status.as_str()) aria-hidden="true">
+                        {match o.status { Status::Verified => "✓", Status::Review => "…", Status::Rejected => "!" }}
+                    </div>
+                    <h1 id="step-title" tabindex="-1">{title}</h1>
+                    <p>{text}</p>
+                    {(!tips.is_empty()).then(|| view! {
+                        <ul class="tips">{tips.into_iter().map(|t| view! { <li>{t}</li> }).collect_view()}</ul>
+                    })}
+                    <p class="meta">"Reference: "<code id="check-id">{o.check_id.clone()}</code></p>
+                    {o.redirect.map(|url| view! {
+                        <a class="button primary" id="continue" href=url>{format!("Continue to {partner}")}</a>
+                    })}
+                </section>
+            }
+        })
+    }
+}
