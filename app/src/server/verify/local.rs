@@ -312,7 +312,7 @@ pub struct Comparison {
 pub fn local_comparison(similarity: f32, t: Thresholds) -> Comparison {
     let is_identical = similarity >= t.match_at;
     // a probability-like confidence in the match decision, steep around the threshold
-    let p_match = 1.0 / (1.0 + (-(similarity - t.match_at) / 0.04).exp());
+    let p_match = 1.0 / (1.0 + (-(similarity - t.match_at) / cut::MATCH_SPREAD).exp());
     Comparison {
         similarity: similarity.clamp(0.0, 1.0),
         match_at: t.match_at,
@@ -371,6 +371,15 @@ mod cut {
     pub const ID_GLARE_SHARE: f32 = 0.15;
     /// The ID face's crop within this of a video frame's crop: `id_matches_selfie_frame`.
     pub const ID_COPY_OF_FRAME: f32 = 3.0;
+    /// `overallScore`: this many tenths from the face score, the rest from the liveness score.
+    pub const OVERALL_FACE_TENTHS: u32 = 6;
+    /// A `verified` check's confidence is `high` when the similarity clears the match threshold
+    /// by this margin and the comparison's confidence is at least this; else `medium`.
+    pub const CLEAR_MATCH_MARGIN: f32 = 0.1;
+    pub const CLEAR_MATCH_CONFIDENCE: f32 = 0.9;
+    /// How fast the match confidence rises around the threshold (a logistic's scale, in
+    /// cosine): 0.04 puts 0.05 above the threshold at 78 %.
+    pub const MATCH_SPREAD: f32 = 0.04;
 }
 
 /// The model's evidence, in named steps: the video's faces and conditions, the identity and
@@ -609,7 +618,10 @@ pub fn decide(ev: Evidence, cmp: Option<Comparison>) -> Outcome {
         Some(c) => ((c.similarity / c.match_at.max(0.01)).min(1.0) * 100.0).round() as u32,
         None => 0,
     };
-    let overall = ((face_score * 6 + liveness_score * 4) / 10).min(100);
+    let overall = ((face_score * cut::OVERALL_FACE_TENTHS
+        + liveness_score * (10 - cut::OVERALL_FACE_TENTHS))
+        / 10)
+        .min(100);
 
     let status = if hard_reject {
         Status::Rejected
@@ -618,9 +630,10 @@ pub fn decide(ev: Evidence, cmp: Option<Comparison>) -> Outcome {
     } else {
         Status::Review
     };
-    let clear_match = cmp
-        .as_ref()
-        .is_some_and(|c| c.similarity >= c.match_at + 0.1 && c.confidence >= 0.9);
+    let clear_match = cmp.as_ref().is_some_and(|c| {
+        c.similarity >= c.match_at + cut::CLEAR_MATCH_MARGIN
+            && c.confidence >= cut::CLEAR_MATCH_CONFIDENCE
+    });
     let confidence_level = match status {
         Status::Verified if clear_match => ConfidenceLevel::High,
         Status::Verified => ConfidenceLevel::Medium,
