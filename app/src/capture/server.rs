@@ -254,15 +254,10 @@ pub async fn guard_submit(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if !ct.to_ascii_lowercase().starts_with("multipart/form-data")
-        || multer::parse_boundary(ct).is_err()
-    {
-        return json_err(
-            StatusCode::BAD_REQUEST,
-            "Request must be multipart/form-data with a boundary",
-        );
-    }
-    let Ok(boundary) = multer::parse_boundary(ct) else {
+    let boundary = multer::parse_boundary(ct)
+        .ok()
+        .filter(|_| ct.to_ascii_lowercase().starts_with("multipart/form-data"));
+    let Some(boundary) = boundary else {
         return json_err(
             StatusCode::BAD_REQUEST,
             "Request must be multipart/form-data with a boundary",

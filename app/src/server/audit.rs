@@ -102,25 +102,16 @@ impl<'a> Entry<'a> {
         }
     }
     /// The mode it concerns (`true`: live).
-    pub fn mode(self, live: bool) -> Self {
-        self.in_mode(Some(live))
-    }
-    pub fn in_mode(mut self, livemode: Option<bool>) -> Self {
-        self.livemode = livemode;
+    pub fn mode(mut self, live: bool) -> Self {
+        self.livemode = Some(live);
         self
     }
-    pub fn check(self, check_id: &'a str) -> Self {
-        self.on_check(Some(check_id))
-    }
-    pub fn on_check(mut self, check_id: Option<&'a str>) -> Self {
-        self.check_id = check_id;
+    pub fn check(mut self, check_id: &'a str) -> Self {
+        self.check_id = Some(check_id);
         self
     }
-    pub fn detail(self, detail: impl Into<String>) -> Self {
-        self.with_detail(Some(detail.into()))
-    }
-    pub fn with_detail(mut self, detail: Option<String>) -> Self {
-        self.detail = detail;
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
         self
     }
 }

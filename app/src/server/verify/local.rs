@@ -814,8 +814,7 @@ mod tests {
 
     #[test]
     fn every_risk_factor_has_a_stable_code_and_a_meaning() {
-        for (i, r) in RiskFactor::ALL.into_iter().enumerate() {
-            assert_eq!((r as usize, r.table_row_factor()), (i, r), "table order");
+        for r in RiskFactor::ALL {
             assert_eq!(RiskFactor::parse(r.code()), Some(r));
             assert_ne!(meaning(r.code()), "unspecified risk");
             assert!(r.weight() <= 100);
