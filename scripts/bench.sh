@@ -2,12 +2,16 @@
 # Benchmarks against the release build (the same build the browser tests use). Prints figures;
 # BENCHMARKS.md keeps the results with the date and machine.
 #   ./scripts/bench.sh upload    8 concurrent 50 MB submissions: server peak RSS added, MB/s
-#   ./scripts/bench.sh speed     a 10 s 640x480 WebM + a 1 MP JPEG ID: scoring p50/p95 per stage
-#                                (idv eval speed), then submit->result p50/p95 over HTTP
+#   ./scripts/bench.sh speed     a live-looking 640x480 WebM performing a challenge (about 7 s) +
+#                                a 1 MP JPEG ID: scoring p50/p95 per stage (idv eval speed), then
+#                                submit->result p50/p95 over HTTP; then one check through a capture
+#                                link following its challenge, and the three-photo composite
 #   ./scripts/bench.sh webhooks  deliveries per second by one release `idv worker` to a loopback
 #                                receiver, and verdict -> delivery latency through `idv serve`
 #   ./scripts/bench.sh page      what the capture page downloads: release WASM, JS and CSS, raw
 #                                and gzip -9 (the budget is WASM + JS <= 350 KB gzip)
+#   ./scripts/bench.sh liveness  the attack evaluation (idv eval liveness): presentations of every
+#                                species made from the labelled photos, APCER per species, BPCER
 #   ./scripts/bench.sh accuracy  the labelled image set through our engine and through Python
 #                                face_recognition (dlib): scores, TAR/FAR, per-image time, side by side
 source "$(dirname "$0")/lib.sh"
@@ -26,7 +30,10 @@ start_server() {
   # every benchmark request comes from one loopback address: per-IP limits out of the way
   export IDV_IP_SUBMIT_PER_MINUTE=100000 IDV_IP_PAGE_PER_MINUTE=100000
   BASE="http://127.0.0.1:$port"
-  API_KEY=$("$IDV_BIN" partner create --name Bench | sed -n 's/.*"api_key":"\([^"]*\)".*/\1/p')
+  "$IDV_BIN" partner create --name Bench >"$WORK/partner.json"
+  API_KEY=$(sed -n 's/.*"api_key":"\([^"]*\)".*/\1/p' "$WORK/partner.json")
+  SECRET_KEY=$(sed -n 's/.*"secret_key":"\([^"]*\)".*/\1/p' "$WORK/partner.json")
+  TEST_API_KEY=$(sed -n 's/.*"test_api_key":"\([^"]*\)".*/\1/p' "$WORK/partner.json")
   "$IDV_BIN" serve >"$WORK/server.log" 2>&1 &
   srv=$!
   wait_http "$BASE/readyz" 60 || { cat "$WORK/server.log"; die "server did not start"; }
@@ -86,10 +93,24 @@ print(f"peak RSS added by the uploads: {(up_hwm - base_hwm) / 1024:.0f} MB; by t
 PY
 }
 
-# The speed inputs: a 10 s 640x480 VP8 WebM at 30 fps (three photos of one person, slowly
-# zoomed, so every frame differs) and a 1 MP JPEG of an ID-card-like picture.
+# render PHOTO CHALLENGE_JSON|"" OUT.webm: a synthetic live person (idv eval render) performing
+# the challenge (a random one when empty), encoded as the capture page records (VP8, 1.5 Mbit/s).
+# Prints the challenge and its timeline as JSON.
+render() {
+  local args=(eval render --photo "$1" --out "$WORK/render.y4m" --fps 30)
+  [ -n "$2" ] && args+=(--challenge "$2")
+  IDV_MODELS_DIR="$ROOT_DIR/models" RUST_LOG=error "$IDV_BIN" "${args[@]}"
+  ffmpeg -nostdin -v error -y -i "$WORK/render.y4m" -c:v libvpx -b:v 1500k "$3"
+  rm -f "$WORK/render.y4m"
+}
+
+# The speed inputs: a synthetic live person at 640x480, 30 fps, performing a random challenge
+# (about 7 s: idle, two head moves and a double blink), a 1 MP JPEG of an ID-card-like picture,
+# and the attack the service used to verify: a 10 s composite of three photos of one person,
+# slowly zoomed, so every frame differs.
 speed_media() {
   local ff="ffmpeg -nostdin -v error -y"
+  render "$MEDIA/obama.jpg" "" "$WORK/live.webm" >"$WORK/live.json"
   local z="zoompan=z='1+0.0015*on':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s=640x480:fps=30"
   $ff -loop 1 -t 3.34 -i "$MEDIA/obama2.jpg" -loop 1 -t 3.33 -i "$MEDIA/obama3.jpg" -loop 1 -t 3.33 -i "$MEDIA/obama.jpg" \
     -filter_complex "[0]scale=1280:-2,$z[a];[1]scale=1280:-2,$z[b];[2]scale=1280:-2,$z[c];[a][b][c]concat=n=3:v=1,trim=duration=10,format=yuv420p" \
@@ -101,12 +122,13 @@ bench_speed() {
   speed_media
   local runs=${RUNS:-20}
   log "scoring stages, in process: $runs runs (idv eval speed)"
-  IDV_MODELS_DIR="$ROOT_DIR/models" RUST_LOG=error "$IDV_BIN" eval speed --video "$WORK/selfie10s.webm" --id "$WORK/id1mp.jpg" --runs "$runs"
+  IDV_MODELS_DIR="$ROOT_DIR/models" RUST_LOG=error "$IDV_BIN" eval speed --video "$WORK/live.webm" --id "$WORK/id1mp.jpg" --runs "$runs"
   start_server
   log "submit -> result over HTTP: 1 warm-up, then $runs sequential submissions"
   for i in $(seq 0 "$runs"); do
-    curl -s -o "$WORK/resp.$i" -w "%{http_code} %{time_total}\n" -F api_key="$API_KEY" -F user_identifier="s$i" \
-      -F selfie_video=@"$WORK/selfie10s.webm" -F id_photo=@"$WORK/id1mp.jpg" "$BASE/verif/submit" >>"$WORK/times"
+    # the test key: one file sent 21 times would be a replay in live mode
+    curl -s -o "$WORK/resp.$i" -w "%{http_code} %{time_total}\n" -F api_key="$TEST_API_KEY" -F user_identifier="s$i" \
+      -F selfie_video=@"$WORK/live.webm" -F id_photo=@"$WORK/id1mp.jpg" "$BASE/verif/submit" >>"$WORK/times"
   done
   python3 - "$WORK/times" "$WORK/resp.1" <<'PY'
 import json, sys
@@ -115,12 +137,33 @@ bad = [r for r in rows if r[0] != "200"]
 t = sorted(float(r[1]) * 1000 for r in rows)
 q = lambda p: t[round((len(t) - 1) * p)]
 res = json.load(open(sys.argv[2]))["result"]
-print(f"submit -> result, {len(t)} sequential submissions (10 s 640x480 WebM + 1 MP JPEG), "
-      f"statuses not 200: {len(bad)}")
+print(f"submit -> result, {len(t)} sequential submissions (the live-looking 640x480 WebM + 1 MP "
+      f"JPEG, with the API key: no challenge, so at most review), statuses not 200: {len(bad)}")
 print(f"| p50 ms | p95 ms |\n|---|---|\n| {q(0.5):.0f} | {q(0.95):.0f} |")
 print(f"(a result: status {res['status']}, similarityScore {res['faceComparison']['similarityScore']}, "
       f"riskFactors {res['verificationAssessment'].get('riskFactors')})")
 PY
+  log "through capture links: a live person following the link's challenge, then the composite"
+  session_submit "$WORK/live-own.webm" render
+  session_submit "$WORK/selfie10s.webm"
+}
+
+# session_submit VIDEO [render]: a capture link from POST /v1/sessions, its challenge from the
+# page data, VIDEO (rendered for that challenge first with `render`) submitted with the link's
+# token and the challenge's timeline; prints the verdict.
+session_submit() {
+  local url token data challenge timeline
+  url=$(curl -s -H "Authorization: Bearer $SECRET_KEY" -H 'Content-Type: application/json' \
+    -d '{"user_identifier":"bench-link"}' "$BASE/v1/sessions" | python3 -c 'import json,sys; print(json.load(sys.stdin)["url"])')
+  token=${url##*session=}
+  data=$(curl -s -H 'Accept: application/json' "$BASE/verif/?session=$token")
+  challenge=$(python3 -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1])["challenge"]))' "$data")
+  timeline=$(python3 -c 'import json,sys; c=json.loads(sys.argv[1]); print(json.dumps({"shown_ms":[s["at_ms"] for s in c["steps"]]}))' "$challenge")
+  [ "${2:-}" = render ] && render "$MEDIA/obama.jpg" "$challenge" "$1" >/dev/null
+  curl -s -F capture_token="$token" -F challenge_timeline="$timeline" -F selfie_video=@"$1" \
+    -F id_photo=@"$WORK/id1mp.jpg" "$BASE/verif/submit" | python3 -c 'import json, sys
+r = json.load(sys.stdin)["result"]
+print(sys.argv[1] + ": status", r["status"], "riskFactors", r["verificationAssessment"]["riskFactors"])' "$(basename "$1")"
 }
 
 bench_accuracy() {
@@ -164,10 +207,19 @@ ensure_runtime
 ensure_test_media
 MEDIA=${IDV_TEST_MEDIA:-$ROOT_DIR/target/test-media}
 build_release
+bench_liveness() {
+  ensure_eval_media
+  local dir=${IDV_EVAL_MEDIA:-$ROOT_DIR/target/eval-media}
+  log "attack evaluation: ${PER_SPECIES:-12} presentations per attack species, one genuine per photo"
+  IDV_MODELS_DIR="$ROOT_DIR/models" RUST_LOG=error "$IDV_BIN" eval liveness "$dir" \
+    --out "$ROOT_DIR/target/liveness-report.json" --per-species "${PER_SPECIES:-12}"
+}
+
 case "${1:-}" in
   upload) bench_upload ;;
   speed) bench_speed ;;
   accuracy) bench_accuracy ;;
+  liveness) bench_liveness ;;
   webhooks) bench_webhooks ;;
-  *) die "usage: scripts/bench.sh upload|speed|accuracy|webhooks|page" ;;
+  *) die "usage: scripts/bench.sh upload|speed|accuracy|liveness|webhooks|page" ;;
 esac

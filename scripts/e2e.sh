@@ -41,7 +41,7 @@ wait_http "$base/readyz" 30 || { cat "$dir/server.log"; exit 1; }
 wait_http "$fixtures/acme-logo.svg" 30 || { cat "$dir/fixtures.log"; exit 1; }
 E2E_BASE_URL="$base" E2E_PARENT_PORT="$parent_port" E2E_HOOK_PORT="$hook_port" \
   E2E_PARTNER_A="$dir/partner-a.json" E2E_PARTNER_B="$dir/partner-b.json" \
-  E2E_SERVER_LOG="$dir/server.log" E2E_WORK="$dir" \
+  E2E_SERVER_LOG="$dir/server.log" E2E_WORK="$dir" E2E_IDV_BIN="$IDV_BIN" \
   E2E_MEDIA="${IDV_TEST_MEDIA:-$ROOT_DIR/target/test-media}" \
   E2E_ARTIFACTS="${E2E_ARTIFACTS:-$ROOT_DIR/end2end/artifacts}" \
-  node --test --test-concurrency=1 --test-reporter=tap end2end/tests/
+  node --test --test-concurrency=1 --test-reporter=tap ${E2E_TESTS:-end2end/tests/}

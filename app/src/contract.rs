@@ -65,6 +65,10 @@ pub struct CapturePageData {
     pub max_photo_bytes: u64,
     /// How long the files are kept, in days (for the consent text).
     pub retention_days: u64,
+    /// The liveness challenge the page shows while recording (links made before challenges
+    /// existed have none).
+    #[serde(default)]
+    pub challenge: Option<crate::challenge::Challenge>,
 }
 
 /// `verified`, `rejected`, or `review` (a human decides).
@@ -225,6 +229,12 @@ pub enum RiskFactor {
     VideoUnreadable,
     Blurry,
     ScoringFailed,
+    ChallengeNotFollowed,
+    MotionDiscontinuous,
+    ScreenOrPrintSuspected,
+    ReplayedVideo,
+    NoLivenessChallenge,
+    NoBlink,
 }
 
 /// One row of [`RiskFactor`]'s table.
@@ -242,7 +252,7 @@ struct RiskRow {
 }
 
 impl RiskFactor {
-    pub const ALL: [RiskFactor; 19] = [
+    pub const ALL: [RiskFactor; 25] = [
         Self::FaceMismatch,
         Self::LowSimilarity,
         Self::NoFaceInId,
@@ -262,6 +272,12 @@ impl RiskFactor {
         Self::VideoUnreadable,
         Self::Blurry,
         Self::ScoringFailed,
+        Self::ChallengeNotFollowed,
+        Self::MotionDiscontinuous,
+        Self::ScreenOrPrintSuspected,
+        Self::ReplayedVideo,
+        Self::NoLivenessChallenge,
+        Self::NoBlink,
     ];
 
     fn row(self) -> &'static RiskRow {
@@ -451,6 +467,56 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
         code: "scoring_failed",
         meaning: "automatic scoring failed",
         weight: 0,
+        rejects: false,
+        advice: None,
+    },
+    RiskRow {
+        factor: RiskFactor::ChallengeNotFollowed,
+        code: "challenge_not_followed",
+        meaning: "the recording did not answer this session's prompts in their time windows and order (a recording made for another session, or prompts missed)",
+        weight: 60,
+        rejects: false,
+        advice: Some(
+            "Do each movement when its prompt appears: turn or look as asked, blink when asked, and face the camera between prompts.",
+        ),
+    },
+    RiskRow {
+        factor: RiskFactor::MotionDiscontinuous,
+        code: "motion_discontinuous",
+        meaning: "the face jumps between neighbouring frames: the video is cut together from pictures",
+        weight: 60,
+        rejects: true,
+        advice: None,
+    },
+    RiskRow {
+        factor: RiskFactor::ScreenOrPrintSuspected,
+        code: "screen_or_print_suspected",
+        meaning: "the face turns like a flat picture, with no depth: a photo or a screen held to the camera",
+        weight: 60,
+        rejects: true,
+        advice: None,
+    },
+    RiskRow {
+        factor: RiskFactor::ReplayedVideo,
+        code: "replayed_video",
+        meaning: "this selfie video was already submitted in an earlier check",
+        weight: 60,
+        rejects: true,
+        advice: None,
+    },
+    RiskRow {
+        factor: RiskFactor::NoLivenessChallenge,
+        code: "no_liveness_challenge",
+        meaning: "the video was not recorded live on the capture page (the partner's own upload, or the page's upload path), so it answered no challenge; at most review",
+        weight: 40,
+        rejects: false,
+        advice: Some("Record the video on this page with the camera instead of uploading a file."),
+    },
+    RiskRow {
+        factor: RiskFactor::NoBlink,
+        code: "no_blink",
+        meaning: "no blink in a video recorded without a challenge",
+        weight: 20,
         rejects: false,
         advice: None,
     },

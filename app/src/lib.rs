@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod capture;
+pub mod challenge;
 pub mod contract;
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -82,7 +82,7 @@ for (const p of partners) {
         } : undefined,
       });
       if (vpName === 'phone') assert.ok(sawProgress && sawProgress[0] < sawProgress[1], 'upload progress shown');
-      assert.equal(status, 'verified', 'three photos of one person with a head turn, and his ID');
+      assert.equal(status, 'verified', 'a live person performing this session\'s challenge, and his ID');
       assert.match(await page.textContent('#result h1'), /verified/);
 
       // the stored check, through the partner API, with the consent the page recorded

@@ -6,7 +6,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, statSync } from 'node:fs';
 import {
-  launchWithCamera, partner, verifUrl, VIEWPORTS, MEDIA, WORK, shooter,
+  launchWithCamera, partner, verifUrl, VIEWPORTS, MEDIA, WORK, shooter, followChallenge,
+  recordWhenSteady,
 } from './helpers.mjs';
 
 const browsers = [];
@@ -20,6 +21,7 @@ async function open(grant, user, viewport = VIEWPORTS.phone) {
   const { api_key } = partner('E2E_PARTNER_A');
   await page.goto(verifUrl(api_key, user));
   await page.waitForSelector('main[data-hydrated="true"]', { timeout: 20000 });
+  if (grant) await followChallenge(page);
   await page.check('#consent');
   await page.click('#start');
   return page;
@@ -44,8 +46,7 @@ test('camera permission refused: the page says how to allow it, and a recorded v
 test('ID from the back camera, a file over the limit, a server refusal and a network failure', async () => {
   const page = await open(true, 'troubled-user', VIEWPORTS.desktop);
   const shot = shooter(page, 'trouble');
-  await page.waitForSelector('#record:not([disabled])', { timeout: 20000 });
-  await page.click('#record');
+  await recordWhenSteady(page);
   await page.waitForSelector('#selfie-playback', { timeout: 25000 });
   await page.click('#selfie-accept');
 

@@ -40,11 +40,12 @@ export async function launch(extraArgs = []) {
   });
 }
 
-// The fake camera: three different photos of one person in sequence (real pose changes, so
-// the liveness check sees a head turn; a single still photo would rightly be refused as a
-// replay). Chromium loops the file. Made from the test media, never committed.
+// The fake camera's file. Chromium reads it each time a page starts the camera, so a test
+// writes the performance of its own session's challenge there (`followChallenge`) before it
+// starts the camera. Until then: three photos of one person in sequence.
+export const CAMERA = `${WORK}/camera.y4m`;
 export function fakeCameraFile() {
-  const y4m = `${WORK}/face-sequence.y4m`;
+  const y4m = CAMERA;
   if (!existsSync(y4m)) {
     // each photo whole, 1.4 s each, on a light grey wall (black bars would read as a dark room)
     const fill = 'scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2:color=0xb4b4b4,setsar=1';
@@ -67,6 +68,33 @@ export function launchWithCamera({ grant = true } = {}) {
   ]);
 }
 
+// The camera follows the challenge of the capture page open in `p`: its capture token is read
+// from the page, the challenge from the page's data (`GET /verif/?session=…` as JSON), and
+// `idv eval render` makes a synthetic live person perform it (README, "Liveness") after
+// LEAD_MS of idle, the time from starting the camera to the recording (`recordWhenSteady`
+// waits 1 s, then the page counts down 3 s). Returns the page data.
+export const LEAD_MS = 4100;
+export async function followChallenge(p, { photo = `${MEDIA}/obama.jpg` } = {}) {
+  const token = (await p.content()).match(/cap_[A-Za-z0-9_-]{43}/)?.[0];
+  if (!token) throw new Error('no capture token in the page');
+  const r = await fetch(`${BASE}/verif/?session=${token}`, { headers: { Accept: 'application/json' } });
+  if (r.status !== 200) throw new Error(`page data: ${r.status} ${await r.text()}`);
+  const data = await r.json();
+  execFileSync(process.env.E2E_IDV_BIN, ['eval', 'render', '--photo', photo,
+    '--challenge', JSON.stringify(data.challenge), '--lead-ms', String(LEAD_MS), '--out', CAMERA],
+  { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, RUST_LOG: 'error' } });
+  return data;
+}
+
+// Presses Record once the camera has run for 1 s (the preview's clock), so the recording
+// starts LEAD_MS into the fake camera's file.
+export async function recordWhenSteady(p) {
+  await p.waitForSelector('#record:not([disabled])', { timeout: 20000 });
+  await p.waitForFunction(() => document.querySelector('#selfie-video')?.currentTime >= 1.0,
+    null, { timeout: 20000 });
+  await p.click('#record');
+}
+
 export function verifUrl(apiKey, user = 'user-42', extra = {}) {
   const q = new URLSearchParams({ api_key: apiKey, user_identifier: user, ...extra });
   return `${BASE}/verif/?${q}`;
@@ -83,14 +111,15 @@ export async function completeFlow(page, { shot = async () => {}, idPhoto = `${M
   const p = frame || page;
   await p.waitForSelector('main[data-hydrated="true"]', { timeout: 20000 });
   await shot('1-consent');
+  const { challenge } = await followChallenge(p);
   await p.check('#consent');
   await p.click('#start');
   await p.waitForSelector('#record:not([disabled])', { timeout: 20000 });
   await shot('2-camera');
-  await p.click('#record');
+  await recordWhenSteady(p);
   await p.waitForSelector('text=Recording starts in', { timeout: 5000 });
   await shot('3-countdown');
-  await p.waitForSelector('#challenge-prompt:has-text("left")', { timeout: 10000 });
+  await p.waitForSelector('#challenge-prompt[data-cue]', { timeout: 10000 });
   await shot('4-recording');
   await p.waitForSelector('#selfie-playback', { timeout: 20000 });
   await shot('5-playback');
@@ -110,6 +139,7 @@ export async function completeFlow(page, { shot = async () => {}, idPhoto = `${M
   return {
     checkId: (await p.textContent('#check-id')).trim(),
     status: await p.getAttribute('#result', 'data-status'),
+    challenge,
   };
 }
 

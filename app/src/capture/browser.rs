@@ -340,7 +340,7 @@ pub fn upload(
     };
     let err = |e: JsValue| format!("{e:?}");
     let form = web_sys::FormData::new().map_err(err)?;
-    for (k, v) in fields {
+    for (k, v) in fields.iter().filter(|(_, v)| !v.is_empty()) {
         form.append_with_str(k, v).map_err(err)?;
     }
     form.append_with_blob_and_filename("selfie_video", &selfie, selfie_name)

@@ -32,7 +32,7 @@ use crate::{
 /// The version of the consent text below; stored with every check made through the page.
 /// Change it whenever the text changes.
 pub const CONSENT_VERSION: &str = "2026-11-26";
-/// Seconds of selfie video: straight, left, right, two seconds each.
+/// Seconds of selfie video when the link has no challenge (made before challenges existed).
 const RECORD_SECONDS: u32 = 6;
 const COUNTDOWN_SECONDS: u32 = 3;
 
@@ -191,6 +191,11 @@ struct Flow {
     /// A problem the user must act on (`role=alert`).
     problem: RwSignal<Option<String>>,
     busy: RwSignal<bool>,
+    /// The challenge prompt on screen while recording (`None`: look at the camera).
+    cue: RwSignal<Option<crate::challenge::Prompt>>,
+    /// When each prompt appeared, in ms after the recording started; `Some` only for a video
+    /// recorded here with the challenge (an uploaded file answered none).
+    timeline: RwSignal<Option<Vec<u32>>>,
 }
 
 impl Flow {
@@ -207,6 +212,8 @@ impl Flow {
             status: RwSignal::new("Please read and accept to continue.".into()),
             problem: RwSignal::new(None),
             busy: RwSignal::new(false),
+            cue: RwSignal::new(None),
+            timeline: RwSignal::new(None),
         }
     }
 

@@ -1,4 +1,8 @@
-//! The selfie video step: camera, countdown, timed head-turn prompts, recording, review.
+//! The selfie video step: camera, countdown, the recording with the server's challenge (each
+//! prompt shown at its time, announced, and its time on the recording's clock noted for the
+//! upload), review.
+
+use crate::challenge::Prompt;
 
 use super::*;
 
@@ -77,7 +81,28 @@ pub(super) fn countdown(f: Flow, mime: &'static str, n: u32) {
             f.camera.set(Camera::Failed(CameraError::Other(e)));
             return;
         }
-        recording(f, 0);
+        let started = js_sys::Date::now();
+        match f.data.with_value(|d| d.challenge.clone()) {
+            Some(c) => {
+                f.timeline.set(Some(Vec::new()));
+                for step in c.steps {
+                    set_timeout(
+                        move || show_prompt(f, step.prompt, started),
+                        Duration::from_millis(u64::from(step.at_ms)),
+                    );
+                }
+                set_timeout(
+                    move || finish_recording(f),
+                    Duration::from_millis(u64::from(c.record_ms)),
+                );
+                f.cue.set(None);
+                recording(f, 0, u32::MAX);
+            }
+            None => {
+                f.timeline.set(None);
+                recording(f, 0, RECORD_SECONDS);
+            }
+        }
         return;
     }
     f.camera.set(Camera::Countdown(n));
@@ -94,23 +119,58 @@ pub(super) fn prompt(s: u32) -> &'static str {
     }
 }
 
-pub(super) fn recording(f: Flow, s: u32) {
+/// How long a prompt stays on screen before "look at the camera" again (its response window).
+const PROMPT_SHOWN_MS: u64 = 1_300;
+
+/// Shows and announces a challenge prompt, and notes when it appeared on the recording's clock.
+fn show_prompt(f: Flow, p: Prompt, started: f64) {
+    if !matches!(f.camera.get_untracked(), Camera::Recording(_)) {
+        return;
+    }
+    let at = (js_sys::Date::now() - started).max(0.0) as u32;
+    f.timeline.update(|t| {
+        if let Some(t) = t {
+            t.push(at);
+        }
+    });
+    f.cue.set(Some(p));
+    f.say(p.text());
+    set_timeout(
+        move || {
+            if f.cue.get_untracked() == Some(p) {
+                f.cue.set(None);
+            }
+        },
+        Duration::from_millis(PROMPT_SHOWN_MS),
+    );
+}
+
+fn finish_recording(f: Flow) {
+    if matches!(f.camera.get_untracked(), Camera::Recording(_)) {
+        f.cue.set(None);
+        browser::stop_recording();
+        f.say("Finishing the recording…");
+    }
+}
+
+/// Second `s` of the recording; a recording without a challenge stops after `seconds`.
+pub(super) fn recording(f: Flow, s: u32, seconds: u32) {
     if !matches!(
         f.camera.get_untracked(),
         Camera::Recording(_) | Camera::Countdown(_)
     ) {
         return;
     }
-    if s >= RECORD_SECONDS {
+    if s >= seconds {
         browser::stop_recording();
         f.say("Finishing the recording…");
         return;
     }
     f.camera.set(Camera::Recording(s));
-    if s.is_multiple_of(2) {
+    if seconds != u32::MAX && s.is_multiple_of(2) {
         f.say(prompt(s));
     }
-    set_timeout(move || recording(f, s + 1), Duration::from_secs(1));
+    set_timeout(move || recording(f, s + 1, seconds), Duration::from_secs(1));
 }
 
 pub(super) fn recorded(f: Flow, r: Result<Media, String>) {
@@ -160,13 +220,26 @@ pub(super) fn SelfieStep(f: Flow) -> impl IntoView {
                 <div class="guide oval" aria-hidden="true"></div>
                 {match cam {
                     Camera::Countdown(n) => Some(view! { <div class="overlay count" aria-hidden="true">{n}</div> }.into_any()),
-                    Camera::Recording(s) => Some(view! {
-                        <div class="overlay prompt" id="challenge-prompt">
-                            <span class="rec-dot" aria-hidden="true"></span>
-                            {prompt(s)}
-                        </div>
-                        <div class="rec-bar" aria-hidden="true"><span></span></div>
-                    }.into_any()),
+                    Camera::Recording(s) => {
+                        let challenge = f.data.with_value(|d| d.challenge.is_some());
+                        let text = move || match f.cue.get() {
+                            Some(p) => p.text(),
+                            None if challenge => "Look straight at the camera",
+                            None => prompt(s),
+                        };
+                        let cue = move || f.cue.get().map_or("cue", Prompt::css_class);
+                        let bar = f.data.with_value(|d| {
+                            d.challenge.as_ref().map(|c| format!("animation-duration: {}ms", c.record_ms))
+                        });
+                        Some(view! {
+                            <div class="overlay prompt" id="challenge-prompt" data-cue=move || f.cue.get().map(|p| format!("{p:?}"))>
+                                <span class="rec-dot" aria-hidden="true"></span>
+                                <span class=cue aria-hidden="true"></span>
+                                {text}
+                            </div>
+                            <div class="rec-bar" aria-hidden="true"><span style=bar></span></div>
+                        }.into_any())
+                    }
                     Camera::Starting => Some(view! { <div class="overlay note">"Starting the camera…"</div> }.into_any()),
                     _ => None,
                 }}
@@ -191,7 +264,10 @@ pub(super) fn SelfieStep(f: Flow) -> impl IntoView {
             <h1 id="step-title" tabindex="-1">"Record a short selfie video"</h1>
             {move || match f.selfie.get() {
                 None => view! {
-                    <p>"Hold your phone at eye level in good light. When recording starts, look at the camera, then turn your head slowly to the left, then to the right. It takes "{RECORD_SECONDS}" seconds."</p>
+                    <p>{move || match f.data.with_value(|d| d.challenge.as_ref().map(|c| c.record_ms.div_ceil(1000))) {
+                        Some(secs) => format!("Hold your phone at eye level in good light. While recording, short prompts ask you to turn your head, look up or blink: do each one when it appears, then look back at the camera. It takes about {secs} seconds."),
+                        None => format!("Hold your phone at eye level in good light. When recording starts, look at the camera, then turn your head slowly to the left, then to the right. It takes {RECORD_SECONDS} seconds."),
+                    }}</p>
                     {camera_view}
                     {failed}
                     <button
@@ -205,11 +281,15 @@ pub(super) fn SelfieStep(f: Flow) -> impl IntoView {
                             _ => "Record",
                         }}
                     </button>
+                    <p class="meta" id="no-challenge-help">"Can't do the movements, or no camera here? Upload a short video of your face instead: a person will review it, which takes longer."</p>
                     <FilePick id="selfie-file" accept="video/*" capture="user" label="Upload a recorded video instead"
                         on_pick=move || {
                             if let Some(m) = browser::take_file("selfie-file", Slot::Selfie) {
                                 browser::close_camera();
                                 f.camera.set(Camera::Off);
+                                // a file answered no challenge: scored on passive evidence,
+                                // at most to review
+                                f.timeline.set(None);
                                 set_selfie(f, m);
                             }
                         }/>

@@ -91,9 +91,17 @@ async fn verif_page(
             max_video_bytes: cfg.max_video_bytes,
             max_photo_bytes: cfg.max_photo_bytes,
             retention_days: cfg.retention.as_secs().div_ceil(86_400),
+            challenge: c.challenge,
         }
     });
     match data {
+        // the page's data for a client that renders its own capture screen (a partner's app,
+        // the browser tests): the capture token and the challenge to perform
+        Ok(data) if json => with_page_headers(
+            axum::Json(data).into_response(),
+            None,
+            "frame-ancestors 'none'",
+        ),
         Ok(data) => render_page(&state, data, req).await,
         Err(e) if json => with_page_headers(e.into_response(), None, "frame-ancestors 'none'"),
         Err(e) => {
@@ -116,6 +124,7 @@ struct PageCaller {
     redirect_url: Option<String>,
     /// Epoch ms.
     expires_at: i64,
+    challenge: Option<crate::challenge::Challenge>,
 }
 
 /// A capture link (`?session=`) stands for the partner and the user; otherwise the guide's
@@ -132,6 +141,7 @@ async fn page_caller(state: &AppState, q: &VerifQuery) -> Result<PageCaller, App
             capture_token: token,
             redirect_url: s.user.redirect_url,
             expires_at: s.expires_at,
+            challenge: s.challenge,
         });
     }
     let api_key = non_empty(q.api_key.clone())
@@ -163,6 +173,7 @@ async fn page_caller(state: &AppState, q: &VerifQuery) -> Result<PageCaller, App
         capture_token: created.token,
         redirect_url,
         expires_at: created.expires_at,
+        challenge: Some(created.challenge),
     })
 }
 

@@ -7,6 +7,9 @@ pub(super) fn submit(f: Flow) {
         return;
     };
     let token = f.data.with_value(|d| d.capture_token.clone());
+    let timeline = f.timeline.get_untracked().map(|shown_ms| {
+        serde_json::to_string(&crate::challenge::Timeline { shown_ms }).unwrap_or_default()
+    });
     f.problem.set(None);
     f.sending.set(Sending::Uploading {
         sent: 0.0,
@@ -18,6 +21,7 @@ pub(super) fn submit(f: Flow) {
         &[
             ("capture_token", token.as_str()),
             ("consent_version", CONSENT_VERSION),
+            ("challenge_timeline", timeline.as_deref().unwrap_or("")),
         ],
         move |sent, total| {
             if sent >= total {

@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+use crate::challenge::Challenge;
+
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64URL};
 use sqlx::Row;
 
@@ -55,6 +57,7 @@ pub struct Created {
     pub id: String,
     pub token: String,
     pub expires_at: i64,
+    pub challenge: Challenge,
 }
 
 /// Creates a session.
@@ -68,9 +71,10 @@ pub async fn create(
     let now = now_ms();
     let id = uuid::Uuid::new_v4().to_string();
     let expires_at = now + i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 4);
+    let challenge = Challenge::random();
     sqlx::query(
-        "INSERT INTO capture_sessions (id, token_hash, partner_id, livemode, user_identifier, user_email, user_phone, created_at, expires_at, redirect_url, renewable) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        "INSERT INTO capture_sessions (id, token_hash, partner_id, livemode, user_identifier, user_email, user_phone, created_at, expires_at, redirect_url, renewable, challenge) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(&id)
     .bind(sha256_hex(token.as_bytes()))
@@ -83,12 +87,14 @@ pub async fn create(
     .bind(expires_at)
     .bind(&s.redirect_url)
     .bind(i16::from(s.renewable))
+    .bind(serde_json::to_string(&challenge).ok())
     .execute(&db.pool)
     .await?;
     Ok(Created {
         id,
         token,
         expires_at,
+        challenge,
     })
 }
 
@@ -102,6 +108,8 @@ pub struct CaptureLink {
     pub expires_at: i64,
     /// The consent the user gave on the page: (version of the text, epoch ms).
     pub consent: Option<(String, i64)>,
+    /// The liveness challenge the page shows (links made before it existed have none).
+    pub challenge: Option<Challenge>,
 }
 
 /// Why a capture link's token cannot be used.
@@ -195,7 +203,7 @@ pub async fn delete_expired_unused(db: &Db, after: Duration) -> Result<u64, sqlx
 /// transaction that stores the check.
 pub async fn find(db: &Db, token: &str) -> Result<Result<CaptureLink, Lookup>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT id, partner_id, livemode, user_identifier, user_email, user_phone, expires_at, used_at, redirect_url, consent_version, consented_at, renewable FROM capture_sessions WHERE token_hash = $1",
+        "SELECT id, partner_id, livemode, user_identifier, user_email, user_phone, expires_at, used_at, redirect_url, consent_version, consented_at, renewable, challenge FROM capture_sessions WHERE token_hash = $1",
     )
     .bind(sha256_hex(token.trim().as_bytes()))
     .fetch_optional(&db.pool)
@@ -240,6 +248,9 @@ pub async fn find(db: &Db, token: &str) -> Result<Result<CaptureLink, Lookup>, s
         consent: row
             .try_get::<Option<String>, _>("consent_version")?
             .zip(row.try_get::<Option<i64>, _>("consented_at")?),
+        challenge: row
+            .try_get::<Option<String>, _>("challenge")?
+            .and_then(|j| serde_json::from_str(&j).ok()),
     }))
 }
 

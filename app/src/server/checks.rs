@@ -359,7 +359,7 @@ pub async fn redact(state: &AppState, check: &CheckRecord, actor: &Actor) -> Res
     let now = now_ms();
     let mut tx = state.db.pool.begin().await?;
     let n = sqlx::query(
-        "UPDATE checks SET user_email = NULL, user_phone = NULL, redacted_at = $2, \
+        "UPDATE checks SET user_email = NULL, user_phone = NULL, selfie_sha256 = NULL, redacted_at = $2, \
          files_deleted_at = COALESCE(files_deleted_at, $2) WHERE id = $1 AND redacted_at IS NULL",
     )
     .bind(&check.id)

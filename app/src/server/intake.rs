@@ -28,7 +28,7 @@ use tokio::io::AsyncWriteExt;
 use super::error::AppError;
 
 /// Text fields we read; anything else is ignored (and capped).
-pub const TEXT_FIELDS: [&str; 7] = [
+pub const TEXT_FIELDS: [&str; 8] = [
     "api_key",
     "capture_token",
     "user_identifier",
@@ -36,6 +36,7 @@ pub const TEXT_FIELDS: [&str; 7] = [
     "user_email",
     "user_phone",
     "consent_version",
+    "challenge_timeline",
 ];
 pub const SELFIE_FIELD: &str = "selfie_video";
 pub const ID_FIELD: &str = "id_photo";

@@ -59,7 +59,7 @@ pub async fn sweep_once(state: &AppState) -> anyhow::Result<SweepStats> {
             if ok {
                 let partner_id: String = row.try_get("partner_id")?;
                 let mut tx = state.db.pool.begin().await?;
-                sqlx::query("UPDATE checks SET files_deleted_at = $2, sweep_lease_until = NULL WHERE id = $1")
+                sqlx::query("UPDATE checks SET files_deleted_at = $2, selfie_sha256 = NULL, sweep_lease_until = NULL WHERE id = $1")
                     .bind(&id)
                     .bind(now_ms())
                     .execute(&mut *tx)

@@ -41,6 +41,8 @@ struct Caller {
     /// The capture session this submission holds reserved (released on failure).
     session_id: Option<String>,
     page_consent: Option<(String, i64)>,
+    /// The capture link's liveness challenge (none for the guide's key-and-user submissions).
+    challenge: Option<crate::challenge::Challenge>,
 }
 
 /// The credentials, in the guide's order: key present, user present, key valid (a capture
@@ -63,6 +65,7 @@ async fn credentials(
             preset_phone: u.user_phone,
             session_id: Some(session.id),
             page_consent: session.consent,
+            challenge: session.challenge,
         }));
     }
     let user = fields
@@ -89,6 +92,7 @@ async fn credentials(
         preset_phone: None,
         session_id: None,
         page_consent: None,
+        challenge: None,
     }))
 }
 
@@ -177,8 +181,21 @@ async fn run(
     };
     let (video, image) = inspect(state, &selfie, &id_photo).await?;
     let names = Names::new(&caller.auth.partner.id, &video, &image);
-    let (outcome, review_reason) =
-        score(state, &caller, &names.check_id, &selfie, &video, image).await?;
+    let timeline = text
+        .get("challenge_timeline")
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty());
+    let (mut outcome, review_reason) = score(
+        state,
+        &caller,
+        &names.check_id,
+        &selfie,
+        &video,
+        image,
+        timeline,
+    )
+    .await?;
+    let selfie_sha256 = replay_check(state, &caller, &selfie, &mut outcome).await?;
     let stored = store(state, &names, &selfie, &id_photo, video.mime).await?;
 
     let cfg = &state.config;
@@ -229,7 +246,7 @@ async fn run(
         reviewed_at: None,
         review_note: None,
     };
-    commit(state, session_id.as_deref(), &record).await?;
+    commit(state, session_id.as_deref(), &record, &selfie_sha256).await?;
     stored.keep();
     tracing::info!(check_id = %record.id, status = record.status.as_str(), similarity = record.face.similarity_score, "check completed");
 
@@ -348,6 +365,7 @@ async fn score(
     selfie: &intake::Upload,
     video: &media::VideoInfo,
     image: media::DecodedImage,
+    timeline: Option<&str>,
 ) -> Result<(verify::Outcome, Option<String>), AppError> {
     let forced = (caller.auth.mode == KeyMode::Test)
         .then(|| verify::test_mode_outcome(&caller.user_identifier))
@@ -357,6 +375,7 @@ async fn score(
         video: selfie.spool.path().to_path_buf(),
         video_info: video.clone(),
         id_photo: Arc::new(image.image),
+        challenge: answered_challenge(caller, timeline)?,
     };
     let scored = match forced {
         Some(o) => Ok(o),
@@ -372,6 +391,57 @@ async fn score(
             )
         }
     })
+}
+
+/// The selfie file's SHA-256, and `replayed_video` (a rejection) when an earlier live check
+/// was made from the same file: a recording is evidence once. Test mode is exempt (a partner's
+/// test suite sends its sample files again and again).
+async fn replay_check(
+    state: &AppState,
+    caller: &Caller,
+    selfie: &intake::Upload,
+    outcome: &mut verify::Outcome,
+) -> Result<String, AppError> {
+    let path = selfie.spool.path().to_path_buf();
+    let hash = tokio::task::spawn_blocking(move || -> std::io::Result<String> {
+        use sha2::{Digest, Sha256};
+        let mut file = std::fs::File::open(path)?;
+        let mut hasher = Sha256::new();
+        std::io::copy(&mut file, &mut hasher)?;
+        Ok(hex::encode(hasher.finalize()))
+    })
+    .await
+    .map_err(|e| AppError::internal("hashing the selfie video", e))?
+    .map_err(|e| AppError::internal("hashing the selfie video", e))?;
+    let seen: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM checks WHERE selfie_sha256 = $1 AND livemode = 1 LIMIT 1",
+    )
+    .bind(&hash)
+    .fetch_optional(&state.db.pool)
+    .await
+    .map_err(|e| AppError::internal("looking for a replayed video", e))?;
+    if seen.is_some() && caller.auth.mode == KeyMode::Live {
+        verify::add_risk(outcome, crate::contract::RiskFactor::ReplayedVideo);
+    }
+    Ok(hash)
+}
+
+/// The challenge a live recording answered: the capture link's, with the timeline the page
+/// sent. A submission without a timeline (the partner's own upload, the page's upload path)
+/// answered none, and is scored on passive evidence at most to `review`.
+fn answered_challenge(
+    caller: &Caller,
+    timeline: Option<&str>,
+) -> Result<Option<(crate::challenge::Challenge, crate::challenge::Timeline)>, AppError> {
+    let (Some(challenge), Some(timeline)) = (&caller.challenge, timeline) else {
+        return Ok(None);
+    };
+    let timeline: crate::challenge::Timeline = serde_json::from_str(timeline).map_err(|e| {
+        AppError::bad_request(format!(
+            "challenge_timeline is not valid: {e} (expected {{\"shown_ms\": [numbers]}})"
+        ))
+    })?;
+    Ok(Some((challenge.clone(), timeline)))
 }
 
 /// Stored objects of a check not committed yet. Unless [`StoredFiles::keep`] is called (after
@@ -453,6 +523,7 @@ async fn commit(
     state: &AppState,
     session_id: Option<&str>,
     record: &CheckRecord,
+    selfie_sha256: &str,
 ) -> Result<(), AppError> {
     let committed: Result<bool, sqlx::Error> = async {
         let mut tx = state.db.pool.begin().await?;
@@ -463,6 +534,11 @@ async fn commit(
             return Ok(false);
         }
         checks::insert(&mut tx, record).await?;
+        sqlx::query("UPDATE checks SET selfie_sha256 = $2 WHERE id = $1")
+            .bind(&record.id)
+            .bind(selfie_sha256)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(true)
     }

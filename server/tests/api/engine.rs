@@ -144,10 +144,18 @@ fn same_person_pairs_match_and_different_people_never_do() {
 /// code, `rejected`. (A video that does not decode at all is refused at intake with a 400.)
 #[test]
 fn an_undecodable_video_is_its_own_code() {
-    use app::server::verify::{face::FaceModels, local};
-    let models = FaceModels::load(&crate::common::workspace_root().join("models")).unwrap();
+    use app::server::verify::{face::FaceModels, local, mesh::FaceMesh};
+    let dir = crate::common::workspace_root().join("models");
+    let models = FaceModels::load(&dir).unwrap();
+    let mesh = FaceMesh::load(&dir).unwrap();
     let id = image::open(crate::common::media("id_obama.jpg")).unwrap();
-    let out = local::analyse(&models, &[], &id, Some(6.0), local::Thresholds::default()).unwrap();
+    let video = local::Video {
+        frames: Vec::new(),
+        step_ms: 100,
+        duration: Some(6.0),
+        challenge: None,
+    };
+    let out = local::analyse(&models, &mesh, &video, &id, local::Thresholds::default()).unwrap();
     assert_eq!(out.status, app::contract::Status::Rejected);
     assert!(
         out.risk_factors.contains(&"video_unreadable".to_string()),

@@ -9,6 +9,7 @@ mod common;
 mod dashboard;
 mod engine;
 mod foundation;
+mod liveness;
 mod retention;
 mod security;
 mod submit;

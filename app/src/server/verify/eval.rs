@@ -17,8 +17,9 @@ use serde_json::{Value, json};
 
 use super::{
     face::{FaceModels, LARGE, SMALL, cosine},
-    frames,
+    frames, liveness,
     local::{self, Thresholds},
+    mesh::FaceMesh,
 };
 use crate::server::media;
 
@@ -147,6 +148,10 @@ pub struct Stages {
     pub decode: Duration,
     pub detect: Duration,
     pub embed: Duration,
+    /// The face mesh tracked through every analysed frame.
+    pub liveness: Duration,
+    /// How many frames were analysed (10 a second).
+    pub frame_count: usize,
     /// Liveness checks, thumbnails and the decision: scoring time not spent in a model.
     pub decide: Duration,
     pub total: Duration,
@@ -155,6 +160,7 @@ pub struct Stages {
 /// Runs the scoring pipeline of a check on one video and ID photo `runs` times.
 pub async fn speed(
     models: &FaceModels,
+    mesh: &FaceMesh,
     video: &Path,
     id: &Path,
     runs: usize,
@@ -175,9 +181,15 @@ pub async fn speed(
             .map_err(|e| anyhow::anyhow!("{}", e.0))?;
         let probe = t0.elapsed();
         let t1 = Instant::now();
-        let frames = frames::sample(video, &info, local::FRAME_COUNT, limit)
+        let (frames, step_ms) = frames::dense(video, &info, limit)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let video_in = local::Video {
+            frames,
+            step_ms,
+            duration: info.duration_secs,
+            challenge: None,
+        };
         let frames_t = t1.elapsed();
         let t2 = Instant::now();
         let decoded = media::decode_image(id, &ihead, "id_photo", 50_000_000, limit)
@@ -186,9 +198,9 @@ pub async fn speed(
         let t3 = Instant::now();
         let ev = local::gather(
             models,
-            &frames,
+            mesh,
+            &video_in,
             &decoded.image,
-            info.duration_secs,
             Thresholds::default(),
         )?;
         let times = ev.timings;
@@ -204,9 +216,11 @@ pub async fn speed(
             probe,
             frames: frames_t,
             decode,
+            liveness: times.liveness,
+            frame_count: video_in.frames.len(),
             detect: times.detect,
             embed: times.embed,
-            decide: scoring.saturating_sub(times.detect + times.embed),
+            decide: scoring.saturating_sub(times.liveness + times.detect + times.embed),
             total,
         });
     }
@@ -224,22 +238,81 @@ pub fn speed_table(runs: &[Stages]) -> String {
         (q(0.5), q(0.95))
     };
     type Row = (&'static str, fn(&Stages) -> Duration);
-    let rows: [Row; 7] = [
+    let rows: [Row; 8] = [
         ("probe (ffprobe)", |s| s.probe),
-        ("frames (ffmpeg, 12 frames)", |s| s.frames),
+        ("frames (ffmpeg, 10 fps, 480 px)", |s| s.frames),
         ("decode ID photo", |s| s.decode),
+        ("liveness (face mesh on every frame)", |s| s.liveness),
         ("detect (12 frames + ID)", |s| s.detect),
         ("embed (≤4 frames + ID)", |s| s.embed),
         ("decide (liveness, checks)", |s| s.decide),
         ("scoring total", |s| s.total),
     ];
     let mut out = format!(
-        "| stage ({} runs) | p50 ms | p95 ms |\n|---|---|---|\n",
-        runs.len()
+        "| stage ({} runs, {} frames) | p50 ms | p95 ms |\n|---|---|---|\n",
+        runs.len(),
+        runs.first().map_or(0, |s| s.frame_count)
     );
     for (name, f) in rows {
         let (p50, p95) = pick(f);
         out.push_str(&format!("| {name} | {p50:.1} | {p95:.1} |\n"));
     }
     out
+}
+
+/// The liveness track of one video, frame by frame (time, yaw, pitch, eye openness), and the
+/// risk factors it raises without a challenge: for calibrating the thresholds.
+pub async fn trace(
+    models: &FaceModels,
+    mesh: &FaceMesh,
+    video: &Path,
+    challenge: Option<&crate::challenge::Challenge>,
+    limit: Duration,
+) -> anyhow::Result<String> {
+    let mut head = std::fs::read(video).with_context(|| video.display().to_string())?;
+    head.truncate(4096);
+    let info = media::probe_video(video, &head, "selfie_video", limit)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .map_err(|e| anyhow::anyhow!("{}", e.0))?;
+    let (frames, step_ms) = frames::dense(video, &info, limit)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let t0 = Instant::now();
+    let track = liveness::track(models, mesh, &frames, step_ms, 0.6)?;
+    let took = t0.elapsed();
+    let mut out = String::from("t_ms\tyaw\tpitch\teye\tchange\n");
+    for s in track.samples.iter().flatten() {
+        out.push_str(&format!(
+            "{}\t{:.1}\t{:.1}\t{:.3}\t{:.3}\n",
+            s.t_ms, s.yaw, s.pitch, s.eye, s.eye_change
+        ));
+    }
+    out.push_str(&format!(
+        "# {} frames ({} with a face) in {:.0} ms; blinks at {:?}; discontinuous {}; depth residual {:?}; risks without a challenge {:?}\n",
+        frames.len(),
+        track.samples.iter().flatten().count(),
+        took.as_secs_f64() * 1000.0,
+        track.blinks(),
+        track.discontinuous(),
+        track.depth_residual(),
+        liveness::assess(&track, None)
+            .iter()
+            .map(|r| r.code())
+            .collect::<Vec<_>>()
+    ));
+    if let Some(c) = challenge {
+        let timeline = crate::challenge::Timeline {
+            shown_ms: c.steps.iter().map(|s| s.at_ms).collect(),
+        };
+        out.push_str(&format!(
+            "# the challenge {:?}: {:?}\n",
+            c.steps
+                .iter()
+                .map(|s| (s.prompt, s.at_ms))
+                .collect::<Vec<_>>(),
+            track.follows(c, &timeline)
+        ));
+    }
+    Ok(out)
 }

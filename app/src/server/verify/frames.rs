@@ -10,6 +10,25 @@ use crate::server::media::{ToolError, VideoInfo, run_tool};
 
 pub const MAX_SIDE: u32 = 640;
 
+/// The long side of the dense frames (the liveness track and the face comparison).
+pub const DENSE_SIDE: u32 = 480;
+
+/// Frames from the start at `liveness::FPS` (fewer per second for videos longer than
+/// `liveness::MAX_FRAMES` allow), at most `DENSE_SIDE` px long, and the time between them.
+pub async fn dense(
+    video: &Path,
+    info: &VideoInfo,
+    limit: Duration,
+) -> Result<(Vec<RgbImage>, u32), ToolError> {
+    use super::liveness::{FPS, MAX_FRAMES};
+    let fps = match info.duration_secs {
+        Some(d) if d > 0.5 => FPS.min(MAX_FRAMES as f64 / d),
+        _ => FPS,
+    };
+    let frames = sample_at(video, info, fps, MAX_FRAMES, DENSE_SIDE, limit).await?;
+    Ok((frames, (1000.0 / fps).round() as u32))
+}
+
 pub async fn sample(
     video: &Path,
     info: &VideoInfo,
@@ -22,8 +41,19 @@ pub async fn sample(
         Some(d) if d > 0.5 => (count as f64 / d).max(0.05),
         _ => 4.0,
     };
+    sample_at(video, info, fps, count, MAX_SIDE, limit).await
+}
+
+async fn sample_at(
+    video: &Path,
+    info: &VideoInfo,
+    fps: f64,
+    count: usize,
+    side: u32,
+    limit: Duration,
+) -> Result<Vec<RgbImage>, ToolError> {
     let filter = format!(
-        "fps={fps:.4},scale='if(gte(iw,ih),min({MAX_SIDE},iw),-2)':'if(gte(iw,ih),-2,min({MAX_SIDE},ih))'"
+        "fps={fps:.4},scale='if(gte(iw,ih),min({side},iw),-2)':'if(gte(iw,ih),-2,min({side},ih))'"
     );
     let p = video.to_string_lossy();
     let frames = count.to_string();

@@ -19,7 +19,8 @@ use image::{GrayImage, RgbImage};
 use super::{
     Inputs, Outcome, Verifier,
     face::{Face, FaceModels, LARGE, SMALL, cosine},
-    frames,
+    frames, liveness,
+    mesh::FaceMesh,
 };
 use crate::{
     contract::{ConfidenceLevel, FaceComparison, RiskFactor, Status},
@@ -53,6 +54,7 @@ impl Default for Thresholds {
 
 pub struct LocalVerifier {
     models: Arc<FaceModels>,
+    mesh: Arc<FaceMesh>,
     pool: super::InferencePool,
     thresholds: Thresholds,
     media_timeout: Duration,
@@ -70,6 +72,7 @@ impl LocalVerifier {
     ) -> anyhow::Result<Self> {
         Ok(Self {
             models: Arc::new(FaceModels::load(models_dir)?),
+            mesh: Arc::new(FaceMesh::load(models_dir)?),
             pool: super::InferencePool::new(threads),
             thresholds,
             media_timeout,
@@ -86,6 +89,8 @@ impl LocalVerifier {
     }
 }
 
+/// Frames of the video that get a full detection (faces, people, sharpness, identity), spread
+/// over it; the liveness track sees every analysed frame.
 pub const FRAME_COUNT: usize = 12;
 const DETECT_THRESHOLD: f32 = 0.6;
 
@@ -100,22 +105,24 @@ impl Verifier for LocalVerifier {
     }
 
     async fn verify(&self, inputs: &Inputs) -> anyhow::Result<Outcome> {
-        let frames = frames::sample(
-            &inputs.video,
-            &inputs.video_info,
-            FRAME_COUNT,
-            self.media_timeout,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("frame extraction: {e}"))?;
+        let (frames, step_ms) =
+            frames::dense(&inputs.video, &inputs.video_info, self.media_timeout)
+                .await
+                .map_err(|e| anyhow::anyhow!("frame extraction: {e}"))?;
+        let video = Video {
+            frames,
+            step_ms,
+            duration: inputs.video_info.duration_secs,
+            challenge: inputs.challenge.clone(),
+        };
         let models = self.models.clone();
+        let mesh = self.mesh.clone();
         let id = inputs.id_photo.clone();
         let t = self.thresholds;
-        let duration = inputs.video_info.duration_secs;
         let Some((client, mode)) = &self.remote else {
             return self
                 .pool
-                .run(move || analyse(&models, &frames, &id, duration, t))
+                .run(move || analyse(&models, &mesh, &video, &id, t))
                 .await?;
         };
         // Local evidence first (liveness, ID checks, the local comparison); the images for the
@@ -124,12 +131,12 @@ impl Verifier for LocalVerifier {
         let (ev, images) = self
             .pool
             .run(move || -> anyhow::Result<_> {
-                let ev = gather(&models, &frames, &id, duration, t)?;
+                let ev = gather(&models, &mesh, &video, &id, t)?;
                 let images = match ev.similarity {
                     Some(_) => {
                         let mut selfies = Vec::new();
                         for &i in ev.best_frames.iter().take(super::openai::FRAMES_SENT) {
-                            selfies.push(super::openai::jpeg(&frames[i], frames::MAX_SIDE)?);
+                            selfies.push(super::openai::jpeg(&video.frames[i], frames::MAX_SIDE)?);
                         }
                         Some((selfies, super::openai::id_jpeg(&ev.id_upright)?))
                     }
@@ -159,6 +166,15 @@ impl Verifier for LocalVerifier {
         };
         Ok(decide(ev, cmp))
     }
+}
+
+/// The selfie video as the model sees it: frames every `step_ms` from the start, and the
+/// challenge it answered (with the page's timeline) when it was recorded on the capture page.
+pub struct Video {
+    pub frames: Vec<RgbImage>,
+    pub step_ms: u32,
+    pub duration: Option<f64>,
+    pub challenge: Option<(crate::challenge::Challenge, crate::challenge::Timeline)>,
 }
 
 /// One sampled frame, analysed.
@@ -287,7 +303,9 @@ pub struct Evidence {
 /// Where the scoring time goes.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StageTimes {
-    /// Face detection, all frames and the ID (its rotations included).
+    /// The face mesh tracked through every analysed frame (its detections included).
+    pub liveness: Duration,
+    /// Face detection, the spread frames and the ID (its rotations included).
     pub detect: Duration,
     /// Alignment and embedding.
     pub embed: Duration,
@@ -326,12 +344,12 @@ pub fn local_comparison(similarity: f32, t: Thresholds) -> Comparison {
 /// The local verdict end to end (what `IDV_VERIFIER=local` does).
 pub fn analyse(
     models: &FaceModels,
-    frames: &[RgbImage],
+    mesh: &FaceMesh,
+    video: &Video,
     id: &image::DynamicImage,
-    duration: Option<f64>,
     t: Thresholds,
 ) -> anyhow::Result<Outcome> {
-    let ev = gather(models, frames, id, duration, t)?;
+    let ev = gather(models, mesh, video, id, t)?;
     let cmp = ev.similarity.map(|s| local_comparison(s, t));
     Ok(decide(ev, cmp))
 }
@@ -386,20 +404,24 @@ mod cut {
 /// motion across frames, then the ID photo's face and its comparison with the video's.
 pub fn gather(
     models: &FaceModels,
-    frames: &[RgbImage],
+    mesh: &FaceMesh,
+    video: &Video,
     id: &image::DynamicImage,
-    duration: Option<f64>,
     t: Thresholds,
 ) -> anyhow::Result<Evidence> {
+    let frames = &video.frames[..];
     let mut risks: Vec<RiskFactor> = Vec::new();
     let mut times = StageTimes::default();
+    let t0 = std::time::Instant::now();
+    let track = liveness::track(models, mesh, frames, video.step_ms, DETECT_THRESHOLD)?;
+    times.liveness = t0.elapsed();
     let mut detect = |img: &RgbImage, side: u32| {
         let t0 = std::time::Instant::now();
         let r = models.detect(img, side, DETECT_THRESHOLD);
         times.detect += t0.elapsed();
         r
     };
-    let found = video_faces(frames, duration, t, &mut detect, &mut risks)?;
+    let found = video_faces(frames, video.duration, t, &mut detect, &mut risks)?;
 
     // embeddings of the sharpest frames, spread over the video
     let mut picks: Vec<&FrameFace> = found.iter().collect();
@@ -431,6 +453,12 @@ pub fn gather(
         .map(|f| thumb(&frames[f.frame], &f.face))
         .collect();
     motion(&found, &thumbs, t, &mut risks);
+    if !found.is_empty() {
+        let challenge = video.challenge.as_ref().map(|(c, tl)| (c, tl));
+        for r in liveness::assess(&track, challenge) {
+            push(&mut risks, r);
+        }
+    }
 
     // --- the ID photo ---------------------------------------------------------------------
     let (id_img, id_face) = id_face(id, &mut detect, &mut risks)?;
@@ -488,7 +516,9 @@ fn video_faces(
 ) -> anyhow::Result<Vec<FrameFace>> {
     let mut found: Vec<FrameFace> = Vec::new();
     let mut luma = 0f32;
-    for (i, frame) in frames.iter().enumerate() {
+    let every = frames.len().div_ceil(FRAME_COUNT).max(1);
+    let spread = frames.len().div_ceil(every);
+    for (i, frame) in frames.iter().enumerate().step_by(every) {
         let g = gray(frame);
         luma += g.pixels().map(|p| f32::from(p[0])).sum::<f32>() / (g.len().max(1) as f32);
         let faces = detect(frame, SMALL)?;
@@ -508,13 +538,13 @@ fn video_faces(
             });
         }
     }
-    let n = frames.len().max(1);
+    let n = spread.max(1);
     luma /= n as f32;
     if frames.is_empty() {
         // it passed the intake probe, but no frame decodes: damaged after its first frame
         push(risks, RiskFactor::VideoUnreadable);
     } else {
-        if duration.is_some_and(|d| d < t.min_duration_secs) || frames.len() < cut::MIN_FRAMES {
+        if duration.is_some_and(|d| d < t.min_duration_secs) || spread < cut::MIN_FRAMES {
             push(risks, RiskFactor::VideoTooShort);
         }
         if luma < cut::LOW_LIGHT_LUMA {
@@ -541,8 +571,8 @@ fn video_faces(
     Ok(found)
 }
 
-/// A still image (looped, panned, zoomed) barely changes its aligned crops and does not turn;
-/// a live head turns both ways around its median yaw.
+/// A still image (looped, panned, zoomed) barely changes its aligned crops and does not turn.
+/// Head turns, blinks and the challenge are the liveness track's (`liveness::assess`).
 fn motion(found: &[FrameFace], thumbs: &[Vec<f32>], t: Thresholds, risks: &mut Vec<RiskFactor>) {
     let max_change = thumbs
         .windows(2)
@@ -553,18 +583,6 @@ fn motion(found: &[FrameFace], thumbs: &[Vec<f32>], t: Thresholds, risks: &mut V
         - yaws.iter().copied().fold(f32::MAX, f32::min);
     if thumbs.len() >= 3 && max_change < cut::STILL_MAX_CHANGE && yaw_range < t.min_turn {
         push(risks, RiskFactor::StillImageVideo);
-    }
-    if yaws.len() >= 3 {
-        let mut sorted = yaws.clone();
-        sorted.sort_by(f32::total_cmp);
-        let median = sorted[sorted.len() / 2];
-        let left = sorted[0] < median - t.min_turn / 2.0;
-        let right = sorted[sorted.len() - 1] > median + t.min_turn / 2.0;
-        if !(left && right && yaw_range >= t.min_turn) {
-            push(risks, RiskFactor::LivenessChallengeFailed);
-        }
-    } else if !found.is_empty() {
-        push(risks, RiskFactor::LivenessChallengeFailed);
     }
 }
 

@@ -5,8 +5,12 @@
 pub mod eval;
 pub mod face;
 pub mod frames;
+pub mod liveness;
 pub mod local;
+pub mod mesh;
 pub mod openai;
+pub mod presentations;
+pub mod synth;
 
 use std::{path::PathBuf, sync::Arc};
 
@@ -20,6 +24,9 @@ pub struct Inputs {
     pub video_info: VideoInfo,
     /// The decoded, upright ID photo.
     pub id_photo: Arc<image::DynamicImage>,
+    /// The capture link's challenge and the page's timeline, for a video recorded live on the
+    /// capture page; `None` for an uploaded file (see `liveness`).
+    pub challenge: Option<(crate::challenge::Challenge, crate::challenge::Timeline)>,
 }
 
 /// A backend's verdict.
@@ -41,6 +48,24 @@ pub trait Verifier: Send + Sync {
 }
 
 pub type SharedVerifier = Arc<dyn Verifier>;
+
+/// Adds a risk factor found outside the backend (a replayed file): a rejecting one rejects.
+pub fn add_risk(outcome: &mut Outcome, risk: crate::contract::RiskFactor) {
+    let code = risk.code().to_string();
+    if outcome.risk_factors.contains(&code) {
+        return;
+    }
+    outcome.risk_factors.push(code);
+    outcome.overall_score = outcome.overall_score.saturating_sub(risk.weight());
+    if risk.rejects() {
+        outcome.status = Status::Rejected;
+        outcome.confidence_level = ConfidenceLevel::High;
+        outcome.summary = format!("Rejected: {}", risk.meaning());
+    } else if outcome.status == Status::Verified {
+        outcome.status = Status::Review;
+        outcome.confidence_level = ConfidenceLevel::Medium;
+    }
+}
 
 /// The outcome recorded when scoring itself failed: a human decides, the partner is told why.
 pub fn scoring_failed(method: &str) -> Outcome {

@@ -1,0 +1,127 @@
+//! The liveness challenge: prompts the server chooses for each capture link (random order,
+//! random timing), shown by the capture page during the recording, and the timeline the page
+//! reports back (when each prompt appeared, on the recording's own clock). The server checks
+//! the video's frames against both (`server::verify::liveness`).
+
+use serde::{Deserialize, Serialize};
+
+/// One thing the user is asked to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Prompt {
+    TurnLeft,
+    TurnRight,
+    LookUp,
+    LookDown,
+    Blink,
+}
+
+impl Prompt {
+    /// What the page shows and its live region announces.
+    pub fn text(self) -> &'static str {
+        match self {
+            Self::TurnLeft => "Turn your head to your left",
+            Self::TurnRight => "Turn your head to your right",
+            Self::LookUp => "Look up",
+            Self::LookDown => "Look down",
+            Self::Blink => "Blink twice",
+        }
+    }
+    /// The arrow of the animated guide (`None`: the eyes icon).
+    pub fn css_class(self) -> &'static str {
+        match self {
+            Self::TurnLeft => "cue left",
+            Self::TurnRight => "cue right",
+            Self::LookUp => "cue up",
+            Self::LookDown => "cue down",
+            Self::Blink => "cue blink",
+        }
+    }
+}
+
+/// A prompt and when the page shows it, in milliseconds after the recording starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub prompt: Prompt,
+    pub at_ms: u32,
+}
+
+/// The challenge of one capture link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Challenge {
+    pub steps: Vec<Step>,
+    /// How long the recording lasts, in milliseconds.
+    pub record_ms: u32,
+}
+
+/// Milliseconds after a prompt appears within which its response must be reached.
+pub const RESPONSE_WINDOW_MS: u32 = 1_300;
+/// Milliseconds after a prompt appears within which its response must have started.
+pub const ONSET_WINDOW_MS: u32 = 1_100;
+/// How far the reported time of a prompt may be from its scheduled time.
+pub const TIMELINE_SLACK_MS: u32 = 500;
+
+/// When each prompt appeared on the recording's timeline, as the page measured it; sent with
+/// the submission as the form field `challenge_timeline` (JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timeline {
+    pub shown_ms: Vec<u32>,
+}
+
+#[cfg(feature = "ssr")]
+impl Challenge {
+    /// Three different head moves of four and one blink, in random order, each 1.4–1.8 s
+    /// after the previous one (the first 0.8–1.2 s in), in 100 ms steps: 96 orders × 5⁴
+    /// timings, 6.5–8.1 s of video.
+    pub fn random() -> Self {
+        use rand::{Rng, seq::SliceRandom};
+        let mut rng = rand::thread_rng();
+        let mut moves = [
+            Prompt::TurnLeft,
+            Prompt::TurnRight,
+            Prompt::LookUp,
+            Prompt::LookDown,
+        ];
+        moves.shuffle(&mut rng);
+        let mut prompts = moves[..3].to_vec();
+        prompts.insert(rng.gen_range(0..=3), Prompt::Blink);
+        let mut at = 800 + 100 * rng.gen_range(0..=4);
+        let mut steps = Vec::new();
+        for (i, prompt) in prompts.into_iter().enumerate() {
+            if i > 0 {
+                at += 1_400 + 100 * rng.gen_range(0..=4);
+            }
+            steps.push(Step { prompt, at_ms: at });
+        }
+        Self {
+            record_ms: at + RESPONSE_WINDOW_MS + 200,
+            steps,
+        }
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_challenges_vary_and_fit_the_recording() {
+        let all: Vec<Challenge> = (0..200).map(|_| Challenge::random()).collect();
+        for c in &all {
+            assert_eq!(c.steps.len(), 4);
+            assert_eq!(
+                c.steps.iter().filter(|s| s.prompt == Prompt::Blink).count(),
+                1
+            );
+            let moves: std::collections::HashSet<_> = c.steps.iter().map(|s| s.prompt).collect();
+            assert_eq!(moves.len(), 4, "{c:?}");
+            assert!(c.steps.windows(2).all(|w| w[1].at_ms >= w[0].at_ms + 1_400));
+            assert!(c.record_ms <= 8_100, "{c:?}");
+        }
+        let distinct: std::collections::HashSet<String> = all
+            .iter()
+            .map(|c| serde_json::to_string(c).unwrap())
+            .collect();
+        assert!(distinct.len() > 150, "{} distinct of 200", distinct.len());
+    }
+}

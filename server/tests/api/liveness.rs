@@ -1,0 +1,191 @@
+//! The liveness challenge through the real endpoint: a capture link's challenge, a synthetic live
+//! person performing it (`verify::synth`, the real face models), and what happens to the same
+//! performance through another link, to the same file twice, and without any challenge.
+
+use std::{path::Path, time::Duration};
+
+use app::{
+    challenge::{Challenge, Timeline},
+    server::{
+        capture_links,
+        partners::{self, KeyKind},
+        verify::{face::FaceModels, mesh::FaceMesh, synth},
+    },
+};
+use reqwest::multipart::{Form, Part};
+use serde_json::Value;
+
+use crate::common::{TestApp, media, read_media, risks, spawn_app};
+
+/// A capture link for the partner's live capture key, with its challenge.
+async fn link(app: &TestApp, api_key: &str, user: &str) -> capture_links::Created {
+    let auth = partners::authenticate(&app.state.db, api_key, KeyKind::Capture)
+        .await
+        .unwrap()
+        .unwrap();
+    capture_links::create(
+        &app.state.db,
+        &auth,
+        &capture_links::NewCaptureLink {
+            user_identifier: user.into(),
+            user_email: None,
+            user_phone: None,
+            redirect_url: None,
+            renewable: false,
+        },
+        Duration::from_secs(600),
+    )
+    .await
+    .unwrap()
+}
+
+fn order(c: &Challenge) -> Vec<app::challenge::Prompt> {
+    c.steps.iter().map(|s| s.prompt).collect()
+}
+
+/// The synthetic live person performing `c` from the recording's start, encoded as the page
+/// records (VP8 WebM) at `bitrate`.
+fn perform(c: &Challenge, dir: &Path, name: &str, bitrate: &str) -> Vec<u8> {
+    let models_dir = crate::common::workspace_root().join("models");
+    let models = FaceModels::load(&models_dir).unwrap();
+    let mesh = FaceMesh::load(&models_dir).unwrap();
+    let actor = synth::Actor::from_file(&models, &mesh, &media("obama.jpg")).unwrap();
+    let y4m = dir.join(format!("{name}.y4m"));
+    let webm = dir.join(format!("{name}.webm"));
+    std::fs::write(&y4m, synth::perform(&actor, c, 0, 15)).unwrap();
+    let ok = std::process::Command::new("ffmpeg")
+        .args(["-nostdin", "-v", "error", "-y", "-i"])
+        .arg(&y4m)
+        .args(["-c:v", "libvpx", "-b:v", bitrate])
+        .arg(&webm)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "ffmpeg encodes the performance");
+    std::fs::read(webm).unwrap()
+}
+
+fn form(video: Vec<u8>) -> Form {
+    Form::new()
+        .part("selfie_video", Part::bytes(video).file_name("selfie.webm"))
+        .part(
+            "id_photo",
+            Part::bytes(read_media("id_obama.jpg")).file_name("id.jpg"),
+        )
+}
+
+fn timeline(c: &Challenge) -> String {
+    serde_json::to_string(&Timeline {
+        shown_ms: c.steps.iter().map(|s| s.at_ms).collect(),
+    })
+    .unwrap()
+}
+
+async fn submit_through(app: &TestApp, l: &capture_links::Created, video: Vec<u8>) -> Value {
+    let f = form(video)
+        .text("capture_token", l.token.clone())
+        .text("challenge_timeline", timeline(&l.challenge));
+    let r = app.submit(f).await;
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_live_recording_answers_its_own_link_only() {
+    let app = spawn_app().await;
+    let p = app.partner("Acme").await;
+    let dir = tempfile::tempdir().unwrap();
+    let own = link(&app, &p.api_key, "live-user").await;
+    let recording = perform(&own.challenge, dir.path(), "own", "1500k");
+
+    // the page's data carries the link's challenge
+    let r = app
+        .client
+        .get(app.url(&format!("/verif/?session={}", own.token)))
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let data: Value = r.json().await.unwrap();
+    assert_eq!(
+        data["challenge"],
+        serde_json::to_value(&own.challenge).unwrap()
+    );
+
+    let v = submit_through(&app, &own, recording.clone()).await;
+    assert_eq!(v["result"]["status"], "verified", "{}", risks(&v).join(","));
+
+    // another link, whose prompts come in another order
+    let mut other = link(&app, &p.api_key, "replayer").await;
+    while order(&other.challenge) == order(&own.challenge) {
+        other = link(&app, &p.api_key, "replayer").await;
+    }
+    // the same performance, encoded again (another file): the challenge stops it
+    let copy = perform(&own.challenge, dir.path(), "copy", "900k");
+    let v = submit_through(&app, &other, copy).await;
+    assert_ne!(v["result"]["status"], "verified");
+    assert!(risks(&v).contains(&"challenge_not_followed".into()), "{v}");
+
+    // the very same file again: rejected as a replay
+    let third = link(&app, &p.api_key, "replayer-2").await;
+    let v = submit_through(&app, &third, recording).await;
+    assert_eq!(v["result"]["status"], "rejected");
+    assert!(risks(&v).contains(&"replayed_video".into()), "{v}");
+
+    // the partner's own upload of a live-looking video answered no challenge: review at most
+    let upload = perform(&own.challenge, dir.path(), "upload", "1200k");
+    let f = form(upload)
+        .text("api_key", p.api_key.clone())
+        .text("user_identifier", "uploader");
+    let v: Value = app.submit(f).await.json().await.unwrap();
+    assert_eq!(v["result"]["status"], "review", "{v}");
+    assert!(risks(&v).contains(&"no_liveness_challenge".into()), "{v}");
+}
+
+#[tokio::test]
+async fn a_malformed_timeline_is_refused_and_the_link_stays_usable() {
+    let app = spawn_app().await;
+    let p = app.partner("Acme").await;
+    let l = link(&app, &p.api_key, "u").await;
+    let f = form(read_media("seq_obama.webm"))
+        .text("capture_token", l.token.clone())
+        .text("challenge_timeline", "[1, 2, 3]");
+    let r = app.submit(f).await;
+    assert_eq!(r.status(), 400);
+    let v: Value = r.json().await.unwrap();
+    assert!(
+        v["error"].as_str().unwrap().contains("challenge_timeline"),
+        "{v}"
+    );
+    // nothing was stored; the link works for a proper submission
+    let f = form(read_media("seq_obama.webm"))
+        .text("capture_token", l.token.clone())
+        .text("challenge_timeline", timeline(&l.challenge));
+    let r = app.submit(f).await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    // three photos cut together answer no prompt
+    assert_ne!(v["result"]["status"], "verified");
+}
+
+#[tokio::test]
+async fn replays_count_in_live_mode_only() {
+    let app = spawn_app().await;
+    let p = app.partner("Acme").await;
+    for (key, user) in [(&p.test_api_key, "t"), (&p.test_api_key, "t")] {
+        let v = app
+            .submit_media(key, user, "seq_obama.webm", "id_obama.jpg")
+            .await;
+        assert!(!risks(&v).contains(&"replayed_video".into()), "{v}");
+    }
+    let first = app
+        .submit_media(&p.api_key, "a", "seq_obama.webm", "id_obama.jpg")
+        .await;
+    assert!(!risks(&first).contains(&"replayed_video".into()), "{first}");
+    let again = app
+        .submit_media(&p.api_key, "b", "seq_obama.webm", "id_obama.jpg")
+        .await;
+    assert!(risks(&again).contains(&"replayed_video".into()), "{again}");
+    assert_eq!(again["result"]["status"], "rejected");
+}
