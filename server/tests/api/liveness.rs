@@ -2,13 +2,12 @@
 //! person performing it (`verify::synth`, the real face models), and what happens to the same
 //! performance through another link, to the same file twice, and without any challenge.
 
-use std::{path::Path, time::Duration};
+use std::path::Path;
 
 use app::{
     challenge::{Challenge, Timeline},
     server::{
         capture_links,
-        partners::{self, KeyKind},
         verify::{face::FaceModels, mesh::FaceMesh, synth},
     },
 };
@@ -19,24 +18,7 @@ use crate::common::{TestApp, media, read_media, risks, spawn_app};
 
 /// A capture link for the partner's live capture key, with its challenge.
 async fn link(app: &TestApp, api_key: &str, user: &str) -> capture_links::Created {
-    let auth = partners::authenticate(&app.state.db, api_key, KeyKind::Capture)
-        .await
-        .unwrap()
-        .unwrap();
-    capture_links::create(
-        &app.state.db,
-        &auth,
-        &capture_links::NewCaptureLink {
-            user_identifier: user.into(),
-            user_email: None,
-            user_phone: None,
-            redirect_url: None,
-            renewable: false,
-        },
-        Duration::from_secs(600),
-    )
-    .await
-    .unwrap()
+    app.capture_link(api_key, user, None).await
 }
 
 fn order(c: &Challenge) -> Vec<app::challenge::Prompt> {

@@ -14,7 +14,6 @@ use std::{
 
 use app::server::{
     audit::Actor,
-    capture_links,
     partners::{self, KeyKind, KeyMode, Retire},
 };
 use reqwest::multipart::{Form, Part};
@@ -42,25 +41,7 @@ fn submit_form(api_key: &str, user: &str) -> Form {
 }
 
 async fn capture_token(app: &TestApp, api_key: &str, email: Option<&str>) -> String {
-    let auth = partners::authenticate(&app.state.db, api_key, KeyKind::Capture)
-        .await
-        .unwrap()
-        .unwrap();
-    capture_links::create(
-        &app.state.db,
-        &auth,
-        &capture_links::NewCaptureLink {
-            user_identifier: "u-token".into(),
-            user_email: email.map(str::to_string),
-            user_phone: None,
-            redirect_url: None,
-            renewable: false,
-        },
-        Duration::from_secs(600),
-    )
-    .await
-    .unwrap()
-    .token
+    app.capture_link(api_key, "u-token", email).await.token
 }
 
 /// A raw connection to the test app (for what a well-behaved client would never send).

@@ -181,6 +181,38 @@ impl TestApp {
         r.json().await.unwrap()
     }
 
+    /// A capture link for `user` made with the partner's capture key `api_key` (ten minutes,
+    /// not renewable), as `GET /verif/` or `POST /v1/sessions` make them.
+    pub async fn capture_link(
+        &self,
+        api_key: &str,
+        user: &str,
+        email: Option<&str>,
+    ) -> app::server::capture_links::Created {
+        use app::server::{
+            capture_links,
+            partners::{self, KeyKind},
+        };
+        let auth = partners::authenticate(&self.state.db, api_key, KeyKind::Capture)
+            .await
+            .unwrap()
+            .unwrap();
+        capture_links::create(
+            &self.state.db,
+            &auth,
+            &capture_links::NewCaptureLink {
+                user_identifier: user.into(),
+                user_email: email.map(str::to_string),
+                user_phone: None,
+                redirect_url: None,
+                renewable: false,
+            },
+            std::time::Duration::from_secs(600),
+        )
+        .await
+        .unwrap()
+    }
+
     /// `POST /verif/submit` with `form`, as it is.
     pub async fn submit(&self, form: reqwest::multipart::Form) -> reqwest::Response {
         self.client

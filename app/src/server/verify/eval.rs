@@ -262,13 +262,13 @@ pub fn speed_table(runs: &[Stages]) -> String {
 
 /// The liveness track of one video, frame by frame (time, yaw, pitch, eye openness), and the
 /// risk factors it raises without a challenge: for calibrating the thresholds.
-pub async fn trace(
-    models: &FaceModels,
-    mesh: &FaceMesh,
+/// A video file as a check sees it: probed, then its frames at 10 fps; with the challenge it
+/// answered, if any.
+pub async fn video_file(
     video: &Path,
-    challenge: Option<&crate::challenge::Challenge>,
+    challenge: Option<(crate::challenge::Challenge, crate::challenge::Timeline)>,
     limit: Duration,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<local::Video> {
     let mut head = std::fs::read(video).with_context(|| video.display().to_string())?;
     head.truncate(4096);
     let info = media::probe_video(video, &head, "selfie_video", limit)
@@ -278,6 +278,24 @@ pub async fn trace(
     let (frames, step_ms) = frames::dense(video, &info, limit)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(local::Video {
+        frames,
+        step_ms,
+        duration: info.duration_secs,
+        challenge,
+    })
+}
+
+pub async fn trace(
+    models: &FaceModels,
+    mesh: &FaceMesh,
+    video: &Path,
+    challenge: Option<&crate::challenge::Challenge>,
+    limit: Duration,
+) -> anyhow::Result<String> {
+    let local::Video {
+        frames, step_ms, ..
+    } = video_file(video, None, limit).await?;
     let t0 = Instant::now();
     let track = liveness::track(models, mesh, &frames, step_ms, 0.6)?;
     let took = t0.elapsed();

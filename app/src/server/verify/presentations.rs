@@ -24,7 +24,6 @@ use serde_json::{Value, json};
 
 use super::{
     face::FaceModels,
-    frames,
     local::{self, Thresholds},
     mesh::{FaceMesh, bilinear},
     synth::{self, Actor, Pose},
@@ -32,7 +31,6 @@ use super::{
 use crate::{
     challenge::{Challenge, Prompt, Timeline},
     contract::{RiskFactor, Status},
-    server::media,
 };
 
 /// Frames per second of the presentations (a phone camera's rate).
@@ -292,21 +290,7 @@ async fn judge(
     a: &Challenge,
 ) -> anyhow::Result<local::Evidence> {
     let limit = std::time::Duration::from_secs(60);
-    let mut head = std::fs::read(video)?;
-    head.truncate(4096);
-    let info = media::probe_video(video, &head, "selfie_video", limit)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .map_err(|e| anyhow::anyhow!("{}", e.0))?;
-    let (frames, step_ms) = frames::dense(video, &info, limit)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let v = local::Video {
-        frames,
-        step_ms,
-        duration: info.duration_secs,
-        challenge: Some((a.clone(), timeline(a))),
-    };
+    let v = super::eval::video_file(video, Some((a.clone(), timeline(a))), limit).await?;
     local::gather(models, mesh, &v, id, Thresholds::default())
 }
 
