@@ -1,6 +1,6 @@
-//! Frames from the selfie video: ffmpeg samples up to `count` frames spread over the video
-//! (at most 640 px on the long side, rotation applied) and pipes them out as PPM, so memory is
-//! bounded by count × 640 × 640 × 3 whatever the input. Time-limited subprocess.
+//! Frames from the selfie video: ffmpeg samples them at 10 fps from the start (at most
+//! `liveness::MAX_FRAMES`, at most `DENSE_SIDE` px on the long side, rotation applied) and
+//! pipes them out as PPM, so memory is bounded whatever the input. Time-limited subprocess.
 
 use std::{path::Path, time::Duration};
 
@@ -27,21 +27,6 @@ pub async fn dense(
     };
     let frames = sample_at(video, info, fps, MAX_FRAMES, DENSE_SIDE, limit).await?;
     Ok((frames, (1000.0 / fps).round() as u32))
-}
-
-pub async fn sample(
-    video: &Path,
-    info: &VideoInfo,
-    count: usize,
-    limit: Duration,
-) -> Result<Vec<RgbImage>, ToolError> {
-    let duration = info.duration_secs;
-    // Spread `count` frames over the duration; unknown or tiny durations take 4 fps.
-    let fps = match duration {
-        Some(d) if d > 0.5 => (count as f64 / d).max(0.05),
-        _ => 4.0,
-    };
-    sample_at(video, info, fps, count, MAX_SIDE, limit).await
 }
 
 async fn sample_at(

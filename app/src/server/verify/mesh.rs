@@ -23,7 +23,6 @@ const CROP_MARGIN: f32 = 1.6;
 
 /// Indices of named points of the mesh (MediaPipe's canonical face).
 mod point {
-    pub const NOSE_TIP: usize = 1;
     pub const FOREHEAD: usize = 10;
     pub const CHIN: usize = 152;
     /// The cheek's edge on the image's left (the person's right) and right.
@@ -152,12 +151,6 @@ impl Mesh {
             }
         }
         out
-    }
-
-    /// The nose tip, in frame pixels.
-    pub fn nose(&self) -> [f32; 2] {
-        let p = self.points[point::NOSE_TIP];
-        [p[0], p[1]]
     }
 }
 
