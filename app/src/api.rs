@@ -30,7 +30,10 @@ pub async fn submit(data: MultipartData) -> Result<SubmitReply, ServerFnError> {
             if let Some(secs) = e.retry_after() {
                 response.insert_header(header::RETRY_AFTER, HeaderValue::from(secs));
             }
-            Ok(SubmitReply::Err(ErrorBody::new(e.public_message())))
+            Ok(match e.challenge_retry_body() {
+                Some(body) => SubmitReply::Retry(Box::new(body)),
+                None => SubmitReply::Err(ErrorBody::new(e.public_message())),
+            })
         }
     }
 }

@@ -35,6 +35,25 @@ impl ErrorBody {
     }
 }
 
+/// `code` of a [`ChallengeRetryBody`].
+pub const CHALLENGE_RETRY: &str = "challenge_retry";
+/// Its `error`: what the user is told (the page shows it above the new prompts' recording).
+pub const CHALLENGE_RETRY_MESSAGE: &str =
+    "The recording did not follow the prompts on screen. Record again: new prompts will be shown.";
+
+/// The 422 a capture link's submission gets when its recording did not follow the link's
+/// challenge and the link has recordings left: no check was made, and the page records again
+/// with `challenge`. An addition for the capture page (the guide's key-and-user submissions
+/// have no challenge and never get it); `success` and `error` are as in [`ErrorBody`].
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ChallengeRetryBody {
+    pub success: bool,
+    pub error: String,
+    pub code: String,
+    pub challenge: crate::challenge::Challenge,
+    pub attempts_left: u32,
+}
+
 /// A partner's look on the capture page.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Theme {
@@ -201,6 +220,8 @@ pub struct SubmitSuccess {
 #[serde(untagged)]
 pub enum SubmitReply {
     Ok(Box<SubmitSuccess>),
+    /// 422 `challenge_retry` (before `Err`: its body is an error envelope with more fields).
+    Retry(Box<ChallengeRetryBody>),
     Err(ErrorBody),
 }
 

@@ -74,14 +74,15 @@ export function launchWithCamera({ grant = true } = {}) {
 // LEAD_MS of idle, the time from starting the camera to the recording (`recordWhenSteady`
 // waits 1 s, then the page counts down 3 s). Returns the page data.
 export const LEAD_MS = 4100;
-export async function followChallenge(p, { photo = `${MEDIA}/obama.jpg` } = {}) {
+// `challenge` (another session's) makes the camera perform that one instead.
+export async function followChallenge(p, { photo = `${MEDIA}/obama.jpg`, challenge } = {}) {
   const token = (await p.content()).match(/cap_[A-Za-z0-9_-]{43}/)?.[0];
   if (!token) throw new Error('no capture token in the page');
   const r = await fetch(`${BASE}/verif/?session=${token}`, { headers: { Accept: 'application/json' } });
   if (r.status !== 200) throw new Error(`page data: ${r.status} ${await r.text()}`);
   const data = await r.json();
   execFileSync(process.env.E2E_IDV_BIN, ['eval', 'render', '--photo', photo,
-    '--challenge', JSON.stringify(data.challenge), '--lead-ms', String(LEAD_MS), '--out', CAMERA],
+    '--challenge', JSON.stringify(challenge || data.challenge), '--lead-ms', String(LEAD_MS), '--out', CAMERA],
   { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, RUST_LOG: 'error' } });
   return data;
 }

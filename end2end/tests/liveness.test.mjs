@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import {
   launchWithCamera, partner, verifUrl, VIEWPORTS, BASE, MEDIA, WORK, completeFlow, shooter, apiGet,
+  followChallenge, recordWhenSteady,
 } from './helpers.mjs';
 
 // A capture link made by the partner's server, and its page data (with the challenge).
@@ -60,17 +61,79 @@ test('a recording follows its own challenge only', async () => {
         const s = await newSession(secret_key, `replayer-${i}`);
         if (order(s.data.challenge) !== mine) other = s;
       }
-      const form = new FormData();
-      form.append('capture_token', other.token);
-      form.append('challenge_timeline', JSON.stringify({ shown_ms: other.data.challenge.steps.map((s) => s.at_ms) }));
-      form.append('selfie_video', new Blob([file], { type: 'video/webm' }), 'selfie.webm');
-      form.append('id_photo', new Blob([readFileSync(`${MEDIA}/id_obama.jpg`)], { type: 'image/jpeg' }), 'id.jpg');
-      const replay = await (await fetch(`${BASE}/verif/submit`, { method: 'POST', body: form })).json();
+      // a recording that only missed its prompts gets the link's next challenge (422
+      // challenge_retry, no check) until its last attempt, which gets the verdict
+      let shown = other.data.challenge;
+      let replay;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const form = new FormData();
+        form.append('capture_token', other.token);
+        form.append('challenge_timeline', JSON.stringify({ shown_ms: shown.steps.map((s) => s.at_ms) }));
+        form.append('selfie_video', new Blob([file], { type: 'video/webm' }), 'selfie.webm');
+        form.append('id_photo', new Blob([readFileSync(`${MEDIA}/id_obama.jpg`)], { type: 'image/jpeg' }), 'id.jpg');
+        const r = await fetch(`${BASE}/verif/submit`, { method: 'POST', body: form });
+        replay = await r.json();
+        if (r.status !== 422) break;
+        assert.equal(replay.code, 'challenge_retry', JSON.stringify(replay));
+        shown = replay.challenge;
+      }
       assert.equal(replay.success, true, JSON.stringify(replay));
       assert.notEqual(replay.result.status, 'verified');
       const risks = replay.result.verificationAssessment.riskFactors;
       for (const c of codes) assert.ok(risks.includes(c), `${c} missing from ${risks.join(',')}`);
     }
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a recording that missed its prompts gets new ones, and following them verifies', async () => {
+  const { api_key, secret_key } = partner('E2E_PARTNER_A');
+  const browser = await launchWithCamera();
+  try {
+    const page = await browser.newPage({ viewport: VIEWPORTS.phone });
+    const shot = shooter(page, 'liveness-retry');
+    await page.goto(verifUrl(api_key, 'misread-prompts'));
+    await page.waitForSelector('main[data-hydrated="true"]', { timeout: 20000 });
+    // the camera performs another session's prompts, in another order
+    const token = (await page.content()).match(/cap_[A-Za-z0-9_-]{43}/)[0];
+    const own = await (await fetch(`${BASE}/verif/?session=${token}`, { headers: { Accept: 'application/json' } })).json();
+    const order = (c) => c.steps.map((s) => s.prompt).join(',');
+    let other;
+    for (let i = 0; i < 20 && !other; i++) {
+      const s = await newSession(secret_key, `someone-else-${i}`);
+      if (order(s.data.challenge) !== order(own.challenge)) other = s;
+    }
+    await followChallenge(page, { challenge: other.data.challenge });
+    await page.check('#consent');
+    await page.click('#start');
+    await recordWhenSteady(page);
+    await page.waitForSelector('#selfie-playback', { timeout: 20000 });
+    await page.click('#selfie-accept');
+    await page.setInputFiles('#id-file', `${MEDIA}/id_obama.jpg`);
+    await page.click('#id-accept');
+    await page.click('#submit');
+    // no verdict: the page says why and offers a new recording with the link's new prompts
+    await page.waitForSelector('#challenge-retry', { timeout: 60000 });
+    await shot('1-retry');
+    assert.match(await page.textContent('#submit-problem'), /did not follow the prompts/);
+    assert.match(await page.textContent('#challenge-retry'), /2 tries left/);
+    const next = await followChallenge(page);
+    assert.notDeepEqual(next.challenge, own.challenge, 'the link has a new challenge');
+    await page.click('#record-again');
+    await recordWhenSteady(page);
+    await page.waitForSelector('#challenge-prompt[data-cue]', { timeout: 10000 });
+    await page.waitForSelector('#selfie-playback', { timeout: 20000 });
+    await page.click('#selfie-accept');
+    // the ID photo is kept
+    await page.click('#id-accept');
+    await page.click('#submit');
+    await page.waitForSelector('#result', { timeout: 60000 });
+    await shot('2-result');
+    const status = await page.getAttribute('#result', 'data-status');
+    const checkId = (await page.textContent('#check-id')).trim();
+    const { body } = await apiGet(`/v1/checks/${checkId}`, secret_key);
+    assert.equal(status, 'verified', JSON.stringify(body.result.verificationAssessment));
   } finally {
     await browser.close();
   }

@@ -25,7 +25,7 @@ use selfie::*;
 use submit::*;
 
 use crate::{
-    contract::{CapturePageData, ErrorBody, Status, SubmitSuccess},
+    contract::{CapturePageData, ChallengeRetryBody, ErrorBody, Status, SubmitSuccess},
     theme::css_variables,
 };
 
@@ -156,6 +156,9 @@ enum Trouble {
     Link,
     /// Busy or failing server: retry later.
     Server,
+    /// The recording did not follow its prompts: record again with the new challenge (this
+    /// many recordings left, the next one included).
+    Challenge(u32),
 }
 
 #[derive(Debug, Clone, PartialEq)]

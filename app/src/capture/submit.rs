@@ -70,6 +70,17 @@ pub(super) fn answered(f: Flow, end: UploadEnd) {
             Ok(ok) => done(f, ok),
             Err(_) => fail(f, "The answer from the server could not be read. Please try again.".into(), Trouble::Server),
         },
+        UploadEnd::Answered { status: 422, body }
+            if serde_json::from_str::<ChallengeRetryBody>(&body).is_ok() =>
+        {
+            let Ok(retry) = serde_json::from_str::<ChallengeRetryBody>(&body) else {
+                return;
+            };
+            // the next recording shows the link's new prompts
+            f.data.update_value(|d| d.challenge = Some(retry.challenge));
+            f.timeline.set(None);
+            fail(f, retry.error, Trouble::Challenge(retry.attempts_left));
+        }
         UploadEnd::Answered { status, body } => {
             let message = serde_json::from_str::<ErrorBody>(&body)
                 .map(|e| e.error)
@@ -146,6 +157,15 @@ pub(super) fn SubmitStep(f: Flow) -> impl IntoView {
                                 <div class="actions">
                                     <button class="secondary" id="retake-selfie" on:click=move |_| { f.sending.set(Sending::Idle); retake_selfie(f) }>"Record the video again"</button>
                                     <button class="secondary" id="retake-id" on:click=move |_| { f.sending.set(Sending::Idle); retake_id(f) }>"Choose another ID photo"</button>
+                                </div>
+                            }.into_any(),
+                            Trouble::Challenge(left) => view! {
+                                <p id="challenge-retry">{format!(
+                                    "Follow each prompt as it appears. {}",
+                                    if left <= 1 { "This is the last try.".to_string() } else { format!("{left} tries left.") }
+                                )}</p>
+                                <div class="actions">
+                                    <button class="primary" id="record-again" on:click=move |_| { f.sending.set(Sending::Idle); retake_selfie(f) }>"Record the video again"</button>
                                 </div>
                             }.into_any(),
                             Trouble::Network | Trouble::Server => view! {

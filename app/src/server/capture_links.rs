@@ -177,6 +177,36 @@ pub async fn reserve(db: &Db, token: &str) -> Result<Result<CaptureLink, Lookup>
     }))
 }
 
+/// A recording that did not follow the link's challenge, when the link has attempts left: a
+/// new challenge replaces the old one, the attempt is counted and the reservation ends, all in
+/// one statement. `Some(challenge)` when that happened; `None` when this was the last attempt
+/// (or the link is no longer open), and the recording gets its verdict.
+pub async fn retry_challenge(
+    db: &Db,
+    session_id: &str,
+    max_attempts: u32,
+) -> Result<Option<(Challenge, u32)>, sqlx::Error> {
+    let challenge = Challenge::random();
+    let r = sqlx::query(
+        "UPDATE capture_sessions SET challenge = $2, challenge_attempts = challenge_attempts + 1,          reserved_until = NULL          WHERE id = $1 AND used_at IS NULL AND challenge_attempts + 1 < $3",
+    )
+    .bind(session_id)
+    .bind(serde_json::to_string(&challenge).ok())
+    .bind(i64::from(max_attempts))
+    .execute(&db.pool)
+    .await?;
+    if r.rows_affected() != 1 {
+        return Ok(None);
+    }
+    let used: i64 =
+        sqlx::query_scalar("SELECT challenge_attempts FROM capture_sessions WHERE id = $1")
+            .bind(session_id)
+            .fetch_one(&db.pool)
+            .await?;
+    let left = i64::from(max_attempts).saturating_sub(used).max(0);
+    Ok(Some((challenge, u32::try_from(left).unwrap_or(0))))
+}
+
 /// Ends a reservation that did not lead to a check (the submission failed; the user may retry).
 pub async fn release(db: &Db, session_id: &str) -> Result<(), sqlx::Error> {
     sqlx::query(

@@ -43,6 +43,14 @@ pub enum AppError {
     /// 408: the client sent its request too slowly.
     #[error("{0}")]
     RequestTimeout(String),
+    /// 422: a capture link's recording did not follow its challenge; the page records again
+    /// with the new challenge the body carries (`ChallengeRetryBody`). No check was made.
+    #[error("{message}")]
+    ChallengeRetry {
+        message: String,
+        challenge: crate::challenge::Challenge,
+        attempts_left: u32,
+    },
     /// A failure of ours. `context` says what was being done (e.g. the check id).
     #[error("{context}")]
     Internal {
@@ -77,6 +85,7 @@ impl AppError {
             Self::Unavailable { .. } | Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            Self::ChallengeRetry { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -104,6 +113,25 @@ impl AppError {
         }
     }
 
+    /// The 422 body of [`AppError::ChallengeRetry`] (an error envelope with the new challenge).
+    pub fn challenge_retry_body(&self) -> Option<crate::contract::ChallengeRetryBody> {
+        let Self::ChallengeRetry {
+            message,
+            challenge,
+            attempts_left,
+        } = self
+        else {
+            return None;
+        };
+        Some(crate::contract::ChallengeRetryBody {
+            success: false,
+            error: message.clone(),
+            code: crate::contract::CHALLENGE_RETRY.into(),
+            challenge: challenge.clone(),
+            attempts_left: *attempts_left,
+        })
+    }
+
     pub fn log(&self) {
         if let Self::Internal { context, source } = self {
             tracing::error!(error = format!("{source:#}"), "{context}");
@@ -120,6 +148,9 @@ impl From<sqlx::Error> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log();
+        if let Some(body) = self.challenge_retry_body() {
+            return (self.status(), Json(body)).into_response();
+        }
         let mut resp = (self.status(), Json(ErrorBody::new(self.public_message()))).into_response();
         if let Some(secs) = self.retry_after() {
             resp.headers_mut()

@@ -154,6 +154,9 @@ struct Probe {
     #[serde(default)]
     streams: Vec<ProbeStream>,
     format: Option<ProbeFormat>,
+    /// The first video frame, when ffprobe could decode it (`-show_frames`).
+    #[serde(default)]
+    frames: Vec<serde::de::IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -204,8 +207,8 @@ pub enum ToolError {
 const MAX_VIDEO_SIDE: u32 = 4096;
 
 /// Checks that `path` is a decodable video; `field` names it in messages: the container by its
-/// first bytes, then ffprobe's view of it (under that container's demuxer only), then one frame
-/// decoded.
+/// first bytes, then ffprobe's view of it (under that container's demuxer only) with its first
+/// video frame decoded, in one run.
 pub async fn probe_video(
     path: &Path,
     head: &[u8],
@@ -232,8 +235,11 @@ pub async fn probe_video(
             "{field} is {width}×{height}; the limit is {MAX_VIDEO_SIDE} pixels per side"
         ))));
     }
-    if let Err(r) = decode_first_frame(&p, demuxer, field, limit).await? {
-        return Ok(Err(r));
+    // decoding one frame proves the stream is usable (a header alone is not enough)
+    if probe.frames.is_empty() {
+        return Ok(Err(Rejected(format!(
+            "{field} could not be decoded (truncated or corrupt video)"
+        ))));
     }
     let duration_secs = probe
         .format
@@ -280,7 +286,9 @@ fn container(head: &[u8], field: &str) -> Result<(&'static str, &'static str), R
     Ok((ext, demuxer))
 }
 
-/// ffprobe's description of the file and its first video stream.
+/// ffprobe's description of the file and its first video stream, with that stream's first
+/// frame decoded (only the video stream is shown; nothing past its first packet is read for
+/// the frame).
 async fn ffprobe(
     p: &str,
     demuxer: &str,
@@ -298,6 +306,11 @@ async fn ffprobe(
         "json",
         "-show_format",
         "-show_streams",
+        "-select_streams",
+        "v:0",
+        "-show_frames",
+        "-read_intervals",
+        "%+#1",
         p,
     ];
     let out = match run_on_upload("ffprobe", &args, limit, field, "read").await? {
@@ -345,48 +358,6 @@ async fn run_on_upload(
         )))),
         Err(e) => Err(e),
     }
-}
-
-/// Decoding one frame proves the stream is usable (a header alone is not enough).
-async fn decode_first_frame(
-    p: &str,
-    demuxer: &str,
-    field: &str,
-    limit: Duration,
-) -> Result<Result<(), Rejected>, ToolError> {
-    let args = [
-        "-nostdin",
-        "-v",
-        "error",
-        "-threads",
-        "1",
-        "-protocol_whitelist",
-        "file",
-        "-f",
-        demuxer,
-        "-i",
-        p,
-        "-map",
-        "0:v:0",
-        "-frames:v",
-        "1",
-        "-f",
-        "framemd5",
-        "-",
-    ];
-    let out = match run_on_upload("ffmpeg", &args, limit, field, "decoded").await? {
-        Ok(o) => o,
-        Err(r) => return Ok(Err(r)),
-    };
-    let decoded = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .any(|l| !l.starts_with('#') && !l.trim().is_empty());
-    if !decoded {
-        return Ok(Err(Rejected(format!(
-            "{field} could not be decoded (truncated or corrupt video)"
-        ))));
-    }
-    Ok(Ok(()))
 }
 
 /// A decoded, upright ID photo.

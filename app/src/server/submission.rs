@@ -195,7 +195,9 @@ async fn run(
         timeline,
     )
     .await?;
+    // a replay is refused outright, never offered another challenge
     let selfie_sha256 = replay_check(state, &caller, &selfie, &mut outcome).await?;
+    retry_challenge(state, &caller, timeline, &outcome).await?;
     let stored = store(state, &names, &selfie, &id_photo, video.mime).await?;
 
     let cfg = &state.config;
@@ -304,27 +306,30 @@ async fn inspect(
 ) -> Result<(media::VideoInfo, media::DecodedImage), AppError> {
     let cfg = &state.config;
     let _permit = slot(&state.media_slots, cfg.scoring_queue_timeout).await?;
-    let video = media::probe_video(
-        selfie.spool.path(),
-        &selfie.head,
-        "selfie_video",
-        cfg.media_timeout,
-    )
-    .await
-    .map_err(|e| AppError::internal("probing the selfie video", e))?
-    .map_err(|r| AppError::BadRequest(r.0))?;
     let (path, head, max, limit) = (
         id_photo.spool.path().to_path_buf(),
         id_photo.head.clone(),
         cfg.max_image_pixels,
         cfg.media_timeout,
     );
-    let image = tokio::task::spawn_blocking(move || {
-        media::decode_image(&path, &head, "id_photo", max, limit)
-    })
-    .await
-    .map_err(|e| AppError::internal("decoding the ID photo", e))?
-    .map_err(|r| AppError::BadRequest(r.0))?;
+    // both at once: the probe mostly waits for ffprobe
+    let (video, image) = tokio::join!(
+        media::probe_video(
+            selfie.spool.path(),
+            &selfie.head,
+            "selfie_video",
+            cfg.media_timeout,
+        ),
+        tokio::task::spawn_blocking(move || {
+            media::decode_image(&path, &head, "id_photo", max, limit)
+        }),
+    );
+    let video = video
+        .map_err(|e| AppError::internal("probing the selfie video", e))?
+        .map_err(|r| AppError::BadRequest(r.0))?;
+    let image = image
+        .map_err(|e| AppError::internal("decoding the ID photo", e))?
+        .map_err(|r| AppError::BadRequest(r.0))?;
     Ok((video, image))
 }
 
@@ -390,6 +395,51 @@ async fn score(
                 Some(format!("scoring failed: {e}")),
             )
         }
+    })
+}
+
+/// A capture link's recording that failed its challenge and nothing else is not a verdict
+/// while the link has recordings left (`IDV_CHALLENGE_ATTEMPTS`): the link gets a new
+/// challenge and the page records again (a 422 carrying it; no check, no webhook, nothing
+/// stored). A person who misread a prompt is not rejected for it; a recording made in advance
+/// meets a new random challenge each time. The last attempt gets its verdict as usual.
+async fn retry_challenge(
+    state: &AppState,
+    caller: &Caller,
+    timeline: Option<&str>,
+    outcome: &verify::Outcome,
+) -> Result<(), AppError> {
+    use crate::contract::RiskFactor;
+    let (Some(session_id), Some(_), Some(_)) = (&caller.session_id, &caller.challenge, timeline)
+    else {
+        return Ok(());
+    };
+    let only_the_challenge = !outcome.risk_factors.is_empty()
+        && outcome.risk_factors.iter().all(|code| {
+            matches!(
+                RiskFactor::parse(code),
+                Some(RiskFactor::ChallengeNotFollowed | RiskFactor::NoBlink)
+            )
+        });
+    if outcome.status == crate::contract::Status::Verified || !only_the_challenge {
+        return Ok(());
+    }
+    let Some((challenge, attempts_left)) =
+        capture_links::retry_challenge(&state.db, session_id, state.config.challenge_attempts)
+            .await?
+    else {
+        return Ok(());
+    };
+    tracing::info!(
+        session_id = %session_id,
+        attempts_left,
+        risk_factors = outcome.risk_factors.join(","),
+        "recording did not follow its challenge; a new challenge was drawn"
+    );
+    Err(AppError::ChallengeRetry {
+        message: crate::contract::CHALLENGE_RETRY_MESSAGE.into(),
+        challenge,
+        attempts_left,
     })
 }
 

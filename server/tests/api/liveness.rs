@@ -64,12 +64,34 @@ fn timeline(c: &Challenge) -> String {
 }
 
 async fn submit_through(app: &TestApp, l: &capture_links::Created, video: Vec<u8>) -> Value {
+    let (status, v) = submit_once(app, &l.token, &l.challenge, video).await;
+    assert_eq!(status, 200, "{v}");
+    v
+}
+
+/// One submission through a capture link, with `challenge`'s timeline: the status and body.
+async fn submit_once(
+    app: &TestApp,
+    token: &str,
+    challenge: &Challenge,
+    video: Vec<u8>,
+) -> (u16, Value) {
     let f = form(video)
-        .text("capture_token", l.token.clone())
-        .text("challenge_timeline", timeline(&l.challenge));
+        .text("capture_token", token.to_string())
+        .text("challenge_timeline", timeline(challenge));
     let r = app.submit(f).await;
-    assert_eq!(r.status(), 200);
-    r.json().await.unwrap()
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+/// A 422 `challenge_retry`: no check, a new challenge for the link. Returns it.
+fn retry_of(status: u16, v: &Value, attempts_left: u64, old: &Challenge) -> Challenge {
+    assert_eq!(status, 422, "{v}");
+    assert_eq!(v["success"], false);
+    assert_eq!(v["code"], "challenge_retry", "{v}");
+    assert_eq!(v["attempts_left"], attempts_left, "{v}");
+    let new: Challenge = serde_json::from_value(v["challenge"].clone()).unwrap();
+    assert_ne!(&new, old, "a retry draws a new challenge");
+    new
 }
 
 #[tokio::test]
@@ -103,11 +125,51 @@ async fn a_live_recording_answers_its_own_link_only() {
     while order(&other.challenge) == order(&own.challenge) {
         other = link(&app, &p.api_key, "replayer").await;
     }
-    // the same performance, encoded again (another file): the challenge stops it
+    // the same performance, encoded again (another file): the challenge stops it. A recording
+    // that only missed its prompts gets a new challenge instead of a verdict, while the link has
+    // recordings left (IDV_CHALLENGE_ATTEMPTS, 3): no check is made and nothing is kept
     let copy = perform(&own.challenge, dir.path(), "copy", "900k");
-    let v = submit_through(&app, &other, copy).await;
+    let checks_before = app.count("checks").await;
+    let mut challenge = other.challenge.clone();
+    for left in [2, 1] {
+        let (status, v) = submit_once(&app, &other.token, &challenge, copy.clone()).await;
+        challenge = retry_of(status, &v, left, &challenge);
+    }
+    assert_eq!(
+        app.count("checks").await,
+        checks_before,
+        "a retry makes no check"
+    );
+    // the page's data now carries the new challenge
+    let data: Value = app
+        .client
+        .get(app.url(&format!("/verif/?session={}", other.token)))
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(data["challenge"], serde_json::to_value(&challenge).unwrap());
+    // the last recording gets its verdict
+    let (status, v) = submit_once(&app, &other.token, &challenge, copy).await;
+    assert_eq!(status, 200, "{v}");
     assert_ne!(v["result"]["status"], "verified");
     assert!(risks(&v).contains(&"challenge_not_followed".into()), "{v}");
+
+    // a person who misread the prompts records again, following the new ones: verified
+    let mut retrier = link(&app, &p.api_key, "retrier").await;
+    while order(&retrier.challenge) == order(&own.challenge) {
+        retrier = link(&app, &p.api_key, "retrier").await;
+    }
+    let missed = perform(&own.challenge, dir.path(), "missed", "1100k");
+    let (status, v) = submit_once(&app, &retrier.token, &retrier.challenge, missed).await;
+    let new = retry_of(status, &v, 2, &retrier.challenge);
+    let again = perform(&new, dir.path(), "again", "1500k");
+    let (status, v) = submit_once(&app, &retrier.token, &new, again).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["result"]["status"], "verified", "{}", risks(&v).join(","));
 
     // the very same file again: rejected as a replay
     let third = link(&app, &p.api_key, "replayer-2").await;

@@ -26,13 +26,6 @@ async fn post(app: &TestApp, form: Form) -> (u16, Value) {
     )
 }
 
-async fn count(app: &TestApp, table: &str) -> i64 {
-    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap()
-}
-
 fn is_uuid(s: &str) -> bool {
     uuid::Uuid::parse_str(s).is_ok()
 }
@@ -149,8 +142,8 @@ async fn success_json_is_exactly_the_guides() {
     }
 
     // stored with its webhook outbox row, in one go
-    assert_eq!(count(&app, "checks").await, 1);
-    assert_eq!(count(&app, "webhook_deliveries").await, 1);
+    assert_eq!(app.count("checks").await, 1);
+    assert_eq!(app.count("webhook_deliveries").await, 1);
     let rec = app.stored_check(&p.partner_id, check_id).await;
     assert_eq!(rec.user_email.as_deref(), Some("user@example.com"));
     assert_eq!(rec.user_identifier, "user123");
@@ -250,7 +243,7 @@ async fn guide_error_table() {
             (status, serde_json::json!({"success": false, "error": msg}))
         );
     }
-    assert_eq!(count(&app, "checks").await, 0);
+    assert_eq!(app.count("checks").await, 0);
     assert!(stored_files(&app).is_empty(), "{:?}", stored_files(&app));
 }
 
@@ -407,8 +400,8 @@ async fn bad_input_gets_a_specific_4xx_and_leaves_nothing() {
         (400, "Duplicate field `selfie_video`")
     );
 
-    assert_eq!(count(&app, "checks").await, 0);
-    assert_eq!(count(&app, "webhook_deliveries").await, 0);
+    assert_eq!(app.count("checks").await, 0);
+    assert_eq!(app.count("webhook_deliveries").await, 0);
     assert!(
         stored_files(&app).is_empty(),
         "left behind: {:?}",
@@ -526,7 +519,7 @@ async fn capture_token_submits_once_without_the_key() {
     let (s2, b2) = post(&app, mk()).await;
     assert_eq!(s2, 409, "{b2}");
     assert_eq!(b2["error"], "This verification link was already used");
-    assert_eq!(count(&app, "checks").await, 1);
+    assert_eq!(app.count("checks").await, 1);
 }
 
 #[tokio::test]
@@ -550,7 +543,7 @@ async fn scoring_failure_keeps_the_upload_as_review_with_a_webhook() {
     let rec = app.stored_check(&p.partner_id, id).await;
     assert!(rec.review_reason.unwrap().contains("model crashed"));
     assert_eq!(
-        count(&app, "webhook_deliveries").await,
+        app.count("webhook_deliveries").await,
         1,
         "the partner still gets a webhook"
     );

@@ -229,6 +229,14 @@ impl TestApp {
         assert_eq!(r.status(), 200, "the server is still up");
     }
 
+    /// Rows in `table`.
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&self.state.db.pool)
+            .await
+            .unwrap()
+    }
+
     /// A check as stored, which must exist.
     pub async fn stored_check(
         &self,

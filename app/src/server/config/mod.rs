@@ -80,6 +80,9 @@ pub struct Config {
     pub media_timeout: Duration,
     /// Lifetime of the single-use capture token `GET /verif/` gives the page.
     pub capture_token_ttl: Duration,
+    /// Recordings a capture link may make: one that did not follow its challenge (and failed
+    /// for nothing else) gets a new challenge instead of a verdict, until the last.
+    pub challenge_attempts: u32,
     /// Folder holding the YuNet and SFace ONNX files.
     pub models_dir: PathBuf,
     /// Submissions scored at once; more wait (up to `scoring_queue_timeout`), then get 503.
@@ -255,6 +258,7 @@ impl Config {
             max_image_pixels: raw.count(&S::MAX_IMAGE_PIXELS, None)?,
             media_timeout: raw.duration(&S::MEDIA_TIMEOUT)?,
             capture_token_ttl: raw.duration(&S::CAPTURE_TOKEN_TTL)?,
+            challenge_attempts: raw.count(&S::CHALLENGE_ATTEMPTS, None)?,
             models_dir: raw.path(&S::MODELS_DIR),
             scoring_concurrency: raw.count(&S::SCORING_CONCURRENCY, Some(cores))?,
             scoring_queue_timeout: raw.duration(&S::SCORING_QUEUE_TIMEOUT)?,

@@ -2,7 +2,10 @@
 //! (128-d embedding of a face aligned by its landmarks). Models are loaded once.
 //!
 //! tract does not run the block-quantized weights of the int8 files, so at load every
-//! `DequantizeLinear` node whose inputs are all constants is folded into an f32 constant.
+//! `DequantizeLinear` node whose inputs are all constants is folded into an f32 constant. And
+//! tract runs `PRelu` as a compare, a select and a broadcast multiply, half of SFace's and of
+//! the face mesh's time: each one with a constant slope is rewritten as `x + (slope - 1) ·
+//! min(x, 0)`, which tract fuses into one pass (the same values; see [`fast_prelu`]).
 
 use std::{collections::HashSet, path::Path, sync::Arc};
 
@@ -254,7 +257,7 @@ fn sample(img: &RgbImage, x: f32, y: f32, w: u32, h: u32) -> image::Rgb<u8> {
 
 /// Loads an ONNX file, folds constant `DequantizeLinear` nodes, fixes the input shape,
 /// optimises and plans it.
-fn plan(path: &Path, shape: [usize; 4]) -> anyhow::Result<Plan> {
+pub fn plan(path: &Path, shape: [usize; 4]) -> anyhow::Result<Plan> {
     let bytes = std::fs::read(path).with_context(|| format!("read {}", path.display()))?;
     let onnx = tract_onnx::onnx();
     let mut proto = onnx
@@ -262,6 +265,7 @@ fn plan(path: &Path, shape: [usize; 4]) -> anyhow::Result<Plan> {
         .with_context(|| format!("parse {}", path.display()))?;
     let graph = proto.graph.as_mut().context("model has no graph")?;
     fold_dequantize(graph)?;
+    fast_prelu(graph)?;
     let model = onnx
         .model_for_proto_model(&proto)
         .with_context(|| format!("load {}", path.display()))?
@@ -290,6 +294,69 @@ fn tensor_f32(t: &pb::TensorProto) -> anyhow::Result<Vec<f32>> {
         }
         other => bail!("unsupported initializer type {other:?} in {}", t.name),
     })
+}
+
+/// Each `PRelu` whose slope is a constant becomes `Add(x, Mul(Min(x, 0), slope - 1))`: for
+/// x ≥ 0 that is x, below it is slope · x, as `PRelu` says; the slope keeps its shape, so it
+/// broadcasts as before. tract 0.23 runs `PRelu` as three full passes over the tensor
+/// (13.2 → 6.8 ms per face mesh, 64.7 → about 33 ms per SFace embedding on this machine).
+fn fast_prelu(graph: &mut pb::GraphProto) -> anyhow::Result<()> {
+    const ZERO: &str = "idv_prelu_zero";
+    let mut nodes = Vec::with_capacity(graph.node.len());
+    let mut rewritten = 0;
+    for node in std::mem::take(&mut graph.node) {
+        let slope = (node.op_type == "PRelu" && node.input.len() == 2)
+            .then(|| graph.initializer.iter().find(|t| t.name == node.input[1]))
+            .flatten();
+        let Some(slope) = slope else {
+            nodes.push(node);
+            continue;
+        };
+        let beta: Vec<f32> = tensor_f32(slope)?.iter().map(|a| a - 1.0).collect();
+        let (x, y) = (node.input[0].clone(), node.output[0].clone());
+        let names = [
+            format!("{y}_beta"),
+            format!("{y}_neg"),
+            format!("{y}_scaled"),
+        ];
+        // a per-channel slope is [C, 1, 1] against NCHW; as [1, C, 1, 1] (the same broadcast)
+        // tract sees the per-channel pattern and takes its fast path instead of a generic one
+        let mut dims = slope.dims.clone();
+        if dims.len() == 3 {
+            dims.insert(0, 1);
+        }
+        let beta = pb::TensorProto {
+            dims,
+            data_type: DataType::Float as i32,
+            name: names[0].clone(),
+            raw_data: beta.iter().flat_map(|v| v.to_le_bytes()).collect(),
+            ..Default::default()
+        };
+        graph.initializer.push(beta);
+        let op = |op: &str, input: [&str; 2], output: &str| pb::NodeProto {
+            op_type: op.into(),
+            input: input.iter().map(|s| s.to_string()).collect(),
+            output: vec![output.into()],
+            name: format!("{output}_{op}"),
+            ..Default::default()
+        };
+        nodes.push(op("Min", [&x, ZERO], &names[1]));
+        nodes.push(op("Mul", [&names[1], &names[0]], &names[2]));
+        nodes.push(op("Add", [&x, &names[2]], &y));
+        rewritten += 1;
+    }
+    graph.node = nodes;
+    if rewritten > 0 {
+        graph.initializer.push(pb::TensorProto {
+            dims: vec![],
+            data_type: DataType::Float as i32,
+            name: ZERO.into(),
+            raw_data: 0f32.to_le_bytes().to_vec(),
+            ..Default::default()
+        });
+    }
+    tracing::debug!(rewritten, "rewrote PRelu nodes");
+    Ok(())
 }
 
 /// `(x - zero_point) * scale`, per tensor, per axis, or per block along `axis`.

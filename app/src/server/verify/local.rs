@@ -91,7 +91,7 @@ impl LocalVerifier {
 
 /// Frames of the video that get a full detection (faces, people, sharpness, identity), spread
 /// over it; the liveness track sees every analysed frame.
-pub const FRAME_COUNT: usize = 12;
+pub const FRAME_COUNT: usize = 6;
 const DETECT_THRESHOLD: f32 = 0.6;
 
 #[async_trait::async_trait]
@@ -105,10 +105,14 @@ impl Verifier for LocalVerifier {
     }
 
     async fn verify(&self, inputs: &Inputs) -> anyhow::Result<Outcome> {
-        let (frames, step_ms) =
-            frames::dense(&inputs.video, &inputs.video_info, self.media_timeout)
-                .await
-                .map_err(|e| anyhow::anyhow!("frame extraction: {e}"))?;
+        // the ID photo's evidence is worked out while ffmpeg decodes the video (a core is free)
+        let (models, id) = (self.models.clone(), inputs.id_photo.clone());
+        let (decoded, id_seen) = tokio::join!(
+            frames::dense(&inputs.video, &inputs.video_info, self.media_timeout),
+            self.pool.run(move || id_evidence(&models, &id)),
+        );
+        let (frames, step_ms) = decoded.map_err(|e| anyhow::anyhow!("frame extraction: {e}"))?;
+        let id_seen = id_seen??;
         let video = Video {
             frames,
             step_ms,
@@ -117,12 +121,15 @@ impl Verifier for LocalVerifier {
         };
         let models = self.models.clone();
         let mesh = self.mesh.clone();
-        let id = inputs.id_photo.clone();
         let t = self.thresholds;
         let Some((client, mode)) = &self.remote else {
             return self
                 .pool
-                .run(move || analyse(&models, &mesh, &video, &id, t))
+                .run(move || -> anyhow::Result<Outcome> {
+                    let ev = gather_parts(&models, &mesh, &video, IdSource::Seen(id_seen), t)?;
+                    let cmp = ev.similarity.map(|s| local_comparison(s, t));
+                    Ok(decide(ev, cmp))
+                })
                 .await?;
         };
         // Local evidence first (liveness, ID checks, the local comparison); the images for the
@@ -131,7 +138,7 @@ impl Verifier for LocalVerifier {
         let (ev, images) = self
             .pool
             .run(move || -> anyhow::Result<_> {
-                let ev = gather(&models, &mesh, &video, &id, t)?;
+                let ev = gather_parts(&models, &mesh, &video, IdSource::Seen(id_seen), t)?;
                 let images = match ev.similarity {
                     Some(_) => {
                         let mut selfies = Vec::new();
@@ -402,6 +409,11 @@ mod cut {
 
 /// The model's evidence, in named steps: the video's faces and conditions, the identity and
 /// motion across frames, then the ID photo's face and its comparison with the video's.
+///
+/// Three jobs run at once on scoped threads (a submission is waited for, and the machine has
+/// cores to spare while one check scores): the liveness track (itself two halves), the video's
+/// detections and embeddings, and the ID photo's. The stage times are each job's own, so they
+/// add up to more than the wall time.
 pub fn gather(
     models: &FaceModels,
     mesh: &FaceMesh,
@@ -409,36 +421,126 @@ pub fn gather(
     id: &image::DynamicImage,
     t: Thresholds,
 ) -> anyhow::Result<Evidence> {
+    gather_parts(models, mesh, video, IdSource::Photo(id), t)
+}
+
+/// The ID photo's side of [`gather`]: the photo itself, or its evidence already worked out
+/// (`LocalVerifier::verify` does it while the video decodes).
+enum IdSource<'a> {
+    Photo(&'a image::DynamicImage),
+    Seen(IdEvidence),
+}
+
+fn gather_parts(
+    models: &FaceModels,
+    mesh: &FaceMesh,
+    video: &Video,
+    id: IdSource<'_>,
+    t: Thresholds,
+) -> anyhow::Result<Evidence> {
     let frames = &video.frames[..];
-    let mut risks: Vec<RiskFactor> = Vec::new();
-    let mut times = StageTimes::default();
-    let t0 = std::time::Instant::now();
-    let track = liveness::track(models, mesh, frames, video.step_ms, DETECT_THRESHOLD)?;
-    times.liveness = t0.elapsed();
+    let (track, seen, id_seen) = std::thread::scope(|s| {
+        let seen = s.spawn(|| video_evidence(models, video, t));
+        let id_seen = match id {
+            IdSource::Photo(photo) => s.spawn(move || id_evidence(models, photo)),
+            IdSource::Seen(done) => s.spawn(move || Ok(done)),
+        };
+        let t0 = std::time::Instant::now();
+        let track = liveness::track(models, mesh, frames, video.step_ms, DETECT_THRESHOLD);
+        let panicked = || anyhow::anyhow!("a scoring thread panicked");
+        (
+            track.map(|tr| (tr, t0.elapsed())),
+            seen.join().map_err(|_| panicked()),
+            id_seen.join().map_err(|_| panicked()),
+        )
+    });
+    let (track, liveness_time) = track?;
+    let seen = seen??;
+    let id_seen = id_seen??;
+    let mut risks = seen.risks;
+    if !seen.found.is_empty() {
+        let challenge = video.challenge.as_ref().map(|(c, tl)| (c, tl));
+        for r in liveness::assess(&track, challenge) {
+            push(&mut risks, r);
+        }
+    }
+
+    // --- the ID photo against the video ---------------------------------------------------
+    for r in id_seen.risks {
+        push(&mut risks, r);
+    }
+    let mut similarity = None;
+    if let Some((id_embed, id_thumb)) = &id_seen.face {
+        if !seen.embeds.is_empty() {
+            similarity = Some(
+                seen.embeds
+                    .iter()
+                    .map(|e| cosine(e, id_embed))
+                    .fold(f32::MIN, f32::max)
+                    .max(0.0),
+            );
+        }
+        if seen
+            .thumbs
+            .iter()
+            .any(|th| mean_abs_diff(th, id_thumb) < cut::ID_COPY_OF_FRAME)
+        {
+            push(&mut risks, RiskFactor::IdMatchesSelfieFrame);
+        }
+    }
+    Ok(Evidence {
+        hard_reject: risks.iter().any(|r| r.rejects()),
+        risks,
+        similarity,
+        best_frames: seen.best_frames,
+        id_upright: id_seen.upright,
+        timings: StageTimes {
+            liveness: liveness_time,
+            detect: seen.detect + id_seen.detect,
+            embed: seen.embed + id_seen.embed,
+        },
+    })
+}
+
+/// What the video's spread frames show: faces and conditions, the sharpest faces' embeddings
+/// (`identity_changed` between them) and aligned thumbnails (a still picture, a copied ID).
+struct VideoEvidence {
+    risks: Vec<RiskFactor>,
+    found: Vec<FrameFace>,
+    embeds: Vec<Vec<f32>>,
+    best_frames: Vec<usize>,
+    thumbs: Vec<Vec<f32>>,
+    detect: Duration,
+    embed: Duration,
+}
+
+fn video_evidence(
+    models: &FaceModels,
+    video: &Video,
+    t: Thresholds,
+) -> anyhow::Result<VideoEvidence> {
+    let frames = &video.frames[..];
+    let mut risks = Vec::new();
+    let mut detect_time = Duration::ZERO;
     let mut detect = |img: &RgbImage, side: u32| {
         let t0 = std::time::Instant::now();
         let r = models.detect(img, side, DETECT_THRESHOLD);
-        times.detect += t0.elapsed();
+        detect_time += t0.elapsed();
         r
     };
     let found = video_faces(frames, video.duration, t, &mut detect, &mut risks)?;
 
     // embeddings of the sharpest frames, spread over the video
+    let t0 = std::time::Instant::now();
     let mut picks: Vec<&FrameFace> = found.iter().collect();
     picks.sort_by(|a, b| b.sharpness.total_cmp(&a.sharpness));
     picks.truncate(cut::EMBEDDED_FRAMES);
     picks.sort_by_key(|f| f.frame);
-    let mut embed_time = Duration::ZERO;
-    let mut embed = |img: &RgbImage, f: &Face| {
-        let t0 = std::time::Instant::now();
-        let r = models.embed(img, f);
-        embed_time += t0.elapsed();
-        r
-    };
     let mut embeds = Vec::new();
     for p in &picks {
-        embeds.push(embed(&frames[p.frame], &p.face)?);
+        embeds.push(models.embed(&frames[p.frame], &p.face)?);
     }
+    let embed_time = t0.elapsed();
     let mut min_pair = 1f32;
     for i in 0..embeds.len() {
         for j in i + 1..embeds.len() {
@@ -453,54 +555,65 @@ pub fn gather(
         .map(|f| thumb(&frames[f.frame], &f.face))
         .collect();
     motion(&found, &thumbs, t, &mut risks);
-    if !found.is_empty() {
-        let challenge = video.challenge.as_ref().map(|(c, tl)| (c, tl));
-        for r in liveness::assess(&track, challenge) {
-            push(&mut risks, r);
-        }
-    }
-
-    // --- the ID photo ---------------------------------------------------------------------
-    let (id_img, id_face) = id_face(id, &mut detect, &mut risks)?;
-    let mut similarity = None;
-    if let Some(f) = id_face {
-        if f.w.min(f.h) < cut::ID_MIN_FACE_PX {
-            push(&mut risks, RiskFactor::IdFaceTooSmall);
-        }
-        if sharpness(&gray(&id_img), &f) < cut::ID_SHARPNESS {
-            push(&mut risks, RiskFactor::IdBlurry);
-        }
-        if glare(&id_img, &f) > cut::ID_GLARE_SHARE {
-            push(&mut risks, RiskFactor::IdGlare);
-        }
-        if !embeds.is_empty() {
-            let id_embed = embed(&id_img, &f)?;
-            similarity = Some(
-                embeds
-                    .iter()
-                    .map(|e| cosine(e, &id_embed))
-                    .fold(f32::MIN, f32::max)
-                    .max(0.0),
-            );
-        }
-        let id_thumb = thumb(&id_img, &f);
-        if thumbs
-            .iter()
-            .any(|th| mean_abs_diff(th, &id_thumb) < cut::ID_COPY_OF_FRAME)
-        {
-            push(&mut risks, RiskFactor::IdMatchesSelfieFrame);
-        }
-    } else {
-        push(&mut risks, RiskFactor::NoFaceInId);
-    }
-    times.embed = embed_time;
-    Ok(Evidence {
-        hard_reject: risks.iter().any(|r| r.rejects()),
+    Ok(VideoEvidence {
         risks,
-        similarity,
         best_frames: picks.iter().map(|p| p.frame).collect(),
-        id_upright: id_img,
-        timings: times,
+        found,
+        embeds,
+        thumbs,
+        detect: detect_time,
+        embed: embed_time,
+    })
+}
+
+/// The ID photo upright, its face's checks (size, sharpness, glare, other faces), and that
+/// face's embedding and aligned thumbnail.
+struct IdEvidence {
+    risks: Vec<RiskFactor>,
+    upright: RgbImage,
+    face: Option<(Vec<f32>, Vec<f32>)>,
+    detect: Duration,
+    embed: Duration,
+}
+
+fn id_evidence(models: &FaceModels, id: &image::DynamicImage) -> anyhow::Result<IdEvidence> {
+    let mut risks = Vec::new();
+    let mut detect_time = Duration::ZERO;
+    let mut detect = |img: &RgbImage, side: u32| {
+        let t0 = std::time::Instant::now();
+        let r = models.detect(img, side, DETECT_THRESHOLD);
+        detect_time += t0.elapsed();
+        r
+    };
+    let (upright, found) = id_face(id, &mut detect, &mut risks)?;
+    let mut embed_time = Duration::ZERO;
+    let face = match found {
+        Some(f) => {
+            if f.w.min(f.h) < cut::ID_MIN_FACE_PX {
+                push(&mut risks, RiskFactor::IdFaceTooSmall);
+            }
+            if sharpness(&gray(&upright), &f) < cut::ID_SHARPNESS {
+                push(&mut risks, RiskFactor::IdBlurry);
+            }
+            if glare(&upright, &f) > cut::ID_GLARE_SHARE {
+                push(&mut risks, RiskFactor::IdGlare);
+            }
+            let t0 = std::time::Instant::now();
+            let embed = models.embed(&upright, &f)?;
+            embed_time = t0.elapsed();
+            Some((embed, thumb(&upright, &f)))
+        }
+        None => {
+            push(&mut risks, RiskFactor::NoFaceInId);
+            None
+        }
+    };
+    Ok(IdEvidence {
+        risks,
+        upright,
+        face,
+        detect: detect_time,
+        embed: embed_time,
     })
 }
 

@@ -7,7 +7,7 @@
 
 use std::{path::Path, sync::Arc};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use image::RgbImage;
 use tract_onnx::prelude::*;
 
@@ -184,13 +184,9 @@ impl FaceMesh {
                 crate::server::config::settings::MODELS_DIR.name
             );
         }
-        let plan = tract_onnx::onnx()
-            .model_for_path(&path)
-            .with_context(|| format!("load {}", path.display()))?
-            .with_input_fact(0, f32::fact([1, SIDE, SIDE, 3]).into())?
-            .into_optimized()?
-            .into_runnable()?;
-        Ok(Self { plan })
+        Ok(Self {
+            plan: super::face::plan(&path, [1, SIDE, SIDE, 3])?,
+        })
     }
 
     /// The mesh of the face in `crop` of `img` (the crop may reach outside the frame: black).
