@@ -83,6 +83,19 @@ async fn submit_once(
     (r.status().as_u16(), r.json().await.unwrap())
 }
 
+/// The capture page's data for a link (`GET /verif/?session=…` as JSON), which must answer 200.
+async fn page_data(app: &TestApp, token: &str) -> Value {
+    let r = app
+        .client
+        .get(app.url(&format!("/verif/?session={token}")))
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
 /// A 422 `challenge_retry`: no check, a new challenge for the link. Returns it.
 fn retry_of(status: u16, v: &Value, attempts_left: u64, old: &Challenge) -> Challenge {
     assert_eq!(status, 422, "{v}");
@@ -103,17 +116,8 @@ async fn a_live_recording_answers_its_own_link_only() {
     let recording = perform(&own.challenge, dir.path(), "own", "1500k");
 
     // the page's data carries the link's challenge
-    let r = app
-        .client
-        .get(app.url(&format!("/verif/?session={}", own.token)))
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let data: Value = r.json().await.unwrap();
     assert_eq!(
-        data["challenge"],
+        page_data(&app, &own.token).await["challenge"],
         serde_json::to_value(&own.challenge).unwrap()
     );
 
@@ -141,17 +145,10 @@ async fn a_live_recording_answers_its_own_link_only() {
         "a retry makes no check"
     );
     // the page's data now carries the new challenge
-    let data: Value = app
-        .client
-        .get(app.url(&format!("/verif/?session={}", other.token)))
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(data["challenge"], serde_json::to_value(&challenge).unwrap());
+    assert_eq!(
+        page_data(&app, &other.token).await["challenge"],
+        serde_json::to_value(&challenge).unwrap()
+    );
     // the last recording gets its verdict
     let (status, v) = submit_once(&app, &other.token, &challenge, copy).await;
     assert_eq!(status, 200, "{v}");

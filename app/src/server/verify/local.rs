@@ -502,6 +502,19 @@ fn gather_parts(
     })
 }
 
+/// YuNet at `DETECT_THRESHOLD`, its time added to `total`.
+fn timed_detect<'a>(
+    models: &'a FaceModels,
+    total: &'a mut Duration,
+) -> impl FnMut(&RgbImage, u32) -> anyhow::Result<Vec<Face>> + 'a {
+    move |img, side| {
+        let t0 = std::time::Instant::now();
+        let r = models.detect(img, side, DETECT_THRESHOLD);
+        *total += t0.elapsed();
+        r
+    }
+}
+
 /// What the video's spread frames show: faces and conditions, the sharpest faces' embeddings
 /// (`identity_changed` between them) and aligned thumbnails (a still picture, a copied ID).
 struct VideoEvidence {
@@ -522,13 +535,13 @@ fn video_evidence(
     let frames = &video.frames[..];
     let mut risks = Vec::new();
     let mut detect_time = Duration::ZERO;
-    let mut detect = |img: &RgbImage, side: u32| {
-        let t0 = std::time::Instant::now();
-        let r = models.detect(img, side, DETECT_THRESHOLD);
-        detect_time += t0.elapsed();
-        r
-    };
-    let found = video_faces(frames, video.duration, t, &mut detect, &mut risks)?;
+    let found = video_faces(
+        frames,
+        video.duration,
+        t,
+        &mut timed_detect(models, &mut detect_time),
+        &mut risks,
+    )?;
 
     // embeddings of the sharpest frames, spread over the video
     let t0 = std::time::Instant::now();
@@ -579,13 +592,7 @@ struct IdEvidence {
 fn id_evidence(models: &FaceModels, id: &image::DynamicImage) -> anyhow::Result<IdEvidence> {
     let mut risks = Vec::new();
     let mut detect_time = Duration::ZERO;
-    let mut detect = |img: &RgbImage, side: u32| {
-        let t0 = std::time::Instant::now();
-        let r = models.detect(img, side, DETECT_THRESHOLD);
-        detect_time += t0.elapsed();
-        r
-    };
-    let (upright, found) = id_face(id, &mut detect, &mut risks)?;
+    let (upright, found) = id_face(id, &mut timed_detect(models, &mut detect_time), &mut risks)?;
     let mut embed_time = Duration::ZERO;
     let face = match found {
         Some(f) => {
