@@ -70,18 +70,16 @@ pub(super) fn answered(f: Flow, end: UploadEnd) {
             Ok(ok) => done(f, ok),
             Err(_) => fail(f, "The answer from the server could not be read. Please try again.".into(), Trouble::Server),
         },
-        UploadEnd::Answered { status: 422, body }
-            if serde_json::from_str::<ChallengeRetryBody>(&body).is_ok() =>
-        {
-            let Ok(retry) = serde_json::from_str::<ChallengeRetryBody>(&body) else {
-                return;
-            };
-            // the next recording shows the link's new prompts
-            f.data.update_value(|d| d.challenge = Some(retry.challenge));
-            f.timeline.set(None);
-            fail(f, retry.error, Trouble::Challenge(retry.attempts_left));
-        }
         UploadEnd::Answered { status, body } => {
+            if status == 422
+                && let Ok(retry) = serde_json::from_str::<ChallengeRetryBody>(&body)
+            {
+                // the next recording shows the link's new prompts
+                f.data.update_value(|d| d.challenge = Some(retry.challenge));
+                f.timeline.set(None);
+                fail(f, retry.error, Trouble::Challenge(retry.attempts_left));
+                return;
+            }
             let message = serde_json::from_str::<ErrorBody>(&body)
                 .map(|e| e.error)
                 .unwrap_or_else(|_| format!("The server answered with an error ({status})."));

@@ -153,7 +153,7 @@ pub struct Stages {
     /// How many frames were analysed (10 a second).
     pub frame_count: usize,
     /// The evidence and the decision, wall time (the liveness, detect and embed jobs overlap).
-    pub decide: Duration,
+    pub evidence: Duration,
     pub total: Duration,
 }
 
@@ -220,7 +220,7 @@ pub async fn speed(
             frame_count: video_in.frames.len(),
             detect: times.detect,
             embed: times.embed,
-            decide: scoring,
+            evidence: scoring,
             total,
         });
     }
@@ -248,7 +248,7 @@ pub fn speed_table(runs: &[Stages]) -> String {
         ("· detect (6 frames + ID, own threads)", |s| s.detect),
         ("· embed (≤4 frames + ID, own threads)", |s| s.embed),
         ("evidence + decision (wall; the · jobs run at once)", |s| {
-            s.decide
+            s.evidence
         }),
         ("scoring total", |s| s.total),
     ];

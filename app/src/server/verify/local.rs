@@ -125,11 +125,7 @@ impl Verifier for LocalVerifier {
         let Some((client, mode)) = &self.remote else {
             return self
                 .pool
-                .run(move || -> anyhow::Result<Outcome> {
-                    let ev = gather_parts(&models, &mesh, &video, IdSource::Seen(id_seen), t)?;
-                    let cmp = ev.similarity.map(|s| local_comparison(s, t));
-                    Ok(decide(ev, cmp))
-                })
+                .run(move || analyse_parts(&models, &mesh, &video, IdSource::Seen(id_seen), t))
                 .await?;
         };
         // Local evidence first (liveness, ID checks, the local comparison); the images for the
@@ -356,7 +352,17 @@ pub fn analyse(
     id: &image::DynamicImage,
     t: Thresholds,
 ) -> anyhow::Result<Outcome> {
-    let ev = gather(models, mesh, video, id, t)?;
+    analyse_parts(models, mesh, video, IdSource::Photo(id), t)
+}
+
+fn analyse_parts(
+    models: &FaceModels,
+    mesh: &FaceMesh,
+    video: &Video,
+    id: IdSource<'_>,
+    t: Thresholds,
+) -> anyhow::Result<Outcome> {
+    let ev = gather_parts(models, mesh, video, id, t)?;
     let cmp = ev.similarity.map(|s| local_comparison(s, t));
     Ok(decide(ev, cmp))
 }
@@ -441,9 +447,9 @@ fn gather_parts(
     let frames = &video.frames[..];
     let (track, seen, id_seen) = std::thread::scope(|s| {
         let seen = s.spawn(|| video_evidence(models, video, t));
-        let id_seen = match id {
-            IdSource::Photo(photo) => s.spawn(move || id_evidence(models, photo)),
-            IdSource::Seen(done) => s.spawn(move || Ok(done)),
+        let id_job = match id {
+            IdSource::Photo(photo) => Err(s.spawn(move || id_evidence(models, photo))),
+            IdSource::Seen(done) => Ok(done),
         };
         let t0 = std::time::Instant::now();
         let track = liveness::track(models, mesh, frames, video.step_ms, DETECT_THRESHOLD);
@@ -451,7 +457,10 @@ fn gather_parts(
         (
             track.map(|tr| (tr, t0.elapsed())),
             seen.join().map_err(|_| panicked()),
-            id_seen.join().map_err(|_| panicked()),
+            match id_job {
+                Ok(done) => Ok(Ok(done)),
+                Err(job) => job.join().map_err(|_| panicked()),
+            },
         )
     });
     let (track, liveness_time) = track?;
