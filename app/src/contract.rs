@@ -160,6 +160,13 @@ pub struct Files {
     pub selfie_video: FileRef,
     #[serde(rename = "idPhoto")]
     pub id_photo: FileRef,
+    /// The ID's back side, when the user sent one (`id_photo_back`; an addition).
+    #[serde(
+        rename = "idPhotoBack",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub id_photo_back: Option<FileRef>,
 }
 
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -205,6 +212,100 @@ pub struct VerificationResult {
     #[serde(rename = "verificationAssessment")]
     pub verification_assessment: VerificationAssessment,
     pub status: Status,
+    /// What was read off the identity document (an addition to the guide's object): absent
+    /// when no document type was chosen, no data was expected and nothing was read, and once
+    /// the check is redacted or its files expire (unless the partner keeps document data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<DocumentData>,
+}
+
+/// The identity document a user photographs (`document_type` on `POST /verif/submit`).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentType {
+    Passport,
+    IdCard,
+    DrivingLicence,
+}
+
+impl DocumentType {
+    pub const ALL: [DocumentType; 3] = [Self::Passport, Self::IdCard, Self::DrivingLicence];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Passport => "passport",
+            Self::IdCard => "id_card",
+            Self::DrivingLicence => "driving_licence",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+    /// Words for people (the page, the dashboard).
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Passport => "Passport",
+            Self::IdCard => "ID card",
+            Self::DrivingLicence => "Driving licence",
+        }
+    }
+    /// Whether the data this type carries is on the back (an ID card's zone, a licence's
+    /// barcode): the page asks for that side too.
+    pub fn has_back(self) -> bool {
+        !matches!(self, Self::Passport)
+    }
+}
+
+/// `result.document`: the identity document's data and which checks passed.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentData {
+    /// What the user said they photographed, when they said.
+    pub requested_type: Option<DocumentType>,
+    /// Whether a machine-readable zone or a licence barcode was read.
+    pub read: bool,
+    /// What was read: from the zone's document code, or the barcode's subfile.
+    #[serde(rename = "type")]
+    pub document_type: Option<DocumentType>,
+    /// `mrz_td1`, `mrz_td2`, `mrz_td3`, `mrz_visa` or `aamva_pdf417`.
+    pub format: Option<String>,
+    /// ICAO code of the issuing state (`GBR`), or `USA`/`CAN` for a licence.
+    pub issuing_country: Option<String>,
+    /// A licence's state or province (`CA`, `ON`).
+    pub jurisdiction: Option<String>,
+    pub document_number: Option<String>,
+    pub surname: Option<String>,
+    pub given_names: Option<String>,
+    /// ICAO code (passports and ID cards).
+    pub nationality: Option<String>,
+    /// `YYYY-MM-DD`
+    pub date_of_birth: Option<String>,
+    /// `M`, `F` or `X` (not specified).
+    pub sex: Option<String>,
+    /// `YYYY-MM-DD`
+    pub expiry_date: Option<String>,
+    pub checks: DocumentChecks,
+}
+
+/// Each check on the document: `true` passed, `false` failed, `null` not made (nothing to
+/// check it against, or the read not trustworthy enough to judge it).
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentChecks {
+    /// Every check digit of the zone verified (`null` for a licence: its barcode has none).
+    pub check_digits: Option<bool>,
+    pub not_expired: Option<bool>,
+    /// The document read is the type the user chose.
+    pub type_match: Option<bool>,
+    /// The partner's expected name.
+    pub name_match: Option<bool>,
+    /// The partner's expected date of birth.
+    pub date_of_birth_match: Option<bool>,
+    /// The partner's minimum age.
+    pub minimum_age: Option<bool>,
 }
 
 /// `POST /verif/submit` success body.
@@ -256,6 +357,12 @@ pub enum RiskFactor {
     ReplayedVideo,
     NoLivenessChallenge,
     NoBlink,
+    DocumentUnreadable,
+    DocumentCheckDigitFailed,
+    DocumentExpired,
+    DocumentDataMismatch,
+    DocumentTypeMismatch,
+    Underage,
 }
 
 /// One row of [`RiskFactor`]'s table.
@@ -265,7 +372,6 @@ struct RiskRow {
     #[cfg_attr(not(test), allow(dead_code))]
     factor: RiskFactor,
     code: &'static str,
-    meaning: &'static str,
     /// Points taken off the liveness score (0 to 100).
     weight: u32,
     rejects: bool,
@@ -273,7 +379,7 @@ struct RiskRow {
 }
 
 impl RiskFactor {
-    pub const ALL: [RiskFactor; 25] = [
+    pub const ALL: [RiskFactor; 31] = [
         Self::FaceMismatch,
         Self::LowSimilarity,
         Self::NoFaceInId,
@@ -299,6 +405,12 @@ impl RiskFactor {
         Self::ReplayedVideo,
         Self::NoLivenessChallenge,
         Self::NoBlink,
+        Self::DocumentUnreadable,
+        Self::DocumentCheckDigitFailed,
+        Self::DocumentExpired,
+        Self::DocumentDataMismatch,
+        Self::DocumentTypeMismatch,
+        Self::Underage,
     ];
 
     fn row(self) -> &'static RiskRow {
@@ -311,7 +423,7 @@ impl RiskFactor {
     }
     /// What it means, in plain words (summaries, the dashboard, README).
     pub fn meaning(self) -> &'static str {
-        self.row().meaning
+        RISK_MEANINGS[self as usize]
     }
     /// Points it takes off the liveness score.
     pub fn weight(self) -> u32 {
@@ -336,13 +448,13 @@ const ID_LIGHT: &str = "Take the ID photo in even light, without glare, and hold
 const FACE_IN_OVAL: &str = "Keep your face inside the oval for the whole recording.";
 const FULL_VIDEO: &str = "Record the full video without leaving the page.";
 const GOOD_LIGHT: &str = "Record in good light and hold the phone steady.";
+const DOCUMENT_PHOTO: &str = "Photograph the side with the machine-readable lines (the passport's photo page, the back of an ID card) or the barcode (the back of a licence): flat, close, sharp, without glare.";
 
 /// [`RiskFactor`]'s table, in the enum's declaration order (a test holds them together).
 const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::FaceMismatch,
         code: "face_mismatch",
-        meaning: "the selfie and the ID show different people",
         weight: 0,
         rejects: true,
         advice: None,
@@ -350,7 +462,6 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::LowSimilarity,
         code: "low_similarity",
-        meaning: "the selfie and the ID photo are not similar enough to decide automatically",
         weight: 0,
         rejects: false,
         advice: None,
@@ -358,7 +469,6 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::NoFaceInId,
         code: "no_face_in_id",
-        meaning: "no face was found on the ID photo",
         weight: 0,
         rejects: true,
         advice: Some(ID_PHOTO_VISIBLE),
@@ -366,7 +476,6 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::MultipleFacesInId,
         code: "multiple_faces_in_id",
-        meaning: "more than one prominent face on the ID photo",
         weight: 10,
         rejects: false,
         advice: Some("Photograph your ID alone, with no other faces in the picture."),
@@ -374,7 +483,6 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::IdFaceTooSmall,
         code: "id_face_too_small",
-        meaning: "the face on the ID photo is too small",
         weight: 10,
         rejects: false,
         advice: Some(ID_PHOTO_VISIBLE),
@@ -382,7 +490,6 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::IdBlurry,
         code: "id_blurry",
-        meaning: "the ID photo is blurry",
         weight: 10,
         rejects: false,
         advice: Some(ID_LIGHT),
@@ -390,7 +497,6 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::IdGlare,
         code: "id_glare",
-        meaning: "glare covers the face on the ID photo",
         weight: 10,
         rejects: false,
         advice: Some(ID_LIGHT),
@@ -398,7 +504,6 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::IdMatchesSelfieFrame,
         code: "id_matches_selfie_frame",
-        meaning: "the ID photo is a copy of a selfie frame",
         weight: 60,
         rejects: true,
         advice: None,
@@ -406,7 +511,6 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::NoFaceInVideo,
         code: "no_face_in_video",
-        meaning: "no face was found in the selfie video",
         weight: 60,
         rejects: true,
         advice: Some(FACE_IN_OVAL),
@@ -414,7 +518,6 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::FaceNotVisible,
         code: "face_not_visible",
-        meaning: "the face is missing from many video frames",
         weight: 20,
         rejects: false,
         advice: Some(FACE_IN_OVAL),
@@ -422,7 +525,6 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::MultipleFaces,
         code: "multiple_faces",
-        meaning: "more than one person appears in the selfie video",
         weight: 60,
         rejects: true,
         advice: Some("Record the video alone."),
@@ -430,7 +532,6 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::IdentityChanged,
         code: "identity_changed",
-        meaning: "the person changes during the selfie video",
         weight: 60,
         rejects: true,
         advice: None,
@@ -438,7 +539,6 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::LivenessChallengeFailed,
         code: "liveness_challenge_failed",
-        meaning: "the head-turn challenge was not completed",
         weight: 35,
         rejects: false,
         advice: Some("Follow the prompts: turn your head left, then right."),
@@ -446,7 +546,6 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::StillImageVideo,
         code: "still_image_video",
-        meaning: "the selfie video shows a still picture, not a live person",
         weight: 60,
         rejects: true,
         advice: None,
@@ -454,7 +553,6 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::VideoTooShort,
         code: "video_too_short",
-        meaning: "the selfie video is too short",
         weight: 20,
         rejects: false,
         advice: Some(FULL_VIDEO),
@@ -462,7 +560,6 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::LowLight,
         code: "low_light",
-        meaning: "the selfie video is too dark",
         weight: 10,
         rejects: false,
         advice: Some(GOOD_LIGHT),
@@ -470,7 +567,6 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::VideoUnreadable,
         code: "video_unreadable",
-        meaning: "the selfie video could not be decoded past its start",
         weight: 60,
         rejects: true,
         advice: Some(FULL_VIDEO),
@@ -478,7 +574,6 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::Blurry,
         code: "blurry",
-        meaning: "the selfie video is blurry",
         weight: 10,
         rejects: false,
         advice: Some(GOOD_LIGHT),
@@ -486,7 +581,6 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::ScoringFailed,
         code: "scoring_failed",
-        meaning: "automatic scoring failed",
         weight: 0,
         rejects: false,
         advice: None,
@@ -494,7 +588,6 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::ChallengeNotFollowed,
         code: "challenge_not_followed",
-        meaning: "the recording did not answer this session's prompts in their time windows and order (a recording made for another session, or prompts missed)",
         weight: 60,
         rejects: false,
         advice: Some(
@@ -504,7 +597,6 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::MotionDiscontinuous,
         code: "motion_discontinuous",
-        meaning: "the face jumps between neighbouring frames: the video is cut together from pictures",
         weight: 60,
         rejects: true,
         advice: None,
@@ -512,7 +604,6 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::ScreenOrPrintSuspected,
         code: "screen_or_print_suspected",
-        meaning: "the face turns like a flat picture, with no depth: a photo or a screen held to the camera",
         weight: 60,
         rejects: true,
         advice: None,
@@ -520,7 +611,6 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::ReplayedVideo,
         code: "replayed_video",
-        meaning: "this selfie video was already submitted in an earlier check",
         weight: 60,
         rejects: true,
         advice: None,
@@ -528,7 +618,6 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::NoLivenessChallenge,
         code: "no_liveness_challenge",
-        meaning: "the video was not recorded live on the capture page (the partner's own upload, or the page's upload path), so it answered no challenge; at most review",
         weight: 40,
         rejects: false,
         advice: Some("Record the video on this page with the camera instead of uploading a file."),
@@ -536,11 +625,88 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
     RiskRow {
         factor: RiskFactor::NoBlink,
         code: "no_blink",
-        meaning: "no blink in a video recorded without a challenge",
         weight: 20,
         rejects: false,
         advice: None,
     },
+    RiskRow {
+        factor: RiskFactor::DocumentUnreadable,
+        code: "document_unreadable",
+        weight: 20,
+        rejects: false,
+        advice: Some(DOCUMENT_PHOTO),
+    },
+    RiskRow {
+        factor: RiskFactor::DocumentCheckDigitFailed,
+        code: "document_check_digit_failed",
+        weight: 30,
+        rejects: false,
+        advice: Some(DOCUMENT_PHOTO),
+    },
+    RiskRow {
+        factor: RiskFactor::DocumentExpired,
+        code: "document_expired",
+        weight: 0,
+        rejects: true,
+        advice: Some("Use an identity document that is still valid."),
+    },
+    RiskRow {
+        factor: RiskFactor::DocumentDataMismatch,
+        code: "document_data_mismatch",
+        weight: 20,
+        rejects: false,
+        advice: None,
+    },
+    RiskRow {
+        factor: RiskFactor::DocumentTypeMismatch,
+        code: "document_type_mismatch",
+        weight: 20,
+        rejects: false,
+        advice: Some("Choose the type of the document you photograph."),
+    },
+    RiskRow {
+        factor: RiskFactor::Underage,
+        code: "underage",
+        weight: 0,
+        rejects: true,
+        advice: None,
+    },
+];
+
+/// What each factor means, in plain words, in `RISK_TABLE`'s order: apart from the table so
+/// that the capture page, which never shows them, does not carry them.
+const RISK_MEANINGS: [&str; RiskFactor::ALL.len()] = [
+    "the selfie and the ID show different people",
+    "the selfie and the ID photo are not similar enough to decide automatically",
+    "no face was found on the ID photo",
+    "more than one prominent face on the ID photo",
+    "the face on the ID photo is too small",
+    "the ID photo is blurry",
+    "glare covers the face on the ID photo",
+    "the ID photo is a copy of a selfie frame",
+    "no face was found in the selfie video",
+    "the face is missing from many video frames",
+    "more than one person appears in the selfie video",
+    "the person changes during the selfie video",
+    "the head-turn challenge was not completed",
+    "the selfie video shows a still picture, not a live person",
+    "the selfie video is too short",
+    "the selfie video is too dark",
+    "the selfie video could not be decoded past its start",
+    "the selfie video is blurry",
+    "automatic scoring failed",
+    "the recording did not answer this session's prompts in their time windows and order (a recording made for another session, or prompts missed)",
+    "the face jumps between neighbouring frames: the video is cut together from pictures",
+    "the face turns like a flat picture, with no depth: a photo or a screen held to the camera",
+    "this selfie video was already submitted in an earlier check",
+    "the video was not recorded live on the capture page (the partner's own upload, or the page's upload path), so it answered no challenge; at most review",
+    "no blink in a video recorded without a challenge",
+    "no machine-readable zone or licence barcode could be read where the document type carries one, or none was read to check the partner's expected data against",
+    "a check digit of the machine-readable zone does not match its field: the zone was altered or misread; its data is not used",
+    "the document's expiry date has passed",
+    "the name or date of birth on the document differs from what the partner expected",
+    "the document read is not the type the user chose",
+    "the date of birth on the document is below the partner's minimum age",
 ];
 
 #[cfg(test)]

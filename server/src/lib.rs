@@ -104,6 +104,8 @@ pub async fn open_state(
         Some(v) => v,
         None => load_verifier(&config).await?,
     };
+    let documents = app::server::document::Reader::new(&config.models_dir, config.media_timeout)
+        .context(S::MODELS_DIR.name)?;
     Ok(AppState {
         leptos_options: config.leptos.clone(),
         scoring_slots: Arc::new(Semaphore::new(config.scoring_concurrency)),
@@ -118,6 +120,7 @@ pub async fn open_state(
         master_key,
         storage,
         verifier,
+        documents,
     })
 }
 

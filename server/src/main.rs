@@ -64,6 +64,10 @@ enum EvalCmd {
         id: std::path::PathBuf,
         #[arg(long, default_value_t = 20)]
         runs: usize,
+        /// Also read the ID photo as this document type (passport, id_card, driving_licence),
+        /// beside the face engine as a check does.
+        #[arg(long)]
+        document: Option<String>,
     },
     /// The liveness track of one video, frame by frame, for calibration.
     Trace {
@@ -81,6 +85,20 @@ enum EvalCmd {
         /// Attacks of each species at most (every photo also makes a genuine presentation).
         #[arg(long, default_value_t = 12)]
         per_species: usize,
+    },
+    /// The document reading evaluation: every photo of a labelled set (DIR/labels.json, made
+    /// by scripts/document_set.py) read as a check reads it; prints the read rates and times,
+    /// writes JSON.
+    Documents {
+        dir: std::path::PathBuf,
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Read only the first N documents.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Write every zone crop and its OCR text into this directory (for tuning).
+        #[arg(long)]
+        trace: Option<std::path::PathBuf>,
     },
     /// A synthetic live presentation (Y4M): the face of --photo performing a challenge (JSON
     /// as the capture page shows it, or a random one), after --lead-ms of idle. Prints the
@@ -163,6 +181,10 @@ struct PartnerFields {
     /// An origin allowed to embed the page or receive redirects (repeatable).
     #[arg(long = "allowed-origin")]
     allowed_origins: Vec<String>,
+    /// Keep what was read off identity documents when the retention sweep deletes the files
+    /// (`true` or `false`; off by default).
+    #[arg(long)]
+    keep_document_data: Option<bool>,
 }
 
 fn main() -> ExitCode {
@@ -244,6 +266,25 @@ async fn webhook_cmd(cmd: WebhookCmd, config: Config) -> anyhow::Result<()> {
 /// `idv eval …`: the face model's accuracy and speed reports.
 async fn eval_cmd(cmd: EvalCmd, config: Config) -> anyhow::Result<()> {
     use app::server::verify::{eval, face::FaceModels, mesh::FaceMesh};
+    if let EvalCmd::Documents {
+        dir,
+        out,
+        limit,
+        trace,
+    } = &cmd
+    {
+        use app::server::document;
+        if let Some(t) = trace {
+            std::fs::create_dir_all(t)?;
+        }
+        let reader = document::Reader::new(&config.models_dir, config.media_timeout)?
+            .with_trace(trace.clone());
+        let report = document::eval::documents(&reader, dir, *limit)?;
+        std::fs::write(out, serde_json::to_vec_pretty(&report)?)?;
+        print!("{}", document::eval::table(&report));
+        eprintln!("idv: wrote {}", out.display());
+        return Ok(());
+    }
     let models = FaceModels::load(&config.models_dir)?;
     let mesh = FaceMesh::load(&config.models_dir)?;
     match cmd {
@@ -252,7 +293,25 @@ async fn eval_cmd(cmd: EvalCmd, config: Config) -> anyhow::Result<()> {
             std::fs::write(&out, serde_json::to_vec_pretty(&report)?)?;
             eprintln!("idv: wrote {}", out.display());
         }
-        EvalCmd::Speed { video, id, runs } => {
+        EvalCmd::Speed {
+            video,
+            id,
+            runs,
+            document,
+        } => {
+            let reader = match &document {
+                Some(_) => Some(app::server::document::Reader::new(
+                    &config.models_dir,
+                    config.media_timeout,
+                )?),
+                None => None,
+            };
+            let kind = match document.as_deref() {
+                Some(t) => Some(app::contract::DocumentType::parse(t).ok_or_else(|| {
+                    anyhow::anyhow!("--document must be one of passport, id_card, driving_licence")
+                })?),
+                None => None,
+            };
             let stages = eval::speed(
                 &models,
                 &mesh,
@@ -260,6 +319,7 @@ async fn eval_cmd(cmd: EvalCmd, config: Config) -> anyhow::Result<()> {
                 &id,
                 runs.max(1),
                 config.media_timeout,
+                reader.as_ref().zip(kind),
             )
             .await?;
             print!("{}", eval::speed_table(&stages));
@@ -301,6 +361,7 @@ async fn eval_cmd(cmd: EvalCmd, config: Config) -> anyhow::Result<()> {
             print!("{}", presentations::table(&report));
             eprintln!("idv: wrote {}", out.display());
         }
+        EvalCmd::Documents { .. } => unreachable!("handled above"),
         EvalCmd::Trace { video, challenge } => {
             let challenge = challenge
                 .map(|j| serde_json::from_str::<serde_json::Value>(&j))
@@ -344,6 +405,7 @@ async fn partner_cmd(cmd: PartnerCmd, config: Config) -> anyhow::Result<()> {
                     accent_color: f.accent_color,
                     logo_url: f.logo_url,
                     allowed_origins: f.allowed_origins,
+                    keep_document_data: f.keep_document_data.unwrap_or(false),
                 },
             )
             .await?;
@@ -371,6 +433,7 @@ async fn partner_cmd(cmd: PartnerCmd, config: Config) -> anyhow::Result<()> {
                     mode: mode(&m),
                     webhook_url: f.webhook_url,
                     allowed_origins: (!f.allowed_origins.is_empty()).then_some(f.allowed_origins),
+                    keep_document_data: f.keep_document_data,
                 },
                 &Actor::Operator,
             )

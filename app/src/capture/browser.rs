@@ -15,6 +15,8 @@ use web_sys::{Blob, BlobPropertyBag, HtmlVideoElement, MediaRecorder, MediaStrea
 pub enum Slot {
     Selfie = 0,
     Id = 1,
+    /// The back of an ID card or driving licence.
+    IdBack = 2,
 }
 
 /// A captured or picked file, as the page shows it.
@@ -48,7 +50,7 @@ pub enum CameraError {
 }
 
 thread_local! {
-    static SLOTS: RefCell<[Option<Blob>; 2]> = const { RefCell::new([None, None]) };
+    static SLOTS: RefCell<[Option<Blob>; 3]> = const { RefCell::new([None, None, None]) };
     static CAMERA: RefCell<Option<MediaStream>> = const { RefCell::new(None) };
     static RECORDER: RefCell<Option<Recording>> = const { RefCell::new(None) };
     static UPLOAD: RefCell<Option<Upload>> = const { RefCell::new(None) };
@@ -257,9 +259,12 @@ pub fn stop_recording() {
     });
 }
 
-/// A JPEG of the current camera frame, at the camera's full resolution; `done` gets it.
+/// A JPEG of the current camera frame, at the camera's full resolution, kept as `slot` under
+/// `file_name`; `done` gets it.
 pub fn snapshot(
     video_id: &str,
+    slot: Slot,
+    file_name: &'static str,
     done: impl FnOnce(Result<Media, String>) + 'static,
 ) -> Result<(), String> {
     let video = element::<HtmlVideoElement>(video_id).ok_or("no camera view")?;
@@ -289,7 +294,7 @@ pub fn snapshot(
     )
     .map_err(|e| format!("{e:?}"))?;
     let cb = Closure::once_into_js(move |b: JsValue| match b.dyn_into::<Blob>() {
-        Ok(b) => done(Ok(keep(Slot::Id, b, "id.jpg".into()))),
+        Ok(b) => done(Ok(keep(slot, b, file_name.into()))),
         Err(_) => done(Err("the photo could not be made".into())),
     });
     canvas
@@ -320,33 +325,42 @@ pub enum UploadEnd {
     NetworkFailed,
 }
 
-/// Sends the two kept files and `fields` as `multipart/form-data` to `url` with
+/// One kept file of an upload: its form field, its slot and the file name sent.
+pub struct UploadFile<'a> {
+    pub field: &'a str,
+    pub slot: Slot,
+    pub file_name: &'a str,
+}
+
+/// Sends the kept `files` and the non-empty `fields` as `multipart/form-data` to `url` with
 /// `XMLHttpRequest` (fetch reports no upload progress). `progress(sent, total)` follows the
 /// bytes on the wire.
 pub fn upload(
     url: &str,
     fields: &[(&str, &str)],
+    files: &[UploadFile<'_>],
     progress: impl Fn(f64, f64) + 'static,
     done: impl FnOnce(UploadEnd) + 'static,
-    selfie_name: &str,
-    id_name: &str,
 ) -> Result<(), String> {
-    let (selfie, id) = SLOTS.with(|s| {
+    let blobs = SLOTS.with(|s| {
         let s = s.borrow();
-        (s[0].clone(), s[1].clone())
+        files
+            .iter()
+            .map(|f| s[f.slot as usize].clone())
+            .collect::<Option<Vec<Blob>>>()
     });
-    let (Some(selfie), Some(id)) = (selfie, id) else {
-        return Err("both files are needed".into());
+    let Some(blobs) = blobs else {
+        return Err("a file is missing".into());
     };
     let err = |e: JsValue| format!("{e:?}");
     let form = web_sys::FormData::new().map_err(err)?;
     for (k, v) in fields.iter().filter(|(_, v)| !v.is_empty()) {
         form.append_with_str(k, v).map_err(err)?;
     }
-    form.append_with_blob_and_filename("selfie_video", &selfie, selfie_name)
-        .map_err(err)?;
-    form.append_with_blob_and_filename("id_photo", &id, id_name)
-        .map_err(err)?;
+    for (f, blob) in files.iter().zip(&blobs) {
+        form.append_with_blob_and_filename(f.field, blob, f.file_name)
+            .map_err(err)?;
+    }
     let xhr = web_sys::XmlHttpRequest::new().map_err(err)?;
     xhr.open_with_async("POST", url, true).map_err(err)?;
     xhr.set_request_header("Accept", "application/json")

@@ -1,10 +1,165 @@
-//! The ID photo step: camera snapshot or file, size check, review.
+//! The ID steps: which document (passport, ID card, driving licence), then a photo of its
+//! front and, for an ID card or a licence, of its back; each by camera snapshot or file, with
+//! a size check and a review. Both sides share [`PhotoSide`].
+
+use crate::contract::DocumentType;
 
 use super::*;
 
-pub(super) fn set_id_photo(f: Flow, m: Media) {
+/// Which side of the document a photo shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Side {
+    /// The side with the holder's photo (a passport's photo page): `id_photo`.
+    Front,
+    /// An ID card's or a licence's back: `id_photo_back`.
+    Back,
+}
+
+/// The element ids of one side's controls. The front's are the page's long-standing ids (the
+/// browser tests use them); the back's add `back`.
+#[derive(Debug, Clone, Copy)]
+struct SideIds {
+    video: &'static str,
+    capture: &'static str,
+    file: &'static str,
+    camera_start: &'static str,
+    preview: &'static str,
+    retake: &'static str,
+    accept: &'static str,
+    help: &'static str,
+}
+
+impl Side {
+    fn ids(self) -> SideIds {
+        match self {
+            Side::Front => SideIds {
+                video: "id-video",
+                capture: "id-capture",
+                file: "id-file",
+                camera_start: "id-camera-start",
+                preview: "id-preview",
+                retake: "id-retake",
+                accept: "id-accept",
+                help: "id-side-help",
+            },
+            Side::Back => SideIds {
+                video: "id-back-video",
+                capture: "id-back-capture",
+                file: "id-back-file",
+                camera_start: "id-back-camera-start",
+                preview: "id-back-preview",
+                retake: "id-back-retake",
+                accept: "id-back-accept",
+                help: "id-back-side-help",
+            },
+        }
+    }
+
+    fn slot(self) -> Slot {
+        match self {
+            Side::Front => Slot::Id,
+            Side::Back => Slot::IdBack,
+        }
+    }
+
+    /// The name of a camera snapshot of this side.
+    fn file_name(self) -> &'static str {
+        match self {
+            Side::Front => "id.jpg",
+            Side::Back => "id-back.jpg",
+        }
+    }
+
+    /// The flow's photo of this side.
+    fn photo(self, f: Flow) -> RwSignal<Option<Media>> {
+        match self {
+            Side::Front => f.id_photo,
+            Side::Back => f.id_back,
+        }
+    }
+
+    fn step(self) -> Step {
+        match self {
+            Side::Front => Step::Id,
+            Side::Back => Step::IdBack,
+        }
+    }
+
+    /// The preview's description, for screen readers.
+    fn alt(self) -> &'static str {
+        match self {
+            Side::Front => "Your ID photo",
+            Side::Back => "Your photo of the back of your ID",
+        }
+    }
+}
+
+/// The document in a sentence ("the back of your {noun}"): "passport", "ID card"…
+fn noun(t: Option<DocumentType>) -> &'static str {
+    match t {
+        Some(DocumentType::Passport) => "passport",
+        Some(DocumentType::IdCard) => "ID card",
+        Some(DocumentType::DrivingLicence) => "driving licence",
+        None => "ID",
+    }
+}
+
+/// What to photograph on `side` of the chosen document: the side that carries its
+/// machine-readable data.
+fn which_side(t: Option<DocumentType>, side: Side) -> &'static str {
+    match (t, side) {
+        (None, Side::Front) => {
+            "A passport, ID card or driving licence: photograph the side with your photo."
+        }
+        (Some(DocumentType::Passport), _) => {
+            "Open your passport at the page with your photo and the two lines of letters and < signs at the bottom, and photograph that page."
+        }
+        (Some(DocumentType::IdCard), Side::Front) => {
+            "First the front of your ID card, the side with your photo. You photograph the other side next."
+        }
+        (Some(DocumentType::DrivingLicence), Side::Front) => {
+            "First the front of your driving licence, the side with your photo. You photograph the back next."
+        }
+        (Some(DocumentType::IdCard), Side::Back) => {
+            "Now the side with the two or three lines of letters and < signs at the bottom (the machine-readable zone). On most ID cards, that is the back."
+        }
+        (Some(DocumentType::DrivingLicence), Side::Back) => {
+            "Now the back of your driving licence, with the large barcode."
+        }
+        (None, Side::Back) => "Now the back of your ID.",
+    }
+}
+
+/// The chosen document has a back to photograph.
+pub(super) fn has_back(f: Flow) -> bool {
+    f.doc_type
+        .get_untracked()
+        .is_some_and(DocumentType::has_back)
+}
+
+/// The user picked a document type. Another type makes a back photo taken for the old one
+/// meaningless: it is dropped.
+fn choose(f: Flow, t: DocumentType) {
+    if f.doc_type.get_untracked() == Some(t) {
+        return;
+    }
+    let old = f.id_back.get_untracked();
+    if old.is_some() {
+        browser::discard(Slot::IdBack, old.as_ref());
+        f.id_back.set(None);
+    }
+    f.doc_type.set(Some(t));
+    f.say(format!(
+        "{} chosen. {}",
+        t.label(),
+        which_side(Some(t), Side::Front)
+    ));
+}
+
+/// A photo of `side` was taken or picked: refused when over the limit, else kept for review.
+fn set_photo(f: Flow, side: Side, m: Media) {
     if let Some(p) = too_big("photo", &m, f.data.with_value(|d| d.max_photo_bytes)) {
-        browser::discard(Slot::Id, Some(&m));
+        browser::discard(side.slot(), Some(&m));
         f.problem.set(Some(p));
         return;
     }
@@ -12,74 +167,181 @@ pub(super) fn set_id_photo(f: Flow, m: Media) {
     f.camera.set(Camera::Off);
     f.id_camera.set(false);
     f.problem.set(None);
-    f.id_photo.set(Some(m));
-    f.say("Check that the whole ID is sharp and readable, without glare.");
-    request_animation_frame(|| browser::focus("id-accept"));
+    side.photo(f).set(Some(m));
+    f.say(match side {
+        Side::Front => "Check that the whole ID is sharp and readable, without glare.",
+        Side::Back => "Check that the whole back is sharp and readable, without glare.",
+    });
+    let accept = side.ids().accept;
+    request_animation_frame(move || browser::focus(accept));
 }
 
-pub(super) fn retake_id(f: Flow) {
-    let old = f.id_photo.get_untracked();
-    browser::discard(Slot::Id, old.as_ref());
-    f.id_photo.set(None);
-    f.say("Choose another photo of your ID.");
-    if f.step.get_untracked() != Step::Id {
-        f.go(Step::Id);
+/// Drops the photo of `side` and shows its step again for another one.
+pub(super) fn retake_photo(f: Flow, side: Side) {
+    let photo = side.photo(f);
+    let old = photo.get_untracked();
+    browser::discard(side.slot(), old.as_ref());
+    photo.set(None);
+    f.say(match side {
+        Side::Front => "Choose another photo of your ID.",
+        Side::Back => "Choose another photo of the back.",
+    });
+    if f.step.get_untracked() != side.step() {
+        f.go(side.step());
     }
 }
 
+/// The photo of `side` is accepted: on to the back when the document has one, else to the
+/// upload.
+fn accept(f: Flow, side: Side) {
+    if side == Side::Front && has_back(f) {
+        f.go(Step::IdBack);
+        f.say(format!(
+            "Now the back of your {}.",
+            noun(f.doc_type.get_untracked())
+        ));
+    } else {
+        f.go(Step::Submit);
+        f.say("Ready to send.");
+    }
+}
+
+/// The ID step: the document picker and the front (a passport's photo page).
 #[component]
 pub(super) fn IdStep(f: Flow) -> impl IntoView {
-    let take = move |_| {
-        let r = browser::snapshot("id-video", move |r| match r {
-            Ok(m) => set_id_photo(f, m),
-            Err(e) => f
-                .problem
-                .set(Some(format!("The photo failed ({e}). Try again."))),
-        });
-        if let Err(e) = r {
-            f.problem
-                .set(Some(format!("The photo failed ({e}). Try again.")));
-        }
-    };
     view! {
         <section class="card step" aria-labelledby="step-title">
             <h1 id="step-title" tabindex="-1">"Add a photo of your ID"</h1>
-            {move || match (f.id_photo.get(), f.id_camera.get()) {
-                (Some(m), _) => view! {
-                    <img id="id-preview" class="id-preview" src=m.url alt="Your ID photo"/>
-                    <p class="meta">{format!("{} · {}", m.file_name, mb(m.size as f64))}</p>
-                    <div class="actions">
-                        <button class="secondary" id="id-retake" on:click=move |_| retake_id(f)>"Choose another"</button>
-                        <button class="primary" id="id-accept" on:click=move |_| { f.go(Step::Submit); f.say("Ready to send."); }>"Use this photo"</button>
-                    </div>
-                }.into_any(),
-                (None, true) => view! {
-                    <p>"Place your passport, ID card or driving licence flat, in good light, and fit it inside the frame."</p>
-                    <div class="camera id">
-                        <video id="id-video" autoplay=true playsinline=true prop:muted=true aria-label="Camera preview"></video>
-                        <div class="guide card-frame" aria-hidden="true"></div>
-                    </div>
-                    {move || match f.camera.get() {
-                        Camera::Failed(e) => {
-                            let (head, help) = camera_problem(&e);
-                            Some(view! { <div class="problem" role="alert"><strong>{head}</strong><p>{help}</p></div> })
-                        }
-                        _ => None,
-                    }}
-                    <button class="primary" id="id-capture" disabled=move || f.camera.get() != Camera::Live on:click=take>"Take photo"</button>
-                    <FilePick id="id-file" accept="image/*,.heic,.heif" label="Upload a photo instead"
-                        on_pick=move || if let Some(m) = browser::take_file("id-file", Slot::Id) { set_id_photo(f, m) }/>
-                }.into_any(),
-                (None, false) => view! {
-                    <p>"A passport, ID card or driving licence. The photo on it must be sharp; avoid glare and cover nothing."</p>
-                    <button class="primary" id="id-camera-start" on:click=move |_| {
-                        f.id_camera.set(true);
-                        start_camera(f, Facing::Environment, "id-video");
-                    }>"Take a photo with the camera"</button>
-                    <FilePick id="id-file" accept="image/*,.heic,.heif" label="Upload a photo"
-                        on_pick=move || if let Some(m) = browser::take_file("id-file", Slot::Id) { set_id_photo(f, m) }/>
-                }.into_any(),
-            }}
+            <DocumentPicker f=f/>
+            <PhotoSide f=f side=Side::Front/>
         </section>
+    }
+}
+
+/// The back of an ID card or a licence, where its zone or barcode is.
+#[component]
+pub(super) fn IdBackStep(f: Flow) -> impl IntoView {
+    view! {
+        <section class="card step" aria-labelledby="step-title">
+            <h1 id="step-title" tabindex="-1">
+                {move || format!("Now the back of your {}", noun(f.doc_type.get()))}
+            </h1>
+            <PhotoSide f=f side=Side::Back/>
+        </section>
+    }
+}
+
+/// The three document types as large radio buttons (a labelled group: arrow keys move between
+/// them). None is chosen at first: a photo without a choice is sent as before, without
+/// `document_type`.
+#[component]
+fn DocumentPicker(f: Flow) -> impl IntoView {
+    let input_id = |t: DocumentType| match t {
+        DocumentType::Passport => "doc-type-passport",
+        DocumentType::IdCard => "doc-type-id_card",
+        DocumentType::DrivingLicence => "doc-type-driving_licence",
+    };
+    view! {
+        <fieldset class="doc-types" id="document-type">
+            <legend>"Which document will you photograph?"</legend>
+            <div class="doc-options">
+                {DocumentType::ALL.into_iter().map(|t| view! {
+                    <label class="doc-option" for=input_id(t)>
+                        <input
+                            type="radio"
+                            name="document_type"
+                            id=input_id(t)
+                            value=t.as_str()
+                            prop:checked=move || f.doc_type.get() == Some(t)
+                            on:change=move |_| choose(f, t)
+                        />
+                        <span>{t.label()}</span>
+                    </label>
+                }).collect_view()}
+            </div>
+        </fieldset>
+    }
+}
+
+/// How to take a photo the service can read.
+#[component]
+fn PhotoTips() -> impl IntoView {
+    view! {
+        <ul class="photo-tips" aria-label="For a readable photo">
+            <li>"The whole document inside the frame, all four corners visible."</li>
+            <li>"Flat on a table, in good light."</li>
+            <li>"No glare, and no fingers over the text or the barcode."</li>
+            <li>"Sharp: hold still while you take the photo."</li>
+        </ul>
+    }
+}
+
+/// One side's photo: what to photograph, then the camera or a file, then the review with
+/// retake and accept.
+#[component]
+fn PhotoSide(f: Flow, side: Side) -> impl IntoView {
+    let ids = side.ids();
+    let photo = side.photo(f);
+    let failed = move |e: String| {
+        f.problem
+            .set(Some(format!("The photo failed ({e}). Try again.")));
+    };
+    let take = move |_| {
+        let r = browser::snapshot(ids.video, side.slot(), side.file_name(), move |r| match r {
+            Ok(m) => set_photo(f, side, m),
+            Err(e) => failed(e),
+        });
+        if let Err(e) = r {
+            failed(e);
+        }
+    };
+    let pick = move || {
+        if let Some(m) = browser::take_file(ids.file, side.slot()) {
+            set_photo(f, side, m)
+        }
+    };
+    let help = move || {
+        view! { <p id=ids.help class="side-help">{which_side(f.doc_type.get(), side)}</p> }
+    };
+    // only the photo and the camera switch re-render this: a new type changes the help text,
+    // never the live camera's video element
+    view! {
+        {move || match (photo.get(), f.id_camera.get()) {
+            (Some(m), _) => view! {
+                <img id=ids.preview class="id-preview" src=m.url alt=side.alt()/>
+                <p>"Check that every letter is sharp and readable, with no glare and nothing covered."</p>
+                <p class="meta">{format!("{} · {}", m.file_name, mb(m.size as f64))}</p>
+                <div class="actions">
+                    <button class="secondary" id=ids.retake on:click=move |_| retake_photo(f, side)>"Choose another"</button>
+                    <button class="primary" id=ids.accept on:click=move |_| accept(f, side)>"Use this photo"</button>
+                </div>
+            }.into_any(),
+            (None, true) => view! {
+                {help}
+                <PhotoTips/>
+                <div class="camera id">
+                    <video id=ids.video autoplay=true playsinline=true prop:muted=true aria-label="Camera preview"></video>
+                    <div class="guide card-frame" aria-hidden="true"></div>
+                </div>
+                {move || match f.camera.get() {
+                    Camera::Failed(e) => {
+                        let (head, help) = camera_problem(&e);
+                        Some(view! { <div class="problem" role="alert"><strong>{head}</strong><p>{help}</p></div> })
+                    }
+                    _ => None,
+                }}
+                <button class="primary" id=ids.capture disabled=move || f.camera.get() != Camera::Live on:click=take>"Take photo"</button>
+                <FilePick id=ids.file accept="image/*,.heic,.heif" label="Upload a photo instead" on_pick=pick/>
+            }.into_any(),
+            (None, false) => view! {
+                {help}
+                <PhotoTips/>
+                <button class="primary" id=ids.camera_start on:click=move |_| {
+                    f.id_camera.set(true);
+                    start_camera(f, Facing::Environment, ids.video);
+                }>"Take a photo with the camera"</button>
+                <FilePick id=ids.file accept="image/*,.heic,.heif" label="Upload a photo" on_pick=pick/>
+            }.into_any(),
+        }}
     }
 }

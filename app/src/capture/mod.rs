@@ -4,9 +4,10 @@
 //! `server::verif_page`) and provides [`CapturePageData`] as context; the page reads it
 //! through [`load_capture_page`], whose value is serialized into the HTML so hydration never
 //! calls back. The flow: consent (recorded on the capture session by [`give_consent`]), a
-//! selfie video with a timed head-turn challenge, an ID photo (camera or file), the upload with
-//! real progress, and the result, which is also posted to a framing partner page and, when
-//! asked, sent back to the partner's `redirect_url`.
+//! selfie video with a timed head-turn challenge, the document type and an ID photo (camera or
+//! file), its back for an ID card or a licence, the upload with real progress, and the
+//! result, which is also posted to a framing partner page and, when asked, sent back to the
+//! partner's `redirect_url`.
 
 mod browser;
 mod id_photo;
@@ -25,7 +26,7 @@ use selfie::*;
 use submit::*;
 
 use crate::{
-    contract::{CapturePageData, ChallengeRetryBody, ErrorBody, Status, SubmitSuccess},
+    contract::{CapturePageData, ChallengeRetryBody, DocumentType, ErrorBody, Status},
     theme::css_variables,
 };
 
@@ -123,6 +124,8 @@ enum Step {
     Consent,
     Selfie,
     Id,
+    /// The back of an ID card or a licence (part of "ID photo" in the progress list).
+    IdBack,
     Submit,
     Done,
 }
@@ -134,6 +137,27 @@ impl Step {
         (Step::Id, "ID photo"),
         (Step::Submit, "Submit"),
     ];
+
+    /// Its name in `data-step` (for tests and styles). Not `Debug` lower-cased: that would
+    /// bring Unicode case tables into the page.
+    fn name(self) -> &'static str {
+        match self {
+            Step::Consent => "consent",
+            Step::Selfie => "selfie",
+            Step::Id => "id",
+            Step::IdBack => "idback",
+            Step::Submit => "submit",
+            Step::Done => "done",
+        }
+    }
+
+    /// The step of the progress list this one belongs to.
+    fn shown(self) -> Step {
+        match self {
+            Step::IdBack => Step::Id,
+            s => s,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,6 +210,11 @@ struct Flow {
     camera: RwSignal<Camera>,
     selfie: RwSignal<Option<Media>>,
     id_photo: RwSignal<Option<Media>>,
+    /// The document the user said they photograph; `None` until they choose (then the upload
+    /// carries no `document_type`, as before the choice existed).
+    doc_type: RwSignal<Option<DocumentType>>,
+    /// The back of an ID card or a licence.
+    id_back: RwSignal<Option<Media>>,
     id_camera: RwSignal<bool>,
     sending: RwSignal<Sending>,
     outcome: RwSignal<Option<Outcome>>,
@@ -209,6 +238,8 @@ impl Flow {
             camera: RwSignal::new(Camera::Off),
             selfie: RwSignal::new(None),
             id_photo: RwSignal::new(None),
+            doc_type: RwSignal::new(None),
+            id_back: RwSignal::new(None),
             id_camera: RwSignal::new(false),
             sending: RwSignal::new(Sending::Idle),
             outcome: RwSignal::new(None),
@@ -330,7 +361,7 @@ fn Capture(data: CapturePageData) -> impl IntoView {
     let partner = theme.display_name.clone();
 
     view! {
-        <main class="page capture" style=style data-hydrated=move || hydrated.get().to_string() data-step=move || format!("{:?}", f.step.get()).to_lowercase()>
+        <main class="page capture" style=style data-hydrated=move || hydrated.get().to_string() data-step=move || f.step.get().name()>
             <header class="brand">
                 {theme.logo_url.clone().map(|src| view! { <img class="logo" src=src alt=format!("{} logo", theme.display_name)/> })}
                 <span class="brand-name">{theme.display_name.clone()}</span>
@@ -339,9 +370,9 @@ fn Capture(data: CapturePageData) -> impl IntoView {
                 <ol class="steps" aria-label="Progress">
                     {Step::SHOWN.iter().enumerate().map(|(i, (s, label))| {
                         let s = *s;
-                        let passed = move || f.step.get() as u8 > s as u8;
+                        let passed = move || f.step.get().shown() as u8 > s as u8;
                         view! {
-                            <li aria-current=move || (f.step.get() == s).then_some("step") class:done=passed>
+                            <li aria-current=move || (f.step.get().shown() == s).then_some("step") class:done=passed>
                                 <span class="num">{i + 1}</span><span class="label">{*label}</span>
                             </li>
                         }
@@ -383,6 +414,7 @@ fn Capture(data: CapturePageData) -> impl IntoView {
                 }
                 Step::Selfie => view! { <SelfieStep f=f/> }.into_any(),
                 Step::Id => view! { <IdStep f=f/> }.into_any(),
+                Step::IdBack => view! { <IdBackStep f=f/> }.into_any(),
                 Step::Submit => view! { <SubmitStep f=f/> }.into_any(),
                 Step::Done => view! { <DoneStep f=f/> }.into_any(),
             }}

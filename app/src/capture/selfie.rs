@@ -232,7 +232,7 @@ pub(super) fn SelfieStep(f: Flow) -> impl IntoView {
                             d.challenge.as_ref().map(|c| format!("animation-duration: {}ms", c.record_ms))
                         });
                         Some(view! {
-                            <div class="overlay prompt" id="challenge-prompt" data-cue=move || f.cue.get().map(|p| format!("{p:?}"))>
+                            <div class="overlay prompt" id="challenge-prompt" data-cue=move || f.cue.get().map(Prompt::css_class)>
                                 <span class="rec-dot" aria-hidden="true"></span>
                                 <span class=cue aria-hidden="true"></span>
                                 {text}

@@ -164,6 +164,7 @@ async fn page_caller(state: &AppState, q: &VerifQuery) -> Result<PageCaller, App
         user_phone: contact.phone(),
         redirect_url: redirect_url.clone(),
         renewable: true,
+        expected: Default::default(),
     };
     let created =
         capture_links::create(&state.db, &auth, &session, state.config.capture_token_ttl).await?;
@@ -277,7 +278,8 @@ pub async fn guard_submit(
     let cfg = &state.config;
     let max_body = cfg
         .max_video_bytes
-        .saturating_add(cfg.max_photo_bytes)
+        // the ID photo and its back side (`id_photo_back`)
+        .saturating_add(cfg.max_photo_bytes.saturating_mul(2))
         .saturating_add(intake::BODY_OVERHEAD_BYTES);
     let declared = req
         .headers()

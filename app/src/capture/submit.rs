@@ -2,18 +2,45 @@
 
 use super::*;
 
+/// The back photo that goes with the upload: only for a document that has one.
+fn back_to_send(f: Flow) -> Option<Media> {
+    f.id_back.get_untracked().filter(|_| has_back(f))
+}
+
 pub(super) fn submit(f: Flow) {
     let (Some(selfie), Some(id)) = (f.selfie.get_untracked(), f.id_photo.get_untracked()) else {
         return;
     };
+    let back = back_to_send(f);
     let token = f.data.with_value(|d| d.capture_token.clone());
     let timeline = f.timeline.get_untracked().map(|shown_ms| {
         serde_json::to_string(&crate::challenge::Timeline { shown_ms }).unwrap_or_default()
     });
+    // absent (empty, so not sent) until the user chooses: the submission is then as before
+    let document_type = f.doc_type.get_untracked().map_or("", DocumentType::as_str);
+    let mut files = vec![
+        browser::UploadFile {
+            field: "selfie_video",
+            slot: Slot::Selfie,
+            file_name: &selfie.file_name,
+        },
+        browser::UploadFile {
+            field: "id_photo",
+            slot: Slot::Id,
+            file_name: &id.file_name,
+        },
+    ];
+    if let Some(b) = &back {
+        files.push(browser::UploadFile {
+            field: "id_photo_back",
+            slot: Slot::IdBack,
+            file_name: &b.file_name,
+        });
+    }
     f.problem.set(None);
     f.sending.set(Sending::Uploading {
         sent: 0.0,
-        total: (selfie.size + id.size) as f64,
+        total: (selfie.size + id.size + back.as_ref().map_or(0, |b| b.size)) as f64,
     });
     f.say("Uploading…");
     let started = browser::upload(
@@ -22,7 +49,9 @@ pub(super) fn submit(f: Flow) {
             ("capture_token", token.as_str()),
             ("consent_version", CONSENT_VERSION),
             ("challenge_timeline", timeline.as_deref().unwrap_or("")),
+            ("document_type", document_type),
         ],
+        &files,
         move |sent, total| {
             if sent >= total {
                 if f.sending.get_untracked() != Sending::Processing {
@@ -34,8 +63,6 @@ pub(super) fn submit(f: Flow) {
             }
         },
         move |end| answered(f, end),
-        &selfie.file_name,
-        &id.file_name,
     );
     if let Err(e) = started {
         fail(
@@ -59,6 +86,28 @@ pub(super) fn fail(f: Flow, message: String, trouble: Trouble) {
     f.sending.set(Sending::Failed { message, trouble });
 }
 
+/// What the page reads of the 200 answer: the guide's `SubmitSuccess` carries much more (files,
+/// scores, the document's data) that is the partner's business, and deserialising all of it
+/// would cost the page's download budget.
+#[derive(serde::Deserialize)]
+pub(super) struct Answer {
+    check_id: String,
+    result: AnswerResult,
+}
+
+#[derive(serde::Deserialize)]
+struct AnswerResult {
+    status: Status,
+    #[serde(rename = "verificationAssessment")]
+    verification_assessment: AnswerAssessment,
+}
+
+#[derive(serde::Deserialize)]
+struct AnswerAssessment {
+    #[serde(rename = "riskFactors")]
+    risk_factors: Vec<String>,
+}
+
 pub(super) fn answered(f: Flow, end: UploadEnd) {
     match end {
         UploadEnd::NetworkFailed => fail(
@@ -66,7 +115,7 @@ pub(super) fn answered(f: Flow, end: UploadEnd) {
             "The upload did not get through. Check your connection and try again; your video and photo are kept.".into(),
             Trouble::Network,
         ),
-        UploadEnd::Answered { status: 200, body } => match serde_json::from_str::<SubmitSuccess>(&body) {
+        UploadEnd::Answered { status: 200, body } => match serde_json::from_str::<Answer>(&body) {
             Ok(ok) => done(f, ok),
             Err(_) => fail(f, "The answer from the server could not be read. Please try again.".into(), Trouble::Server),
         },
@@ -93,7 +142,7 @@ pub(super) fn answered(f: Flow, end: UploadEnd) {
     }
 }
 
-pub(super) fn done(f: Flow, ok: SubmitSuccess) {
+pub(super) fn done(f: Flow, ok: Answer) {
     let status = ok.result.status;
     let (origins, redirect) = f
         .data
@@ -109,6 +158,7 @@ pub(super) fn done(f: Flow, ok: SubmitSuccess) {
     // the page keeps nothing once the partner has it
     browser::discard(Slot::Selfie, f.selfie.get_untracked().as_ref());
     browser::discard(Slot::Id, f.id_photo.get_untracked().as_ref());
+    browser::discard(Slot::IdBack, f.id_back.get_untracked().as_ref());
     f.outcome.set(Some(Outcome {
         check_id: ok.check_id,
         status,
@@ -130,18 +180,29 @@ pub(super) fn done(f: Flow, ok: SubmitSuccess) {
 #[component]
 pub(super) fn SubmitStep(f: Flow) -> impl IntoView {
     let sending = move || !matches!(f.sending.get(), Sending::Idle | Sending::Failed { .. });
+    // the back, when it goes with the upload
+    let back = move || {
+        f.id_back
+            .get()
+            .filter(|_| f.doc_type.get().is_some_and(DocumentType::has_back))
+    };
     view! {
         <section class="card step" aria-labelledby="step-title">
             <h1 id="step-title" tabindex="-1">"Send for verification"</h1>
-            <p>{move || format!("Your video and ID photo go to {} for this check only.", f.partner())}</p>
+            <p>{move || format!(
+                "Your video and {} go to {} for this check only.",
+                if back().is_some() { "the photos of your ID" } else { "ID photo" },
+                f.partner(),
+            )}</p>
             <div class="review-media">
                 {move || f.selfie.get().map(|m| view! { <video src=m.url muted=true playsinline=true aria-label="Your selfie video"></video> })}
                 {move || f.id_photo.get().map(|m| view! { <img src=m.url alt="Your ID photo"/> })}
+                {move || back().map(|m| view! { <img src=m.url alt="Your photo of the back of your ID"/> })}
             </div>
             {move || match f.sending.get() {
                 Sending::Uploading { sent, total } => Some(view! {
                     <label class="progress-label" for="upload-progress">{format!("Uploading {} of {}", mb(sent), mb(total))}</label>
-                    <progress id="upload-progress" max=total value=sent></progress>
+                    <progress id="upload-progress" max=(total as u64).to_string() value=(sent as u64).to_string()></progress>
                 }.into_any()),
                 Sending::Processing => Some(view! {
                     <div class="processing" id="processing"><span class="spinner" aria-hidden="true"></span>"Checking your video and ID… this takes a few seconds."</div>
@@ -154,7 +215,10 @@ pub(super) fn SubmitStep(f: Flow) -> impl IntoView {
                             Trouble::Files => view! {
                                 <div class="actions">
                                     <button class="secondary" id="retake-selfie" on:click=move |_| { f.sending.set(Sending::Idle); retake_selfie(f) }>"Record the video again"</button>
-                                    <button class="secondary" id="retake-id" on:click=move |_| { f.sending.set(Sending::Idle); retake_id(f) }>"Choose another ID photo"</button>
+                                    <button class="secondary" id="retake-id" on:click=move |_| { f.sending.set(Sending::Idle); retake_photo(f, Side::Front) }>"Choose another ID photo"</button>
+                                    {back().map(|_| view! {
+                                        <button class="secondary" id="retake-id-back" on:click=move |_| { f.sending.set(Sending::Idle); retake_photo(f, Side::Back) }>"Choose another photo of the back"</button>
+                                    })}
                                 </div>
                             }.into_any(),
                             Trouble::Challenge(left) => view! {
@@ -175,7 +239,7 @@ pub(super) fn SubmitStep(f: Flow) -> impl IntoView {
                 Sending::Idle => None,
             }}
             <div class="actions" class:hidden=move || sending() || matches!(f.sending.get(), Sending::Failed { .. })>
-                <button class="secondary" id="back" on:click=move |_| f.go(Step::Id)>"Back"</button>
+                <button class="secondary" id="back" on:click=move |_| f.go(if has_back(f) { Step::IdBack } else { Step::Id })>"Back"</button>
                 <button class="primary" id="submit" disabled=sending on:click=move |_| submit(f)>"Submit"</button>
             </div>
         </section>

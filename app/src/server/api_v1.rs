@@ -371,6 +371,12 @@ pub struct NewSessionBody {
     /// Seconds, 60 to 604800 (7 days); 24 hours by default.
     #[schema(minimum = 60, maximum = 604800)]
     expires_in: Option<u64>,
+    /// What the identity document should say: checked against what is read off it
+    /// (`document_data_mismatch`, `underage`; README "Documents").
+    /// (Read as any JSON first: serde would take an array for the object.)
+    #[serde(default)]
+    #[schema(value_type = Option<crate::server::document::Expected>)]
+    expected: Option<serde_json::Value>,
 }
 
 /// `POST /v1/sessions`'s answer.
@@ -412,12 +418,27 @@ pub async fn create_session(
     }
     let redirect_url = capture_links::redirect_url(auth.settings(), b.redirect_url)?;
     let contact = Contact::parse(b.user_email.as_deref(), b.user_phone.as_deref())?;
+    let expected = match b.expected {
+        None | Some(serde_json::Value::Null) => crate::server::document::Expected::default(),
+        Some(v @ serde_json::Value::Object(_)) => {
+            serde_json::from_value::<crate::server::document::Expected>(v)
+                .map_err(|e| AppError::bad_request(format!("expected is not valid: {e}")))?
+        }
+        Some(_) => {
+            return Err(AppError::bad_request(
+                "expected must be an object with name, date_of_birth and minimum_age",
+            ));
+        }
+    }
+    .validate()
+    .map_err(AppError::bad_request)?;
     let new = capture_links::NewCaptureLink {
         user_identifier,
         user_email: contact.email(),
         user_phone: contact.phone(),
         redirect_url,
         renewable: false,
+        expected,
     };
     let created =
         capture_links::create(&state.db, &auth, &new, std::time::Duration::from_secs(ttl)).await?;

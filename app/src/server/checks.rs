@@ -14,7 +14,7 @@ use super::{
     storage::Storage,
 };
 use crate::contract::{
-    ConfidenceLevel, FaceComparison, FileRef, Files, Status, VerificationAssessment,
+    ConfidenceLevel, DocumentData, FaceComparison, FileRef, Files, Status, VerificationAssessment,
     VerificationResult,
 };
 
@@ -53,6 +53,11 @@ pub struct CheckRecord {
     pub reviewed_at: Option<i64>,
     /// The reviewer's note.
     pub review_note: Option<String>,
+    /// What was read off the identity document (`result.document`); blanked with the files.
+    pub document: Option<DocumentData>,
+    /// The back side's photo, when one was sent.
+    pub id_back_key: Option<String>,
+    pub id_back_file_name: Option<String>,
 }
 
 pub use super::db::rfc3339_ms;
@@ -65,8 +70,9 @@ pub async fn insert(
     sqlx::query(
         "INSERT INTO checks (id, partner_id, livemode, user_identifier, user_email, user_phone, status, is_identical, confidence, \
          similarity_score, method, overall_score, confidence_level, summary, risk_factors, review_reason, storage_backend, \
-         selfie_key, selfie_file_name, id_key, id_file_name, consent_version, consented_at, created_at, completed_at, files_expire_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)",
+         selfie_key, selfie_file_name, id_key, id_file_name, consent_version, consented_at, created_at, completed_at, files_expire_at, \
+         document, id_back_key, id_back_file_name) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)",
     )
     .bind(&c.id)
     .bind(&c.partner_id)
@@ -94,6 +100,13 @@ pub async fn insert(
     .bind(c.created_at)
     .bind(c.completed_at)
     .bind(c.files_expire_at)
+    .bind(
+        c.document
+            .as_ref()
+            .map(|d| serde_json::to_string(d).expect("document data serializes")),
+    )
+    .bind(&c.id_back_key)
+    .bind(&c.id_back_file_name)
     .execute(&mut **tx)
     .await?;
     outbox::enqueue(tx, &c.id, &c.partner_id, Event::Completed).await
@@ -101,7 +114,7 @@ pub async fn insert(
 
 const COLUMNS: &str = "id, partner_id, livemode, user_identifier, user_email, user_phone, status, is_identical, confidence, \
     similarity_score, method, overall_score, confidence_level, summary, risk_factors, review_reason, storage_backend, \
-    selfie_key, selfie_file_name, id_key, id_file_name, consent_version, consented_at, created_at, completed_at, files_expire_at, files_deleted_at, redacted_at, reviewed_at, review_note";
+    selfie_key, selfie_file_name, id_key, id_file_name, consent_version, consented_at, created_at, completed_at, files_expire_at, files_deleted_at, redacted_at, reviewed_at, review_note, document, id_back_key, id_back_file_name";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<CheckRecord, sqlx::Error> {
     let decode_err = |what: &str| sqlx::Error::Decode(format!("bad {what} in checks row").into());
@@ -142,6 +155,11 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<CheckRecord, sqlx::Error> {
         redacted_at: row.try_get("redacted_at")?,
         reviewed_at: row.try_get("reviewed_at")?,
         review_note: row.try_get("review_note")?,
+        document: row
+            .try_get::<Option<String>, _>("document")?
+            .and_then(|j| serde_json::from_str(&j).ok()),
+        id_back_key: row.try_get("id_back_key")?,
+        id_back_file_name: row.try_get("id_back_file_name")?,
     })
 }
 
@@ -186,6 +204,13 @@ pub async fn to_result(
                 url: link(c.id_key.clone()).await?,
                 file_name: c.id_file_name.clone(),
             },
+            id_photo_back: match (&c.id_back_key, &c.id_back_file_name) {
+                (Some(key), Some(name)) => Some(FileRef {
+                    url: link(key.clone()).await?,
+                    file_name: name.clone(),
+                }),
+                _ => None,
+            },
         },
         face_comparison: c.face.clone(),
         verification_assessment: VerificationAssessment {
@@ -196,7 +221,16 @@ pub async fn to_result(
             risk_factors: c.risk_factors.clone(),
         },
         status: c.status,
+        document: c.document.clone(),
     })
+}
+
+/// A check's stored files: the selfie, the ID photo and its back when there is one.
+pub fn file_keys(selfie_key: String, id_key: String, id_back_key: Option<String>) -> Vec<String> {
+    [Some(selfie_key), Some(id_key), id_back_key]
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// Filters of a check list (the partner API and the dashboard), validated.
@@ -349,7 +383,11 @@ pub async fn redact(state: &AppState, check: &CheckRecord, actor: &Actor) -> Res
         return Ok(at);
     }
     // files first: a failure here leaves the record unredacted, and the call can be repeated
-    for key in [&check.selfie_key, &check.id_key] {
+    for key in &file_keys(
+        check.selfie_key.clone(),
+        check.id_key.clone(),
+        check.id_back_key.clone(),
+    ) {
         state
             .storage
             .delete(key)
@@ -359,7 +397,7 @@ pub async fn redact(state: &AppState, check: &CheckRecord, actor: &Actor) -> Res
     let now = now_ms();
     let mut tx = state.db.pool.begin().await?;
     let n = sqlx::query(
-        "UPDATE checks SET user_email = NULL, user_phone = NULL, selfie_sha256 = NULL, redacted_at = $2, \
+        "UPDATE checks SET user_email = NULL, user_phone = NULL, selfie_sha256 = NULL, document = NULL, redacted_at = $2, \
          files_deleted_at = COALESCE(files_deleted_at, $2) WHERE id = $1 AND redacted_at IS NULL",
     )
     .bind(&check.id)
@@ -369,7 +407,7 @@ pub async fn redact(state: &AppState, check: &CheckRecord, actor: &Actor) -> Res
     .rows_affected();
     if n == 1 {
         sqlx::query(
-            "UPDATE capture_sessions SET user_email = NULL, user_phone = NULL WHERE check_id = $1",
+            "UPDATE capture_sessions SET user_email = NULL, user_phone = NULL, expected = NULL WHERE check_id = $1",
         )
         .bind(&check.id)
         .execute(&mut *tx)

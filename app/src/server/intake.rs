@@ -28,7 +28,7 @@ use tokio::io::AsyncWriteExt;
 use super::error::AppError;
 
 /// Text fields we read; anything else is ignored (and capped).
-pub const TEXT_FIELDS: [&str; 8] = [
+pub const TEXT_FIELDS: [&str; 9] = [
     "api_key",
     "capture_token",
     "user_identifier",
@@ -37,9 +37,16 @@ pub const TEXT_FIELDS: [&str; 8] = [
     "user_phone",
     "consent_version",
     "challenge_timeline",
+    "document_type",
 ];
 pub const SELFIE_FIELD: &str = "selfie_video";
 pub const ID_FIELD: &str = "id_photo";
+/// The ID's back side (an ID card's zone, a licence's barcode): optional, an addition.
+pub const ID_BACK_FIELD: &str = "id_photo_back";
+
+fn is_file_field(name: &str) -> bool {
+    matches!(name, SELFIE_FIELD | ID_FIELD | ID_BACK_FIELD)
+}
 
 const MAX_TEXT_BYTES: usize = 1024;
 const MAX_IGNORED_BYTES: usize = 64 * 1024;
@@ -406,6 +413,7 @@ pub struct Intake {
     pub text: HashMap<&'static str, String>,
     pub selfie: Option<Upload>,
     pub id_photo: Option<Upload>,
+    pub id_photo_back: Option<Upload>,
 }
 
 impl Intake {
@@ -492,7 +500,7 @@ impl<'a> Reader<'a> {
                 return Ok(());
             };
             let name = field.name().unwrap_or("").to_string();
-            if name == SELFIE_FIELD || name == ID_FIELD {
+            if is_file_field(&name) {
                 self.pending = Some(field);
             } else {
                 read_text_or_skip(&mut self.intake, field, &name).await?;
@@ -512,7 +520,7 @@ impl<'a> Reader<'a> {
                 },
             };
             let name = field.name().unwrap_or("").to_string();
-            if name == SELFIE_FIELD || name == ID_FIELD {
+            if is_file_field(&name) {
                 spool_file(&mut self.intake, field, &name, self.tmp_dir, self.limits).await?;
             } else {
                 read_text_or_skip(&mut self.intake, field, &name).await?;
@@ -566,10 +574,10 @@ async fn spool_file(
     tmp_dir: &Path,
     limits: &Limits<'_>,
 ) -> Result<(), AppError> {
-    let (slot, limit) = if name == SELFIE_FIELD {
-        (&mut intake.selfie, limits.max_video_bytes)
-    } else {
-        (&mut intake.id_photo, limits.max_photo_bytes)
+    let (slot, limit) = match name {
+        SELFIE_FIELD => (&mut intake.selfie, limits.max_video_bytes),
+        ID_BACK_FIELD => (&mut intake.id_photo_back, limits.max_photo_bytes),
+        _ => (&mut intake.id_photo, limits.max_photo_bytes),
     };
     if slot.is_some() {
         return Err(AppError::bad_request(format!("Duplicate field `{name}`")));

@@ -8,6 +8,7 @@ pub mod config;
 pub mod crypto;
 pub mod dashboard;
 pub mod db;
+pub mod document;
 pub mod domain;
 pub mod error;
 pub mod fuzzing;

@@ -240,6 +240,9 @@ pub struct Partner {
     pub live: ModeSettings,
     pub test: ModeSettings,
     pub disabled: bool,
+    /// Whether the retention sweep keeps what was read off identity documents when it deletes
+    /// the files (README "Documents"); off by default.
+    pub keep_document_data: bool,
     pub created_at: i64,
 }
 
@@ -279,6 +282,8 @@ pub struct NewPartner {
     pub logo_url: Option<String>,
     /// For both modes at creation.
     pub allowed_origins: Vec<String>,
+    /// See [`Partner::keep_document_data`].
+    pub keep_document_data: bool,
 }
 
 /// Changes to a partner; `None` leaves a field as it is. An empty string clears an optional URL.
@@ -294,6 +299,8 @@ pub struct PartnerUpdate {
     pub mode: KeyMode,
     pub webhook_url: Option<String>,
     pub allowed_origins: Option<Vec<String>>,
+    /// Partner-wide: see [`Partner::keep_document_data`].
+    pub keep_document_data: Option<bool>,
 }
 
 impl PartnerUpdate {
@@ -304,6 +311,7 @@ impl PartnerUpdate {
             || self.primary_color.is_some()
             || self.accent_color.is_some()
             || self.logo_url.is_some()
+            || self.keep_document_data.is_some()
     }
 }
 
@@ -350,8 +358,7 @@ pub enum PartnerError {
     Db(#[from] sqlx::Error),
 }
 
-const PARTNER_COLUMNS: &str =
-    "id, name, display_name, primary_color, accent_color, logo_url, disabled, created_at";
+const PARTNER_COLUMNS: &str = "id, name, display_name, primary_color, accent_color, logo_url, disabled, keep_document_data, created_at";
 
 fn ms(d: std::time::Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4)
@@ -390,6 +397,7 @@ async fn partner_from_row(db: &Db, row: &sqlx::any::AnyRow) -> Result<Partner, s
         live,
         test,
         disabled: row.try_get::<i16, _>("disabled")? != 0,
+        keep_document_data: row.try_get::<i16, _>("keep_document_data")? != 0,
         created_at: row.try_get("created_at")?,
     })
 }
@@ -430,7 +438,7 @@ pub async fn create(
     let mut tx = db.pool.begin().await?;
     sqlx::query(
         "INSERT INTO partners (id, name, display_name, primary_color, accent_color, logo_url, \
-         disabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7)",
+         disabled, created_at, updated_at, keep_document_data) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7, $8)",
     )
     .bind(&id)
     .bind(&name)
@@ -439,6 +447,7 @@ pub async fn create(
     .bind(accent.as_str())
     .bind(logo)
     .bind(now)
+    .bind(i16::from(new.keep_document_data))
     .execute(&mut *tx)
     .await?;
     for (mode, secret) in [KeyMode::Live, KeyMode::Test].iter().zip(&secrets) {
@@ -571,6 +580,11 @@ pub async fn update(
         None => current.theme.logo_url.clone(),
     };
     note("logo_url", logo != current.theme.logo_url);
+    let keep_document_data = upd.keep_document_data.unwrap_or(current.keep_document_data);
+    note(
+        "keep_document_data",
+        keep_document_data != current.keep_document_data,
+    );
     let mode_now = current.settings(upd.mode);
     let webhook = match upd.webhook_url {
         Some(u) => optional_url("webhook_url", Some(u))?,
@@ -589,7 +603,7 @@ pub async fn update(
     let mut tx = db.pool.begin().await?;
     sqlx::query(
         "UPDATE partners SET name = $2, display_name = $3, primary_color = $4, accent_color = $5, logo_url = $6, \
-         updated_at = $7 WHERE id = $1",
+         updated_at = $7, keep_document_data = $8 WHERE id = $1",
     )
     .bind(id)
     .bind(name)
@@ -598,6 +612,7 @@ pub async fn update(
     .bind(accent)
     .bind(logo)
     .bind(now)
+    .bind(i16::from(keep_document_data))
     .execute(&mut *tx)
     .await?;
     sqlx::query(

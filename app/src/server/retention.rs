@@ -36,7 +36,7 @@ pub async fn sweep_once(state: &AppState) -> anyhow::Result<SweepStats> {
             "UPDATE checks SET sweep_lease_until = $1 WHERE id IN (\
                SELECT id FROM checks WHERE files_deleted_at IS NULL AND files_expire_at <= $2 \
                AND (sweep_lease_until IS NULL OR sweep_lease_until < $2) ORDER BY files_expire_at LIMIT {BATCH} {lock}) \
-             RETURNING id, partner_id, livemode, selfie_key, id_key"
+             RETURNING id, partner_id, livemode, selfie_key, id_key, id_back_key"
         ))
         .bind(now + LEASE_MS)
         .bind(now)
@@ -48,7 +48,11 @@ pub async fn sweep_once(state: &AppState) -> anyhow::Result<SweepStats> {
         let mut progressed = false;
         for row in &claimed {
             let id: String = row.try_get("id")?;
-            let keys: [String; 2] = [row.try_get("selfie_key")?, row.try_get("id_key")?];
+            let keys = super::checks::file_keys(
+                row.try_get("selfie_key")?,
+                row.try_get("id_key")?,
+                row.try_get("id_back_key")?,
+            );
             let mut ok = true;
             for k in &keys {
                 if let Err(e) = state.storage.delete(k).await {
@@ -59,8 +63,13 @@ pub async fn sweep_once(state: &AppState) -> anyhow::Result<SweepStats> {
             if ok {
                 let partner_id: String = row.try_get("partner_id")?;
                 let mut tx = state.db.pool.begin().await?;
-                sqlx::query("UPDATE checks SET files_deleted_at = $2, selfie_sha256 = NULL, sweep_lease_until = NULL WHERE id = $1")
-                    .bind(&id)
+                // the document data goes with the files unless the partner keeps it
+                sqlx::query(
+                    "UPDATE checks SET files_deleted_at = $2, selfie_sha256 = NULL, sweep_lease_until = NULL, \
+                     document = CASE WHEN (SELECT keep_document_data FROM partners WHERE partners.id = checks.partner_id) = 1 \
+                     THEN document ELSE NULL END WHERE id = $1",
+                )
+                .bind(&id)
                     .bind(now_ms())
                     .execute(&mut *tx)
                     .await?;

@@ -16,6 +16,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub storage: Storage,
     pub verifier: SharedVerifier,
+    /// Reads identity documents (the MRZ model and Tesseract, checked at start).
+    pub documents: super::document::Reader,
     /// Submissions being scored at once (IDV_SCORING_CONCURRENCY).
     pub scoring_slots: Arc<Semaphore>,
     /// Wakes this process's webhook dispatcher when a check commits.

@@ -20,6 +20,7 @@ use super::{
     capture_links,
     checks::{self, CheckRecord},
     db::now_ms,
+    document,
     domain::{Contact, UserIdentifier},
     error::AppError,
     intake::{self, Limits},
@@ -28,7 +29,7 @@ use super::{
     state::AppState,
     verify::{self, Inputs},
 };
-use crate::contract::{SubmitSuccess, messages};
+use crate::contract::{DocumentType, SubmitSuccess, messages};
 
 /// Who is submitting, once the credentials are checked: the partner and mode, the user, the
 /// contact data and consent a capture link already carries, and the link's reservation.
@@ -43,6 +44,8 @@ struct Caller {
     page_consent: Option<(String, i64)>,
     /// The capture link's liveness challenge (none for the guide's key-and-user submissions).
     challenge: Option<crate::challenge::Challenge>,
+    /// What the partner expects the document to say (a capture link's `expected`).
+    expected: document::Expected,
 }
 
 /// The credentials, in the guide's order: key present, user present, key valid (a capture
@@ -66,6 +69,7 @@ async fn credentials(
             session_id: Some(session.id),
             page_consent: session.consent,
             challenge: session.challenge,
+            expected: u.expected,
         }));
     }
     let user = fields
@@ -93,6 +97,7 @@ async fn credentials(
         session_id: None,
         page_consent: None,
         challenge: None,
+        expected: document::Expected::default(),
     }))
 }
 
@@ -175,30 +180,49 @@ async fn run(
         text,
         selfie,
         id_photo,
+        id_photo_back,
     } = intake;
     let (Some(selfie), Some(id_photo)) = (selfie, id_photo) else {
         return Err(AppError::bad_request(messages::FILES_REQUIRED));
     };
-    let (video, image) = inspect(state, &selfie, &id_photo).await?;
-    let names = Names::new(&caller.auth.partner.id, &video, &image);
+    let requested = document_type(text.get("document_type").map(String::as_str))?;
+    let (video, image, back) = inspect(state, &selfie, &id_photo, id_photo_back.as_ref()).await?;
+    let names = Names::new(&caller.auth.partner.id, &video, &image, back.as_ref());
     let timeline = text
         .get("challenge_timeline")
         .map(|t| t.trim())
         .filter(|t| !t.is_empty());
-    let (mut outcome, review_reason) = score(
+    let scored = score(
         state,
         &caller,
         &names.check_id,
         &selfie,
         &video,
-        image,
+        (image, back),
         timeline,
+        requested,
     )
     .await?;
+    let (mut outcome, review_reason, forced) =
+        (scored.outcome, scored.review_reason, scored.forced);
     // a replay is refused outright, never offered another challenge
     let selfie_sha256 = replay_check(state, &caller, &selfie, &mut outcome).await?;
     retry_challenge(state, &caller, timeline, &outcome).await?;
-    let stored = store(state, &names, &selfie, &id_photo, video.mime).await?;
+    // the document's findings after the retry decision: a retry is about the recording only
+    if !forced {
+        for risk in &scored.document.risks {
+            verify::add_risk(&mut outcome, *risk);
+        }
+    }
+    let stored = store(
+        state,
+        &names,
+        &selfie,
+        &id_photo,
+        id_photo_back.as_ref(),
+        video.mime,
+    )
+    .await?;
 
     let cfg = &state.config;
     let Caller {
@@ -247,6 +271,9 @@ async fn run(
         redacted_at: None,
         reviewed_at: None,
         review_note: None,
+        document: scored.document.data,
+        id_back_key: names.id_back.as_ref().map(|(key, _)| key.clone()),
+        id_back_file_name: names.id_back.map(|(_, name)| name),
     };
     commit(state, session_id.as_deref(), &record, &selfie_sha256).await?;
     stored.keep();
@@ -303,26 +330,39 @@ async fn inspect(
     state: &AppState,
     selfie: &intake::Upload,
     id_photo: &intake::Upload,
-) -> Result<(media::VideoInfo, media::DecodedImage), AppError> {
+    id_photo_back: Option<&intake::Upload>,
+) -> Result<
+    (
+        media::VideoInfo,
+        media::DecodedImage,
+        Option<media::DecodedImage>,
+    ),
+    AppError,
+> {
     let cfg = &state.config;
     let _permit = slot(&state.media_slots, cfg.scoring_queue_timeout).await?;
-    let (path, head, max, limit) = (
-        id_photo.spool.path().to_path_buf(),
-        id_photo.head.clone(),
-        cfg.max_image_pixels,
-        cfg.media_timeout,
-    );
-    // both at once: the probe mostly waits for ffprobe
-    let (video, image) = tokio::join!(
+    let (max, limit) = (cfg.max_image_pixels, cfg.media_timeout);
+    let decode = |upload: &intake::Upload, field: &'static str| {
+        let (path, head) = (upload.spool.path().to_path_buf(), upload.head.clone());
+        tokio::task::spawn_blocking(move || media::decode_image(&path, &head, field, max, limit))
+    };
+    let photos = async {
+        let front = decode(id_photo, intake::ID_FIELD).await;
+        let back = match id_photo_back {
+            Some(b) => Some(decode(b, intake::ID_BACK_FIELD).await),
+            None => None,
+        };
+        (front, back)
+    };
+    // at once: the probe mostly waits for ffprobe
+    let (video, (image, back)) = tokio::join!(
         media::probe_video(
             selfie.spool.path(),
             &selfie.head,
             "selfie_video",
             cfg.media_timeout,
         ),
-        tokio::task::spawn_blocking(move || {
-            media::decode_image(&path, &head, "id_photo", max, limit)
-        }),
+        photos,
     );
     let video = video
         .map_err(|e| AppError::internal("probing the selfie video", e))?
@@ -330,7 +370,22 @@ async fn inspect(
     let image = image
         .map_err(|e| AppError::internal("decoding the ID photo", e))?
         .map_err(|r| AppError::BadRequest(r.0))?;
-    Ok((video, image))
+    let back = back
+        .transpose()
+        .map_err(|e| AppError::internal("decoding the ID photo's back", e))?
+        .transpose()
+        .map_err(|r| AppError::BadRequest(r.0))?;
+    Ok((video, image, back))
+}
+
+/// The `document_type` field: absent, or one of the [`DocumentType`]s.
+fn document_type(v: Option<&str>) -> Result<Option<DocumentType>, AppError> {
+    match v.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => DocumentType::parse(v).map(Some).ok_or_else(|| {
+            AppError::bad_request("document_type must be one of passport, id_card, driving_licence")
+        }),
+    }
 }
 
 /// The new check's id, time and storage names.
@@ -341,14 +396,25 @@ struct Names {
     id_name: String,
     selfie_key: String,
     id_key: String,
+    /// The back side's key and file name, when there is one.
+    id_back: Option<(String, String)>,
 }
 
 impl Names {
-    fn new(partner_id: &str, video: &media::VideoInfo, image: &media::DecodedImage) -> Self {
+    fn new(
+        partner_id: &str,
+        video: &media::VideoInfo,
+        image: &media::DecodedImage,
+        back: Option<&media::DecodedImage>,
+    ) -> Self {
         let check_id = uuid::Uuid::new_v4().to_string();
         let created_at = now_ms();
         let selfie_name = format!("{check_id}_selfie_{created_at}.{}", video.ext);
         let id_name = format!("{check_id}_id_{created_at}.{}", image.format.ext());
+        let id_back = back.map(|b| {
+            let name = format!("{check_id}_id_back_{created_at}.{}", b.format.ext());
+            (format!("{partner_id}/{check_id}/{name}"), name)
+        });
         Self {
             selfie_key: format!("{partner_id}/{check_id}/{selfie_name}"),
             id_key: format!("{partner_id}/{check_id}/{id_name}"),
@@ -356,37 +422,59 @@ impl Names {
             created_at,
             selfie_name,
             id_name,
+            id_back,
         }
     }
 }
 
+/// What [`score`] found: the face and liveness outcome, why it went to review when scoring
+/// failed, whether test mode forced it, and the document's assessment.
+struct Scored {
+    outcome: verify::Outcome,
+    review_reason: Option<String>,
+    forced: bool,
+    document: document::Assessment,
+}
+
 /// Step 3: the decision, on a bounded number of scoring slots (overload waits, then sheds with
-/// 503). Test mode's magic user identifiers decide without the model. A scoring failure is
-/// not the user's: the check is kept as `review` with the reason for the reviewer.
+/// 503), the document read at the same time. Test mode's magic user identifiers decide without
+/// the model (the document is still read, for its data). A scoring failure is not the user's:
+/// the check is kept as `review` with the reason for the reviewer.
+#[allow(clippy::too_many_arguments)]
 async fn score(
     state: &AppState,
     caller: &Caller,
     check_id: &str,
     selfie: &intake::Upload,
     video: &media::VideoInfo,
-    image: media::DecodedImage,
+    (image, back): (media::DecodedImage, Option<media::DecodedImage>),
     timeline: Option<&str>,
-) -> Result<(verify::Outcome, Option<String>), AppError> {
+    requested: Option<DocumentType>,
+) -> Result<Scored, AppError> {
     let forced = (caller.auth.mode == KeyMode::Test)
         .then(|| verify::test_mode_outcome(&caller.user_identifier))
         .flatten();
     let _permit = slot(&state.scoring_slots, state.config.scoring_queue_timeout).await?;
+    let front = Arc::new(image.image);
     let inputs = Inputs {
         video: selfie.spool.path().to_path_buf(),
         video_info: video.clone(),
-        id_photo: Arc::new(image.image),
+        id_photo: front.clone(),
         challenge: answered_challenge(caller, timeline)?,
     };
-    let scored = match forced {
-        Some(o) => Ok(o),
-        None => state.verifier.verify(&inputs).await,
+    let read = {
+        let (reader, back) = (state.documents.clone(), back.map(|b| b.image));
+        tokio::task::spawn_blocking(move || reader.read(&front, back.as_ref(), requested))
     };
-    Ok(match scored {
+    let forced_flag = forced.is_some();
+    let face = async {
+        match forced {
+            Some(o) => Ok(o),
+            None => state.verifier.verify(&inputs).await,
+        }
+    };
+    let (scored, read) = tokio::join!(face, read);
+    let (outcome, mut review_reason) = match scored {
         Ok(o) => (o, None),
         Err(e) => {
             tracing::error!(check_id = %check_id, error = format!("{e:#}"), "scoring failed; the check goes to review");
@@ -395,6 +483,22 @@ async fn score(
                 Some(format!("scoring failed: {e}")),
             )
         }
+    };
+    let reading = match read.map_err(anyhow::Error::from).and_then(|r| r) {
+        Ok(r) => r,
+        Err(e) => {
+            // never the document's data in the log: only that reading it failed
+            tracing::error!(check_id = %check_id, error = format!("{e:#}"), "reading the document failed");
+            review_reason.get_or_insert_with(|| format!("reading the document failed: {e}"));
+            document::Reading::Nothing
+        }
+    };
+    let today = chrono::Utc::now().date_naive();
+    Ok(Scored {
+        outcome,
+        review_reason,
+        forced: forced_flag,
+        document: document::assess(&reading, requested, &caller.expected, today),
     })
 }
 
@@ -538,14 +642,15 @@ async fn store(
     names: &Names,
     selfie: &intake::Upload,
     id_photo: &intake::Upload,
+    id_photo_back: Option<&intake::Upload>,
     video_mime: &str,
 ) -> Result<StoredFiles, AppError> {
     let storage = &state.storage;
     let mut stored = StoredFiles {
         storage: storage.clone(),
-        keys: Vec::with_capacity(2),
+        keys: Vec::with_capacity(3),
     };
-    let files = [
+    let mut files = vec![
         (&names.selfie_key, selfie, video_mime, &names.selfie_name),
         (
             &names.id_key,
@@ -554,6 +659,9 @@ async fn store(
             &names.id_name,
         ),
     ];
+    if let (Some((key, name)), Some(upload)) = (&names.id_back, id_photo_back) {
+        files.push((key, upload, super::storage::content_type_for(name), name));
+    }
     for (key, upload, mime, name) in files {
         // a failed put leaves nothing under its key; the guard deletes the ones before it
         stored.keys.push(key.clone());

@@ -27,7 +27,7 @@ fn order(c: &Challenge) -> Vec<app::challenge::Prompt> {
 
 /// The synthetic live person performing `c` from the recording's start, encoded as the page
 /// records (VP8 WebM) at `bitrate`.
-fn perform(c: &Challenge, dir: &Path, name: &str, bitrate: &str) -> Vec<u8> {
+pub(crate) fn perform(c: &Challenge, dir: &Path, name: &str, bitrate: &str) -> Vec<u8> {
     let models_dir = crate::common::workspace_root().join("models");
     let models = FaceModels::load(&models_dir).unwrap();
     let mesh = FaceMesh::load(&models_dir).unwrap();
@@ -56,7 +56,7 @@ fn form(video: Vec<u8>) -> Form {
         )
 }
 
-fn timeline(c: &Challenge) -> String {
+pub(crate) fn timeline(c: &Challenge) -> String {
     serde_json::to_string(&Timeline {
         shown_ms: c.steps.iter().map(|s| s.at_ms).collect(),
     })
@@ -84,7 +84,7 @@ async fn submit_once(
 }
 
 /// The capture page's data for a link (`GET /verif/?session=…` as JSON), which must answer 200.
-async fn page_data(app: &TestApp, token: &str) -> Value {
+pub(crate) async fn page_data(app: &TestApp, token: &str) -> Value {
     let r = app
         .client
         .get(app.url(&format!("/verif/?session={token}")))

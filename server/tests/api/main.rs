@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod dashboard;
+mod documents;
 mod engine;
 mod foundation;
 mod liveness;

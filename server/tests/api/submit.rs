@@ -495,6 +495,7 @@ async fn capture_token_submits_once_without_the_key() {
         user_phone: None,
         redirect_url: None,
         renewable: false,
+        expected: Default::default(),
     };
     let token = app::server::capture_links::create(
         &app.state.db,

@@ -206,6 +206,7 @@ impl TestApp {
                 user_phone: None,
                 redirect_url: None,
                 renewable: false,
+                expected: Default::default(),
             },
             std::time::Duration::from_secs(600),
         )
@@ -402,6 +403,9 @@ pub async fn seed_checks(db: &app::server::db::Db, partner_id: &str, n: usize) -
             consent_version: None,
             consented_at: None,
             review_note: None,
+            document: None,
+            id_back_key: None,
+            id_back_file_name: None,
             created_at: now,
             completed_at: now,
             files_expire_at: now + 7 * 86_400_000,

@@ -184,6 +184,15 @@ pub(super) fn notice_text(code: Option<&str>) -> Option<String> {
     )
 }
 
+/// A short-lived link to one of check `id`'s files.
+async fn file_link(state: &AppState, id: &str, key: &str) -> Result<String, AppError> {
+    state
+        .storage
+        .read_url(key, IMAGE_LINK_TTL)
+        .await
+        .map_err(|e| AppError::internal(format!("check {id}: links"), e))
+}
+
 pub(super) async fn check_page(
     State(state): State<AppState>,
     s: Login,
@@ -192,12 +201,12 @@ pub(super) async fn check_page(
 ) -> DashResult {
     let c = own_check(&state, &s, &id).await?;
     let links = if c.files_deleted_at.is_none() {
-        let selfie = state.storage.read_url(&c.selfie_key, IMAGE_LINK_TTL).await;
-        let photo = state.storage.read_url(&c.id_key, IMAGE_LINK_TTL).await;
-        let (selfie, photo) = (
-            selfie.map_err(|e| AppError::internal(format!("check {id}: links"), e))?,
-            photo.map_err(|e| AppError::internal(format!("check {id}: links"), e))?,
-        );
+        let selfie = file_link(&state, &id, &c.selfie_key).await?;
+        let id_photo = file_link(&state, &id, &c.id_key).await?;
+        let id_back = match &c.id_back_key {
+            Some(key) => Some(file_link(&state, &id, key).await?),
+            None => None,
+        };
         audit::record(
             &state.db.pool,
             audit::Entry::new(&s.partner.id, &s.actor(), Action::ImagesViewed)
@@ -205,7 +214,11 @@ pub(super) async fn check_page(
                 .check(&c.id),
         )
         .await?;
-        Some((selfie, photo))
+        Some(pages::FileLinks {
+            selfie,
+            id_photo,
+            id_back,
+        })
     } else {
         None
     };

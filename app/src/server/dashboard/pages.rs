@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::contract::Theme;
+use crate::contract::{DocumentData, DocumentType, Theme};
 use crate::server::{
     audit::Recorded,
     checks::{CheckRecord, Summary},
@@ -200,11 +200,19 @@ fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
+/// Short-lived links to a check's files.
+pub struct FileLinks {
+    pub selfie: String,
+    pub id_photo: String,
+    /// The ID's back side, when one was sent.
+    pub id_back: Option<String>,
+}
+
 /// Everything the check page shows.
 pub struct CheckView {
     pub check: CheckRecord,
-    /// Short-lived links (selfie video, ID photo), while the files exist.
-    pub links: Option<(String, String)>,
+    /// Short-lived links to the files, while they exist.
+    pub links: Option<FileLinks>,
     pub deliveries: Vec<DeliveryView>,
     pub audit: Vec<Recorded>,
     pub risk_meanings: Vec<(String, &'static str)>,
@@ -253,6 +261,7 @@ pub fn check(nav: Nav, v: CheckView, notice: Option<String>, problem: Option<Str
                         <CheckFiles links=v.links/>
                     </div>
                 </section>
+                {c.document.clone().map(|d| view! { <DocumentSection d=d/> })}
                 {in_review.then(|| view! { <ReviewForm id=id.clone() csrf=csrf.clone()/> })}
                 <section class="card">
                     <h2>"Timeline"</h2>
@@ -321,10 +330,13 @@ fn timeline(c: &CheckRecord, deliveries: &[DeliveryView]) -> Vec<(String, String
 
 /// The check's files behind short-lived links, or why they are gone.
 #[component]
-fn CheckFiles(links: Option<(String, String)>) -> impl IntoView {
+fn CheckFiles(links: Option<FileLinks>) -> impl IntoView {
     match links {
-        Some((selfie, id_photo)) => view! {
+        Some(FileLinks { selfie, id_photo, id_back }) => view! {
             <figure><img id="id-photo" src=id_photo alt="ID photo"/><figcaption>"ID photo"</figcaption></figure>
+            {id_back.map(|src| view! {
+                <figure><img id="id-photo-back" src=src alt="ID photo, back"/><figcaption>"ID photo, back"</figcaption></figure>
+            })}
             <figure>
                 <video id="selfie" src=format!("{selfie}#t=1.5") preload="metadata" controls=true muted=true playsinline=true></video>
                 <figcaption>"Selfie video (frame at 1.5 s; play for the whole clip). Links expire in 5 minutes; viewing is recorded in the audit log."</figcaption>
@@ -332,6 +344,107 @@ fn CheckFiles(links: Option<(String, String)>) -> impl IntoView {
         }.into_any(),
         None => view! { <p class="empty" id="no-images">"The files were deleted (retention or redaction)."</p> }.into_any(),
     }
+}
+
+/// Words for a document format code (`DocumentData::format`).
+fn format_label(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "mrz_td1" => "machine-readable zone, 3 lines (TD1, ID card size)",
+        "mrz_td2" => "machine-readable zone, 2 lines (TD2)",
+        "mrz_td3" => "machine-readable zone, 2 lines (TD3, passport size)",
+        "mrz_visa" => "machine-readable zone (visa)",
+        "aamva_pdf417" => "PDF417 barcode (AAMVA licence)",
+        _ => return None,
+    })
+}
+
+/// One value read off the document: `name` is its `DocumentData` field as the API spells it
+/// (`data-field`, for tests and scripts); "—" when it was not read.
+fn doc_field(
+    name: &'static str,
+    label: &'static str,
+    value: Option<String>,
+) -> impl IntoView + use<> {
+    let missing = value.is_none();
+    view! {
+        <dt>{label}</dt>
+        <dd data-field=name class:empty=missing>{value.unwrap_or_else(|| "—".into())}</dd>
+    }
+}
+
+/// One check on the document: passed, failed, or not checked (`null`).
+fn doc_check(
+    name: &'static str,
+    label: &'static str,
+    result: Option<bool>,
+) -> impl IntoView + use<> {
+    let (class, text) = match result {
+        Some(true) => ("passed", "passed"),
+        Some(false) => ("failed", "failed"),
+        None => ("unchecked", "not checked"),
+    };
+    view! {
+        <dt>{label}</dt>
+        <dd data-field=name data-result=class><span class=format!("status {class}")>{text}</span></dd>
+    }
+}
+
+/// What was read off the identity document (`result.document`) and each check on it.
+#[component]
+fn DocumentSection(d: DocumentData) -> impl IntoView {
+    let type_label = |t: Option<DocumentType>| t.map(|t| t.label().to_string());
+    let chosen = view! {
+        <dt>"Type chosen"</dt>
+        <dd data-field="requestedType">{type_label(d.requested_type).unwrap_or_else(|| "not chosen".into())}</dd>
+    };
+    if !d.read {
+        return view! {
+            <section class="card" id="document" data-read="false">
+                <h2>"Document"</h2>
+                <p class="empty" id="document-unread">"Nothing machine-readable was read."</p>
+                <dl>{chosen}</dl>
+            </section>
+        }
+        .into_any();
+    }
+    let format = d.format.clone().map(|code| match format_label(&code) {
+        Some(label) => format!("{label}: {code}"),
+        None => code,
+    });
+    let k = &d.checks;
+    view! {
+        <section class="card grid2" id="document" data-read="true">
+            <div>
+                <h2>"Document"</h2>
+                <dl>
+                    {chosen}
+                    {doc_field("type", "Type read", type_label(d.document_type))}
+                    {doc_field("format", "Format", format)}
+                    {doc_field("issuingCountry", "Issuing country", d.issuing_country.clone())}
+                    {d.jurisdiction.clone().map(|j| doc_field("jurisdiction", "Jurisdiction", Some(j)))}
+                    {doc_field("documentNumber", "Document number", d.document_number.clone())}
+                    {doc_field("surname", "Surname", d.surname.clone())}
+                    {doc_field("givenNames", "Given names", d.given_names.clone())}
+                    {doc_field("nationality", "Nationality", d.nationality.clone())}
+                    {doc_field("dateOfBirth", "Date of birth", d.date_of_birth.clone())}
+                    {doc_field("sex", "Sex", d.sex.clone())}
+                    {doc_field("expiryDate", "Expiry date", d.expiry_date.clone())}
+                </dl>
+            </div>
+            <div>
+                <h3>"Checks"</h3>
+                <dl id="document-checks">
+                    {doc_check("checkDigits", "Check digits", k.check_digits)}
+                    {doc_check("notExpired", "Not expired", k.not_expired)}
+                    {doc_check("typeMatch", "Type matches the one chosen", k.type_match)}
+                    {doc_check("nameMatch", "Name matches", k.name_match)}
+                    {doc_check("dateOfBirthMatch", "Date of birth matches", k.date_of_birth_match)}
+                    {doc_check("minimumAge", "Minimum age", k.minimum_age)}
+                </dl>
+            </div>
+        </section>
+    }
+    .into_any()
 }
 
 /// A reviewer's decision on a check in `review`, with a note kept with it.
@@ -360,7 +473,7 @@ fn RedactForm(id: String, csrf: String) -> impl IntoView {
     view! {
         <section class="card">
             <h2>"Redact"</h2>
-            <p>"Deletes both files now and blanks email and phone; the decision stays. Sends a verification.redacted webhook."</p>
+            <p>"Deletes the files now and blanks email and phone; the decision stays. Sends a verification.redacted webhook."</p>
             <form method="post" action=format!("/dashboard/checks/{id}/redact")>
                 <input type="hidden" name="csrf" value=csrf/>
                 <label class="consent"><input type="checkbox" name="confirm" value="yes" required=true/>" I understand this cannot be undone"</label>
@@ -600,4 +713,60 @@ pub fn preview(theme: Theme) -> String {
             </html>
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::DocumentChecks;
+
+    fn section(d: DocumentData) -> String {
+        render(move || view! { <DocumentSection d=d/> })
+    }
+
+    #[test]
+    fn the_document_section_shows_each_value_and_check_escaped() {
+        let html = section(DocumentData {
+            requested_type: Some(DocumentType::Passport),
+            read: true,
+            document_type: Some(DocumentType::Passport),
+            format: Some("mrz_td3".into()),
+            document_number: Some("107185703".into()),
+            surname: Some("<script>alert(1)</script>".into()),
+            checks: DocumentChecks {
+                check_digits: Some(true),
+                not_expired: Some(false),
+                ..DocumentChecks::default()
+            },
+            ..DocumentData::default()
+        });
+        assert!(html.contains(r#"id="document""#), "{html}");
+        assert!(html.contains(r#"data-field="documentNumber""#), "{html}");
+        assert!(html.contains("107185703"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains(r#"data-field="checkDigits" data-result="passed""#));
+        assert!(html.contains(r#"data-field="notExpired" data-result="failed""#));
+        assert!(html.contains(r#"data-field="minimumAge" data-result="unchecked""#));
+        assert!(
+            !html.contains(r#"data-field="jurisdiction""#),
+            "only when read"
+        );
+        assert!(!html.contains("Nothing machine-readable"));
+    }
+
+    #[test]
+    fn an_unread_document_says_so() {
+        let html = section(DocumentData {
+            requested_type: Some(DocumentType::IdCard),
+            read: false,
+            ..DocumentData::default()
+        });
+        assert!(
+            html.contains("Nothing machine-readable was read."),
+            "{html}"
+        );
+        assert!(html.contains("ID card"), "{html}");
+        assert!(!html.contains(r#"data-field="documentNumber""#), "{html}");
+    }
 }

@@ -152,7 +152,11 @@ pub struct Stages {
     pub liveness: Duration,
     /// How many frames were analysed (10 a second).
     pub frame_count: usize,
-    /// The evidence and the decision, wall time (the liveness, detect and embed jobs overlap).
+    /// The identity document read (zone and Tesseract, or barcode) on its own thread, beside
+    /// the evidence; zero when not asked for.
+    pub document: Duration,
+    /// The evidence and the decision, wall time (the liveness, detect and embed jobs overlap,
+    /// and so does the document read).
     pub evidence: Duration,
     pub total: Duration,
 }
@@ -165,6 +169,10 @@ pub async fn speed(
     id: &Path,
     runs: usize,
     limit: Duration,
+    document: Option<(
+        &crate::server::document::Reader,
+        crate::contract::DocumentType,
+    )>,
 ) -> anyhow::Result<Vec<Stages>> {
     let head = |p: &Path| -> anyhow::Result<Vec<u8>> {
         let mut buf = std::fs::read(p).with_context(|| p.display().to_string())?;
@@ -196,6 +204,15 @@ pub async fn speed(
             .map_err(|e| anyhow::anyhow!("{}", e.0))?;
         let decode = t2.elapsed();
         let t3 = Instant::now();
+        // the document is read on a blocking thread while the face engine works, as in a check
+        let reading = document.map(|(reader, kind)| {
+            let (reader, image) = (reader.clone(), decoded.image.clone());
+            tokio::task::spawn_blocking(move || {
+                let t = Instant::now();
+                let r = reader.read(&image, None, Some(kind));
+                (r.map(|_| ()), t.elapsed())
+            })
+        });
         let ev = local::gather(
             models,
             mesh,
@@ -209,6 +226,14 @@ pub async fn speed(
             ev,
             sim.map(|s| local::local_comparison(s, Thresholds::default())),
         );
+        let document = match reading {
+            Some(j) => {
+                let (r, took) = j.await?;
+                r?;
+                took
+            }
+            None => Duration::ZERO,
+        };
         let scoring = t3.elapsed();
         std::hint::black_box(outcome);
         let total = t0.elapsed();
@@ -220,6 +245,7 @@ pub async fn speed(
             frame_count: video_in.frames.len(),
             detect: times.detect,
             embed: times.embed,
+            document,
             evidence: scoring,
             total,
         });
@@ -238,7 +264,7 @@ pub fn speed_table(runs: &[Stages]) -> String {
         (q(0.5), q(0.95))
     };
     type Row = (&'static str, fn(&Stages) -> Duration);
-    let rows: [Row; 8] = [
+    let rows: [Row; 9] = [
         ("probe (ffprobe)", |s| s.probe),
         ("frames (ffmpeg, 10 fps, 480 px)", |s| s.frames),
         ("decode ID photo", |s| s.decode),
@@ -247,6 +273,10 @@ pub fn speed_table(runs: &[Stages]) -> String {
         }),
         ("· detect (6 frames + ID, own threads)", |s| s.detect),
         ("· embed (≤4 frames + ID, own threads)", |s| s.embed),
+        (
+            "· document (MRZ zone + Tesseract or PDF417, own thread)",
+            |s| s.document,
+        ),
         ("evidence + decision (wall; the · jobs run at once)", |s| {
             s.evidence
         }),
@@ -257,7 +287,11 @@ pub fn speed_table(runs: &[Stages]) -> String {
         runs.len(),
         runs.first().map_or(0, |s| s.frame_count)
     );
+    let with_document = runs.iter().any(|s| !s.document.is_zero());
     for (name, f) in rows {
+        if !with_document && name.starts_with("· document") {
+            continue;
+        }
         let (p50, p95) = pick(f);
         out.push_str(&format!("| {name} | {p50:.1} | {p95:.1} |\n"));
     }

@@ -1,0 +1,258 @@
+//! Reading the machine-readable zone: the zone's crop through Tesseract with an MRZ model
+//! (Doubango's `mrz.traineddata`, OCR-B only, pinned at set-up), the text through the `mrz`
+//! crate's parser, which validates every check digit. README ("Documents") says why Tesseract
+//! and not an ONNX recogniser.
+
+use std::{path::Path, time::Duration};
+
+use image::GrayImage;
+
+use super::zone;
+
+/// A zone read: the parsed record and whether every check digit verified on a plain read (no
+/// reading repaired by guessing characters until the check digits agree).
+#[derive(Debug, Clone)]
+pub struct MrzRead {
+    pub data: mrz::MrzData,
+    pub check_digits_valid: bool,
+}
+
+/// The line widths of the zone formats (TD1, TD2 and MRV-B, TD3 and MRV-A).
+const WIDTHS: [usize; 3] = [30, 36, 44];
+
+/// Zone candidates tried per photo.
+const CANDIDATES: usize = 3;
+
+/// Looks for the zone on a photo and reads it; `None` when no zone-shaped text was read.
+/// Blocking (runs Tesseract): call from a blocking thread.
+pub fn read(
+    gray: &GrayImage,
+    tessdata: &Path,
+    timeout: Duration,
+    trace: Option<&Path>,
+) -> anyhow::Result<Option<MrzRead>> {
+    static TRACED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let mut best: Option<MrzRead> = None;
+    for z in zone::find(gray, CANDIDATES) {
+        for flip in [false, true] {
+            let crop = zone::crop(gray, &z, flip);
+            let text = ocr(&crop, tessdata, timeout)?;
+            if let Some(dir) = trace {
+                let n = TRACED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let _ = crop.save(dir.join(format!("{n:05}.png")));
+                let _ = std::fs::write(dir.join(format!("{n:05}.txt")), format!("{z:?}\n{text}"));
+            }
+            let Some(read) = parse(&text) else {
+                continue;
+            };
+            if read.check_digits_valid {
+                return Ok(Some(read));
+            }
+            let better = best
+                .as_ref()
+                .is_none_or(|b| read.data.checks.verified() > b.data.checks.verified());
+            if better {
+                best = Some(read);
+            }
+        }
+    }
+    Ok(best)
+}
+
+/// OCR text into a zone: the lines that look like MRZ lines, parsed. A reading the parser only
+/// reached through its damaged-capture search (guessing characters until the check digits
+/// agree) is kept but never counts as valid: an altered check digit must not be "repaired".
+pub fn parse(text: &str) -> Option<MrzRead> {
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| {
+            let keep = |s: &str| {
+                s.chars()
+                    .filter(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '<')
+                    .collect::<String>()
+            };
+            let line = keep(l);
+            if WIDTHS.contains(&line.len()) {
+                return line;
+            }
+            // a line of no zone width with a stray mark or two set apart at an end (the
+            // document's edge read as `I` or `L`): the line without them
+            let mut words: Vec<&str> = l.split_whitespace().collect();
+            while words.len() > 1 && words[0].len() <= 2 {
+                words.remove(0);
+            }
+            while words.len() > 1 && words[words.len() - 1].len() <= 2 {
+                words.pop();
+            }
+            keep(&words.concat())
+        })
+        .filter(|l| l.len() >= 20)
+        .collect();
+    if lines.len() < 2 {
+        return None;
+    }
+    // the lines exactly as read, when they are a whole zone whose check digits all verify;
+    // otherwise the crate's search, which also repairs shifted and misread lines
+    let (mut data, check_digits_valid) = match strict(&lines) {
+        Some(d) => (d, true),
+        None => {
+            let d = mrz::find_and_parse(&lines.join("\n")).ok()?;
+            let valid = d.checks.all_valid() && !d.damaged_recovery;
+            (d, valid)
+        }
+    };
+    split_names(&mut data);
+    Some(MrzRead {
+        data,
+        check_digits_valid,
+    })
+}
+
+/// Consecutive lines of one format's exact width that parse with every check digit valid.
+fn strict(lines: &[String]) -> Option<mrz::MrzData> {
+    let ok = |r: Result<mrz::MrzData, mrz::MrzError>| {
+        r.ok().filter(|d| d.valid() && !d.damaged_recovery)
+    };
+    for w in lines.windows(3) {
+        if w.iter().all(|l| l.len() == 30)
+            && let Some(d) = ok(mrz::parse_td1(&w[0], &w[1], &w[2]))
+        {
+            return Some(d);
+        }
+    }
+    for w in lines.windows(2) {
+        let visa = w[0].starts_with('V');
+        let parsed = match (w[0].len(), w[1].len(), visa) {
+            (44, 44, false) => mrz::parse_td3(&w[0], &w[1]),
+            (44, 44, true) => mrz::parse_mrv_a(&w[0], &w[1]),
+            (36, 36, false) => mrz::parse_td2(&w[0], &w[1]),
+            (36, 36, true) => mrz::parse_mrv_b(&w[0], &w[1]),
+            _ => continue,
+        };
+        if let Some(d) = ok(parsed) {
+            return Some(d);
+        }
+    }
+    None
+}
+
+/// The names as ICAO 9303 splits them: the primary identifier (surname) before `<<`, the
+/// secondary (given names) after; with no `<<` the whole field is the primary identifier
+/// (the crate splits at the first single `<` instead, which cuts a two-word surname).
+fn split_names(d: &mut mrz::MrzData) {
+    let lines: Vec<&str> = d.mrz_lines.lines().collect();
+    let field = match (d.format, lines.as_slice()) {
+        (mrz::Format::Td1, [_, _, l3, ..]) if l3.len() >= 30 => &l3[..30],
+        (mrz::Format::Td2 | mrz::Format::MrvB, [l1, ..]) if l1.len() >= 36 => &l1[5..36],
+        (mrz::Format::Td3 | mrz::Format::MrvA, [l1, ..]) if l1.len() >= 44 => &l1[5..44],
+        _ => return,
+    };
+    let field = field.trim_end_matches('<');
+    let (surname, given) = field.split_once("<<").unwrap_or((field, ""));
+    let words = |s: &str| {
+        s.split('<')
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    d.surname = words(surname);
+    d.given_names = words(given);
+}
+
+/// Tesseract on one crop (PNG on stdin, text on stdout), one thread, within `timeout`.
+fn ocr(crop: &GrayImage, tessdata: &Path, timeout: Duration) -> anyhow::Result<String> {
+    use std::io::Write;
+    let mut png = Vec::new();
+    crop.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
+    let mut child = std::process::Command::new("tesseract")
+        .arg("stdin")
+        .arg("stdout")
+        .arg("--tessdata-dir")
+        .arg(tessdata)
+        .args(["-l", "mrz", "--psm", "6", "-c"])
+        .arg("tessedit_char_whitelist=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<")
+        .env("OMP_THREAD_LIMIT", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| anyhow::anyhow!("starting tesseract: {e}"))?;
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let writer = std::thread::spawn(move || stdin.write_all(&png));
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        if child.try_wait()?.is_some() {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            anyhow::bail!("tesseract took longer than {timeout:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let _ = writer.join();
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "tesseract failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const L1: &str = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
+    const L2: &str = "L898902C36UTO7408122F1204159ZE184226B<<<<<10";
+
+    #[test]
+    fn a_clean_zone_parses_valid() {
+        let r = parse(&format!("noise line\n{L1}\n{L2}\n")).unwrap();
+        assert!(r.check_digits_valid);
+        assert_eq!(r.data.surname, "ERIKSSON");
+        assert_eq!(r.data.given_names, "ANNA MARIA");
+    }
+
+    #[test]
+    fn an_altered_check_digit_is_never_valid() {
+        // the date of birth's check digit 2 → 3
+        let altered = L2.replacen("7408122", "7408123", 1);
+        let r = parse(&format!("{L1}\n{altered}")).unwrap();
+        assert!(!r.check_digits_valid, "{:?}", r.data.checks);
+        // the expiry digit altered instead
+        let altered = L2.replacen("1204159", "1204158", 1);
+        assert!(
+            !parse(&format!("{L1}\n{altered}"))
+                .unwrap()
+                .check_digits_valid
+        );
+    }
+
+    #[test]
+    fn a_name_without_a_separator_is_all_surname_and_a_two_letter_code_stays() {
+        let l1 = "P<PRTWOLFESCHLEGELSTEINHAUSENBERGER<OKONKWO<";
+        let l2 = "227027<<<0PRT7903317F3412097<<<<<<<<<<<<<<00";
+        let r = parse(&format!("{l1}\n{l2}")).unwrap();
+        assert!(r.check_digits_valid);
+        assert_eq!(r.data.surname, "WOLFESCHLEGELSTEINHAUSENBERGER OKONKWO");
+        assert_eq!(r.data.given_names, "");
+        // `PA`: a passport type letter, not a misread filler before the country
+        let l1 = "PAUSASMITH<<NOAH<HANS<JUERGEN<<<<<<<<<<<<<<<";
+        let l2 = "005775<<<0USA0404295<31123089105581<<<<<<<12";
+        let r = parse(&format!("{l1}\n{l2}")).unwrap();
+        assert!(r.check_digits_valid);
+        assert_eq!(r.data.issuing_country, "USA");
+        assert_eq!(r.data.surname, "SMITH");
+        assert_eq!(r.data.given_names, "NOAH HANS JUERGEN");
+    }
+
+    #[test]
+    fn text_without_a_zone_is_none() {
+        assert!(parse("PASSPORT\nSURNAME ERIKSSON\n").is_none());
+    }
+}
