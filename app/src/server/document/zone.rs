@@ -237,10 +237,7 @@ pub fn find_barcode(gray: &GrayImage) -> Option<Quad> {
     let bin = dilate(&erode(&bin, w, h, 19, 19), w, h, 19, 19);
     let mut best: Option<(f64, Vec<(usize, usize)>)> = None;
     for pixels in labelled(&bin, w, h) {
-        let mut b = Blob::default();
-        for (x, y) in &pixels {
-            b.add(*x, *y);
-        }
+        let b = Blob::of(&pixels);
         let Some((angle, length, thickness, fill)) = b.shape() else {
             continue;
         };
@@ -254,11 +251,7 @@ pub fn find_barcode(gray: &GrayImage) -> Option<Quad> {
         best = Some((b.n, pixels));
     }
     let (_, pixels) = best?;
-    let mut b = Blob::default();
-    for (x, y) in &pixels {
-        b.add(*x, *y);
-    }
-    let (angle, ..) = b.shape()?;
+    let (angle, ..) = Blob::of(&pixels).shape()?;
     let (sin, cos) = (angle as f32).sin_cos();
     // extremes of ±u ± v in the blob's own frame: its four corners
     let mut corners = [(0f32, 0f32); 4];
@@ -373,16 +366,30 @@ fn homography(from: [(f32, f32); 4], to: [(f32, f32); 4]) -> Option<[f32; 8]> {
     Some(std::array::from_fn(|i| m[i][8] as f32))
 }
 
+/// |∂/∂x| (Sobel), scaled to 0..255: text's vertical strokes.
+fn sobel_x(img: &[u8], w: usize, h: usize) -> Vec<u8> {
+    sobel(img, w, h, false)
+}
+
 /// |∂/∂x| + |∂/∂y| (Sobel), scaled to 0..255.
 fn gradient(img: &[u8], w: usize, h: usize) -> Vec<u8> {
+    sobel(img, w, h, true)
+}
+
+/// The Sobel magnitude across (and, with `both`, also along) the rows, scaled to 0..255.
+fn sobel(img: &[u8], w: usize, h: usize, both: bool) -> Vec<u8> {
     let mut g = vec![0f32; img.len()];
     let mut max = 1f32;
     for y in 1..h.saturating_sub(1) {
         for x in 1..w.saturating_sub(1) {
             let p = |dx: usize, dy: usize| f32::from(img[(y + dy - 1) * w + x + dx - 1]);
             let gx = p(2, 0) + 2.0 * p(2, 1) + p(2, 2) - p(0, 0) - 2.0 * p(0, 1) - p(0, 2);
-            let gy = p(0, 2) + 2.0 * p(1, 2) + p(2, 2) - p(0, 0) - 2.0 * p(1, 0) - p(2, 0);
-            let v = gx.abs() + gy.abs();
+            let v = if both {
+                let gy = p(0, 2) + 2.0 * p(1, 2) + p(2, 2) - p(0, 0) - 2.0 * p(1, 0) - p(2, 0);
+                gx.abs() + gy.abs()
+            } else {
+                gx.abs()
+            };
             g[y * w + x] = v;
             max = max.max(v);
         }
@@ -458,6 +465,15 @@ struct Blob {
 }
 
 impl Blob {
+    /// The moments of a set of pixels.
+    fn of(pixels: &[(usize, usize)]) -> Self {
+        let mut b = Self::default();
+        for (x, y) in pixels {
+            b.add(*x, *y);
+        }
+        b
+    }
+
     fn add(&mut self, x: usize, y: usize) {
         let (x, y) = (x as f64, y as f64);
         self.n += 1.0;
@@ -481,6 +497,7 @@ impl Blob {
         let angle = 0.5 * (2.0 * cxy).atan2(cxx - cyy);
         let d = ((cxx - cyy) * (cxx - cyy) / 4.0 + cxy * cxy).sqrt();
         let (l1, l2) = ((cxx + cyy) / 2.0 + d, ((cxx + cyy) / 2.0 - d).max(1e-6));
+        // a uniform rectangle of length L has variance L²/12
         let (length, thickness) = ((12.0 * l1).sqrt(), (12.0 * l2).sqrt());
         let fill = self.n / (length * thickness).max(1.0);
         Some((angle, length, thickness, fill))
@@ -488,19 +505,8 @@ impl Blob {
 
     /// A zone when the blob is long, flat and wide enough to be an MRZ.
     fn zone(&self, image_width: usize) -> Option<Zone> {
-        if self.n < 200.0 {
-            return None;
-        }
+        let (angle, length, thickness, fill) = self.shape()?;
         let (mx, my) = (self.sx / self.n, self.sy / self.n);
-        let cxx = self.sxx / self.n - mx * mx;
-        let cyy = self.syy / self.n - my * my;
-        let cxy = self.sxy / self.n - mx * my;
-        let angle = 0.5 * (2.0 * cxy).atan2(cxx - cyy);
-        let d = ((cxx - cyy) * (cxx - cyy) / 4.0 + cxy * cxy).sqrt();
-        let (l1, l2) = ((cxx + cyy) / 2.0 + d, ((cxx + cyy) / 2.0 - d).max(1e-6));
-        // a uniform rectangle of length L has variance L²/12
-        let (length, thickness) = ((12.0 * l1).sqrt(), (12.0 * l2).sqrt());
-        let fill = self.n / (length * thickness).max(1.0);
         if length < 0.3 * image_width as f64 || length / thickness < 4.0 || fill < 0.6 {
             return None;
         }
@@ -525,41 +531,7 @@ impl Blob {
 }
 
 fn blobs(bin: &[u8], w: usize, h: usize) -> Vec<Blob> {
-    let mut seen = vec![false; bin.len()];
-    let mut out = Vec::new();
-    let mut stack = Vec::new();
-    for start in 0..bin.len() {
-        if bin[start] == 0 || seen[start] {
-            continue;
-        }
-        let mut b = Blob::default();
-        seen[start] = true;
-        stack.push(start);
-        while let Some(i) = stack.pop() {
-            let (x, y) = (i % w, i / w);
-            b.add(x, y);
-            let mut visit = |j: usize| {
-                if bin[j] != 0 && !seen[j] {
-                    seen[j] = true;
-                    stack.push(j);
-                }
-            };
-            if x > 0 {
-                visit(i - 1);
-            }
-            if x + 1 < w {
-                visit(i + 1);
-            }
-            if y > 0 {
-                visit(i - w);
-            }
-            if y + 1 < h {
-                visit(i + w);
-            }
-        }
-        out.push(b);
-    }
-    out
+    labelled(bin, w, h).iter().map(|p| Blob::of(p)).collect()
 }
 
 /// Max filter over a `kw`×`kh` rectangle (separable).
@@ -627,21 +599,6 @@ fn run_filter(
         }
     }
     out
-}
-
-/// |∂/∂x| (Sobel), scaled to 0..255.
-fn sobel_x(img: &[u8], w: usize, h: usize) -> Vec<u8> {
-    let mut g = vec![0f32; img.len()];
-    let mut max = 1f32;
-    for y in 1..h.saturating_sub(1) {
-        for x in 1..w.saturating_sub(1) {
-            let p = |dx: usize, dy: usize| f32::from(img[(y + dy - 1) * w + x + dx - 1]);
-            let v = (p(2, 0) + 2.0 * p(2, 1) + p(2, 2) - p(0, 0) - 2.0 * p(0, 1) - p(0, 2)).abs();
-            g[y * w + x] = v;
-            max = max.max(v);
-        }
-    }
-    g.iter().map(|v| (v / max * 255.0) as u8).collect()
 }
 
 /// Otsu's threshold of a histogram.
