@@ -13,8 +13,9 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
 use crate::{
-    common::{TestApp, read_media, receiver::Receiver, risks, spawn_app, spawn_app_with},
+    common::{TestApp, read_media, risks, spawn_app, spawn_app_with},
     liveness::{page_data, perform, timeline},
+    v1::{get, hooked_app, post_session},
 };
 
 /// A form with the selfie `video` bytes, the ID photos (front, optional back) and the type.
@@ -44,16 +45,12 @@ async fn session(
     user: &str,
     expected: Value,
 ) -> (String, Challenge) {
-    let r = app
-        .client
-        .post(app.url("/v1/sessions"))
-        .bearer_auth(secret_key)
-        .json(&json!({"user_identifier": user, "expected": expected}))
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let v: Value = r.json().await.unwrap();
+    let (status, v) = post_session(
+        app,
+        secret_key,
+        json!({"user_identifier": user, "expected": expected}),
+    )
+    .await;
     assert_eq!(status, 201, "{v}");
     let url = v["url"].as_str().unwrap();
     let token = url.split("session=").nth(1).unwrap().to_string();
@@ -82,24 +79,7 @@ async fn live_passport(
 
 #[tokio::test]
 async fn a_live_passport_is_read_checked_returned_everywhere_and_blanked_on_delete() {
-    let (rx, hook) = Receiver::start(vec![]).await;
-    let app = spawn_app_with(&[
-        ("IDV_WEBHOOK_ALLOWED_CIDRS", "127.0.0.0/8"),
-        ("IDV_WEBHOOK_POLL_INTERVAL", "100ms"),
-        ("IDV_WEBHOOK_RETRY_SCHEDULE", "0s"),
-    ])
-    .await;
-    let p = partners::create(
-        &app.state.db,
-        &app.state.master_key,
-        partners::NewPartner {
-            name: "Docs".into(),
-            webhook_url: Some(hook),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let (app, rx, p) = hooked_app().await;
     let dir = tempfile::tempdir().unwrap();
 
     // the partner's expectations, written as people write them: the passport agrees
@@ -137,16 +117,8 @@ async fn a_live_passport_is_read_checked_returned_everywhere_and_blanked_on_dele
     let id = v["check_id"].as_str().unwrap().to_string();
 
     // the same data in GET /v1/checks/{id} and in the webhook
-    let got: Value = app
-        .client
-        .get(app.url(&format!("/v1/checks/{id}")))
-        .bearer_auth(&p.secret_key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (status, got) = get(&app, &format!("/v1/checks/{id}"), Some(&p.secret_key)).await;
+    assert_eq!(status, 200, "{got}");
     assert_eq!(got["result"]["document"], *d);
     let delivered = rx.wait_for(1, Duration::from_secs(20)).await;
     let body: Value = serde_json::from_slice(&delivered[0].body).unwrap();
@@ -180,16 +152,8 @@ async fn a_live_passport_is_read_checked_returned_everywhere_and_blanked_on_dele
             .document
             .is_none()
     );
-    let got: Value = app
-        .client
-        .get(app.url(&format!("/v1/checks/{id}")))
-        .bearer_auth(&p.secret_key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (status, got) = get(&app, &format!("/v1/checks/{id}"), Some(&p.secret_key)).await;
+    assert_eq!(status, 200, "{got}");
     assert!(got["result"].get("document").is_none(), "{got}");
 }
 
@@ -334,16 +298,13 @@ async fn each_document_problem_gets_its_code_and_is_never_verified() {
             "expected.minimum_age must be from 1 to 125",
         ),
     ] {
-        let r = app
-            .client
-            .post(app.url("/v1/sessions"))
-            .bearer_auth(&p.secret_key)
-            .json(&json!({"user_identifier": "u", "expected": expected}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 400);
-        let v: Value = r.json().await.unwrap();
+        let (status, v) = post_session(
+            &app,
+            &p.secret_key,
+            json!({"user_identifier": "u", "expected": expected}),
+        )
+        .await;
+        assert_eq!(status, 400);
         assert_eq!(v["error"], msg);
     }
     app.assert_up().await;

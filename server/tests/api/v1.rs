@@ -7,7 +7,7 @@ use app::server::partners;
 
 use crate::common::{TestApp, seed_checks, spawn_app};
 
-async fn get(app: &TestApp, path: &str, key: Option<&str>) -> (u16, Value) {
+pub(crate) async fn get(app: &TestApp, path: &str, key: Option<&str>) -> (u16, Value) {
     let mut req = app.client.get(app.url(path));
     if let Some(k) = key {
         req = req.bearer_auth(k);
@@ -143,7 +143,7 @@ async fn the_list_pages_filters_and_stays_within_the_partner() {
     }
 }
 
-async fn post_session(app: &TestApp, key: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn post_session(app: &TestApp, key: &str, body: Value) -> (u16, Value) {
     let r = app
         .client
         .post(app.url("/v1/sessions"))
@@ -330,7 +330,7 @@ async fn send(req: reqwest::RequestBuilder) -> (u16, Value) {
     (status, r.json().await.unwrap())
 }
 
-async fn hooked_app() -> (
+pub(crate) async fn hooked_app() -> (
     TestApp,
     std::sync::Arc<crate::common::receiver::Receiver>,
     partners::CreatedPartner,

@@ -32,13 +32,8 @@ pub fn find(gray: &GrayImage, max: usize) -> Vec<Zone> {
     if w0 < 32 || h0 < 32 {
         return Vec::new();
     }
-    let scale = WORK_SIDE as f32 / w0.max(h0) as f32;
-    let (w, h) = (
-        ((w0 as f32 * scale).round() as u32).max(1),
-        ((h0 as f32 * scale).round() as u32).max(1),
-    );
-    let small = image::imageops::resize(gray, w, h, image::imageops::FilterType::Triangle);
-    let (w, h) = (w as usize, h as usize);
+    let (small, scale) = work_copy(gray);
+    let (w, h) = (small.width() as usize, small.height() as usize);
     let img = small.as_raw();
     // black-hat: closing minus the image (dark strokes narrower than the kernel)
     let closed = erode(&dilate(img, w, h, 13, 5), w, h, 13, 5);
@@ -205,6 +200,18 @@ fn cut(gray: &GrayImage, z: &Zone, width: f32, keep: Option<f32>, flip: bool) ->
     })
 }
 
+/// The photo scaled so its long side is [`WORK_SIDE`], and that scale.
+fn work_copy(gray: &GrayImage) -> (GrayImage, f32) {
+    let (w0, h0) = gray.dimensions();
+    let scale = WORK_SIDE as f32 / w0.max(h0) as f32;
+    let (w, h) = (
+        ((w0 as f32 * scale).round() as u32).max(1),
+        ((h0 as f32 * scale).round() as u32).max(1),
+    );
+    let small = image::imageops::resize(gray, w, h, image::imageops::FilterType::Triangle);
+    (small, scale)
+}
+
 /// A four-cornered region in the photo's coordinates (a barcode seen at a slant): top-left,
 /// top-right, bottom-right, bottom-left along its own axes.
 #[derive(Debug, Clone, Copy)]
@@ -219,13 +226,8 @@ pub fn find_barcode(gray: &GrayImage) -> Option<Quad> {
     if w0 < 64 || h0 < 64 {
         return None;
     }
-    let scale = WORK_SIDE as f32 / w0.max(h0) as f32;
-    let (w, h) = (
-        ((w0 as f32 * scale).round() as u32).max(1),
-        ((h0 as f32 * scale).round() as u32).max(1),
-    );
-    let small = image::imageops::resize(gray, w, h, image::imageops::FilterType::Triangle);
-    let (w, h) = (w as usize, h as usize);
+    let (small, scale) = work_copy(gray);
+    let (w, h) = (small.width() as usize, small.height() as usize);
     let energy = box_mean(&gradient(small.as_raw(), w, h), w, h, 7);
     let t = otsu(&energy);
     let bin: Vec<u8> = energy
