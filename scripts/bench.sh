@@ -17,6 +17,10 @@
 #                                labelled set; then the 6 s live video + the synthetic passport
 #                                read as one: scoring stages with the document read beside the
 #                                face engine, and submit->result p50/p95 over HTTP
+#   ./scripts/bench.sh phone     the capture page on a slow phone (CDP: 150 ms RTT, 1.6 Mbit/s
+#                                down, 750 kbit/s up, 4x CPU slowdown): navigation -> interactive
+#                                consent screen over RUNS cold loads, then one whole flow:
+#                                the recording's size, its upload time, submit -> result
 #   ./scripts/bench.sh accuracy  the labelled image set through our engine and through Python
 #                                face_recognition (dlib): scores, TAR/FAR, per-image time, side by side
 source "$(dirname "$0")/lib.sh"
@@ -259,12 +263,22 @@ print(f"(a result: status {res['status']}, document read {d.get('read')}, format
 PY
 }
 
+bench_phone() {
+  ensure_apt chromium fonts-liberation
+  ensure_node
+  [ -d end2end/node_modules/playwright-core ] || (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
+  start_server
+  E2E_BASE_URL="$BASE" E2E_MEDIA="$MEDIA" E2E_WORK="$WORK" E2E_IDV_BIN="$IDV_BIN" \
+    E2E_ARTIFACTS="$WORK/artifacts" BENCH_API_KEY="$API_KEY" node end2end/bench/phone.mjs
+}
+
 case "${1:-}" in
   upload) bench_upload ;;
+  phone) bench_phone ;;
   speed) bench_speed ;;
   accuracy) bench_accuracy ;;
   documents) bench_documents ;;
   liveness) bench_liveness ;;
   webhooks) bench_webhooks ;;
-  *) die "usage: scripts/bench.sh upload|speed|accuracy|documents|liveness|webhooks|page" ;;
+  *) die "usage: scripts/bench.sh upload|speed|accuracy|documents|liveness|webhooks|page|phone" ;;
 esac

@@ -99,6 +99,19 @@ ensure_cargo_leptos() {
     --features no_downloads
 }
 
+# Firefox for the browser tests: Debian's firefox-esr, driven over WebDriver by geckodriver
+# built from crates.io (its npm wrappers download from GitHub). Exports E2E_FIREFOX and
+# E2E_GECKODRIVER for end2end/tests/firefox.test.mjs.
+GECKODRIVER_VERSION=0.37.1
+ensure_firefox() {
+  command -v firefox-esr >/dev/null || ensure_apt firefox-esr
+  _cached_install geckodriver "$GECKODRIVER_VERSION" geckodriver \
+    install geckodriver --version "$GECKODRIVER_VERSION" --locked
+  E2E_FIREFOX=$(command -v firefox-esr)
+  E2E_GECKODRIVER="$IDV_TOOLS_DIR/geckodriver-$GECKODRIVER_VERSION/bin/geckodriver"
+  export E2E_FIREFOX E2E_GECKODRIVER
+}
+
 # wasm-bindgen-cli must be exactly the wasm-bindgen version the project's Cargo.lock resolved.
 ensure_wasm_bindgen() {
   local v

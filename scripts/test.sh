@@ -67,6 +67,7 @@ ensure_node
 PGBIN=$(pg_bin_dir)
 ensure_runtime
 ensure_test_media
+ensure_firefox
 (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
 
 # --- static checks, then the one build -------------------------------------------------
@@ -130,6 +131,6 @@ step "cargo test (PostgreSQL + Azure storage on Azurite)" run_azure
 step "API conformance (Schemathesis)" scripts/api-conformance.sh "$WORK/api"
 
 # --- browser end-to-end tests against the release build ---------------------------------
-step "browser tests (headless Chromium)" scripts/e2e.sh "$WORK/e2e"
+step "browser tests (headless Chromium and Firefox)" scripts/e2e.sh "$WORK/e2e"
 
 summary

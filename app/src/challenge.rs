@@ -18,13 +18,14 @@ pub enum Prompt {
 
 impl Prompt {
     /// What the page shows and its live region announces.
-    pub fn text(self) -> &'static str {
+    pub fn msg(self) -> crate::i18n::Msg {
+        use crate::i18n::Msg;
         match self {
-            Self::TurnLeft => "Turn your head to your left",
-            Self::TurnRight => "Turn your head to your right",
-            Self::LookUp => "Look up",
-            Self::LookDown => "Look down",
-            Self::Blink => "Blink twice",
+            Self::TurnLeft => Msg::PromptTurnLeft,
+            Self::TurnRight => Msg::PromptTurnRight,
+            Self::LookUp => Msg::PromptLookUp,
+            Self::LookDown => Msg::PromptLookDown,
+            Self::Blink => Msg::PromptBlink,
         }
     }
     /// The arrow of the animated guide (`None`: the eyes icon).

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{Msg, PageText};
+
 /// The guide's error messages, word for word. Partners match on these strings.
 pub mod messages {
     pub const API_KEY_REQUIRED: &str = "API key is required";
@@ -88,6 +90,13 @@ pub struct CapturePageData {
     /// existed have none).
     #[serde(default)]
     pub challenge: Option<crate::challenge::Challenge>,
+    /// The partner's help page for users who cannot use the camera.
+    #[serde(default)]
+    pub help_url: Option<String>,
+    /// The page's words in the language chosen for this user (`i18n`); not in the JSON answer
+    /// of `GET /verif/` (a client there draws its own screens).
+    #[serde(default, skip_serializing_if = "PageText::is_empty")]
+    pub text: PageText,
 }
 
 /// `verified`, `rejected`, or `review` (a human decides).
@@ -375,7 +384,8 @@ struct RiskRow {
     /// Points taken off the liveness score (0 to 100).
     weight: u32,
     rejects: bool,
-    advice: Option<&'static str>,
+    /// The page's advice (a message of `locales/*.ftl`).
+    advice: Option<Msg>,
 }
 
 impl RiskFactor {
@@ -434,21 +444,13 @@ impl RiskFactor {
         self.row().rejects
     }
     /// What the user can do about it, when anything.
-    pub fn advice(self) -> Option<&'static str> {
+    pub fn advice(self) -> Option<Msg> {
         self.row().advice
     }
     pub fn parse(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.code() == code)
     }
 }
-
-// Advice shared by several risk factors.
-const ID_PHOTO_VISIBLE: &str = "Make sure the photo on your ID is fully visible and close enough.";
-const ID_LIGHT: &str = "Take the ID photo in even light, without glare, and hold still.";
-const FACE_IN_OVAL: &str = "Keep your face inside the oval for the whole recording.";
-const FULL_VIDEO: &str = "Record the full video without leaving the page.";
-const GOOD_LIGHT: &str = "Record in good light and hold the phone steady.";
-const DOCUMENT_PHOTO: &str = "Photograph the side with the machine-readable lines (the passport's photo page, the back of an ID card) or the barcode (the back of a licence): flat, close, sharp, without glare.";
 
 /// [`RiskFactor`]'s table, in the enum's declaration order (a test holds them together).
 const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
@@ -471,35 +473,35 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
         code: "no_face_in_id",
         weight: 0,
         rejects: true,
-        advice: Some(ID_PHOTO_VISIBLE),
+        advice: Some(Msg::AdviceIdPhotoVisible),
     },
     RiskRow {
         factor: RiskFactor::MultipleFacesInId,
         code: "multiple_faces_in_id",
         weight: 10,
         rejects: false,
-        advice: Some("Photograph your ID alone, with no other faces in the picture."),
+        advice: Some(Msg::AdviceIdAlone),
     },
     RiskRow {
         factor: RiskFactor::IdFaceTooSmall,
         code: "id_face_too_small",
         weight: 10,
         rejects: false,
-        advice: Some(ID_PHOTO_VISIBLE),
+        advice: Some(Msg::AdviceIdPhotoVisible),
     },
     RiskRow {
         factor: RiskFactor::IdBlurry,
         code: "id_blurry",
         weight: 10,
         rejects: false,
-        advice: Some(ID_LIGHT),
+        advice: Some(Msg::AdviceIdLight),
     },
     RiskRow {
         factor: RiskFactor::IdGlare,
         code: "id_glare",
         weight: 10,
         rejects: false,
-        advice: Some(ID_LIGHT),
+        advice: Some(Msg::AdviceIdLight),
     },
     RiskRow {
         factor: RiskFactor::IdMatchesSelfieFrame,
@@ -513,21 +515,21 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
         code: "no_face_in_video",
         weight: 60,
         rejects: true,
-        advice: Some(FACE_IN_OVAL),
+        advice: Some(Msg::AdviceFaceOval),
     },
     RiskRow {
         factor: RiskFactor::FaceNotVisible,
         code: "face_not_visible",
         weight: 20,
         rejects: false,
-        advice: Some(FACE_IN_OVAL),
+        advice: Some(Msg::AdviceFaceOval),
     },
     RiskRow {
         factor: RiskFactor::MultipleFaces,
         code: "multiple_faces",
         weight: 60,
         rejects: true,
-        advice: Some("Record the video alone."),
+        advice: Some(Msg::AdviceAlone),
     },
     RiskRow {
         factor: RiskFactor::IdentityChanged,
@@ -541,7 +543,7 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
         code: "liveness_challenge_failed",
         weight: 35,
         rejects: false,
-        advice: Some("Follow the prompts: turn your head left, then right."),
+        advice: Some(Msg::AdviceTurn),
     },
     RiskRow {
         factor: RiskFactor::StillImageVideo,
@@ -555,28 +557,28 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
         code: "video_too_short",
         weight: 20,
         rejects: false,
-        advice: Some(FULL_VIDEO),
+        advice: Some(Msg::AdviceFullVideo),
     },
     RiskRow {
         factor: RiskFactor::LowLight,
         code: "low_light",
         weight: 10,
         rejects: false,
-        advice: Some(GOOD_LIGHT),
+        advice: Some(Msg::AdviceGoodLight),
     },
     RiskRow {
         factor: RiskFactor::VideoUnreadable,
         code: "video_unreadable",
         weight: 60,
         rejects: true,
-        advice: Some(FULL_VIDEO),
+        advice: Some(Msg::AdviceFullVideo),
     },
     RiskRow {
         factor: RiskFactor::Blurry,
         code: "blurry",
         weight: 10,
         rejects: false,
-        advice: Some(GOOD_LIGHT),
+        advice: Some(Msg::AdviceGoodLight),
     },
     RiskRow {
         factor: RiskFactor::ScoringFailed,
@@ -590,9 +592,7 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
         code: "challenge_not_followed",
         weight: 60,
         rejects: false,
-        advice: Some(
-            "Do each movement when its prompt appears: turn or look as asked, blink when asked, and face the camera between prompts.",
-        ),
+        advice: Some(Msg::AdviceChallenge),
     },
     RiskRow {
         factor: RiskFactor::MotionDiscontinuous,
@@ -620,7 +620,7 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
         code: "no_liveness_challenge",
         weight: 40,
         rejects: false,
-        advice: Some("Record the video on this page with the camera instead of uploading a file."),
+        advice: Some(Msg::AdviceRecordHere),
     },
     RiskRow {
         factor: RiskFactor::NoBlink,
@@ -634,21 +634,21 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
         code: "document_unreadable",
         weight: 20,
         rejects: false,
-        advice: Some(DOCUMENT_PHOTO),
+        advice: Some(Msg::AdviceDocumentPhoto),
     },
     RiskRow {
         factor: RiskFactor::DocumentCheckDigitFailed,
         code: "document_check_digit_failed",
         weight: 30,
         rejects: false,
-        advice: Some(DOCUMENT_PHOTO),
+        advice: Some(Msg::AdviceDocumentPhoto),
     },
     RiskRow {
         factor: RiskFactor::DocumentExpired,
         code: "document_expired",
         weight: 0,
         rejects: true,
-        advice: Some("Use an identity document that is still valid."),
+        advice: Some(Msg::AdviceDocumentValid),
     },
     RiskRow {
         factor: RiskFactor::DocumentDataMismatch,
@@ -662,7 +662,7 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
         code: "document_type_mismatch",
         weight: 20,
         rejects: false,
-        advice: Some("Choose the type of the document you photograph."),
+        advice: Some(Msg::AdviceDocumentType),
     },
     RiskRow {
         factor: RiskFactor::Underage,

@@ -7,6 +7,7 @@ pub mod api;
 pub mod capture;
 pub mod challenge;
 pub mod contract;
+pub mod i18n;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod theme;
@@ -20,9 +21,13 @@ use leptos_router::{
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // the capture page's language (its data is in context while it renders); English elsewhere
+    let (lang, dir) = use_context::<contract::CapturePageData>().map_or(("en", "ltr"), |d| {
+        (d.text.tag(), if d.text.rtl() { "rtl" } else { "ltr" })
+    });
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang dir=dir>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>

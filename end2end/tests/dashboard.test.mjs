@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  launch, partner, VIEWPORTS, BASE, MEDIA, shooter, startReceiver, signatureValid,
+  launch, partner, VIEWPORTS, BASE, MEDIA, shooter, startReceiver, signatureValid, axeCheck,
 } from './helpers.mjs';
 
 let browser;
@@ -110,5 +110,27 @@ test('approve a check in review: the decision is final and its webhook is signed
   const body = JSON.parse(hook.raw);
   assert.equal(body.livemode, false);
   assert.equal(body.verification_result.status, 'verified');
+  await page.context().close();
+});
+
+test('axe: no serious or critical WCAG 2.2 AA violation on any dashboard page', async () => {
+  const { secret_key } = partner('E2E_PARTNER_A');
+  const context = await browser.newContext({ viewport: VIEWPORTS.desktop });
+  const signInPage = await context.newPage();
+  await signInPage.goto(`${BASE}/dashboard/sign-in`);
+  await axeCheck(signInPage, 'sign-in');
+  await context.close();
+  const page = await signIn(secret_key);
+  await axeCheck(page, 'checks');
+  const checkUrl = await page.getAttribute('#checks tbody tr a', 'href');
+  const pages = [checkUrl, '/dashboard/review', '/dashboard/webhooks', '/dashboard/settings', '/dashboard/audit'];
+  for (const path of pages) {
+    await page.goto(new URL(path, BASE).href);
+    await axeCheck(page, path);
+  }
+  // and at phone size, where the tables scroll inside their cards
+  await page.setViewportSize(VIEWPORTS.phone);
+  await page.goto(`${BASE}/dashboard/checks`);
+  await axeCheck(page, 'checks on a phone');
   await page.context().close();
 });

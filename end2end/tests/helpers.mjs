@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
 
 export const BASE = process.env.E2E_BASE_URL;
 export const MEDIA = process.env.E2E_MEDIA;
@@ -209,4 +210,47 @@ export function startParent() {
   return new Promise((resolve) => server.listen(PARENT_PORT, '127.0.0.1', () => resolve({
     close: () => new Promise((r) => server.close(r)),
   })));
+}
+
+// axe-core on the page as it is now: no serious or critical violation of the WCAG 2.0, 2.1 and
+// 2.2 A/AA rules. `rules` narrows the run (e.g. ['color-contrast']).
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+export async function axeCheck(page, where, { rules } = {}) {
+  let builder = new AxeBuilder({ page }).withTags(AXE_TAGS);
+  if (rules) builder = builder.withRules(rules);
+  const r = await builder.analyze();
+  const bad = r.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  if (bad.length) throw new Error(`axe on ${where}:\n${bad.join('\n')}`);
+  return r;
+}
+
+// Presses Tab until the element with `id` has the focus; returns what got focus on the way.
+export async function tabTo(page, id, max = 30) {
+  const seen = [];
+  for (let i = 0; i < max; i += 1) {
+    await page.keyboard.press('Tab');
+    const a = await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName);
+    seen.push(a);
+    if (a === id) return seen;
+  }
+  throw new Error(`Tab never reached #${id}: ${seen.join(' > ')}`);
+}
+
+// The single-line messages of a page language (app/locales/<tag>.ftl), for asserting what the
+// page shows and announces.
+export function messages(tag) {
+  const src = readFileSync(new URL(`../../app/locales/${tag}.ftl`, import.meta.url), 'utf8');
+  const m = {};
+  for (const line of src.split('\n')) {
+    const x = line.match(/^([a-z][a-z0-9-]*) = (.+)$/);
+    if (x) m[x[1]] = x[2];
+  }
+  return m;
+}
+
+// The service's CLI on the test server's database (scripts/e2e.sh exports IDV_DATA_DIR).
+export function idv(...args) {
+  return execFileSync(process.env.E2E_IDV_BIN, args, { encoding: 'utf8', env: { ...process.env, RUST_LOG: 'error' } });
 }

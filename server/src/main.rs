@@ -185,6 +185,15 @@ struct PartnerFields {
     /// (`true` or `false`; off by default).
     #[arg(long)]
     keep_document_data: Option<bool>,
+    /// The capture page's language when the user's browser names none of its languages
+    /// (`en`, `es`, `fr`, `de`, `pt-BR`, `it`, `nl`, `pl`, `tr`, `ar`, `hi`, `zh-CN`; empty
+    /// clears it).
+    #[arg(long)]
+    locale: Option<String>,
+    /// A help page offered on the capture page to users who cannot use the camera (empty
+    /// clears it).
+    #[arg(long)]
+    help_url: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -406,6 +415,8 @@ async fn partner_cmd(cmd: PartnerCmd, config: Config) -> anyhow::Result<()> {
                     logo_url: f.logo_url,
                     allowed_origins: f.allowed_origins,
                     keep_document_data: f.keep_document_data.unwrap_or(false),
+                    default_locale: f.locale,
+                    help_url: f.help_url,
                 },
             )
             .await?;
@@ -434,6 +445,8 @@ async fn partner_cmd(cmd: PartnerCmd, config: Config) -> anyhow::Result<()> {
                     webhook_url: f.webhook_url,
                     allowed_origins: (!f.allowed_origins.is_empty()).then_some(f.allowed_origins),
                     keep_document_data: f.keep_document_data,
+                    default_locale: f.locale,
+                    help_url: f.help_url,
                 },
                 &Actor::Operator,
             )

@@ -510,3 +510,29 @@ pub fn strip_api_key_from_address_bar() {
         }
     }
 }
+
+/// The document's `lang` and `dir` (the server writes them for the first language; a switch
+/// changes them here), and the switcher's choice (`lang`: its option's value).
+pub fn show_language(tag: &str, rtl: bool, lang: u8) {
+    let Some(doc) = window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Some(root) = doc.document_element() {
+        let _ = root.set_attribute("lang", tag);
+        let _ = root.set_attribute("dir", if rtl { "rtl" } else { "ltr" });
+    }
+    if let Some(select) = doc.get_element_by_id("language") {
+        let _ = js_sys::Reflect::set(
+            &select,
+            &JsValue::from_str("value"),
+            &JsValue::from_str(&lang.to_string()),
+        );
+    }
+}
+
+/// The page's best language for the browser's own list (`navigator.languages`).
+pub fn preferred_language() -> Option<u8> {
+    let list = window()?.navigator().languages();
+    let tags: Vec<String> = list.iter().filter_map(|v| v.as_string()).collect();
+    crate::i18n::best_match(tags.iter().map(String::as_str))
+}

@@ -86,47 +86,43 @@ impl Side {
     }
 
     /// The preview's description, for screen readers.
-    fn alt(self) -> &'static str {
+    fn alt(self) -> Msg {
         match self {
-            Side::Front => "Your ID photo",
-            Side::Back => "Your photo of the back of your ID",
+            Side::Front => Msg::YourIdPhoto,
+            Side::Back => Msg::YourIdBack,
         }
     }
 }
 
-/// The document in a sentence ("the back of your {noun}"): "passport", "ID card"…
-fn noun(t: Option<DocumentType>) -> &'static str {
+/// A document type's name.
+fn doc_name(t: DocumentType) -> Msg {
     match t {
-        Some(DocumentType::Passport) => "passport",
-        Some(DocumentType::IdCard) => "ID card",
-        Some(DocumentType::DrivingLicence) => "driving licence",
-        None => "ID",
+        DocumentType::Passport => Msg::DocPassport,
+        DocumentType::IdCard => Msg::DocIdCard,
+        DocumentType::DrivingLicence => Msg::DocLicence,
+    }
+}
+
+/// The back step's heading for the chosen document.
+fn back_title(t: Option<DocumentType>) -> Msg {
+    match t {
+        Some(DocumentType::IdCard) => Msg::BackTitleIdCard,
+        Some(DocumentType::DrivingLicence) => Msg::BackTitleLicence,
+        _ => Msg::BackTitleAny,
     }
 }
 
 /// What to photograph on `side` of the chosen document: the side that carries its
 /// machine-readable data.
-fn which_side(t: Option<DocumentType>, side: Side) -> &'static str {
+fn which_side(t: Option<DocumentType>, side: Side) -> Msg {
     match (t, side) {
-        (None, Side::Front) => {
-            "A passport, ID card or driving licence: photograph the side with your photo."
-        }
-        (Some(DocumentType::Passport), _) => {
-            "Open your passport at the page with your photo and the two lines of letters and < signs at the bottom, and photograph that page."
-        }
-        (Some(DocumentType::IdCard), Side::Front) => {
-            "First the front of your ID card, the side with your photo. You photograph the other side next."
-        }
-        (Some(DocumentType::DrivingLicence), Side::Front) => {
-            "First the front of your driving licence, the side with your photo. You photograph the back next."
-        }
-        (Some(DocumentType::IdCard), Side::Back) => {
-            "Now the side with the two or three lines of letters and < signs at the bottom (the machine-readable zone). On most ID cards, that is the back."
-        }
-        (Some(DocumentType::DrivingLicence), Side::Back) => {
-            "Now the back of your driving licence, with the large barcode."
-        }
-        (None, Side::Back) => "Now the back of your ID.",
+        (None, Side::Front) => Msg::SideAnyFront,
+        (Some(DocumentType::Passport), _) => Msg::SidePassport,
+        (Some(DocumentType::IdCard), Side::Front) => Msg::SideIdCardFront,
+        (Some(DocumentType::DrivingLicence), Side::Front) => Msg::SideLicenceFront,
+        (Some(DocumentType::IdCard), Side::Back) => Msg::SideIdCardBack,
+        (Some(DocumentType::DrivingLicence), Side::Back) => Msg::SideLicenceBack,
+        (None, Side::Back) => Msg::SideAnyBack,
     }
 }
 
@@ -149,16 +145,22 @@ fn choose(f: Flow, t: DocumentType) {
         f.id_back.set(None);
     }
     f.doc_type.set(Some(t));
+    let name = f.t(doc_name(t));
     f.say(format!(
-        "{} chosen. {}",
-        t.label(),
-        which_side(Some(t), Side::Front)
+        "{} {}",
+        f.tf(Msg::DocChosen, &[("document", name)]),
+        f.t(which_side(Some(t), Side::Front))
     ));
 }
 
 /// A photo of `side` was taken or picked: refused when over the limit, else kept for review.
 fn set_photo(f: Flow, side: Side, m: Media) {
-    if let Some(p) = too_big("photo", &m, f.data.with_value(|d| d.max_photo_bytes)) {
+    if let Some(p) = too_big(
+        f,
+        Msg::TooBigPhoto,
+        &m,
+        f.data.with_value(|d| d.max_photo_bytes),
+    ) {
         browser::discard(side.slot(), Some(&m));
         f.problem.set(Some(p));
         return;
@@ -168,10 +170,10 @@ fn set_photo(f: Flow, side: Side, m: Media) {
     f.id_camera.set(false);
     f.problem.set(None);
     side.photo(f).set(Some(m));
-    f.say(match side {
-        Side::Front => "Check that the whole ID is sharp and readable, without glare.",
-        Side::Back => "Check that the whole back is sharp and readable, without glare.",
-    });
+    f.say(f.t(match side {
+        Side::Front => Msg::IdCheckFront,
+        Side::Back => Msg::IdCheckBack,
+    }));
     let accept = side.ids().accept;
     request_animation_frame(move || browser::focus(accept));
 }
@@ -182,10 +184,10 @@ pub(super) fn retake_photo(f: Flow, side: Side) {
     let old = photo.get_untracked();
     browser::discard(side.slot(), old.as_ref());
     photo.set(None);
-    f.say(match side {
-        Side::Front => "Choose another photo of your ID.",
-        Side::Back => "Choose another photo of the back.",
-    });
+    f.say(f.t(match side {
+        Side::Front => Msg::IdAnotherFront,
+        Side::Back => Msg::IdAnotherBack,
+    }));
     if f.step.get_untracked() != side.step() {
         f.go(side.step());
     }
@@ -196,13 +198,10 @@ pub(super) fn retake_photo(f: Flow, side: Side) {
 fn accept(f: Flow, side: Side) {
     if side == Side::Front && has_back(f) {
         f.go(Step::IdBack);
-        f.say(format!(
-            "Now the back of your {}.",
-            noun(f.doc_type.get_untracked())
-        ));
+        f.say(f.t(which_side(f.doc_type.get_untracked(), Side::Back)));
     } else {
         f.go(Step::Submit);
-        f.say("Ready to send.");
+        f.say(f.t(Msg::ReadyToSend));
     }
 }
 
@@ -211,7 +210,7 @@ fn accept(f: Flow, side: Side) {
 pub(super) fn IdStep(f: Flow) -> impl IntoView {
     view! {
         <section class="card step" aria-labelledby="step-title">
-            <h1 id="step-title" tabindex="-1">"Add a photo of your ID"</h1>
+            <h1 id="step-title" tabindex="-1">{f.t(Msg::IdTitle)}</h1>
             <DocumentPicker f=f/>
             <PhotoSide f=f side=Side::Front/>
         </section>
@@ -224,7 +223,7 @@ pub(super) fn IdBackStep(f: Flow) -> impl IntoView {
     view! {
         <section class="card step" aria-labelledby="step-title">
             <h1 id="step-title" tabindex="-1">
-                {move || format!("Now the back of your {}", noun(f.doc_type.get()))}
+                {move || f.t(back_title(f.doc_type.get()))}
             </h1>
             <PhotoSide f=f side=Side::Back/>
         </section>
@@ -243,7 +242,7 @@ fn DocumentPicker(f: Flow) -> impl IntoView {
     };
     view! {
         <fieldset class="doc-types" id="document-type">
-            <legend>"Which document will you photograph?"</legend>
+            <legend>{f.t(Msg::DocQuestion)}</legend>
             <div class="doc-options">
                 {DocumentType::ALL.into_iter().map(|t| view! {
                     <label class="doc-option" for=input_id(t)>
@@ -255,7 +254,7 @@ fn DocumentPicker(f: Flow) -> impl IntoView {
                             prop:checked=move || f.doc_type.get() == Some(t)
                             on:change=move |_| choose(f, t)
                         />
-                        <span>{t.label()}</span>
+                        <span>{f.t(doc_name(t))}</span>
                     </label>
                 }).collect_view()}
             </div>
@@ -265,13 +264,13 @@ fn DocumentPicker(f: Flow) -> impl IntoView {
 
 /// How to take a photo the service can read.
 #[component]
-fn PhotoTips() -> impl IntoView {
+fn PhotoTips(f: Flow) -> impl IntoView {
     view! {
-        <ul class="photo-tips" aria-label="For a readable photo">
-            <li>"The whole document inside the frame, all four corners visible."</li>
-            <li>"Flat on a table, in good light."</li>
-            <li>"No glare, and no fingers over the text or the barcode."</li>
-            <li>"Sharp: hold still while you take the photo."</li>
+        <ul class="photo-tips" aria-label=f.t(Msg::Tips)>
+            <li>{f.t(Msg::TipCorners)}</li>
+            <li>{f.t(Msg::TipFlat)}</li>
+            <li>{f.t(Msg::TipGlare)}</li>
+            <li>{f.t(Msg::TipSharp)}</li>
         </ul>
     }
 }
@@ -284,7 +283,7 @@ fn PhotoSide(f: Flow, side: Side) -> impl IntoView {
     let photo = side.photo(f);
     let failed = move |e: String| {
         f.problem
-            .set(Some(format!("The photo failed ({e}). Try again.")));
+            .set(Some(f.tf(Msg::PhotoFailed, &[("detail", &e)])));
     };
     let take = move |_| {
         let r = browser::snapshot(ids.video, side.slot(), side.file_name(), move |r| match r {
@@ -301,46 +300,46 @@ fn PhotoSide(f: Flow, side: Side) -> impl IntoView {
         }
     };
     let help = move || {
-        view! { <p id=ids.help class="side-help">{which_side(f.doc_type.get(), side)}</p> }
+        view! { <p id=ids.help class="side-help">{f.t(which_side(f.doc_type.get(), side))}</p> }
     };
     // only the photo and the camera switch re-render this: a new type changes the help text,
     // never the live camera's video element
     view! {
         {move || match (photo.get(), f.id_camera.get()) {
             (Some(m), _) => view! {
-                <img id=ids.preview class="id-preview" src=m.url alt=side.alt()/>
-                <p>"Check that every letter is sharp and readable, with no glare and nothing covered."</p>
-                <p class="meta">{format!("{} · {}", m.file_name, mb(m.size as f64))}</p>
+                <img id=ids.preview class="id-preview" src=m.url alt=f.t(side.alt())/>
+                <p>{f.t(Msg::PhotoCheck)}</p>
+                <p class="meta">{format!("{} · {}", m.file_name, f.size(m.size as f64))}</p>
                 <div class="actions">
-                    <button class="secondary" id=ids.retake on:click=move |_| retake_photo(f, side)>"Choose another"</button>
-                    <button class="primary" id=ids.accept on:click=move |_| accept(f, side)>"Use this photo"</button>
+                    <button class="secondary" id=ids.retake on:click=move |_| retake_photo(f, side)>{f.t(Msg::ChooseAnother)}</button>
+                    <button class="primary" id=ids.accept on:click=move |_| accept(f, side)>{f.t(Msg::UsePhoto)}</button>
                 </div>
             }.into_any(),
             (None, true) => view! {
                 {help}
-                <PhotoTips/>
+                <PhotoTips f=f/>
                 <div class="camera id">
-                    <video id=ids.video autoplay=true playsinline=true prop:muted=true aria-label="Camera preview"></video>
+                    <video id=ids.video autoplay=true playsinline=true prop:muted=true aria-label=f.t(Msg::CameraPreview)></video>
                     <div class="guide card-frame" aria-hidden="true"></div>
                 </div>
                 {move || match f.camera.get() {
                     Camera::Failed(e) => {
-                        let (head, help) = camera_problem(&e);
+                        let (head, help) = camera_problem(f, &e);
                         Some(view! { <div class="problem" role="alert"><strong>{head}</strong><p>{help}</p></div> })
                     }
                     _ => None,
                 }}
-                <button class="primary" id=ids.capture disabled=move || f.camera.get() != Camera::Live on:click=take>"Take photo"</button>
-                <FilePick id=ids.file accept="image/*,.heic,.heif" label="Upload a photo instead" on_pick=pick/>
+                <button class="primary" id=ids.capture disabled=move || f.camera.get() != Camera::Live on:click=take>{f.t(Msg::TakePhoto)}</button>
+                <FilePick id=ids.file accept="image/*,.heic,.heif" label=f.t(Msg::UploadPhotoInstead) on_pick=pick/>
             }.into_any(),
             (None, false) => view! {
                 {help}
-                <PhotoTips/>
+                <PhotoTips f=f/>
                 <button class="primary" id=ids.camera_start on:click=move |_| {
                     f.id_camera.set(true);
                     start_camera(f, Facing::Environment, ids.video);
-                }>"Take a photo with the camera"</button>
-                <FilePick id=ids.file accept="image/*,.heic,.heif" label="Upload a photo" on_pick=pick/>
+                }>{f.t(Msg::CameraPhoto)}</button>
+                <FilePick id=ids.file accept="image/*,.heic,.heif" label=f.t(Msg::UploadPhoto) on_pick=pick/>
             }.into_any(),
         }}
     }

@@ -2,8 +2,9 @@
 //!
 //! The server validates the partner's key (or session link) in `GET /verif/` (see
 //! `server::verif_page`) and provides [`CapturePageData`] as context; the page reads it
-//! through [`load_capture_page`], whose value is serialized into the HTML so hydration never
-//! calls back. The flow: consent (recorded on the capture session by [`give_consent`]), a
+//! as a `SharedValue`, serialized into the HTML and read back synchronously when the WASM
+//! hydrates (no suspense: the page hydrates in one pass, and its download carries no async
+//! hydration code). The flow: consent (recorded on the capture session by [`give_consent`]), a
 //! selfie video with a timed head-turn challenge, the document type and an ID photo (camera or
 //! file), its back for an ID card or a licence, the upload with real progress, and the
 //! result, which is also posted to a framing partner page and, when asked, sent back to the
@@ -27,6 +28,7 @@ use submit::*;
 
 use crate::{
     contract::{CapturePageData, ChallengeRetryBody, DocumentType, ErrorBody, Status},
+    i18n::{LANGUAGES, Msg, PageText},
     theme::css_variables,
 };
 
@@ -36,17 +38,6 @@ pub const CONSENT_VERSION: &str = "2026-11-26";
 /// Seconds of selfie video when the link has no challenge (made before challenges existed).
 const RECORD_SECONDS: u32 = 6;
 const COUNTDOWN_SECONDS: u32 = 3;
-
-/// The data of the page being rendered. Only meaningful during the server render of
-/// `GET /verif/`; a direct call has no page context and is refused.
-#[server(prefix = "/api", endpoint = "load_capture_page")]
-pub async fn load_capture_page() -> Result<CapturePageData, ServerFnError> {
-    use_context::<CapturePageData>().ok_or_else(|| {
-        ServerFnError::new(
-            "This verification link has expired. Open it again from the partner's site.",
-        )
-    })
-}
 
 /// Records the user's consent (this text's version, now) on the capture session.
 #[server(prefix = "/api", endpoint = "give_consent")]
@@ -66,6 +57,16 @@ pub async fn give_consent(
         Ok(Err(lookup)) => Err(refuse(lookup.into())),
         Err(e) => Err(refuse(AppError::internal("recording consent", e))),
     }
+}
+
+/// The page's words in another language (the switcher, or the browser's languages when the
+/// link did not choose one). Public text: no token needed.
+#[server(prefix = "/api", endpoint = "capture_text")]
+pub async fn capture_text(lang: u8) -> Result<PageText, ServerFnError> {
+    if usize::from(lang) >= LANGUAGES.len() {
+        return Err(ServerFnError::new("unknown language"));
+    }
+    Ok(crate::server::i18n::text(usize::from(lang), true))
 }
 
 /// Keeps the open page's capture token alive (see `capture_links::renew`); returns its expiry
@@ -95,20 +96,18 @@ fn refuse(e: crate::server::error::AppError) -> ServerFnError {
     })
 }
 
+/// The page. Its data exists only in the server render of `GET /verif/` (the route is not
+/// reachable otherwise: `server::verif_page` answers it), and reaches the browser inside the
+/// HTML.
 #[component]
 pub fn CapturePage() -> impl IntoView {
-    let data = Resource::new_blocking(|| (), |_| load_capture_page());
-    view! {
-        <Suspense fallback=|| view! { <p class="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(d) => view! { <Capture data=d/> }.into_any(),
-                    Err(e) => view! {
-                        <main class="page plain"><h1>"Verification unavailable"</h1><p>{error_text(&e)}</p></main>
-                    }.into_any(),
-                }
-            })}
-        </Suspense>
+    let data = leptos::prelude::SharedValue::new(use_context::<CapturePageData>);
+    match data.into_inner() {
+        Some(d) => view! { <Capture data=d/> }.into_any(),
+        None => view! {
+            <main class="page plain"><h1>"Verification unavailable"</h1><p>"This verification link has expired. Open it again from the partner's site."</p></main>
+        }
+        .into_any(),
     }
 }
 
@@ -131,11 +130,11 @@ enum Step {
 }
 
 impl Step {
-    const SHOWN: [(Step, &'static str); 4] = [
-        (Step::Consent, "Consent"),
-        (Step::Selfie, "Selfie video"),
-        (Step::Id, "ID photo"),
-        (Step::Submit, "Submit"),
+    const SHOWN: [(Step, Msg); 4] = [
+        (Step::Consent, Msg::StepConsent),
+        (Step::Selfie, Msg::StepSelfie),
+        (Step::Id, Msg::StepId),
+        (Step::Submit, Msg::StepSubmit),
     ];
 
     /// Its name in `data-step` (for tests and styles). Not `Debug` lower-cased: that would
@@ -206,6 +205,9 @@ struct Outcome {
 #[derive(Clone, Copy)]
 struct Flow {
     data: StoredValue<CapturePageData>,
+    /// The page's words; a new language re-renders the step on screen. Kept for the page's
+    /// life (see [`keep`]), so its messages are `&'static str` like the literals they replace.
+    text: RwSignal<&'static PageText>,
     step: RwSignal<Step>,
     camera: RwSignal<Camera>,
     selfie: RwSignal<Option<Media>>,
@@ -231,9 +233,12 @@ struct Flow {
 }
 
 impl Flow {
-    fn new(data: CapturePageData) -> Self {
+    fn new(mut data: CapturePageData) -> Self {
+        let text = keep(std::mem::take(&mut data.text));
+        let waiting = text.get(Msg::ConsentWaiting).to_string();
         Self {
             data: StoredValue::new(data),
+            text: RwSignal::new(text),
             step: RwSignal::new(Step::Consent),
             camera: RwSignal::new(Camera::Off),
             selfie: RwSignal::new(None),
@@ -243,7 +248,7 @@ impl Flow {
             id_camera: RwSignal::new(false),
             sending: RwSignal::new(Sending::Idle),
             outcome: RwSignal::new(None),
-            status: RwSignal::new("Please read and accept to continue.".into()),
+            status: RwSignal::new(waiting),
             problem: RwSignal::new(None),
             busy: RwSignal::new(false),
             cue: RwSignal::new(None),
@@ -259,6 +264,39 @@ impl Flow {
         self.status.set(s.into());
     }
 
+    /// Message `m` in the page's language (read untracked: the step on screen re-renders
+    /// when the language changes).
+    fn t(&self, m: Msg) -> &'static str {
+        self.text.get_untracked().get(m)
+    }
+
+    /// `m` with values filled in.
+    fn tf(&self, m: Msg, args: &[(&str, &str)]) -> String {
+        self.text.get_untracked().fill(m, args)
+    }
+
+    /// `m` with the partner's name filled in.
+    fn tp(&self, m: Msg) -> String {
+        self.tf(m, &[("partner", &self.partner())])
+    }
+
+    /// `m` in the plural form for `n`.
+    fn tc(&self, m: Msg, n: u64) -> String {
+        self.text
+            .get_untracked()
+            .count(m, n, &[("partner", &self.partner())])
+    }
+
+    /// A file size in the page's language.
+    fn size(&self, bytes: f64) -> String {
+        crate::i18n::size(self.lang(), bytes)
+    }
+
+    /// The page's language as a BCP 47 tag.
+    fn lang(&self) -> &'static str {
+        self.text.get_untracked().tag()
+    }
+
     /// Moves to `step`: the camera stops, old problems go, focus goes to the step's heading.
     fn go(&self, step: Step) {
         browser::close_camera();
@@ -270,28 +308,57 @@ impl Flow {
     }
 }
 
-/// A size for people: "830 KB", "2.4 MB" (integer arithmetic: no float formatting in the WASM).
-fn mb(bytes: f64) -> String {
-    let b = bytes.max(0.0) as u64;
-    if b < 1_000_000 {
-        format!("{} KB", b.div_ceil(1000))
+/// A picked or recorded file over the server's limit is refused here, before any upload
+/// (`msg`: the video's or the photo's words). The limit reads as the server's own 413 message
+/// writes it: whole "MB" of 2^20 bytes.
+fn too_big(f: Flow, msg: Msg, m: &Media, max: u64) -> Option<String> {
+    const MIB: u64 = 1024 * 1024;
+    let shown = if max.is_multiple_of(MIB) {
+        (max / MIB) as f64 * 1e6
     } else {
-        let tenths = (b + 50_000) / 100_000;
-        format!("{}.{} MB", tenths / 10, tenths % 10)
-    }
+        max as f64
+    };
+    (m.size > max).then(|| f.tf(msg, &[("limit", &f.size(shown))]))
 }
 
-/// A picked or recorded file over the server's limit is refused here, before any upload. The
-/// limit reads as the server's own 413 message writes it.
-fn too_big(kind: &str, m: &Media, max: u64) -> Option<String> {
-    const MIB: u64 = 1024 * 1024;
-    let limit = if max.is_multiple_of(MIB) {
-        format!("{} MB", max / MIB)
-    } else {
-        mb(max as f64)
-    };
-    (m.size > max)
-        .then(|| format!("This {kind} is larger than the {limit} limit. Choose a smaller one."))
+/// The page's words for the page's life: on the server the shared copy of the language (no
+/// allocation per page), in the browser the one copy per language the user shows.
+#[cfg(feature = "ssr")]
+fn keep(t: PageText) -> &'static PageText {
+    crate::server::i18n::shared(usize::from(t.lang))
+}
+
+#[cfg(not(feature = "ssr"))]
+fn keep(t: PageText) -> &'static PageText {
+    Box::leak(Box::new(t))
+}
+
+/// Shows the page in language `lang` (an index in `LANGUAGES`): its words come from the
+/// server; the step on screen is drawn again (a camera that was on starts again).
+fn switch_language(f: Flow, lang: u8) {
+    if f.text.with_untracked(|t| t.lang) == lang {
+        return;
+    }
+    spawn_local(async move {
+        let Ok(text) = capture_text(lang).await else {
+            return;
+        };
+        let step = f.step.get_untracked();
+        let camera_on = !matches!(f.camera.get_untracked(), Camera::Off | Camera::Failed(_));
+        browser::show_language(text.tag(), text.rtl(), text.lang);
+        f.text.set(keep(text));
+        if camera_on {
+            f.go(step);
+            if step == Step::Selfie {
+                start_camera(f, Facing::User, "selfie-video");
+            }
+        }
+        f.say(if step == Step::Consent {
+            f.t(Msg::ConsentWaiting)
+        } else {
+            ""
+        });
+    });
 }
 
 // --- the page --------------------------------------------------------------------------------
@@ -322,6 +389,29 @@ fn keep_token_alive(f: Flow) {
     );
 }
 
+/// The language switcher: each language named in itself. Its options are written as markup
+/// (twelve option views would cost the page's download several kilobytes); a language the
+/// page takes by itself is selected by `browser::show_language`.
+#[component]
+fn LanguagePicker(f: Flow) -> impl IntoView {
+    let current = usize::from(f.text.get_untracked().lang);
+    let options: String = LANGUAGES
+        .iter()
+        .enumerate()
+        .map(|(i, (tag, name, _))| {
+            let selected = if i == current { " selected" } else { "" };
+            format!("<option value=\"{i}\" lang=\"{tag}\"{selected}>{name}</option>")
+        })
+        .collect();
+    view! {
+        <select id="language" aria-label=f.t(Msg::Language) inner_html=options on:change=move |ev| {
+            if let Ok(lang) = event_target_value(&ev).parse::<u8>() {
+                switch_language(f, lang);
+            }
+        }></select>
+    }
+}
+
 #[component]
 fn Capture(data: CapturePageData) -> impl IntoView {
     let theme = data.theme.clone();
@@ -334,13 +424,19 @@ fn Capture(data: CapturePageData) -> impl IntoView {
     Effect::new(move |_| {
         browser::strip_api_key_from_address_bar();
         set_hydrated.set(true);
+        // a link that did not choose a language follows the browser's own list
+        if !f.text.get_untracked().chosen
+            && let Some(lang) = browser::preferred_language()
+        {
+            switch_language(f, lang);
+        }
     });
     on_cleanup(browser::close_camera);
     Effect::new(move |_| keep_token_alive(f));
 
     let start = move |_| {
         f.busy.set(true);
-        f.say("Starting the camera…");
+        f.say(f.t(Msg::CameraStarting));
         let token = f.data.with_value(|d| d.capture_token.clone());
         spawn_local(async move {
             let r = give_consent(token, CONSENT_VERSION.to_string()).await;
@@ -358,40 +454,45 @@ fn Capture(data: CapturePageData) -> impl IntoView {
             }
         });
     };
-    let partner = theme.display_name.clone();
+    let help_url = f.data.with_value(|d| d.help_url.clone());
 
     view! {
         <main class="page capture" style=style data-hydrated=move || hydrated.get().to_string() data-step=move || f.step.get().name()>
             <header class="brand">
-                {theme.logo_url.clone().map(|src| view! { <img class="logo" src=src alt=format!("{} logo", theme.display_name)/> })}
+                {theme.logo_url.clone().map(|src| view! { <img class="logo" src=src alt=move || { f.text.track(); f.tp(Msg::LogoAlt) }/> })}
                 <span class="brand-name">{theme.display_name.clone()}</span>
+                <LanguagePicker f=f/>
             </header>
             <Show when=move || f.step.get() != Step::Done>
-                <ol class="steps" aria-label="Progress">
-                    {Step::SHOWN.iter().enumerate().map(|(i, (s, label))| {
-                        let s = *s;
-                        let passed = move || f.step.get().shown() as u8 > s as u8;
-                        view! {
-                            <li aria-current=move || (f.step.get().shown() == s).then_some("step") class:done=passed>
-                                <span class="num">{i + 1}</span><span class="label">{*label}</span>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ol>
+                {move || {
+                    f.text.track();
+                    view! {
+                        <ol class="steps" aria-label=f.t(Msg::Progress)>
+                            {Step::SHOWN.iter().enumerate().map(|(i, (s, label))| {
+                                let s = *s;
+                                let passed = move || f.step.get().shown() as u8 > s as u8;
+                                view! {
+                                    <li aria-current=move || (f.step.get().shown() == s).then_some("step") class:done=passed>
+                                        <span class="num">{i + 1}</span><span class="label">{f.t(*label)}</span>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ol>
+                    }
+                }}
             </Show>
             {move || f.problem.get().map(|p| view! { <div class="problem" role="alert" id="problem">{p}</div> })}
-            {move || match f.step.get() {
+            {move || { f.text.track(); match f.step.get() {
                 Step::Consent => {
-                    let partner = partner.clone();
                     view! {
                         <section class="card step" aria-labelledby="step-title">
-                            <h1 id="step-title" tabindex="-1">"Verify your identity"</h1>
-                            <p>{format!("{partner} asks you to confirm that you are the person on your ID. It takes about a minute.")}</p>
+                            <h1 id="step-title" tabindex="-1">{f.t(Msg::ConsentTitle)}</h1>
+                            <p>{f.tp(Msg::ConsentIntro)}</p>
                             <ul class="facts">
-                                <li><strong>"What we capture: "</strong>"a 6-second selfie video and a photo of your government ID."</li>
-                                <li><strong>"Why: "</strong>"to compare your face with the photo on your ID, and to check that you are there in person."</li>
-                                <li><strong>"Who receives it: "</strong>{format!("{partner}, who asked for this check. Nobody else.")}</li>
-                                <li><strong>"How long: "</strong>{format!("the files are deleted after {retention_days} days; the result is kept by {partner}.")}</li>
+                                <li><strong>{f.t(Msg::ConsentWhatLabel)}</strong>" "{f.t(Msg::ConsentWhat)}</li>
+                                <li><strong>{f.t(Msg::ConsentWhyLabel)}</strong>" "{f.t(Msg::ConsentWhy)}</li>
+                                <li><strong>{f.t(Msg::ConsentWhoLabel)}</strong>" "{f.tp(Msg::ConsentWho)}</li>
+                                <li><strong>{f.t(Msg::ConsentHowLongLabel)}</strong>" "{f.tc(Msg::ConsentHowLong, retention_days)}</li>
                             </ul>
                             <label class="consent">
                                 <input
@@ -401,14 +502,17 @@ fn Capture(data: CapturePageData) -> impl IntoView {
                                     on:change=move |ev| {
                                         let on = event_target_checked(&ev);
                                         set_consented.set(on);
-                                        f.say(if on { "Ready when you are." } else { "Please read and accept to continue." });
+                                        f.say(f.t(if on { Msg::ConsentReady } else { Msg::ConsentWaiting }));
                                     }
                                 />
-                                <span>"I agree that my selfie video and ID photo are processed for this verification."</span>
+                                <span>{f.t(Msg::ConsentAgree)}</span>
                             </label>
                             <button class="primary" id="start" disabled=move || !consented.get() || f.busy.get() on:click=start>
-                                "Start"
+                                {f.t(Msg::Start)}
                             </button>
+                            {help_url.clone().map(|url| view! {
+                                <p class="meta"><a id="help-link" href=url target="_blank" rel="noopener">{f.tp(Msg::HelpLink)}</a></p>
+                            })}
                         </section>
                     }.into_any()
                 }
@@ -417,7 +521,7 @@ fn Capture(data: CapturePageData) -> impl IntoView {
                 Step::IdBack => view! { <IdBackStep f=f/> }.into_any(),
                 Step::Submit => view! { <SubmitStep f=f/> }.into_any(),
                 Step::Done => view! { <DoneStep f=f/> }.into_any(),
-            }}
+            }}}
             <p class="status" id="status" role="status" aria-live="polite">{move || f.status.get()}</p>
         </main>
     }

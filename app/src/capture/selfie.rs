@@ -9,22 +9,18 @@ use super::*;
 pub(super) fn start_camera(f: Flow, facing: Facing, video_id: &'static str) {
     f.problem.set(None);
     f.camera.set(Camera::Starting);
-    f.say("Starting the camera…");
+    f.say(f.t(Msg::CameraStarting));
     spawn_local(async move {
         match browser::open_camera(facing, video_id).await {
             Ok(()) => {
                 f.camera.set(Camera::Live);
-                f.say(match facing {
-                    Facing::User => {
-                        "Camera ready. Put your face inside the oval, then press Record."
-                    }
-                    Facing::Environment => {
-                        "Camera ready. Fit your ID inside the frame, then press Take photo."
-                    }
-                });
+                f.say(f.t(match facing {
+                    Facing::User => Msg::CameraReadySelfie,
+                    Facing::Environment => Msg::CameraReadyId,
+                }));
             }
             Err(e) => {
-                f.say(camera_problem(&e).0);
+                f.say(camera_problem(f, &e).0);
                 f.camera.set(Camera::Failed(e));
             }
         }
@@ -32,41 +28,34 @@ pub(super) fn start_camera(f: Flow, facing: Facing, video_id: &'static str) {
 }
 
 /// Headline and help for a camera that did not start.
-pub(super) fn camera_problem(e: &CameraError) -> (String, String) {
-    match e {
+pub(super) fn camera_problem(f: Flow, e: &CameraError) -> (String, String) {
+    let (head, help) = match e {
         CameraError::Denied => (
-            "Camera access is blocked.".into(),
+            Msg::CameraDenied,
             match browser::browser_family() {
-                "firefox" => "Click the camera icon in the address bar, remove the block, then press Try again.",
-                "safari" => "On iPhone or iPad: Settings › Safari › Camera › Allow. On a Mac: Safari › Settings › Websites › Camera › Allow. Then press Try again.",
-                _ => "Click the camera icon (or the site settings icon) in the address bar, choose Allow, then press Try again.",
-            }
-            .into(),
+                "firefox" => Msg::CameraDeniedHelpFirefox,
+                "safari" => Msg::CameraDeniedHelpSafari,
+                _ => Msg::CameraDeniedHelp,
+            },
         ),
-        CameraError::NoCamera => (
-            "No camera was found on this device.".into(),
-            "Upload a short video of your face instead, or open this link on a phone.".into(),
-        ),
-        CameraError::InUse => (
-            "The camera is busy.".into(),
-            "Close other apps or tabs that use the camera, then press Try again.".into(),
-        ),
-        CameraError::Unsupported => (
-            "This browser cannot use the camera here.".into(),
-            "Upload a short video of your face instead, or use a recent Chrome, Firefox or Safari.".into(),
-        ),
-        CameraError::Other(m) => (
-            format!("The camera could not start ({m})."),
-            "Press Try again, or upload a video instead.".into(),
-        ),
-    }
+        CameraError::NoCamera => (Msg::CameraNone, Msg::CameraNoneHelp),
+        CameraError::InUse => (Msg::CameraBusy, Msg::CameraBusyHelp),
+        CameraError::Unsupported => (Msg::CameraUnsupported, Msg::CameraUnsupportedHelp),
+        CameraError::Other(m) => {
+            return (
+                f.tf(Msg::CameraOther, &[("detail", m)]),
+                f.t(Msg::CameraOtherHelp).to_string(),
+            );
+        }
+    };
+    (f.t(head).to_string(), f.t(help).to_string())
 }
 
 pub(super) fn record(f: Flow) {
     let Some(mime) = browser::recorder_mime() else {
         browser::close_camera();
         f.camera.set(Camera::Failed(CameraError::Unsupported));
-        f.say("This browser cannot record video. Upload a short video of your face instead.");
+        f.say(f.t(Msg::CannotRecord));
         return;
     };
     countdown(f, mime, COUNTDOWN_SECONDS);
@@ -106,16 +95,16 @@ pub(super) fn countdown(f: Flow, mime: &'static str, n: u32) {
         return;
     }
     f.camera.set(Camera::Countdown(n));
-    f.say(format!("Recording starts in {n}…"));
+    f.say(f.tf(Msg::Countdown, &[("n", &n.to_string())]));
     set_timeout(move || countdown(f, mime, n - 1), Duration::from_secs(1));
 }
 
-/// The challenge prompt for second `s` of the recording.
-pub(super) fn prompt(s: u32) -> &'static str {
+/// The prompt for second `s` of a recording without a challenge.
+pub(super) fn prompt(s: u32) -> Msg {
     match s {
-        0 | 1 => "Look straight at the camera",
-        2 | 3 => "Slowly turn your head to the left",
-        _ => "Now slowly turn your head to the right",
+        0 | 1 => Msg::PromptLook,
+        2 | 3 => Msg::PromptLeftSlow,
+        _ => Msg::PromptRightSlow,
     }
 }
 
@@ -134,7 +123,7 @@ fn show_prompt(f: Flow, p: Prompt, started: f64) {
         }
     });
     f.cue.set(Some(p));
-    f.say(p.text());
+    f.say(f.t(p.msg()));
     set_timeout(
         move || {
             if f.cue.get_untracked() == Some(p) {
@@ -149,7 +138,7 @@ fn finish_recording(f: Flow) {
     if matches!(f.camera.get_untracked(), Camera::Recording(_)) {
         f.cue.set(None);
         browser::stop_recording();
-        f.say("Finishing the recording…");
+        f.say(f.t(Msg::RecordingFinishing));
     }
 }
 
@@ -163,12 +152,12 @@ pub(super) fn recording(f: Flow, s: u32, seconds: u32) {
     }
     if s >= seconds {
         browser::stop_recording();
-        f.say("Finishing the recording…");
+        f.say(f.t(Msg::RecordingFinishing));
         return;
     }
     f.camera.set(Camera::Recording(s));
     if seconds != u32::MAX && s.is_multiple_of(2) {
-        f.say(prompt(s));
+        f.say(f.t(prompt(s)));
     }
     set_timeout(move || recording(f, s + 1, seconds), Duration::from_secs(1));
 }
@@ -179,23 +168,27 @@ pub(super) fn recorded(f: Flow, r: Result<Media, String>) {
     match r {
         Ok(m) => set_selfie(f, m),
         Err(e) => {
-            f.problem.set(Some(format!(
-                "The recording failed ({e}). Please record again."
-            )));
+            f.problem
+                .set(Some(f.tf(Msg::RecordingFailed, &[("detail", &e)])));
             f.camera.set(Camera::Failed(CameraError::Other(e)));
         }
     }
 }
 
 pub(super) fn set_selfie(f: Flow, m: Media) {
-    if let Some(p) = too_big("video", &m, f.data.with_value(|d| d.max_video_bytes)) {
+    if let Some(p) = too_big(
+        f,
+        Msg::TooBigVideo,
+        &m,
+        f.data.with_value(|d| d.max_video_bytes),
+    ) {
         browser::discard(Slot::Selfie, Some(&m));
         f.problem.set(Some(p));
         return;
     }
     f.problem.set(None);
     f.selfie.set(Some(m));
-    f.say("Your video is ready. Watch it, then use it or record again.");
+    f.say(f.t(Msg::VideoReady));
     request_animation_frame(|| browser::focus("selfie-accept"));
 }
 
@@ -216,17 +209,17 @@ pub(super) fn SelfieStep(f: Flow) -> impl IntoView {
         let recording = matches!(cam, Camera::Recording(_));
         view! {
             <div class="camera" class:recording=recording>
-                <video id="selfie-video" class="mirror" autoplay=true playsinline=true prop:muted=true aria-label="Camera preview"></video>
+                <video id="selfie-video" class="mirror" autoplay=true playsinline=true prop:muted=true aria-label=f.t(Msg::CameraPreview)></video>
                 <div class="guide oval" aria-hidden="true"></div>
                 {match cam {
                     Camera::Countdown(n) => Some(view! { <div class="overlay count" aria-hidden="true">{n}</div> }.into_any()),
                     Camera::Recording(s) => {
                         let challenge = f.data.with_value(|d| d.challenge.is_some());
-                        let text = move || match f.cue.get() {
-                            Some(p) => p.text(),
-                            None if challenge => "Look straight at the camera",
+                        let text = move || f.t(match f.cue.get() {
+                            Some(p) => p.msg(),
+                            None if challenge => Msg::PromptLook,
                             None => prompt(s),
-                        };
+                        });
                         let cue = move || f.cue.get().map_or("cue", Prompt::css_class);
                         let bar = f.data.with_value(|d| {
                             d.challenge.as_ref().map(|c| format!("animation-duration: {}ms", c.record_ms))
@@ -240,7 +233,7 @@ pub(super) fn SelfieStep(f: Flow) -> impl IntoView {
                             <div class="rec-bar" aria-hidden="true"><span style=bar></span></div>
                         }.into_any())
                     }
-                    Camera::Starting => Some(view! { <div class="overlay note">"Starting the camera…"</div> }.into_any()),
+                    Camera::Starting => Some(view! { <div class="overlay note">{f.t(Msg::CameraStarting)}</div> }.into_any()),
                     _ => None,
                 }}
             </div>
@@ -248,12 +241,15 @@ pub(super) fn SelfieStep(f: Flow) -> impl IntoView {
     };
     let failed = move || match f.camera.get() {
         Camera::Failed(e) => {
-            let (head, help) = camera_problem(&e);
+            let (head, help) = camera_problem(f, &e);
             Some(view! {
                 <div class="problem" role="alert" id="camera-problem">
                     <strong>{head}</strong>
                     <p>{help}</p>
-                    <button class="secondary" id="camera-retry" on:click=move |_| start_camera(f, Facing::User, "selfie-video")>"Try again"</button>
+                    <button class="secondary" id="camera-retry" on:click=move |_| start_camera(f, Facing::User, "selfie-video")>{f.t(Msg::TryAgain)}</button>
+                    {f.data.with_value(|d| d.help_url.clone()).map(|url| view! {
+                        <p><a id="camera-help" href=url target="_blank" rel="noopener">{f.tp(Msg::HelpLink)}</a></p>
+                    })}
                 </div>
             })
         }
@@ -261,12 +257,12 @@ pub(super) fn SelfieStep(f: Flow) -> impl IntoView {
     };
     view! {
         <section class="card step" aria-labelledby="step-title">
-            <h1 id="step-title" tabindex="-1">"Record a short selfie video"</h1>
+            <h1 id="step-title" tabindex="-1">{f.t(Msg::SelfieTitle)}</h1>
             {move || match f.selfie.get() {
                 None => view! {
                     <p>{move || match f.data.with_value(|d| d.challenge.as_ref().map(|c| c.record_ms.div_ceil(1000))) {
-                        Some(secs) => format!("Hold your phone at eye level in good light. While recording, short prompts ask you to turn your head, look up or blink: do each one when it appears, then look back at the camera. It takes about {secs} seconds."),
-                        None => format!("Hold your phone at eye level in good light. When recording starts, look at the camera, then turn your head slowly to the left, then to the right. It takes {RECORD_SECONDS} seconds."),
+                        Some(secs) => f.tc(Msg::SelfieIntroChallenge, u64::from(secs)),
+                        None => f.tc(Msg::SelfieIntro, u64::from(RECORD_SECONDS)),
                     }}</p>
                     {camera_view}
                     {failed}
@@ -276,13 +272,13 @@ pub(super) fn SelfieStep(f: Flow) -> impl IntoView {
                         disabled=move || f.camera.get() != Camera::Live
                         on:click=move |_| record(f)
                     >
-                        {move || match f.camera.get() {
-                            Camera::Countdown(_) | Camera::Recording(_) => "Recording…",
-                            _ => "Record",
-                        }}
+                        {move || f.t(match f.camera.get() {
+                            Camera::Countdown(_) | Camera::Recording(_) => Msg::Recording,
+                            _ => Msg::Record,
+                        })}
                     </button>
-                    <p class="meta" id="no-challenge-help">"Can't do the movements, or no camera here? Upload a short video of your face instead: a person will review it, which takes longer."</p>
-                    <FilePick id="selfie-file" accept="video/*" capture="user" label="Upload a recorded video instead"
+                    <p class="meta" id="no-challenge-help">{f.t(Msg::NoCameraHelp)}</p>
+                    <FilePick id="selfie-file" accept="video/*" capture="user" label=f.t(Msg::UploadVideo)
                         on_pick=move || {
                             if let Some(m) = browser::take_file("selfie-file", Slot::Selfie) {
                                 browser::close_camera();
@@ -295,12 +291,12 @@ pub(super) fn SelfieStep(f: Flow) -> impl IntoView {
                         }/>
                 }.into_any(),
                 Some(m) => view! {
-                    <p>"Check that your face is clear and that you turned your head."</p>
-                    <video id="selfie-playback" class="playback" src=m.url controls=true playsinline=true aria-label="Your selfie video"></video>
-                    <p class="meta">{format!("{} · {}", m.file_name, mb(m.size as f64))}</p>
+                    <p>{f.t(Msg::SelfieCheck)}</p>
+                    <video id="selfie-playback" class="playback" src=m.url controls=true playsinline=true aria-label=f.t(Msg::YourSelfie)></video>
+                    <p class="meta">{format!("{} · {}", m.file_name, f.size(m.size as f64))}</p>
                     <div class="actions">
-                        <button class="secondary" id="selfie-retake" on:click=move |_| retake_selfie(f)>"Record again"</button>
-                        <button class="primary" id="selfie-accept" on:click=move |_| { f.go(Step::Id); f.say("Now a photo of your ID."); }>"Use this video"</button>
+                        <button class="secondary" id="selfie-retake" on:click=move |_| retake_selfie(f)>{f.t(Msg::RecordAgain)}</button>
+                        <button class="primary" id="selfie-accept" on:click=move |_| { f.go(Step::Id); f.say(f.t(Msg::NowId)); }>{f.t(Msg::UseVideo)}</button>
                     </div>
                 }.into_any(),
             }}

@@ -17,11 +17,12 @@ use serde::Deserialize;
 
 use crate::{
     contract::{CapturePageData, messages},
+    i18n::Msg,
     server::{
         capture_links,
         domain::{Contact, UserIdentifier},
         error::AppError,
-        intake,
+        i18n, intake,
         partners::{self, KeyKind},
         state::AppState,
     },
@@ -50,6 +51,8 @@ struct VerifQuery {
     user_phone: Option<String>,
     /// Where to send the user when done; must be on one of the partner's allowed origins.
     redirect_url: Option<String>,
+    /// The page's language (BCP 47; see `server::i18n::Choice`).
+    locale: Option<String>,
 }
 
 fn non_empty(v: Option<String>) -> Option<String> {
@@ -78,7 +81,22 @@ async fn verif_page(
 ) -> Response {
     let json = prefers_json(req.headers());
     let q: VerifQuery = serde_urlencoded_query(raw.as_deref());
-    let data = page_caller(&state, &q).await.map(|c| {
+    let accept_language = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let mut choice = i18n::Choice {
+        param: q.locale.as_deref(),
+        accept_language,
+        ..Default::default()
+    };
+    let caller = page_caller(&state, &q).await;
+    if let Ok(c) = &caller {
+        choice.link = c.locale.as_deref();
+        choice.partner_default = c.auth.partner.default_locale.as_deref();
+    }
+    let (lang, chosen) = choice.decide();
+    let data = caller.map(|c| {
         let cfg = &state.config;
         CapturePageData {
             theme: c.auth.partner.theme.clone(),
@@ -92,13 +110,19 @@ async fn verif_page(
             max_photo_bytes: cfg.max_photo_bytes,
             retention_days: cfg.retention.as_secs().div_ceil(86_400),
             challenge: c.challenge,
+            help_url: c.auth.partner.help_url.clone(),
+            text: i18n::text(lang, chosen),
         }
     });
     match data {
         // the page's data for a client that renders its own capture screen (a partner's app,
         // the browser tests): the capture token and the challenge to perform
         Ok(data) if json => with_page_headers(
-            axum::Json(data).into_response(),
+            axum::Json(CapturePageData {
+                text: Default::default(),
+                ..data
+            })
+            .into_response(),
             None,
             "frame-ancestors 'none'",
         ),
@@ -109,7 +133,7 @@ async fn verif_page(
             let msg = e.public_message();
             // log internal errors through the same path as JSON answers
             let _ = e.into_response();
-            let resp = (status, Html(error_page(&msg))).into_response();
+            let resp = (status, Html(error_page(&msg, lang))).into_response();
             // who may frame the page: nobody when there is no partner
             with_page_headers(resp, None, "frame-ancestors 'none'")
         }
@@ -125,6 +149,8 @@ struct PageCaller {
     /// Epoch ms.
     expires_at: i64,
     challenge: Option<crate::challenge::Challenge>,
+    /// The link's `locale` (`POST /v1/sessions`).
+    locale: Option<String>,
 }
 
 /// A capture link (`?session=`) stands for the partner and the user; otherwise the guide's
@@ -142,6 +168,7 @@ async fn page_caller(state: &AppState, q: &VerifQuery) -> Result<PageCaller, App
             redirect_url: s.user.redirect_url,
             expires_at: s.expires_at,
             challenge: s.challenge,
+            locale: s.user.locale,
         });
     }
     let api_key = non_empty(q.api_key.clone())
@@ -165,6 +192,7 @@ async fn page_caller(state: &AppState, q: &VerifQuery) -> Result<PageCaller, App
         redirect_url: redirect_url.clone(),
         renewable: true,
         expected: Default::default(),
+        locale: None,
     };
     let created =
         capture_links::create(&state.db, &auth, &session, state.config.capture_token_ttl).await?;
@@ -175,6 +203,7 @@ async fn page_caller(state: &AppState, q: &VerifQuery) -> Result<PageCaller, App
         redirect_url,
         expires_at: created.expires_at,
         challenge: Some(created.challenge),
+        locale: None,
     })
 }
 
@@ -330,6 +359,7 @@ fn serde_urlencoded_query(raw: Option<&str>) -> VerifQuery {
             "user_email" => q.user_email = v,
             "user_phone" => q.user_phone = v,
             "redirect_url" => q.redirect_url = v,
+            "locale" => q.locale = v,
             _ => {}
         }
     }
@@ -343,14 +373,19 @@ fn html_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A plain page for errors a browser user sees (no WASM needed).
-fn error_page(message: &str) -> String {
+/// A plain page for errors a browser user sees (no WASM needed), in the user's language; the
+/// service's own message stays in English (the guide's words), marked as such.
+fn error_page(message: &str, lang: usize) -> String {
+    let (tag, _, rtl) = crate::i18n::LANGUAGES[lang];
+    let title = html_escape(&i18n::message(lang, Msg::UnavailableTitle));
     format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Verification unavailable</title><link rel=\"stylesheet\" href=\"/pkg/idv.css\"></head>\
-         <body><main class=\"page plain\"><h1>Verification unavailable</h1><p class=\"error\" role=\"alert\">{}</p>\
-         <p>Please go back to the site that sent you here and try again.</p></main></body></html>",
-        html_escape(message)
+        "<!DOCTYPE html><html lang=\"{tag}\" dir=\"{dir}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/idv.css\"></head>\
+         <body><main class=\"page plain\"><h1>{title}</h1><p class=\"error\" role=\"alert\" lang=\"en\" dir=\"ltr\">{}</p>\
+         <p>{}</p></main></body></html>",
+        html_escape(message),
+        html_escape(&i18n::message(lang, Msg::UnavailableBack)),
+        dir = if rtl { "rtl" } else { "ltr" },
     )
 }
 

@@ -42,7 +42,7 @@ pub(super) fn submit(f: Flow) {
         sent: 0.0,
         total: (selfie.size + id.size + back.as_ref().map_or(0, |b| b.size)) as f64,
     });
-    f.say("Uploading…");
+    f.say(f.t(Msg::Uploading));
     let started = browser::upload(
         "/verif/submit",
         &[
@@ -56,7 +56,7 @@ pub(super) fn submit(f: Flow) {
             if sent >= total {
                 if f.sending.get_untracked() != Sending::Processing {
                     f.sending.set(Sending::Processing);
-                    f.say("Uploaded. Checking your video and ID…");
+                    f.say(f.t(Msg::Uploaded));
                 }
             } else {
                 f.sending.set(Sending::Uploading { sent, total });
@@ -67,7 +67,7 @@ pub(super) fn submit(f: Flow) {
     if let Err(e) = started {
         fail(
             f,
-            format!("The upload could not start ({e})."),
+            f.tf(Msg::UploadNotStarted, &[("detail", &e)]),
             Trouble::Network,
         );
     }
@@ -108,16 +108,33 @@ struct AnswerAssessment {
     risk_factors: Vec<String>,
 }
 
+/// The server's refusal in the user's words: its own message on an English page (the guide's
+/// English, the most precise), else the page's message for the status.
+fn refusal(f: Flow, status: u16, server_says: Option<String>) -> String {
+    if let Some(m) = server_says.filter(|_| f.lang() == "en") {
+        return m;
+    }
+    let m = match status {
+        413 => Msg::ErrorTooLarge,
+        415 => Msg::ErrorFileType,
+        400 | 422 => Msg::ErrorFiles,
+        401 | 403 | 404 => Msg::ErrorLinkInvalid,
+        409 => Msg::ErrorLinkUsed,
+        410 => Msg::ErrorLinkExpired,
+        429 => Msg::ErrorTooMany,
+        503 => Msg::ErrorBusy,
+        500..=599 => Msg::ErrorServer,
+        _ => return f.tf(Msg::ErrorOther, &[("status", &status.to_string())]),
+    };
+    f.t(m).into()
+}
+
 pub(super) fn answered(f: Flow, end: UploadEnd) {
     match end {
-        UploadEnd::NetworkFailed => fail(
-            f,
-            "The upload did not get through. Check your connection and try again; your video and photo are kept.".into(),
-            Trouble::Network,
-        ),
+        UploadEnd::NetworkFailed => fail(f, f.t(Msg::UploadNetwork).into(), Trouble::Network),
         UploadEnd::Answered { status: 200, body } => match serde_json::from_str::<Answer>(&body) {
             Ok(ok) => done(f, ok),
-            Err(_) => fail(f, "The answer from the server could not be read. Please try again.".into(), Trouble::Server),
+            Err(_) => fail(f, f.t(Msg::AnswerUnreadable).into(), Trouble::Server),
         },
         UploadEnd::Answered { status, body } => {
             if status == 422
@@ -126,12 +143,21 @@ pub(super) fn answered(f: Flow, end: UploadEnd) {
                 // the next recording shows the link's new prompts
                 f.data.update_value(|d| d.challenge = Some(retry.challenge));
                 f.timeline.set(None);
-                fail(f, retry.error, Trouble::Challenge(retry.attempts_left));
+                let message = if f.lang() == "en" {
+                    retry.error
+                } else {
+                    f.t(Msg::ChallengeRetry).into()
+                };
+                fail(f, message, Trouble::Challenge(retry.attempts_left));
                 return;
             }
-            let message = serde_json::from_str::<ErrorBody>(&body)
-                .map(|e| e.error)
-                .unwrap_or_else(|_| format!("The server answered with an error ({status})."));
+            let message = refusal(
+                f,
+                status,
+                serde_json::from_str::<ErrorBody>(&body)
+                    .ok()
+                    .map(|e| e.error),
+            );
             let trouble = match status {
                 400 | 413 | 415 | 422 => Trouble::Files,
                 401 | 403 | 404 | 409 | 410 => Trouble::Link,
@@ -167,11 +193,11 @@ pub(super) fn done(f: Flow, ok: Answer) {
     }));
     f.sending.set(Sending::Idle);
     f.go(Step::Done);
-    f.say(match status {
-        Status::Verified => "Done: your identity is verified.",
-        Status::Review => "Done: your verification is under review.",
-        Status::Rejected => "Done: your identity could not be verified.",
-    });
+    f.say(f.t(match status {
+        Status::Verified => Msg::DoneVerified,
+        Status::Review => Msg::DoneReview,
+        Status::Rejected => Msg::DoneRejected,
+    }));
     if let Some(url) = redirect {
         set_timeout(move || browser::go_to(&url), Duration::from_secs(4));
     }
@@ -188,50 +214,47 @@ pub(super) fn SubmitStep(f: Flow) -> impl IntoView {
     };
     view! {
         <section class="card step" aria-labelledby="step-title">
-            <h1 id="step-title" tabindex="-1">"Send for verification"</h1>
-            <p>{move || format!(
-                "Your video and {} go to {} for this check only.",
-                if back().is_some() { "the photos of your ID" } else { "ID photo" },
-                f.partner(),
-            )}</p>
+            <h1 id="step-title" tabindex="-1">{f.t(Msg::SendTitle)}</h1>
+            <p>{move || f.tp(if back().is_some() { Msg::SendIntroBack } else { Msg::SendIntro })}</p>
             <div class="review-media">
-                {move || f.selfie.get().map(|m| view! { <video src=m.url muted=true playsinline=true aria-label="Your selfie video"></video> })}
-                {move || f.id_photo.get().map(|m| view! { <img src=m.url alt="Your ID photo"/> })}
-                {move || back().map(|m| view! { <img src=m.url alt="Your photo of the back of your ID"/> })}
+                {move || f.selfie.get().map(|m| view! { <video src=m.url muted=true playsinline=true aria-label=f.t(Msg::YourSelfie)></video> })}
+                {move || f.id_photo.get().map(|m| view! { <img src=m.url alt=f.t(Msg::YourIdPhoto)/> })}
+                {move || back().map(|m| view! { <img src=m.url alt=f.t(Msg::YourIdBack)/> })}
             </div>
             {move || match f.sending.get() {
                 Sending::Uploading { sent, total } => Some(view! {
-                    <label class="progress-label" for="upload-progress">{format!("Uploading {} of {}", mb(sent), mb(total))}</label>
+                    <label class="progress-label" for="upload-progress">{f.tf(Msg::UploadProgress, &[("sent", &f.size(sent)), ("total", &f.size(total))])}</label>
                     <progress id="upload-progress" max=(total as u64).to_string() value=(sent as u64).to_string()></progress>
                 }.into_any()),
                 Sending::Processing => Some(view! {
-                    <div class="processing" id="processing"><span class="spinner" aria-hidden="true"></span>"Checking your video and ID… this takes a few seconds."</div>
+                    <div class="processing" id="processing"><span class="spinner" aria-hidden="true"></span>{f.t(Msg::Processing)}</div>
                 }.into_any()),
                 Sending::Failed { message, trouble } => Some(view! {
                     <div class="problem" role="alert" id="submit-problem">
                         <strong>{message}</strong>
                         {match trouble {
-                            Trouble::Link => view! { <p>{format!("Return to {} and start the verification again.", f.partner())}</p> }.into_any(),
+                            Trouble::Link => view! { <p>{f.tp(Msg::LinkReturn)}</p> }.into_any(),
                             Trouble::Files => view! {
                                 <div class="actions">
-                                    <button class="secondary" id="retake-selfie" on:click=move |_| { f.sending.set(Sending::Idle); retake_selfie(f) }>"Record the video again"</button>
-                                    <button class="secondary" id="retake-id" on:click=move |_| { f.sending.set(Sending::Idle); retake_photo(f, Side::Front) }>"Choose another ID photo"</button>
+                                    <button class="secondary" id="retake-selfie" on:click=move |_| { f.sending.set(Sending::Idle); retake_selfie(f) }>{f.t(Msg::RetakeVideo)}</button>
+                                    <button class="secondary" id="retake-id" on:click=move |_| { f.sending.set(Sending::Idle); retake_photo(f, Side::Front) }>{f.t(Msg::RetakeId)}</button>
                                     {back().map(|_| view! {
-                                        <button class="secondary" id="retake-id-back" on:click=move |_| { f.sending.set(Sending::Idle); retake_photo(f, Side::Back) }>"Choose another photo of the back"</button>
+                                        <button class="secondary" id="retake-id-back" on:click=move |_| { f.sending.set(Sending::Idle); retake_photo(f, Side::Back) }>{f.t(Msg::RetakeBack)}</button>
                                     })}
                                 </div>
                             }.into_any(),
                             Trouble::Challenge(left) => view! {
                                 <p id="challenge-retry">{format!(
-                                    "Follow each prompt as it appears. {}",
-                                    if left <= 1 { "This is the last try.".to_string() } else { format!("{left} tries left.") }
+                                    "{} {}",
+                                    f.t(Msg::ChallengeFollow),
+                                    f.tc(Msg::TriesLeft, u64::from(left.max(1)))
                                 )}</p>
                                 <div class="actions">
-                                    <button class="primary" id="record-again" on:click=move |_| { f.sending.set(Sending::Idle); retake_selfie(f) }>"Record the video again"</button>
+                                    <button class="primary" id="record-again" on:click=move |_| { f.sending.set(Sending::Idle); retake_selfie(f) }>{f.t(Msg::RetakeVideo)}</button>
                                 </div>
                             }.into_any(),
                             Trouble::Network | Trouble::Server => view! {
-                                <button class="primary" id="retry" on:click=move |_| submit(f)>"Try again"</button>
+                                <button class="primary" id="retry" on:click=move |_| submit(f)>{f.t(Msg::TryAgain)}</button>
                             }.into_any(),
                         }}
                     </div>
@@ -239,8 +262,8 @@ pub(super) fn SubmitStep(f: Flow) -> impl IntoView {
                 Sending::Idle => None,
             }}
             <div class="actions" class:hidden=move || sending() || matches!(f.sending.get(), Sending::Failed { .. })>
-                <button class="secondary" id="back" on:click=move |_| f.go(if has_back(f) { Step::IdBack } else { Step::Id })>"Back"</button>
-                <button class="primary" id="submit" disabled=sending on:click=move |_| submit(f)>"Submit"</button>
+                <button class="secondary" id="back" on:click=move |_| f.go(if has_back(f) { Step::IdBack } else { Step::Id })>{f.t(Msg::Back)}</button>
+                <button class="primary" id="submit" disabled=sending on:click=move |_| submit(f)>{f.t(Msg::Submit)}</button>
             </div>
         </section>
     }
@@ -248,7 +271,7 @@ pub(super) fn SubmitStep(f: Flow) -> impl IntoView {
 
 /// Advice for the user after a rejection, for the causes they can fix. Attack signals get none
 /// (the table: `contract::RiskFactor`).
-pub(super) fn advice(code: &str) -> Option<&'static str> {
+pub(super) fn advice(code: &str) -> Option<Msg> {
     crate::contract::RiskFactor::parse(code).and_then(crate::contract::RiskFactor::advice)
 }
 
@@ -256,31 +279,35 @@ pub(super) fn advice(code: &str) -> Option<&'static str> {
 pub(super) fn DoneStep(f: Flow) -> impl IntoView {
     move || {
         f.outcome.get().map(|o| {
-            let partner = f.partner();
             let (title, text) = match o.status {
-                Status::Verified => ("You're verified", format!("Thank you. {partner} now knows that your identity is confirmed.")),
-                Status::Review => ("Thanks, we're checking", format!("Your video and ID need a closer look by a person. {partner} will tell you the result.")),
-                Status::Rejected => ("We could not verify you", format!("The video and the ID photo could not be confirmed as the same person. Ask {partner} for a new verification link to try again.")),
+                Status::Verified => (Msg::VerifiedTitle, Msg::VerifiedText),
+                Status::Review => (Msg::ReviewTitle, Msg::ReviewText),
+                Status::Rejected => (Msg::RejectedTitle, Msg::RejectedText),
             };
-            let mut tips: Vec<&'static str> = if o.status == Status::Rejected {
+            let mut tips: Vec<Msg> = if o.status == Status::Rejected {
                 o.risk_factors.iter().filter_map(|c| advice(c)).collect()
             } else {
                 Vec::new()
             };
             tips.dedup();
+            let deleted_on = {
+                let days = f.data.with_value(|d| d.retention_days) as f64;
+                crate::i18n::date(f.lang(), js_sys::Date::now() + days * 86_400_000.0)
+            };
             view! {
                 <section class="card step result" aria-labelledby="step-title" data-status=o.status.as_str() id="result">
                     <div class=format!("badge {}", o.status.as_str()) aria-hidden="true">
                         {match o.status { Status::Verified => "✓", Status::Review => "…", Status::Rejected => "!" }}
                     </div>
-                    <h1 id="step-title" tabindex="-1">{title}</h1>
-                    <p>{text}</p>
+                    <h1 id="step-title" tabindex="-1">{f.t(title)}</h1>
+                    <p>{f.tp(text)}</p>
                     {(!tips.is_empty()).then(|| view! {
-                        <ul class="tips">{tips.into_iter().map(|t| view! { <li>{t}</li> }).collect_view()}</ul>
+                        <ul class="tips">{tips.into_iter().map(|t| view! { <li>{f.t(t)}</li> }).collect_view()}</ul>
                     })}
-                    <p class="meta">"Reference: "<code id="check-id">{o.check_id.clone()}</code></p>
+                    <p class="meta dated" id="files-deleted">{f.tf(Msg::FilesDeletedOn, &[("date", &deleted_on)])}</p>
+                    <p class="meta">{f.t(Msg::Reference)}" "<code id="check-id">{o.check_id.clone()}</code></p>
                     {o.redirect.map(|url| view! {
-                        <a class="button primary" id="continue" href=url>{format!("Continue to {partner}")}</a>
+                        <a class="button primary" id="continue" href=url>{f.tp(Msg::Continue)}</a>
                     })}
                 </section>
             }

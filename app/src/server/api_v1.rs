@@ -377,6 +377,11 @@ pub struct NewSessionBody {
     #[serde(default)]
     #[schema(value_type = Option<crate::server::document::Expected>)]
     expected: Option<serde_json::Value>,
+    /// The capture page's language, over the user's browser languages: one of `en`, `es`,
+    /// `fr`, `de`, `pt-BR`, `it`, `nl`, `pl`, `tr`, `ar`, `hi`, `zh-CN` (a regional tag such as
+    /// `fr-CA` picks its language). The user can still switch on the page.
+    #[schema(max_length = 35, example = "pt-BR")]
+    locale: Option<String>,
 }
 
 /// `POST /v1/sessions`'s answer.
@@ -432,6 +437,13 @@ pub async fn create_session(
     }
     .validate()
     .map_err(AppError::bad_request)?;
+    let locale = b
+        .locale
+        .as_deref()
+        .map(crate::server::i18n::parse_locale)
+        .transpose()
+        .map_err(AppError::bad_request)?
+        .map(str::to_string);
     let new = capture_links::NewCaptureLink {
         user_identifier,
         user_email: contact.email(),
@@ -439,6 +451,7 @@ pub async fn create_session(
         redirect_url,
         renewable: false,
         expected,
+        locale,
     };
     let created =
         capture_links::create(&state.db, &auth, &new, std::time::Duration::from_secs(ttl)).await?;

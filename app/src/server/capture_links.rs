@@ -28,6 +28,8 @@ pub struct NewCaptureLink {
     pub renewable: bool,
     /// What the partner expects the document to say (`POST /v1/sessions`' `expected`).
     pub expected: super::document::Expected,
+    /// The page's language (`POST /v1/sessions`' `locale`, one of `i18n::LANGUAGES`' tags).
+    pub locale: Option<String>,
 }
 
 /// A `redirect_url` for a session: absent, or an http(s) URL on one of the partner's allowed
@@ -75,8 +77,8 @@ pub async fn create(
     let expires_at = now + i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 4);
     let challenge = Challenge::random();
     sqlx::query(
-        "INSERT INTO capture_sessions (id, token_hash, partner_id, livemode, user_identifier, user_email, user_phone, created_at, expires_at, redirect_url, renewable, challenge, expected) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        "INSERT INTO capture_sessions (id, token_hash, partner_id, livemode, user_identifier, user_email, user_phone, created_at, expires_at, redirect_url, renewable, challenge, expected, locale) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(&id)
     .bind(sha256_hex(token.as_bytes()))
@@ -95,6 +97,7 @@ pub async fn create(
             .then(|| serde_json::to_string(&s.expected).ok())
             .flatten(),
     )
+    .bind(&s.locale)
     .execute(&db.pool)
     .await?;
     Ok(Created {
@@ -240,7 +243,7 @@ pub async fn delete_expired_unused(db: &Db, after: Duration) -> Result<u64, sqlx
 /// transaction that stores the check.
 pub async fn find(db: &Db, token: &str) -> Result<Result<CaptureLink, Lookup>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT id, partner_id, livemode, user_identifier, user_email, user_phone, expires_at, used_at, redirect_url, consent_version, consented_at, renewable, challenge, expected FROM capture_sessions WHERE token_hash = $1",
+        "SELECT id, partner_id, livemode, user_identifier, user_email, user_phone, expires_at, used_at, redirect_url, consent_version, consented_at, renewable, challenge, expected, locale FROM capture_sessions WHERE token_hash = $1",
     )
     .bind(sha256_hex(token.trim().as_bytes()))
     .fetch_optional(&db.pool)
@@ -285,6 +288,7 @@ pub async fn find(db: &Db, token: &str) -> Result<Result<CaptureLink, Lookup>, s
                 .try_get::<Option<String>, _>("expected")?
                 .and_then(|j| serde_json::from_str(&j).ok())
                 .unwrap_or_default(),
+            locale: row.try_get("locale")?,
         },
         consent: row
             .try_get::<Option<String>, _>("consent_version")?

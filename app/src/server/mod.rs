@@ -13,6 +13,7 @@ pub mod domain;
 pub mod error;
 pub mod fuzzing;
 pub mod guard;
+pub mod i18n;
 pub mod intake;
 pub mod limits;
 pub mod media;

@@ -243,6 +243,12 @@ pub struct Partner {
     /// Whether the retention sweep keeps what was read off identity documents when it deletes
     /// the files (README "Documents"); off by default.
     pub keep_document_data: bool,
+    /// The capture page's language when the user's browser names none of its languages
+    /// (one of `i18n::LANGUAGES`' tags).
+    pub default_locale: Option<String>,
+    /// The partner's help page, offered on the capture page to a user who cannot use the
+    /// camera.
+    pub help_url: Option<String>,
     pub created_at: i64,
 }
 
@@ -284,6 +290,10 @@ pub struct NewPartner {
     pub allowed_origins: Vec<String>,
     /// See [`Partner::keep_document_data`].
     pub keep_document_data: bool,
+    /// See [`Partner::default_locale`].
+    pub default_locale: Option<String>,
+    /// See [`Partner::help_url`].
+    pub help_url: Option<String>,
 }
 
 /// Changes to a partner; `None` leaves a field as it is. An empty string clears an optional URL.
@@ -301,6 +311,10 @@ pub struct PartnerUpdate {
     pub allowed_origins: Option<Vec<String>>,
     /// Partner-wide: see [`Partner::keep_document_data`].
     pub keep_document_data: Option<bool>,
+    /// Partner-wide; an empty string clears it.
+    pub default_locale: Option<String>,
+    /// Partner-wide; an empty string clears it.
+    pub help_url: Option<String>,
 }
 
 impl PartnerUpdate {
@@ -312,6 +326,8 @@ impl PartnerUpdate {
             || self.accent_color.is_some()
             || self.logo_url.is_some()
             || self.keep_document_data.is_some()
+            || self.default_locale.is_some()
+            || self.help_url.is_some()
     }
 }
 
@@ -331,6 +347,16 @@ pub struct CreatedPartner {
     pub webhook_secret: String,
     /// Signs test webhooks.
     pub test_webhook_secret: String,
+}
+
+/// A partner's default page language: a supported tag, or none (empty).
+fn optional_locale(v: Option<String>) -> Result<Option<String>, Invalid> {
+    match v {
+        Some(s) if !s.trim().is_empty() => super::i18n::parse_locale(&s)
+            .map(|t| Some(t.to_string()))
+            .map_err(|e| invalid("locale", e)),
+        _ => Ok(None),
+    }
 }
 
 fn optional_url(field: &'static str, v: Option<String>) -> Result<Option<String>, Invalid> {
@@ -358,7 +384,7 @@ pub enum PartnerError {
     Db(#[from] sqlx::Error),
 }
 
-const PARTNER_COLUMNS: &str = "id, name, display_name, primary_color, accent_color, logo_url, disabled, keep_document_data, created_at";
+const PARTNER_COLUMNS: &str = "id, name, display_name, primary_color, accent_color, logo_url, disabled, keep_document_data, default_locale, help_url, created_at";
 
 fn ms(d: std::time::Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4)
@@ -398,6 +424,8 @@ async fn partner_from_row(db: &Db, row: &sqlx::any::AnyRow) -> Result<Partner, s
         test,
         disabled: row.try_get::<i16, _>("disabled")? != 0,
         keep_document_data: row.try_get::<i16, _>("keep_document_data")? != 0,
+        default_locale: row.try_get("default_locale")?,
+        help_url: row.try_get("help_url")?,
         created_at: row.try_get("created_at")?,
     })
 }
@@ -421,6 +449,8 @@ pub async fn create(
         new.accent_color.as_deref().unwrap_or(DEFAULT_ACCENT),
     )?;
     let logo = optional_url("logo_url", new.logo_url)?;
+    let help = optional_url("help_url", new.help_url)?;
+    let locale = optional_locale(new.default_locale)?;
     let webhook = optional_url("webhook_url", new.webhook_url)?;
     let allowed = origins(&new.allowed_origins)?;
 
@@ -438,7 +468,8 @@ pub async fn create(
     let mut tx = db.pool.begin().await?;
     sqlx::query(
         "INSERT INTO partners (id, name, display_name, primary_color, accent_color, logo_url, \
-         disabled, created_at, updated_at, keep_document_data) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7, $8)",
+         disabled, created_at, updated_at, keep_document_data, default_locale, help_url) \
+         VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7, $8, $9, $10)",
     )
     .bind(&id)
     .bind(&name)
@@ -448,6 +479,8 @@ pub async fn create(
     .bind(logo)
     .bind(now)
     .bind(i16::from(new.keep_document_data))
+    .bind(locale)
+    .bind(help)
     .execute(&mut *tx)
     .await?;
     for (mode, secret) in [KeyMode::Live, KeyMode::Test].iter().zip(&secrets) {
@@ -585,6 +618,16 @@ pub async fn update(
         "keep_document_data",
         keep_document_data != current.keep_document_data,
     );
+    let default_locale = match upd.default_locale {
+        Some(l) => optional_locale(Some(l))?,
+        None => current.default_locale.clone(),
+    };
+    note("default_locale", default_locale != current.default_locale);
+    let help_url = match upd.help_url {
+        Some(u) => optional_url("help_url", Some(u))?,
+        None => current.help_url.clone(),
+    };
+    note("help_url", help_url != current.help_url);
     let mode_now = current.settings(upd.mode);
     let webhook = match upd.webhook_url {
         Some(u) => optional_url("webhook_url", Some(u))?,
@@ -603,7 +646,7 @@ pub async fn update(
     let mut tx = db.pool.begin().await?;
     sqlx::query(
         "UPDATE partners SET name = $2, display_name = $3, primary_color = $4, accent_color = $5, logo_url = $6, \
-         updated_at = $7, keep_document_data = $8 WHERE id = $1",
+         updated_at = $7, keep_document_data = $8, default_locale = $9, help_url = $10 WHERE id = $1",
     )
     .bind(id)
     .bind(name)
@@ -613,6 +656,8 @@ pub async fn update(
     .bind(logo)
     .bind(now)
     .bind(i16::from(keep_document_data))
+    .bind(default_locale)
+    .bind(help_url)
     .execute(&mut *tx)
     .await?;
     sqlx::query(

@@ -10,6 +10,7 @@ mod dashboard;
 mod documents;
 mod engine;
 mod foundation;
+mod languages;
 mod liveness;
 mod retention;
 mod security;

@@ -496,6 +496,7 @@ async fn capture_token_submits_once_without_the_key() {
         redirect_url: None,
         renewable: false,
         expected: Default::default(),
+        locale: None,
     };
     let token = app::server::capture_links::create(
         &app.state.db,

@@ -207,6 +207,7 @@ impl TestApp {
                 redirect_url: None,
                 renewable: false,
                 expected: Default::default(),
+                locale: None,
             },
             std::time::Duration::from_secs(600),
         )
