@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The browser end-to-end tests alone: headless Debian Chromium (playwright-core) and Firefox
-# (firefox-esr over WebDriver, geckodriver) against the release build (`scripts/build.sh`
-# first; scripts/test.sh builds it before).
+# The browser end-to-end tests alone: headless Debian Chromium (playwright-core), Firefox
+# (firefox-esr over WebDriver, geckodriver) and WebKitGTK (WebKitWebDriver under Xvfb) against
+# the release build (`scripts/build.sh` first; scripts/test.sh builds it before).
 # Starts `idv serve` on a free loopback port with a fresh SQLite database and two themed
 # partners; the tests start their own webhook receiver and partner parent page on the ports
 # given here. Usage: scripts/e2e.sh [WORK_DIR]. Screenshots go to end2end/artifacts/.
@@ -12,6 +12,7 @@ dir=${1:-$(mktemp -d /tmp/idv-e2e.XXXXXX)}
 mkdir -p "$dir"
 [ -x "$IDV_BIN" ] || die "no release build at $IDV_BIN: run scripts/build.sh"
 ensure_firefox
+ensure_webkit
 port=$(free_port)
 parent_port=$(free_port)
 hook_port=$(free_port)

@@ -112,6 +112,15 @@ ensure_firefox() {
   export E2E_FIREFOX E2E_GECKODRIVER
 }
 
+# WebKit for the browser tests: Debian's WebKitGTK MiniBrowser driven by WebKitWebDriver
+# (webkit2gtk-driver) on a virtual display (xvfb). Exports E2E_MINIBROWSER.
+ensure_webkit() {
+  command -v WebKitWebDriver >/dev/null && command -v xvfb-run >/dev/null || ensure_apt webkit2gtk-driver xvfb
+  E2E_MINIBROWSER=$(ls /usr/lib/*/webkit2gtk-4.*/MiniBrowser 2>/dev/null | head -n1)
+  [ -n "$E2E_MINIBROWSER" ] || die "no WebKitGTK MiniBrowser found"
+  export E2E_MINIBROWSER
+}
+
 # wasm-bindgen-cli must be exactly the wasm-bindgen version the project's Cargo.lock resolved.
 ensure_wasm_bindgen() {
   local v
@@ -147,7 +156,7 @@ ESBUILD_VERSION=0.28.2
 ensure_esbuild() { _npm_tool esbuild "$ESBUILD_VERSION" esbuild; }
 
 ensure_build_tools() {
-  ensure_apt pkg-config curl ca-certificates
+  ensure_apt pkg-config curl ca-certificates brotli
   ensure_binaryen
   ensure_esbuild
   ensure_wasm_target
@@ -172,7 +181,8 @@ use_clippy_compiler() {
 # build_site: the capture page's site in target/site, the steps cargo-leptos takes for a
 # release build: the `frontend` crate for wasm32 (profile wasm-release), wasm-bindgen (web
 # target), the WASM renamed to idv.wasm and optimised by wasm-opt, the JS and CSS minified,
-# the assets copied. Built aside and swapped in whole.
+# the assets copied; then, beyond cargo-leptos, gzip and brotli copies of the WASM, JS and CSS
+# that the server sends to browsers accepting them. Built aside and swapped in whole.
 build_site() {
   ensure_build_tools
   log "cargo build: the page's WASM (wasm32, profile wasm-release)"
@@ -188,6 +198,12 @@ build_site() {
   esbuild --minify --log-level=warning "$tmp/pkg/$LEPTOS_OUTPUT_NAME.js" --outfile="$tmp/pkg/$LEPTOS_OUTPUT_NAME.min.js"
   mv "$tmp/pkg/$LEPTOS_OUTPUT_NAME.min.js" "$tmp/pkg/$LEPTOS_OUTPUT_NAME.js"
   esbuild --minify --log-level=warning "$ROOT_DIR/style/main.css" --outfile="$tmp/pkg/$LEPTOS_OUTPUT_NAME.css"
+  # compressed copies the server sends to browsers that accept them (Content-Encoding)
+  local f
+  for f in "$tmp/pkg/$LEPTOS_OUTPUT_NAME".{wasm,js,css}; do
+    gzip -9 -n -k "$f"
+    brotli -q 11 -k "$f"
+  done
   rm -rf "$SITE_DIR" && mv "$tmp" "$SITE_DIR"
 }
 

@@ -68,6 +68,7 @@ PGBIN=$(pg_bin_dir)
 ensure_runtime
 ensure_test_media
 ensure_firefox
+ensure_webkit
 (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
 
 # --- static checks, then the one build -------------------------------------------------
@@ -131,6 +132,6 @@ step "cargo test (PostgreSQL + Azure storage on Azurite)" run_azure
 step "API conformance (Schemathesis)" scripts/api-conformance.sh "$WORK/api"
 
 # --- browser end-to-end tests against the release build ---------------------------------
-step "browser tests (headless Chromium and Firefox)" scripts/e2e.sh "$WORK/e2e"
+step "browser tests (Chromium, Firefox, WebKit)" scripts/e2e.sh "$WORK/e2e"
 
 summary

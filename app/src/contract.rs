@@ -90,6 +90,10 @@ pub struct CapturePageData {
     /// existed have none).
     #[serde(default)]
     pub challenge: Option<crate::challenge::Challenge>,
+    /// The bitrate the page asks MediaRecorder for (`IDV_CAPTURE_VIDEO_BITRATE`; 0: the
+    /// browser's own).
+    #[serde(default)]
+    pub video_bits_per_second: u32,
     /// The partner's help page for users who cannot use the camera.
     #[serde(default)]
     pub help_url: Option<String>,

@@ -71,9 +71,15 @@ const uploaded = Date.now() - t0;
 await page.waitForSelector('#result', { timeout: 120000 });
 const total = Date.now() - t0;
 const status = await page.getAttribute('#result', 'data-status');
+const checkId = (await page.textContent('#check-id')).trim();
+const check = await (await fetch(`${process.env.E2E_BASE_URL}/v1/checks/${checkId}`, {
+  headers: { Authorization: `Bearer ${process.env.BENCH_SECRET_KEY}` },
+})).json();
+const a = check.result.verificationAssessment;
 const idBytes = (await import('node:fs')).statSync(`${MEDIA}/id_obama.jpg`).size;
 const seconds = challenge.record_ms / 1000;
 console.log(`recording: ${video.type}, ${(seconds).toFixed(1)} s, ${video.bytes} bytes (${(video.bytes * 8 / seconds / 1000).toFixed(0)} kbit/s); its upload alone at ${PROFILE.upload * 8 / 1e3} kbit/s: ${(video.bytes / PROFILE.upload).toFixed(1)} s`);
-console.log(`submit (video + ${idBytes} byte ID photo): upload ${(uploaded / 1000).toFixed(1)} s, submit -> result ${(total / 1000).toFixed(1)} s, status ${status}`);
+console.log(`submit (video + ${idBytes} byte ID photo): upload ${(uploaded / 1000).toFixed(1)} s, submit -> result ${(total / 1000).toFixed(1)} s`);
+console.log(`result: ${status}, overall score ${a.overallScore}, similarity ${check.result.faceComparison.similarityScore}, risk factors [${a.riskFactors.join(', ')}]`);
 await context.close();
 await browser.close();

@@ -149,3 +149,24 @@ test('the page downloads at most 350 KB of WASM + JS (gzip)', async () => {
   }
   assert.ok(total <= 350_000, `WASM + JS is ${total} bytes gzip`);
 });
+
+test('the page\'s files travel compressed: brotli or gzip as the browser accepts, else as they are', async () => {
+  const { brotliDecompressSync, gunzipSync } = await import('node:zlib');
+  const plain = Buffer.from(await (await fetch(`${BASE}/pkg/idv.wasm`, { headers: { 'Accept-Encoding': 'identity' } })).arrayBuffer());
+  assert.equal(plain.subarray(0, 4).toString('hex'), '0061736d', 'the WASM itself without Accept-Encoding');
+  const { request } = await import('node:http');
+  const raw = (encoding) => new Promise((resolve, reject) => {
+    request(`${BASE}/pkg/idv.wasm`, { headers: { 'Accept-Encoding': encoding } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }));
+    }).on('error', reject).end();
+  });
+  const br = await raw('gzip, deflate, br');
+  assert.equal(br.encoding, 'br');
+  assert.ok(br.body.length < plain.length * 0.4, `brotli: ${br.body.length} of ${plain.length} bytes`);
+  assert.deepEqual(brotliDecompressSync(br.body), plain);
+  const gz = await raw('gzip');
+  assert.equal(gz.encoding, 'gzip');
+  assert.deepEqual(gunzipSync(gz.body), plain);
+});

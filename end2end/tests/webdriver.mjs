@@ -22,7 +22,8 @@ export function freePort() {
 // answers /status.
 export async function startDriver(bin, portArgs, { log } = {}) {
   const port = await freePort();
-  const child = spawn(bin, portArgs(port), { stdio: ['ignore', 'pipe', 'pipe'] });
+  // its own process group: a driver under xvfb-run leaves nothing behind when stopped
+  const child = spawn(bin, portArgs(port), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const out = [];
   child.stdout.on('data', (d) => out.push(String(d)));
   child.stderr.on('data', (d) => out.push(String(d)));
@@ -34,7 +35,7 @@ export async function startDriver(bin, portArgs, { log } = {}) {
       if (r.ok) break;
     } catch { /* not up yet */ }
     if (Date.now() > until || child.exitCode !== null) {
-      child.kill();
+      try { process.kill(-child.pid); } catch { /* gone */ }
       throw new Error(`${bin} did not start: ${out.join('')}`);
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -44,7 +45,7 @@ export async function startDriver(bin, portArgs, { log } = {}) {
     output: () => out.join(''),
     stop: () => {
       if (log) writeFileSync(log, out.join(''));
-      child.kill();
+      try { process.kill(-child.pid); } catch { /* gone */ }
     },
   };
 }

@@ -201,6 +201,7 @@ pub fn recorder_mime() -> Option<&'static str> {
 /// Records the running camera until [`stop_recording`]; `done` gets the video.
 pub fn start_recording(
     mime: &'static str,
+    bits_per_second: u32,
     done: impl FnOnce(Result<Media, String>) + 'static,
 ) -> Result<(), String> {
     let stream = CAMERA
@@ -208,7 +209,9 @@ pub fn start_recording(
         .ok_or("the camera is not running")?;
     let opts = web_sys::MediaRecorderOptions::new();
     opts.set_mime_type(mime);
-    opts.set_video_bits_per_second(1_500_000);
+    if bits_per_second > 0 {
+        opts.set_video_bits_per_second(bits_per_second);
+    }
     let recorder = MediaRecorder::new_with_media_stream_and_media_recorder_options(&stream, &opts)
         .map_err(|e| format!("{e:?}"))?;
     let chunks = js_sys::Array::new();

@@ -66,7 +66,8 @@ pub(super) fn countdown(f: Flow, mime: &'static str, n: u32) {
         return;
     }
     if n == 0 {
-        if let Err(e) = browser::start_recording(mime, move |r| recorded(f, r)) {
+        let bits = f.data.with_value(|d| d.video_bits_per_second);
+        if let Err(e) = browser::start_recording(mime, bits, move |r| recorded(f, r)) {
             f.camera.set(Camera::Failed(CameraError::Other(e)));
             return;
         }

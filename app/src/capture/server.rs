@@ -110,6 +110,7 @@ async fn verif_page(
             max_photo_bytes: cfg.max_photo_bytes,
             retention_days: cfg.retention.as_secs().div_ceil(86_400),
             challenge: c.challenge,
+            video_bits_per_second: cfg.capture_video_bitrate,
             help_url: c.auth.partner.help_url.clone(),
             text: i18n::text(lang, chosen),
         }

@@ -304,7 +304,7 @@ pub(super) fn DoneStep(f: Flow) -> impl IntoView {
                     {(!tips.is_empty()).then(|| view! {
                         <ul class="tips">{tips.into_iter().map(|t| view! { <li>{f.t(t)}</li> }).collect_view()}</ul>
                     })}
-                    <p class="meta dated" id="files-deleted">{f.tf(Msg::FilesDeletedOn, &[("date", &deleted_on)])}</p>
+                    <p class="meta" id="files-deleted">{f.tf(Msg::FilesDeletedOn, &[("date", &deleted_on)])}</p>
                     <p class="meta">{f.t(Msg::Reference)}" "<code id="check-id">{o.check_id.clone()}</code></p>
                     {o.redirect.map(|url| view! {
                         <a class="button primary" id="continue" href=url>{f.tp(Msg::Continue)}</a>

@@ -24,6 +24,16 @@ use tower_http::{
 use super::{state::AppState, storage::FileLink};
 use crate::{App, shell};
 
+/// The page's WASM, JS and CSS, as `build_site` left them beside their gzip and brotli
+/// copies: a browser that accepts either gets the smaller file (the WASM travels at about 40 %
+/// of its size), the rest the file itself.
+fn site_files(state: &AppState) -> tower_http::services::ServeDir {
+    let o = &state.leptos_options;
+    tower_http::services::ServeDir::new(std::path::Path::new(&*o.site_root).join(&*o.site_pkg_dir))
+        .precompressed_br()
+        .precompressed_gzip()
+}
+
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list_with_exclusions(
         App,
@@ -42,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .route("/files/{*key}", get(serve_file))
         .merge(super::api_v1::router(state.clone()))
         .merge(super::dashboard::router())
+        .nest_service("/pkg", site_files(&state))
         .leptos_routes_with_context(&state, routes, provide_state(state.clone()), {
             let opts = state.leptos_options.clone();
             move || shell(opts.clone())

@@ -83,6 +83,8 @@ pub struct Config {
     /// Recordings a capture link may make: one that did not follow its challenge (and failed
     /// for nothing else) gets a new challenge instead of a verdict, until the last.
     pub challenge_attempts: u32,
+    /// The bitrate the capture page asks MediaRecorder for (README "Slow networks").
+    pub capture_video_bitrate: u32,
     /// Folder holding the YuNet and SFace ONNX files.
     pub models_dir: PathBuf,
     /// Submissions scored at once; more wait (up to `scoring_queue_timeout`), then get 503.
@@ -259,6 +261,7 @@ impl Config {
             media_timeout: raw.duration(&S::MEDIA_TIMEOUT)?,
             capture_token_ttl: raw.duration(&S::CAPTURE_TOKEN_TTL)?,
             challenge_attempts: raw.count(&S::CHALLENGE_ATTEMPTS, None)?,
+            capture_video_bitrate: raw.count(&S::CAPTURE_VIDEO_BITRATE, None)?,
             models_dir: raw.path(&S::MODELS_DIR),
             scoring_concurrency: raw.count(&S::SCORING_CONCURRENCY, Some(cores))?,
             scoring_queue_timeout: raw.duration(&S::SCORING_QUEUE_TIMEOUT)?,

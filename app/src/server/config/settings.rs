@@ -85,6 +85,7 @@ settings! {
     MAX_IMAGE_PIXELS = "IDV_MAX_IMAGE_PIXELS", Some("60000000"), "larger images are refused from their header";
     MEDIA_TIMEOUT = "IDV_MEDIA_TIMEOUT", Some("20s"), "time limit of each ffprobe/ffmpeg run";
     CAPTURE_TOKEN_TTL = "IDV_CAPTURE_TOKEN_TTL", Some("30m"), "lifetime of the capture page's token";
+    CAPTURE_VIDEO_BITRATE = "IDV_CAPTURE_VIDEO_BITRATE", Some("800000"), "bits per second the capture page asks MediaRecorder for";
     CHALLENGE_ATTEMPTS = "IDV_CHALLENGE_ATTEMPTS", Some("3"), "recordings a capture link may make, each with a new challenge, before a failed one is final";
     MODELS_DIR = "IDV_MODELS_DIR", Some("./models"), "YuNet and SFace ONNX files";
     SCORING_CONCURRENCY = "IDV_SCORING_CONCURRENCY", None, "submissions scored at once", computed = "number of cores";
