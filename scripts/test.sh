@@ -81,6 +81,7 @@ step "cargo fmt --check" cargo fmt --all -- --check
 step "no circular imports between server modules" python3 scripts/check-modules.py
 use_clippy_compiler
 step "clippy + build: the page's WASM (wasm-release)" build_site
+step "site layout as cargo-leptos makes it" python3 scripts/check-site-layout.py
 step "clippy + build: server, tests and binary (release)" cargo test "${SERVER_CARGO_ARGS[@]}" --no-run
 if [ ${#failed_steps[@]} -gt 0 ]; then
   # every later stage runs what these build: a stale binary must not pass for this source
