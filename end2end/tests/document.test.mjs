@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   launchWithCamera, partner, verifUrl, VIEWPORTS, BASE, MEDIA, shooter, followChallenge,
-  recordWhenSteady, apiGet,
+  recordWhenSteady, apiGet, axeCheck,
 } from './helpers.mjs';
 
 let browser;
@@ -78,6 +78,7 @@ test('a passport: its photo page only, and the dashboard shows its zone (an expi
   await waitText(page, '#id-side-help',
     /page with your photo and the two lines of letters and < signs at the bottom/);
   await shot('2-passport');
+  await axeCheck(page, 'the document picker with a type chosen');
   await page.setInputFiles('#id-file', `${MEDIA}/specimen_gbr.jpg`);
   await page.waitForSelector('#id-preview');
   await page.click('#id-accept');
@@ -134,10 +135,12 @@ test('an ID card: the front, then the back with its zone; the back is among the 
   await waitText(page, '#id-back-side-help',
     /two or three lines of letters and < signs at the bottom \(the machine-readable zone\)/);
   await shot('1-back');
+  await axeCheck(page, 'the back of an ID card');
   await page.setInputFiles('#id-back-file', `${MEDIA}/idcard_obama_back.jpg`);
   await page.waitForSelector('#id-back-preview');
   assert.match(await page.textContent('.meta'), /idcard_obama_back\.jpg/);
   await shot('2-back-preview');
+  await axeCheck(page, 'the back photo for review');
   await page.click('#id-back-accept');
   await page.waitForSelector('#submit:not([disabled])');
   // Back returns to the back photo, kept

@@ -6,6 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, statSync } from 'node:fs';
 import {
+  axeCheck,
   launchWithCamera, partner, verifUrl, VIEWPORTS, MEDIA, WORK, shooter, followChallenge,
   recordWhenSteady,
 } from './helpers.mjs';
@@ -35,6 +36,7 @@ test('camera permission refused: the page says how to allow it, and a recorded v
   assert.match(await page.textContent('#camera-problem'), /Allow/);
   assert.equal(await page.locator('#record').isDisabled(), true);
   await shot('1-blocked');
+  await axeCheck(page, '1-blocked');
   await page.setInputFiles('#selfie-file', `${MEDIA}/seq_obama.webm`);
   await page.waitForSelector('#selfie-playback');
   assert.match(await page.textContent('.meta'), /seq_obama\.webm/);
@@ -70,6 +72,7 @@ test('ID from the back camera, a file over the limit, a server refusal and a net
   assert.match(await page.textContent('#problem'), /larger than the 15 MB limit/);
   assert.equal(await page.$('#id-preview'), null);
   await shot('3-too-big');
+  await axeCheck(page, '3-too-big');
 
   // a file the server refuses: its 4xx message, plainly, and a retake of just that file
   const notImage = `${WORK}/not-an-image.jpg`;
@@ -82,6 +85,7 @@ test('ID from the back camera, a file over the limit, a server refusal and a net
   assert.match(refused, /id_photo/);
   assert.equal(submits.length, 1);
   await shot('4-server-refused');
+  await axeCheck(page, '4-server-refused');
   await page.click('#retake-id');
   await page.setInputFiles('#id-file', `${MEDIA}/id_obama.jpg`);
   await page.click('#id-accept');
@@ -92,6 +96,7 @@ test('ID from the back camera, a file over the limit, a server refusal and a net
   await page.waitForSelector('#retry', { timeout: 20000 });
   assert.match(await page.textContent('#submit-problem'), /did not get through/);
   await shot('5-network-failed');
+  await axeCheck(page, '5-network-failed');
   await page.unroute('**/verif/submit');
   await page.click('#retry');
   await page.waitForSelector('#result', { timeout: 60000 });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import {
+  axeCheck,
   launchWithCamera, partner, verifUrl, VIEWPORTS, BASE, MEDIA, WORK, completeFlow, shooter, apiGet,
   followChallenge, recordWhenSteady,
 } from './helpers.mjs';
@@ -91,7 +92,7 @@ test('a recording that missed its prompts gets new ones, and following them veri
   const { api_key, secret_key } = partner('E2E_PARTNER_A');
   const browser = await launchWithCamera();
   try {
-    const page = await browser.newPage({ viewport: VIEWPORTS.phone });
+    const page = await (await browser.newContext({ viewport: VIEWPORTS.phone })).newPage();
     const shot = shooter(page, 'liveness-retry');
     await page.goto(verifUrl(api_key, 'misread-prompts'));
     await page.waitForSelector('main[data-hydrated="true"]', { timeout: 20000 });
@@ -116,6 +117,7 @@ test('a recording that missed its prompts gets new ones, and following them veri
     // no verdict: the page says why and offers a new recording with the link's new prompts
     await page.waitForSelector('#challenge-retry', { timeout: 60000 });
     await shot('1-retry');
+    await axeCheck(page, '1-retry');
     assert.match(await page.textContent('#submit-problem'), /did not follow the prompts/);
     assert.match(await page.textContent('#challenge-retry'), /2 tries left/);
     const next = await followChallenge(page);
