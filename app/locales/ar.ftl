@@ -17,7 +17,6 @@
 ## The language switcher and the page frame
 
 language = اللغة
-loading = جارٍ التحميل…
 logo-alt = شعار { $partner }
 progress = التقدّم
 step-consent = الموافقة

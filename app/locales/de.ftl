@@ -17,7 +17,6 @@
 ## The language switcher and the page frame
 
 language = Sprache
-loading = Wird geladen…
 logo-alt = Logo von { $partner }
 progress = Fortschritt
 step-consent = Einwilligung

@@ -17,7 +17,6 @@
 ## The language switcher and the page frame
 
 language = Language
-loading = Loading…
 logo-alt = { $partner } logo
 progress = Progress
 step-consent = Consent

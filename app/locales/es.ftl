@@ -17,7 +17,6 @@
 ## The language switcher and the page frame
 
 language = Idioma
-loading = Cargando…
 logo-alt = Logotipo de { $partner }
 progress = Progreso
 step-consent = Consentimiento

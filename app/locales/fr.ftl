@@ -17,7 +17,6 @@
 ## The language switcher and the page frame
 
 language = Langue
-loading = Chargement…
 logo-alt = Logo de { $partner }
 progress = Progression
 step-consent = Consentement

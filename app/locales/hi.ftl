@@ -17,7 +17,6 @@
 ## The language switcher and the page frame
 
 language = भाषा
-loading = लोड हो रहा है…
 logo-alt = { $partner } का लोगो
 progress = प्रगति
 step-consent = सहमति

@@ -17,7 +17,6 @@
 ## The language switcher and the page frame
 
 language = Lingua
-loading = Caricamento…
 logo-alt = Logo di { $partner }
 progress = Avanzamento
 step-consent = Consenso

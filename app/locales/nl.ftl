@@ -17,7 +17,6 @@
 ## The language switcher and the page frame
 
 language = Taal
-loading = Laden…
 logo-alt = Logo van { $partner }
 progress = Voortgang
 step-consent = Toestemming

@@ -17,7 +17,6 @@
 ## The language switcher and the page frame
 
 language = Język
-loading = Ładowanie…
 logo-alt = Logo { $partner }
 progress = Postęp
 step-consent = Zgoda

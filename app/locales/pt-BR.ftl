@@ -17,7 +17,6 @@
 ## The language switcher and the page frame
 
 language = Idioma
-loading = Carregando…
 logo-alt = Logotipo de { $partner }
 progress = Progresso
 step-consent = Consentimento

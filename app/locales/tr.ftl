@@ -17,7 +17,6 @@
 ## The language switcher and the page frame
 
 language = Dil
-loading = Yükleniyor…
 logo-alt = { $partner } logosu
 progress = İlerleme
 step-consent = Onay

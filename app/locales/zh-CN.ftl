@@ -17,7 +17,6 @@
 ## The language switcher and the page frame
 
 language = 语言
-loading = 正在加载…
 logo-alt = { $partner } 标志
 progress = 进度
 step-consent = 同意

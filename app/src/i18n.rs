@@ -43,7 +43,6 @@ macro_rules! messages {
 
 messages! {
     Language = "language",
-    Loading = "loading",
     LogoAlt = "logo-alt",
     Progress = "progress",
     StepConsent = "step-consent",
@@ -270,6 +269,11 @@ impl PageText {
 
     pub fn rtl(&self) -> bool {
         LANGUAGES[usize::from(self.lang) % LANGUAGES.len()].2
+    }
+
+    /// The HTML `dir` of the language.
+    pub fn dir(&self) -> &'static str {
+        if self.rtl() { "rtl" } else { "ltr" }
     }
 
     /// `m` as written (its `{name}` markers, if any, left in).

@@ -22,9 +22,8 @@ use leptos_router::{
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     // the capture page's language (its data is in context while it renders); English elsewhere
-    let (lang, dir) = use_context::<contract::CapturePageData>().map_or(("en", "ltr"), |d| {
-        (d.text.tag(), if d.text.rtl() { "rtl" } else { "ltr" })
-    });
+    let (lang, dir) = use_context::<contract::CapturePageData>()
+        .map_or(("en", "ltr"), |d| (d.text.tag(), d.text.dir()));
     view! {
         <!DOCTYPE html>
         <html lang=lang dir=dir>

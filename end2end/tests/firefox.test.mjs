@@ -74,18 +74,9 @@ test('Firefox: record, upload and submit; the stored video is the WebM Firefox r
   const playable = await ff.waitFor(`() => { const v = document.querySelector('#selfie-playback');
     return v.readyState >= 1 && v.videoWidth > 0 ? [v.videoWidth, v.videoHeight] : null; }`, { what: 'playback metadata' });
   assert.ok(playable[0] >= 320, `the recording has a picture: ${playable}`);
-  await ff.click('#selfie-accept');
-  await ff.waitForSelector('#id-file');
-  await ff.type('#id-file', `${MEDIA}/id_obama.jpg`);
-  await ff.waitForSelector('#id-preview');
-  await ff.click('#id-accept');
-  await ff.waitForSelector('#submit:not([disabled])');
-  await shot('5-submit');
-  await ff.click('#submit');
-  await ff.waitForSelector('#result', 60000);
-  await shot('6-result');
-  assert.equal(await ff.exec('() => document.querySelector("#result").dataset.status'), 'verified');
-  const checkId = (await ff.exec('() => document.querySelector("#check-id").textContent')).trim();
+  const { status: result, checkId } = await ff.idPhotoAndSubmit(`${MEDIA}/id_obama.jpg`);
+  await shot('5-result');
+  assert.equal(result, 'verified');
 
   // the stored check and its video, through the partner API
   const { status, body } = await apiGet(`/v1/checks/${checkId}`, secret);

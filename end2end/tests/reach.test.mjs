@@ -22,6 +22,10 @@ async function open(url, options = {}) {
   return page;
 }
 
+// The page moves the focus in the next animation frame: wait for it (a few seconds at most).
+const focused = (page, id) => page.waitForFunction((x) => document.activeElement?.id === x, id, { timeout: 5000 })
+  .then(() => id, () => page.evaluate(() => document.activeElement?.id));
+
 const htmlLang = (page) => page.evaluate(() => [document.documentElement.lang, document.documentElement.dir]);
 
 test('axe: no serious or critical WCAG 2.2 AA violation on any step of the flow', async () => {
@@ -69,7 +73,7 @@ test('keyboard only, in German: consent, record, ID upload, submit, result, ever
 
   // the step's heading takes the focus; the Record button is next
   await page.waitForSelector('#record:not([disabled])', { timeout: 20000 });
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'step-title');
+  assert.equal(await focused(page, 'step-title'), 'step-title');
   await page.waitForFunction(() => document.querySelector('#selfie-video')?.currentTime >= 1.0, null, { timeout: 20000 });
   await tabTo(page, 'record', 3);
   await page.keyboard.press('Enter');
@@ -77,7 +81,7 @@ test('keyboard only, in German: consent, record, ID upload, submit, result, ever
   await shot('2-playback');
   assert.match(await page.textContent('.card .meta'), /selfie\.\w+ · \d+ kB|\d+,\d MB/, 'size in German units');
   // focus moved to "use this video"
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'selfie-accept');
+  assert.equal(await focused(page, 'selfie-accept'), 'selfie-accept');
   await page.keyboard.press('Enter');
 
   // past the document type (the test photo has no machine-readable zone; choosing a type is
@@ -88,7 +92,7 @@ test('keyboard only, in German: consent, record, ID upload, submit, result, ever
   const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
   await chooser.setFiles(`${MEDIA}/id_obama.jpg`);
   await page.waitForSelector('#id-preview');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'id-accept');
+  assert.equal(await focused(page, 'id-accept'), 'id-accept');
   await shot('3-id-preview');
   await page.keyboard.press('Enter');
   await page.waitForSelector('#submit:not([disabled])');
@@ -98,7 +102,7 @@ test('keyboard only, in German: consent, record, ID upload, submit, result, ever
   await shot('4-result');
 
   assert.equal(await page.getAttribute('#result', 'data-status'), 'verified');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'step-title', 'the result heading has the focus');
+  assert.equal(await focused(page, 'step-title'), 'step-title', 'the result heading has the focus');
   assert.equal((await page.textContent('#step-title')).trim(), de['verified-title']);
   const inAWeek = new Intl.DateTimeFormat('de', { dateStyle: 'long', numberingSystem: 'latn' })
     .format(new Date(Date.now() + 7 * 86400000));

@@ -515,20 +515,20 @@ pub fn strip_api_key_from_address_bar() {
 }
 
 /// The document's `lang` and `dir` (the server writes them for the first language; a switch
-/// changes them here), and the switcher's choice (`lang`: its option's value).
-pub fn show_language(tag: &str, rtl: bool, lang: u8) {
+/// changes them here), and the switcher's choice (its option's value is the language's index).
+pub fn show_language(text: &crate::i18n::PageText) {
     let Some(doc) = window().and_then(|w| w.document()) else {
         return;
     };
     if let Some(root) = doc.document_element() {
-        let _ = root.set_attribute("lang", tag);
-        let _ = root.set_attribute("dir", if rtl { "rtl" } else { "ltr" });
+        let _ = root.set_attribute("lang", text.tag());
+        let _ = root.set_attribute("dir", text.dir());
     }
     if let Some(select) = doc.get_element_by_id("language") {
         let _ = js_sys::Reflect::set(
             &select,
             &JsValue::from_str("value"),
-            &JsValue::from_str(&lang.to_string()),
+            &JsValue::from_str(&text.lang.to_string()),
         );
     }
 }

@@ -322,7 +322,8 @@ fn too_big(f: Flow, msg: Msg, m: &Media, max: u64) -> Option<String> {
 }
 
 /// The page's words for the page's life: on the server the shared copy of the language (no
-/// allocation per page), in the browser the one copy per language the user shows.
+/// allocation per page), in the browser one copy per language shown (kept: a user switches
+/// a few times at most).
 #[cfg(feature = "ssr")]
 fn keep(t: PageText) -> &'static PageText {
     crate::server::i18n::shared(usize::from(t.lang))
@@ -345,7 +346,7 @@ fn switch_language(f: Flow, lang: u8) {
         };
         let step = f.step.get_untracked();
         let camera_on = !matches!(f.camera.get_untracked(), Camera::Off | Camera::Failed(_));
-        browser::show_language(text.tag(), text.rtl(), text.lang);
+        browser::show_language(&text);
         f.text.set(keep(text));
         if camera_on {
             f.go(step);

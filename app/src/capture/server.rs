@@ -112,22 +112,24 @@ async fn verif_page(
             challenge: c.challenge,
             video_bits_per_second: cfg.capture_video_bitrate,
             help_url: c.auth.partner.help_url.clone(),
-            text: i18n::text(lang, chosen),
+            text: Default::default(),
         }
     });
     match data {
         // the page's data for a client that renders its own capture screen (a partner's app,
         // the browser tests): the capture token and the challenge to perform
         Ok(data) if json => with_page_headers(
-            axum::Json(CapturePageData {
-                text: Default::default(),
-                ..data
-            })
-            .into_response(),
+            axum::Json(data).into_response(),
             None,
             "frame-ancestors 'none'",
         ),
-        Ok(data) => render_page(&state, data, req).await,
+        Ok(data) => {
+            let data = CapturePageData {
+                text: i18n::text(lang, chosen),
+                ..data
+            };
+            render_page(&state, data, req).await
+        }
         Err(e) if json => with_page_headers(e.into_response(), None, "frame-ancestors 'none'"),
         Err(e) => {
             let status = e.status();
@@ -377,16 +379,16 @@ fn html_escape(s: &str) -> String {
 /// A plain page for errors a browser user sees (no WASM needed), in the user's language; the
 /// service's own message stays in English (the guide's words), marked as such.
 fn error_page(message: &str, lang: usize) -> String {
-    let (tag, _, rtl) = crate::i18n::LANGUAGES[lang];
-    let title = html_escape(&i18n::message(lang, Msg::UnavailableTitle));
+    let text = i18n::shared(lang);
+    let (tag, dir) = (text.tag(), text.dir());
+    let title = html_escape(text.get(Msg::UnavailableTitle));
     format!(
         "<!DOCTYPE html><html lang=\"{tag}\" dir=\"{dir}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title}</title><link rel=\"stylesheet\" href=\"/pkg/idv.css\"></head>\
          <body><main class=\"page plain\"><h1>{title}</h1><p class=\"error\" role=\"alert\" lang=\"en\" dir=\"ltr\">{}</p>\
          <p>{}</p></main></body></html>",
         html_escape(message),
-        html_escape(&i18n::message(lang, Msg::UnavailableBack)),
-        dir = if rtl { "rtl" } else { "ltr" },
+        html_escape(text.get(Msg::UnavailableBack)),
     )
 }
 

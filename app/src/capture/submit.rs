@@ -108,12 +108,17 @@ struct AnswerAssessment {
     risk_factors: Vec<String>,
 }
 
-/// The server's refusal in the user's words: its own message on an English page (the guide's
-/// English, the most precise), else the page's message for the status.
-fn refusal(f: Flow, status: u16, server_says: Option<String>) -> String {
-    if let Some(m) = server_says.filter(|_| f.lang() == "en") {
-        return m;
+/// What the server said, on an English page (the guide's English, the most precise); else
+/// the page's own words.
+fn server_or_page(f: Flow, server_says: Option<String>, page: impl FnOnce() -> String) -> String {
+    match server_says {
+        Some(m) if f.lang() == "en" => m,
+        _ => page(),
     }
+}
+
+/// The page's words for a refusal with `status`.
+fn refusal(f: Flow, status: u16) -> String {
     let m = match status {
         413 => Msg::ErrorTooLarge,
         415 => Msg::ErrorFileType,
@@ -143,21 +148,15 @@ pub(super) fn answered(f: Flow, end: UploadEnd) {
                 // the next recording shows the link's new prompts
                 f.data.update_value(|d| d.challenge = Some(retry.challenge));
                 f.timeline.set(None);
-                let message = if f.lang() == "en" {
-                    retry.error
-                } else {
-                    f.t(Msg::ChallengeRetry).into()
-                };
+                let message =
+                    server_or_page(f, Some(retry.error), || f.t(Msg::ChallengeRetry).into());
                 fail(f, message, Trouble::Challenge(retry.attempts_left));
                 return;
             }
-            let message = refusal(
-                f,
-                status,
-                serde_json::from_str::<ErrorBody>(&body)
-                    .ok()
-                    .map(|e| e.error),
-            );
+            let said = serde_json::from_str::<ErrorBody>(&body)
+                .ok()
+                .map(|e| e.error);
+            let message = server_or_page(f, said, || refusal(f, status));
             let trouble = match status {
                 400 | 413 | 415 | 422 => Trouble::Files,
                 401 | 403 | 404 | 409 | 410 => Trouble::Link,

@@ -39,12 +39,17 @@ const MARKERS: [&str; 10] = [
 const PLURAL_CATEGORIES: [&str; 5] = ["zero", "one", "two", "few", "many"];
 
 /// Every language's page text, resolved at first use.
-static TEXTS: LazyLock<Vec<PageText>> =
-    LazyLock::new(|| (0..LANGUAGES.len()).map(resolve).collect());
+static TEXTS: LazyLock<Vec<PageText>> = LazyLock::new(|| {
+    let english = Fallback {
+        bundle: bundle(0),
+        examples: category_examples(LANGUAGES[0].0),
+    };
+    (0..LANGUAGES.len()).map(|l| resolve(l, &english)).collect()
+});
 
 /// The page text of language `lang` (an index in [`LANGUAGES`]).
 pub fn text(lang: usize, chosen: bool) -> PageText {
-    let mut t = TEXTS[lang.min(LANGUAGES.len() - 1)].clone();
+    let mut t = shared(lang).clone();
     t.chosen = chosen;
     t
 }
@@ -52,11 +57,6 @@ pub fn text(lang: usize, chosen: bool) -> PageText {
 /// The shared page text of language `lang` (`chosen` unset), for the server render.
 pub fn shared(lang: usize) -> &'static PageText {
     &TEXTS[lang.min(LANGUAGES.len() - 1)]
-}
-
-/// One resolved message of a language, for pages the server writes itself (the error page).
-pub fn message(lang: usize, m: Msg) -> String {
-    TEXTS[lang.min(LANGUAGES.len() - 1)].get(m).to_string()
 }
 
 fn bundle(lang: usize) -> FluentBundle<FluentResource> {
@@ -118,11 +118,15 @@ fn format(b: &FluentBundle<FluentResource>, id: &str, n: u64) -> Option<String> 
     Some(s.into_owned())
 }
 
-fn resolve(lang: usize) -> PageText {
+/// English, where a language lacks a message: its bundle and its plural examples, made once.
+struct Fallback {
+    bundle: FluentBundle<FluentResource>,
+    examples: Vec<(&'static str, u64)>,
+}
+
+fn resolve(lang: usize, english: &Fallback) -> PageText {
     let own = bundle(lang);
-    let english = bundle(0);
     let examples = category_examples(LANGUAGES[lang].0);
-    let english_examples = category_examples(LANGUAGES[0].0);
     let mut messages = Vec::with_capacity(Msg::ALL.len());
     let mut plurals = Vec::new();
     for (m, id) in Msg::ALL {
@@ -130,7 +134,7 @@ fn resolve(lang: usize) -> PageText {
         let (b, examples) = if own.has_message(id) {
             (&own, examples.as_slice())
         } else {
-            (&english, english_examples.as_slice())
+            (&english.bundle, english.examples.as_slice())
         };
         // 1000 is `other` in every language shipped
         let other = format(b, id, 1000).unwrap_or_default();
@@ -158,14 +162,19 @@ pub fn supported(tag: &str) -> Option<usize> {
     best(&[requested])
 }
 
-fn best(requested: &[LanguageIdentifier]) -> Option<usize> {
-    let available: Vec<LanguageIdentifier> = LANGUAGES
+/// [`LANGUAGES`]' tags, parsed once (every page request negotiates against them).
+static AVAILABLE: LazyLock<Vec<LanguageIdentifier>> = LazyLock::new(|| {
+    LANGUAGES
         .iter()
-        .filter_map(|(t, _, _)| t.parse().ok())
-        .collect();
+        .map(|(t, _, _)| t.parse().expect("LANGUAGES holds valid tags"))
+        .collect()
+});
+
+fn best(requested: &[LanguageIdentifier]) -> Option<usize> {
+    let available = &*AVAILABLE;
     let found = fluent_langneg::negotiate_languages(
         requested,
-        &available,
+        available,
         None,
         fluent_langneg::NegotiationStrategy::Lookup,
     );

@@ -52,7 +52,10 @@ pub fn router(state: AppState) -> Router {
         .route("/files/{*key}", get(serve_file))
         .merge(super::api_v1::router(state.clone()))
         .merge(super::dashboard::router())
-        .nest_service("/pkg", site_files(&state))
+        .nest_service(
+            &format!("/{}", state.leptos_options.site_pkg_dir),
+            site_files(&state),
+        )
         .leptos_routes_with_context(&state, routes, provide_state(state.clone()), {
             let opts = state.leptos_options.clone();
             move || shell(opts.clone())
