@@ -22,6 +22,10 @@
 #                                down, 750 kbit/s up, 4x CPU slowdown): navigation -> interactive
 #                                consent screen over RUNS cold loads, then one whole flow:
 #                                the recording's size, its upload time, submit -> result
+#   ./scripts/bench.sh nodes     COUNT (40) full submissions, CONCURRENCY (4) at a time, through
+#                                nginx across two `idv serve` nodes on PostgreSQL + Azurite
+#                                (scripts/multinode.sh bench): throughput, p50/p95, answers by
+#                                status, and no check lost or stored twice
 #   ./scripts/bench.sh accuracy  the labelled image set through our engine and through Python
 #                                face_recognition (dlib): scores, TAR/FAR, per-image time, side by side
 source "$(dirname "$0")/lib.sh"
@@ -285,5 +289,6 @@ case "${1:-}" in
   documents) bench_documents ;;
   liveness) bench_liveness ;;
   webhooks) bench_webhooks ;;
-  *) die "usage: scripts/bench.sh upload|speed|accuracy|documents|liveness|webhooks|page|phone" ;;
+  nodes) ensure_test_media; "$ROOT_DIR/scripts/multinode.sh" bench "$WORK/nodes" ;;
+  *) die "usage: scripts/bench.sh upload|speed|accuracy|documents|liveness|webhooks|page|phone|nodes" ;;
 esac

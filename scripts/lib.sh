@@ -474,3 +474,45 @@ ensure_test_media() {
     --out "$out/licence_obama.jpg" --out-back "$out/licence_obama_back.jpg" >"$out/licence_obama.json"
   touch "$out/.complete-v3"
 }
+
+# --- services the tests start on loopback ------------------------------------------------
+
+# as_pg CMD...: runs a PostgreSQL server command as the postgres user when we are root.
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# start_postgres DIR: a throwaway PostgreSQL cluster under DIR on a free loopback port (trust
+# auth, no fsync). Sets PGBIN, PGDIR and PGPORT; stop it with stop_postgres.
+start_postgres() {
+  PGBIN=$(pg_bin_dir)
+  PGDIR=$1
+  mkdir -p "$PGDIR"
+  if [ "$(id -u)" -eq 0 ]; then chmod 755 "$(dirname "$PGDIR")"; chown postgres "$PGDIR"; fi
+  PGPORT=$(free_port)
+  log "starting PostgreSQL on 127.0.0.1:$PGPORT"
+  as_pg "$PGBIN/initdb" -D "$PGDIR/data" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null &&
+    as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -o \
+      "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" start >/dev/null
+}
+stop_postgres() {
+  if [ -n "${PGDIR:-}" ] && [ -f "$PGDIR/data/postmaster.pid" ]; then
+    as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m immediate stop >/dev/null 2>&1 || true
+  fi
+}
+
+# Azurite's documented development account and key (not a secret).
+AZURITE_ACCOUNT=devstoreaccount1
+AZURITE_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
+
+# start_azurite LOG: Azurite's blob service in memory on a free loopback port (from
+# end2end/node_modules: npm ci first). Sets AZURITE_PID and AZURITE_ENDPOINT.
+start_azurite() {
+  local log=$1 port i=0
+  port=$(free_port)
+  "$ROOT_DIR/end2end/node_modules/.bin/azurite-blob" --blobHost 127.0.0.1 --blobPort "$port" \
+    --inMemoryPersistence --skipApiVersionCheck --loose --disableTelemetry >"$log" 2>&1 &
+  AZURITE_PID=$!
+  AZURITE_ENDPOINT="http://127.0.0.1:$port/$AZURITE_ACCOUNT"
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' "$AZURITE_ENDPOINT?comp=list")" != 000 ]; do
+    i=$((i + 1)); [ $i -gt 100 ] && { cat "$log"; return 1; }; sleep 0.2
+  done
+}

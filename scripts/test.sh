@@ -16,14 +16,10 @@ PGBIN="" PGDIR=""
 
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  if [ -n "$PGDIR" ] && [ -f "$PGDIR/data/postmaster.pid" ]; then
-    as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m immediate stop >/dev/null 2>&1 || true
-  fi
+  stop_postgres
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 # step NAME CMD...: runs a test stage, keeps its output's summary lines and its wall time,
 # records a failure.
@@ -62,7 +58,7 @@ summary() {
 }
 
 # --- what the tests need --------------------------------------------------------------
-ensure_apt curl ca-certificates chromium fonts-liberation
+ensure_apt curl ca-certificates chromium fonts-liberation nginx openssl
 ensure_node
 PGBIN=$(pg_bin_dir)
 ensure_runtime
@@ -93,17 +89,7 @@ fi
 step "cargo test (SQLite)" cargo test "${SERVER_CARGO_ARGS[@]}"
 
 # --- integration tests again on PostgreSQL ----------------------------------------------
-start_pg() {
-  PGDIR="$WORK/pg"
-  mkdir -p "$PGDIR"
-  if [ "$(id -u)" -eq 0 ]; then chmod 755 "$WORK"; chown postgres "$PGDIR"; fi
-  PGPORT=$(free_port)
-  log "starting PostgreSQL on 127.0.0.1:$PGPORT"
-  as_pg "$PGBIN/initdb" -D "$PGDIR/data" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null &&
-    as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -o \
-      "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" start >/dev/null
-}
-if start_pg; then
+if start_postgres "$WORK/pg"; then
   step "cargo test (PostgreSQL)" env IDV_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres" \
     cargo test "${SERVER_CARGO_ARGS[@]}" --test api --test cli --test processes
 else
@@ -113,19 +99,11 @@ fi
 
 # --- the API tests again with Azure Blob Storage (Azurite on loopback) ------------------
 run_azure() {
-  local port
-  port=$(free_port)
-  end2end/node_modules/.bin/azurite-blob --blobHost 127.0.0.1 --blobPort "$port" --inMemoryPersistence \
-    --skipApiVersionCheck --loose --disableTelemetry >"$WORK/azurite.log" 2>&1 &
-  local az=$!
-  trap "kill $az 2>/dev/null || true" EXIT
-  local i=0
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/devstoreaccount1?comp=list")" != 000 ]; do
-    i=$((i + 1)); [ $i -gt 100 ] && { cat "$WORK/azurite.log"; return 1; }; sleep 0.2
-  done
+  start_azurite "$WORK/azurite.log" || return 1
+  trap "kill $AZURITE_PID 2>/dev/null || true" EXIT
   # on PostgreSQL when it is up (the SQLite + Azure pairing adds nothing the others miss)
   if [ -n "${PGPORT:-}" ]; then export IDV_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres"; fi
-  IDV_TEST_AZURE_ENDPOINT="http://127.0.0.1:$port/devstoreaccount1" cargo test "${SERVER_CARGO_ARGS[@]}" --test api
+  IDV_TEST_AZURE_ENDPOINT="$AZURITE_ENDPOINT" cargo test "${SERVER_CARGO_ARGS[@]}" --test api
 }
 step "cargo test (PostgreSQL + Azure storage on Azurite)" run_azure
 
@@ -134,5 +112,11 @@ step "API conformance (Schemathesis)" scripts/api-conformance.sh "$WORK/api"
 
 # --- browser end-to-end tests against the release build ---------------------------------
 step "browser tests (Chromium, Firefox, WebKit)" scripts/e2e.sh "$WORK/e2e"
+
+# --- three nodes behind nginx on PostgreSQL + Azurite -------------------------------------
+if [ -n "${PGPORT:-}" ]; then
+  step "several nodes behind nginx" env IDV_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres" \
+    scripts/multinode.sh test "$WORK/nodes"
+fi
 
 summary

@@ -63,7 +63,7 @@ pub async fn open_core(config: Config) -> anyhow::Result<Core> {
 
 /// The configured storage backend, ready (Azure container created when missing).
 pub async fn open_storage(config: &Config, key: &MasterKey) -> anyhow::Result<Storage> {
-    Ok(match &config.storage {
+    let backend: Storage = match &config.storage {
         StorageConfig::Local => Arc::new(
             LocalStorage::new(
                 config.data_dir.join("files"),
@@ -77,7 +77,8 @@ pub async fn open_storage(config: &Config, key: &MasterKey) -> anyhow::Result<St
                 .await
                 .with_context(|| format!("{}=azure", S::STORAGE.name))?,
         ),
-    })
+    };
+    Ok(app::server::storage::Observed::wrap(backend))
 }
 
 /// The database, the master key and the file storage (what `serve` and `worker` share).
@@ -106,12 +107,19 @@ pub async fn open_state(
     };
     let documents = app::server::document::Reader::new(&config.models_dir, config.media_timeout)
         .context(S::MODELS_DIR.name)?;
+    // the process's metrics recorder (before anything counts)
+    app::server::observe::handle();
     Ok(AppState {
         leptos_options: config.leptos.clone(),
         scoring_slots: Arc::new(Semaphore::new(config.scoring_concurrency)),
         webhook_notify: Arc::new(tokio::sync::Notify::new()),
-        api_rate: Arc::default(),
-        ip_limits: Arc::new(app::server::limits::IpLimits::new(&config.guard)),
+        api_rate: Arc::new(app::server::limits::RateLimiter::new(
+            app::server::limits::shared_store(&config, &db),
+        )),
+        ip_limits: Arc::new(app::server::limits::IpLimits::new(
+            &config.guard,
+            app::server::limits::shared_store(&config, &db),
+        )),
         upload_slots: Arc::new(Semaphore::new(config.guard.max_concurrent_uploads)),
         spool: app::server::intake::SpoolBudget::new(config.guard.spool_max_bytes),
         media_slots: Arc::new(Semaphore::new(config.guard.media_concurrency)),
@@ -154,6 +162,8 @@ pub async fn load_verifier(config: &Config) -> anyhow::Result<SharedVerifier> {
 
 pub struct Application {
     listener: TcpListener,
+    /// `IDV_METRICS_ADDR`: `GET /metrics` on its own address.
+    metrics_listener: Option<TcpListener>,
     router: axum::Router,
     state: AppState,
 }
@@ -178,6 +188,12 @@ impl Application {
             anyhow::anyhow!("{}: cannot listen on {addr}: {why}", S::SITE_ADDR.name)
         })?;
         config.set_bound_addr(listener.local_addr()?);
+        let metrics_listener = match config.metrics.addr {
+            Some(addr) => Some(TcpListener::bind(addr).await.map_err(|e| {
+                anyhow::anyhow!("{}: cannot listen on {addr}: {e}", S::METRICS_ADDR.name)
+            })?),
+            None => None,
+        };
         let state = open_state(config, verifier).await?;
         // spool files a crash left behind (a live upload writes at least every few seconds)
         let swept = app::server::intake::sweep_spool(
@@ -193,6 +209,7 @@ impl Application {
         let router = routes::router(state.clone());
         Ok(Self {
             listener,
+            metrics_listener,
             router,
             state,
         })
@@ -202,6 +219,13 @@ impl Application {
         self.listener
             .local_addr()
             .expect("a bound listener has an address")
+    }
+
+    /// The metrics address, when `IDV_METRICS_ADDR` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
     }
 
     pub fn port(&self) -> u16 {
@@ -239,6 +263,13 @@ impl Application {
         } else {
             None
         };
+        let metrics = self.metrics_listener.map(|l| {
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(l, app::server::observe::metrics_router()).await {
+                    tracing::error!(error = %e, "the metrics listener stopped");
+                }
+            })
+        });
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let serve = http::serve(
             self.listener,
@@ -260,6 +291,9 @@ impl Application {
             }
         }
         sweeper.abort();
+        if let Some(m) = metrics {
+            m.abort();
+        }
         if let Some(d) = dispatcher {
             // deliveries in flight keep their lease and are retried by the next dispatcher
             d.abort();
@@ -277,6 +311,21 @@ pub async fn run_worker(
     config: Config,
     stop: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    // a worker's metrics (its webhook attempts) on IDV_METRICS_ADDR; it has no other listener
+    let metrics = match config.metrics.addr {
+        Some(addr) => {
+            let l = TcpListener::bind(addr).await.map_err(|e| {
+                anyhow::anyhow!("{}: cannot listen on {addr}: {e}", S::METRICS_ADDR.name)
+            })?;
+            app::server::observe::handle();
+            Some(tokio::spawn(async move {
+                if let Err(e) = axum::serve(l, app::server::observe::metrics_router()).await {
+                    tracing::error!(error = %e, "the metrics listener stopped");
+                }
+            }))
+        }
+        None => None,
+    };
     let (core, storage) = open_core_and_storage(config).await?;
     let dispatcher = Arc::new(Dispatcher::new(
         &core.config,
@@ -288,6 +337,9 @@ pub async fn run_worker(
     let run = tokio::spawn(dispatcher.run());
     stop.await;
     run.abort();
+    if let Some(m) = metrics {
+        m.abort();
+    }
     core.db.pool.close().await;
     tracing::info!("worker stopped");
     Ok(())

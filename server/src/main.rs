@@ -205,12 +205,23 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    telemetry::init(config.log_format);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("tokio runtime");
-    match rt.block_on(run(cli.command.unwrap_or(Command::Serve), config)) {
+    // traces (when configured) are sent from this runtime
+    let command = cli.command.unwrap_or(Command::Serve);
+    let traced = matches!(command, Command::Serve | Command::Worker);
+    {
+        let _rt = rt.enter();
+        let no_traces = Default::default();
+        let metrics = if traced { &config.metrics } else { &no_traces };
+        telemetry::init(config.log_format, metrics);
+    }
+    let result = rt.block_on(run(command, config));
+    // the last batch of spans, sent while the runtime still runs
+    rt.block_on(async { tokio::task::spawn_blocking(telemetry::shutdown).await.ok() });
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("idv: {e:#}");

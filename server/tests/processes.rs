@@ -359,3 +359,175 @@ async fn bench_webhooks() {
         lat[lat.len() - 1]
     );
 }
+
+/// The `submission` span and its stages' spans, by name, from OTLP/HTTP protobuf bodies; with
+/// every string attribute value (to look for what must not be there).
+/// A span's name and its attributes.
+type Span = (String, HashMap<String, String>);
+
+fn spans_of(bodies: &[common::receiver::Received]) -> (Vec<Span>, Vec<String>) {
+    use opentelemetry_proto::tonic::{
+        collector::trace::v1::ExportTraceServiceRequest, common::v1::any_value::Value,
+    };
+    use prost::Message;
+    let mut spans = Vec::new();
+    let mut values = Vec::new();
+    for b in bodies {
+        let req =
+            ExportTraceServiceRequest::decode(b.body.as_ref()).expect("an OTLP protobuf body");
+        for rs in req.resource_spans {
+            for ss in rs.scope_spans {
+                for span in ss.spans {
+                    let mut attrs = HashMap::new();
+                    for kv in span.attributes {
+                        let v = match kv.value.and_then(|v| v.value) {
+                            Some(Value::StringValue(s)) => s,
+                            Some(Value::IntValue(i)) => i.to_string(),
+                            Some(Value::BoolValue(b)) => b.to_string(),
+                            Some(Value::DoubleValue(d)) => d.to_string(),
+                            _ => String::new(),
+                        };
+                        values.push(v.clone());
+                        attrs.insert(kv.key, v);
+                    }
+                    spans.push((span.name, attrs));
+                }
+            }
+        }
+    }
+    (spans, values)
+}
+
+/// A real submission through `idv serve` with `IDV_OTLP_ENDPOINT`: its spans reach a local
+/// OTLP/HTTP receiver, one per stage, the check id on them and nothing about the person. With no
+/// endpoint configured (the SDK's own variable set, a receiver on the default port 4318)
+/// nothing is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn traces_reach_an_otlp_receiver_only_when_configured() {
+    use common::receiver::Receiver;
+    let (_hooks, hook_url) = Receiver::start(vec![]).await;
+    let otlp = {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let (r, _) = Receiver::serve_on(l, vec![]).await;
+        (r, format!("http://{addr}"))
+    };
+    let port = free_port();
+    let mut s = setup(&[]).await;
+    s.vars
+        .insert("LEPTOS_SITE_ADDR".into(), format!("127.0.0.1:{port}"));
+    s.vars.insert("IDV_OTLP_ENDPOINT".into(), otlp.1.clone());
+    s.vars
+        .insert("OTEL_BSP_SCHEDULE_DELAY".into(), "200".into());
+    let base = format!("http://127.0.0.1:{port}");
+    let mut srv = spawn(&s, &["serve"], "serve-traced.log");
+    wait_ready(&base).await;
+    let p = partner(&s, &hook_url).await;
+    let user = "person-29c1@example.org";
+    let check_id = submit(&base, &p.api_key, user).await;
+
+    // the batch goes out every 200 ms; wait for the commit stage's span
+    let t0 = Instant::now();
+    let (spans, values) = loop {
+        let (spans, values) = spans_of(&otlp.0.all());
+        let seen = |name: &str| spans.iter().any(|(n, _)| n == name);
+        if seen("submission") && seen("webhook.attempt") {
+            break (spans, values);
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "no submission or webhook span; got {spans:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let _ = srv.kill();
+    let _ = srv.wait();
+    let names: HashSet<&str> = spans.iter().map(|(n, _)| n.as_str()).collect();
+    for stage in app::server::observe::STAGES {
+        assert!(
+            names.contains(format!("submit.{stage}").as_str()),
+            "submit.{stage} in {names:?}"
+        );
+    }
+    assert!(names.contains("request"), "{names:?}");
+    let attempt = spans.iter().find(|(n, _)| n == "webhook.attempt").unwrap();
+    assert_eq!(attempt.1.get("check_id"), Some(&check_id), "{attempt:?}");
+    let root = spans.iter().find(|(n, _)| n == "submission").unwrap();
+    assert_eq!(root.1.get("check_id"), Some(&check_id), "{root:?}");
+    let commit = spans.iter().find(|(n, _)| n == "submit.commit").unwrap();
+    assert_eq!(commit.1.get("check_id"), Some(&check_id), "{commit:?}");
+    for v in &values {
+        for secret in [user, p.api_key.as_str()] {
+            assert!(!v.contains(secret), "{secret} in a span attribute: {v}");
+        }
+    }
+
+    // unconfigured: the SDK's variables point at a listening receiver, and one listens on the
+    // default OTLP/HTTP port when it is free; neither hears anything
+    let default_port = tokio::net::TcpListener::bind("127.0.0.1:4318").await.ok();
+    let quiet_default = match default_port {
+        Some(l) => Some(Receiver::serve_on(l, vec![]).await.0),
+        None => {
+            eprintln!("127.0.0.1:4318 is in use here: checking the configured-off receiver only");
+            None
+        }
+    };
+    let quiet = {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        (Receiver::serve_on(l, vec![]).await.0, addr)
+    };
+    let port = free_port();
+    s.vars.remove("IDV_OTLP_ENDPOINT");
+    s.vars
+        .insert("LEPTOS_SITE_ADDR".into(), format!("127.0.0.1:{port}"));
+    s.vars.insert(
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT".into(),
+        format!("http://{}/v1/traces", quiet.1),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    let mut srv = Command::new(binary())
+        .args(["serve"])
+        .envs(&s.vars)
+        .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(s.dir.path().join("serve-quiet.log")).unwrap())
+        .spawn()
+        .unwrap();
+    wait_ready(&base).await;
+    submit(&base, &p.api_key, "u2").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    // a graceful stop flushes an exporter, if there were one
+    let _ = Command::new("kill")
+        .args(["-TERM", &srv.id().to_string()])
+        .status();
+    let _ = srv.wait();
+    assert_eq!(quiet.0.count(), 0, "nothing sent without an endpoint");
+    if let Some(r) = quiet_default {
+        assert_eq!(r.count(), 0, "nothing sent to the default port");
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A real submission (the test media) to an `idv serve` at `base`; its check id.
+async fn submit(base: &str, api_key: &str, user: &str) -> String {
+    let form = common::media_form("seq_obama.webm", "id_obama.jpg")
+        .text("api_key", api_key.to_string())
+        .text("user_identifier", user.to_string());
+    let r = reqwest::Client::new()
+        .post(format!("{base}/verif/submit"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: serde_json::Value = r.json().await.unwrap();
+    v["check_id"].as_str().unwrap().to_string()
+}

@@ -327,6 +327,7 @@ pub async fn guard_submit(
         return r;
     }
     let Ok(slot) = state.upload_slots.clone().try_acquire_owned() else {
+        crate::server::observe::overloaded("uploads");
         return AppError::Busy {
             message: "The service is receiving too many uploads at once; retry shortly".into(),
             retry_after_secs: 10,

@@ -488,7 +488,10 @@ pub async fn rate_limit(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let (taken, reset) = state.api_rate.take(&key, limit);
+    let (taken, reset) = match state.api_rate.take(&key, limit).await {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
     let mut resp = match taken {
         Ok(_) => next.run(req).await,
         Err(wait) => {

@@ -134,6 +134,7 @@ impl AppError {
 
     pub fn log(&self) {
         if let Self::Internal { context, source } = self {
+            super::observe::internal_error(source);
             tracing::error!(error = format!("{source:#}"), "{context}");
         }
     }

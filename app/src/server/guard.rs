@@ -87,7 +87,7 @@ pub async fn limit_by_ip(State(state): State<AppState>, req: Request, next: Next
         let guard = &state.config.guard;
         let ip = request_ip(&req, &guard.trusted_proxies);
         let exempt = guard.ip_limits_exempt.iter().any(|n| n.contains(&ip));
-        if !exempt && let Err(e) = state.ip_limits.check(kind, ip) {
+        if !exempt && let Err(e) = state.ip_limits.check(kind, ip).await {
             tracing::info!(kind = ?kind, "per-IP limit reached");
             return e.into_response();
         }

@@ -347,6 +347,7 @@ impl Charge {
         let before = self.budget.used.fetch_add(n, Ordering::AcqRel);
         if before.saturating_add(n) > self.budget.limit {
             self.budget.used.fetch_sub(n, Ordering::AcqRel);
+            super::observe::overloaded("spool");
             return Err(AppError::Busy {
                 message: "The service is receiving too many uploads at once; retry shortly".into(),
                 retry_after_secs: 30,

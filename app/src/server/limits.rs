@@ -1,7 +1,9 @@
-//! Request budgets, per process: the partner API's per-key minute windows
-//! (`IDV_API_RATE_LIMIT`), and the per-IP limits (`governor`'s keyed GCRA limiters) of
-//! submissions, capture-page loads and dashboard sign-ins (`IDV_IP_*_PER_MINUTE`). The
-//! middlewares that apply them live with their routes (`api_v1`, `guard`).
+//! Request budgets: the partner API's per-key minute windows (`IDV_API_RATE_LIMIT`), and the
+//! per-IP limits (GCRA, like `governor`'s) of submissions, capture-page loads and dashboard
+//! sign-ins (`IDV_IP_*_PER_MINUTE`). By default (`IDV_RATE_LIMITS=shared`) they are counted in
+//! the database, one atomic upsert per request, so every node behind a load balancer takes from
+//! the same budget; `process` keeps them in each node's memory (N nodes allow N times each
+//! limit). The middlewares that apply them live with their routes (`api_v1`, `guard`).
 
 use std::{
     net::{IpAddr, Ipv6Addr},
@@ -13,36 +15,81 @@ use governor::{
     state::keyed::DefaultKeyedStateStore,
 };
 
-use super::{config::GuardConfig, error::AppError};
+use super::{
+    config::{Config, GuardConfig, RateLimitStore},
+    db::{Db, now_ms},
+    error::AppError,
+};
 
 /// Per-key request budget for the partner API: a fixed one-minute window per key (keyed by the
-/// SHA-256 of the presented key, so unknown keys are limited too), per process.
-#[derive(Debug, Default)]
+/// SHA-256 of the presented key, so unknown keys are limited too).
+#[derive(Debug)]
 pub struct RateLimiter {
+    /// `Some` when the windows are shared through the database.
+    shared: Option<Db>,
     windows: std::sync::Mutex<std::collections::HashMap<String, (u64, u32)>>,
 }
 
 impl RateLimiter {
+    /// `shared`: the database when the windows are shared (`IDV_RATE_LIMITS=shared`).
+    pub fn new(shared: Option<Db>) -> Self {
+        Self {
+            shared,
+            windows: Default::default(),
+        }
+    }
+
     /// `Ok(remaining)` or `Err(seconds until the window resets)`; also the reset time.
-    pub fn take(&self, key: &str, limit: u32) -> (Result<u32, u64>, u64) {
-        let now = super::db::now_ms().max(0) as u64 / 1000;
+    pub async fn take(&self, key: &str, limit: u32) -> Result<(Result<u32, u64>, u64), AppError> {
+        let now = now_ms().max(0) as u64 / 1000;
         let window = now / 60;
         let reset = (window + 1) * 60 - now;
         let id = super::crypto::sha256_hex(key.as_bytes());
-        let mut map = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 10_000 {
-            map.retain(|_, (w, _)| *w == window);
+        let hits = match &self.shared {
+            Some(db) => {
+                let hits: i64 = sqlx::query_scalar(
+                    "INSERT INTO api_rate_windows (bucket, window_id, hits) VALUES ($1, $2, 1) \
+                     ON CONFLICT (bucket) DO UPDATE SET \
+                       hits = CASE WHEN api_rate_windows.window_id = excluded.window_id \
+                                   THEN api_rate_windows.hits + 1 ELSE 1 END, \
+                       window_id = excluded.window_id \
+                     RETURNING hits",
+                )
+                .bind(&id)
+                .bind(window as i64)
+                .fetch_one(&db.pool)
+                .await
+                .map_err(|e| AppError::internal("counting an API request", e))?;
+                u32::try_from(hits).unwrap_or(u32::MAX)
+            }
+            None => {
+                let mut map = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+                if map.len() > 10_000 {
+                    map.retain(|_, (w, _)| *w == window);
+                }
+                let entry = map.entry(id).or_insert((window, 0));
+                if entry.0 != window {
+                    *entry = (window, 0);
+                }
+                if entry.1 < limit {
+                    entry.1 += 1;
+                    entry.1
+                } else {
+                    limit.saturating_add(1)
+                }
+            }
+        };
+        if hits > limit {
+            super::observe::rate_limited("api_key");
+            return Ok((Err(reset), reset));
         }
-        let entry = map.entry(id).or_insert((window, 0));
-        if entry.0 != window {
-            *entry = (window, 0);
-        }
-        if entry.1 >= limit {
-            return (Err(reset), reset);
-        }
-        entry.1 += 1;
-        (Ok(limit - entry.1), reset)
+        Ok((Ok(limit - hits), reset))
     }
+}
+
+/// The database, when `config` shares the limits through it.
+pub fn shared_store(config: &Config, db: &Db) -> Option<Db> {
+    (config.rate_limits == RateLimitStore::Shared).then(|| db.clone())
 }
 
 /// The limiter key of an address: IPv6 clients by their /64 (one subscriber's network).
@@ -64,10 +111,22 @@ pub enum Limited {
     SignIn,
 }
 
+impl Limited {
+    /// The metric label and the shared bucket's prefix.
+    fn label(self) -> &'static str {
+        match self {
+            Self::Submit => "ip_submit",
+            Self::Page => "ip_page",
+            Self::SignIn => "ip_sign_in",
+        }
+    }
+}
+
 type KeyedLimiter = Gcra<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock>;
 
-/// Per-IP limiters, one per [`Limited`] kind, per process.
+/// Per-IP limiters, one per [`Limited`] kind: in the database, or in this process.
 pub struct IpLimits {
+    shared: Option<Db>,
     submit: KeyedLimiter,
     page: KeyedLimiter,
     sign_in: KeyedLimiter,
@@ -79,6 +138,7 @@ pub struct IpLimits {
 impl std::fmt::Debug for IpLimits {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IpLimits")
+            .field("shared", &self.shared.is_some())
             .field("submit_per_minute", &self.submit_rate)
             .field("page_per_minute", &self.page_rate)
             .field("sign_in_per_minute", &self.sign_in_rate)
@@ -92,9 +152,14 @@ fn per_minute(n: u32) -> KeyedLimiter {
     ))
 }
 
+/// The GCRA's period: a budget of `rate` a minute is full again a minute after it was spent.
+const PERIOD_MS: i64 = 60_000;
+
 impl IpLimits {
-    pub fn new(cfg: &GuardConfig) -> Self {
+    /// `shared`: the database when the limits are shared (`IDV_RATE_LIMITS=shared`).
+    pub fn new(cfg: &GuardConfig, shared: Option<Db>) -> Self {
         Self {
+            shared,
             submit: per_minute(cfg.ip_submit_per_minute),
             page: per_minute(cfg.ip_page_per_minute),
             sign_in: per_minute(cfg.ip_sign_in_per_minute),
@@ -105,31 +170,89 @@ impl IpLimits {
     }
 
     /// Takes one request of `kind` from `ip`'s budget, or says how long to wait.
-    pub fn check(&self, kind: Limited, ip: IpAddr) -> Result<(), AppError> {
+    pub async fn check(&self, kind: Limited, ip: IpAddr) -> Result<(), AppError> {
         let (limiter, rate, what) = match kind {
             Limited::Submit => (&self.submit, self.submit_rate, "submissions"),
             Limited::Page => (&self.page, self.page_rate, "verification page loads"),
             Limited::SignIn => (&self.sign_in, self.sign_in_rate, "sign-in attempts"),
         };
-        limiter.check_key(&limiter_key(ip)).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            AppError::TooManyRequests {
-                message: format!(
-                    "Too many {what} from this address (at most {rate} a minute); retry after {} s",
-                    secs.max(1)
-                ),
-                retry_after_secs: secs.max(1),
-            }
+        let wait_ms = match &self.shared {
+            Some(db) => shared_gcra(db, kind, limiter_key(ip), rate).await?,
+            None => limiter.check_key(&limiter_key(ip)).err().map(|not_until| {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                i64::try_from(wait.as_millis()).unwrap_or(PERIOD_MS)
+            }),
+        };
+        let Some(wait_ms) = wait_ms else {
+            return Ok(());
+        };
+        super::observe::rate_limited(kind.label());
+        let secs = u64::try_from((wait_ms + 999) / 1000).unwrap_or(1).max(1);
+        Err(AppError::TooManyRequests {
+            message: format!(
+                "Too many {what} from this address (at most {rate} a minute); retry after {secs} s"
+            ),
+            retry_after_secs: secs,
         })
     }
 
     /// Forgets addresses whose budget is full again (bounded memory); the sweeper calls it.
-    pub fn forget_idle(&self) {
+    pub async fn forget_idle(&self) -> Result<(), sqlx::Error> {
         self.submit.retain_recent();
         self.page.retain_recent();
         self.sign_in.retain_recent();
+        if let Some(db) = &self.shared {
+            let now = now_ms();
+            sqlx::query("DELETE FROM ip_rate_limits WHERE tat < $1")
+                .bind(now)
+                .execute(&db.pool)
+                .await?;
+            sqlx::query("DELETE FROM api_rate_windows WHERE window_id < $1")
+                .bind(now / 1000 / 60)
+                .execute(&db.pool)
+                .await?;
+        }
+        Ok(())
     }
+}
+
+/// One request against a shared GCRA bucket in one statement: the theoretical arrival time
+/// moves on by `60 s / rate` when that stays within a minute of now; otherwise nothing changes
+/// and the answer is how long until it would. `None`: allowed.
+async fn shared_gcra(
+    db: &Db,
+    kind: Limited,
+    ip: IpAddr,
+    rate: u32,
+) -> Result<Option<i64>, AppError> {
+    let step = (PERIOD_MS / i64::from(rate.max(1))).max(1);
+    let bucket = format!("{}:{ip}", kind.label());
+    let now = now_ms();
+    let fail = |e| AppError::internal("counting a request against a per-IP limit", e);
+    let taken: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO ip_rate_limits (bucket, tat) VALUES ($1, $2 + $3) \
+         ON CONFLICT (bucket) DO UPDATE SET \
+           tat = (CASE WHEN ip_rate_limits.tat > $2 THEN ip_rate_limits.tat ELSE $2 END) + $3 \
+         WHERE (CASE WHEN ip_rate_limits.tat > $2 THEN ip_rate_limits.tat ELSE $2 END) + $3 - $2 <= $4 \
+         RETURNING tat",
+    )
+    .bind(&bucket)
+    .bind(now)
+    .bind(step)
+    .bind(PERIOD_MS)
+    .fetch_optional(&db.pool)
+    .await
+    .map_err(fail)?;
+    if taken.is_some() {
+        return Ok(None);
+    }
+    let tat: i64 = sqlx::query_scalar("SELECT tat FROM ip_rate_limits WHERE bucket = $1")
+        .bind(&bucket)
+        .fetch_optional(&db.pool)
+        .await
+        .map_err(fail)?
+        .unwrap_or(now);
+    Ok(Some((tat + step - PERIOD_MS - now).max(1)))
 }
 
 #[cfg(test)]
@@ -144,8 +267,8 @@ mod tests {
         assert_eq!(limiter_key(a), limiter_key(b));
     }
 
-    #[test]
-    fn a_limit_refuses_with_a_wait() {
+    #[tokio::test]
+    async fn a_limit_refuses_with_a_wait() {
         let cfg = GuardConfig {
             spool_max_bytes: 1,
             max_concurrent_uploads: 1,
@@ -159,16 +282,17 @@ mod tests {
             trusted_proxies: vec![],
             ip_limits_exempt: vec![],
         };
-        let l = IpLimits::new(&cfg);
+        let l = IpLimits::new(&cfg, None);
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
-        l.check(Limited::Submit, ip).unwrap();
-        l.check(Limited::Submit, ip).unwrap();
-        let e = l.check(Limited::Submit, ip).unwrap_err();
+        l.check(Limited::Submit, ip).await.unwrap();
+        l.check(Limited::Submit, ip).await.unwrap();
+        let e = l.check(Limited::Submit, ip).await.unwrap_err();
         assert_eq!(e.status(), axum::http::StatusCode::TOO_MANY_REQUESTS);
         assert!(e.retry_after().is_some_and(|s| (1..=60).contains(&s)));
         // other kinds and other addresses have their own budgets
-        l.check(Limited::Page, ip).unwrap();
+        l.check(Limited::Page, ip).await.unwrap();
         l.check(Limited::Submit, "192.0.2.2".parse().unwrap())
+            .await
             .unwrap();
     }
 }

@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod intake;
 pub mod limits;
 pub mod media;
+pub mod observe;
 pub mod outbox;
 pub mod partners;
 pub mod private_fs;

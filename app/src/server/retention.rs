@@ -85,9 +85,11 @@ pub async fn sweep_once(state: &AppState) -> anyhow::Result<SweepStats> {
                 )
                 .await?;
                 tx.commit().await?;
+                metrics::counter!(super::observe::RETENTION, "result" => "deleted").increment(1);
                 stats.deleted += 1;
                 progressed = true;
             } else {
+                metrics::counter!(super::observe::RETENTION, "result" => "failed").increment(1);
                 stats.failed += 1;
             }
         }
@@ -105,6 +107,89 @@ pub async fn sweep_once(state: &AppState) -> anyhow::Result<SweepStats> {
     Ok(stats)
 }
 
+/// How long a submission's files may stay in storage without their check: far longer than a
+/// store and a commit take, so only a process that died leaves files this old.
+pub const PENDING_GRACE: Duration = Duration::from_secs(15 * 60);
+
+/// Writes down the storage keys a submission is about to store, before it stores them.
+pub async fn note_pending(
+    db: &super::db::Db,
+    check_id: &str,
+    keys: &[String],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO pending_files (check_id, keys, expires_at) VALUES ($1, $2, $3)")
+        .bind(check_id)
+        .bind(keys.join("\n"))
+        .bind(now_ms() + i64::try_from(PENDING_GRACE.as_millis()).unwrap_or(0))
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Forgets the note once its files are gone (or, in the commit's transaction, kept).
+pub async fn forget_pending(db: &super::db::Db, check_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM pending_files WHERE check_id = $1")
+        .bind(check_id)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Deletes the files of submissions that stored them and never committed (their process was
+/// killed between the two), then their notes. Claimed under a lease like the retention sweep,
+/// so with several nodes one deletes each. Returns how many files were deleted.
+pub async fn sweep_orphans(state: &AppState) -> anyhow::Result<usize> {
+    let now = now_ms();
+    let lock = if state.db.backend == Backend::Postgres {
+        "FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let claimed = sqlx::query(&format!(
+        "UPDATE pending_files SET lease_until = $1 WHERE check_id IN (\
+           SELECT check_id FROM pending_files WHERE expires_at <= $2 \
+           AND (lease_until IS NULL OR lease_until < $2) ORDER BY expires_at LIMIT {BATCH} {lock}) \
+         RETURNING check_id, keys"
+    ))
+    .bind(now + LEASE_MS)
+    .bind(now)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut deleted = 0;
+    for row in &claimed {
+        let check_id: String = row.try_get("check_id")?;
+        let keys: String = row.try_get("keys")?;
+        // a check that did commit keeps its files (the note outlived a commit it should not have)
+        let committed: Option<String> = sqlx::query_scalar("SELECT id FROM checks WHERE id = $1")
+            .bind(&check_id)
+            .fetch_optional(&state.db.pool)
+            .await?;
+        let mut ok = true;
+        if committed.is_none() {
+            for k in keys.lines().filter(|k| !k.is_empty()) {
+                match state.storage.delete(k).await {
+                    Ok(()) => deleted += 1,
+                    Err(e) => {
+                        ok = false;
+                        tracing::warn!(check_id = %check_id, error = format!("{e:#}"), "could not delete a file of an unfinished submission; retried after the lease");
+                    }
+                }
+            }
+        }
+        if ok {
+            forget_pending(&state.db, &check_id).await?;
+        }
+    }
+    if deleted > 0 {
+        metrics::counter!(super::observe::ORPHANS).increment(deleted as u64);
+        tracing::info!(
+            files = deleted,
+            "deleted files of submissions that never completed"
+        );
+    }
+    Ok(deleted)
+}
+
 /// Capture links that were never used are deleted this long after they expired (with the
 /// contact data the partner put on them); expired dashboard sessions too.
 pub const UNUSED_LINK_GRACE: Duration = Duration::from_secs(3600);
@@ -119,7 +204,7 @@ pub async fn sweep_sessions(state: &AppState) -> anyhow::Result<(u64, u64)> {
             .execute(&state.db.pool)
             .await?
             .rows_affected();
-    state.ip_limits.forget_idle();
+    state.ip_limits.forget_idle().await?;
     if links + dash > 0 {
         tracing::info!(
             capture_links = links,
@@ -137,10 +222,19 @@ pub fn spawn_sweeper(state: AppState, interval: Duration) -> tokio::task::JoinHa
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            if let Err(e) = sweep_orphans(&state).await {
+                super::observe::internal_error(&e);
+                tracing::error!(
+                    error = format!("{e:#}"),
+                    "sweeping files of unfinished submissions failed"
+                );
+            }
             if let Err(e) = sweep_once(&state).await {
+                super::observe::internal_error(&e);
                 tracing::error!(error = format!("{e:#}"), "retention sweep failed");
             }
             if let Err(e) = sweep_sessions(&state).await {
+                super::observe::internal_error(&e);
                 tracing::error!(error = format!("{e:#}"), "session sweep failed");
             }
         }

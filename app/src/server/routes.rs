@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(super::observe::metrics_with_token))
         .merge(crate::capture::server::router())
         .route("/files/{*key}", get(serve_file))
         .merge(super::api_v1::router(state.clone()))
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
             let opts = state.leptos_options.clone();
             move || shell(opts.clone())
         })
+        .route_layer(axum::middleware::from_fn(super::observe::mark_route))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state.clone())
         .layer(
@@ -99,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .layer(axum::middleware::from_fn(super::observe::http_metrics))
 }
 
 /// `GET /files/{key}`: a read link this service minted, answered by the storage backend.

@@ -24,7 +24,7 @@ use super::{
     domain::{Contact, UserIdentifier},
     error::AppError,
     intake::{self, Limits},
-    media,
+    media, observe,
     partners::{self, KeyKind, KeyMode},
     state::AppState,
     verify::{self, Inputs},
@@ -140,15 +140,20 @@ fn contact(
     ))
 }
 
-/// Waits for a slot of `slots` (at most `wait`), else 503 with `Retry-After`.
+/// Waits for a slot of `slots` (at most `wait`), else 503 with `Retry-After`; `gate` names
+/// the slots in the metrics.
 async fn slot(
     slots: &Arc<tokio::sync::Semaphore>,
     wait: std::time::Duration,
+    gate: &'static str,
 ) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
     tokio::time::timeout(wait, slots.clone().acquire_owned())
         .await
-        .map_err(|_| AppError::Unavailable {
-            retry_after_secs: 10,
+        .map_err(|_| {
+            observe::overloaded(gate);
+            AppError::Unavailable {
+                retry_after_secs: 10,
+            }
         })?
         .map_err(|e| AppError::internal("slots closed", e))
 }
@@ -157,8 +162,19 @@ pub async fn submit(
     state: &AppState,
     mp: multer::Multipart<'static>,
 ) -> Result<SubmitSuccess, AppError> {
+    use tracing::Instrument;
     let mut reserved: Option<String> = None;
-    let result = run(state, mp, &mut reserved).await;
+    let start = std::time::Instant::now();
+    // the root of the submission's trace; the check id is recorded once it exists
+    let span = tracing::info_span!("submission", check_id = tracing::field::Empty);
+    let result = run(state, mp, &mut reserved).instrument(span).await;
+    let outcome = match &result {
+        Ok(_) => "completed",
+        Err(e) if e.status().is_server_error() => "failed",
+        Err(_) => "refused",
+    };
+    metrics::histogram!(observe::SUBMIT_SECONDS, "outcome" => outcome)
+        .record(start.elapsed().as_secs_f64());
     if result.is_err()
         && let Some(session_id) = reserved
         && let Err(e) = capture_links::release(&state.db, &session_id).await
@@ -169,12 +185,14 @@ pub async fn submit(
 }
 
 /// The steps, each named: resolve the caller → inspect the media → score → store → commit.
+// one story in order; each step is its own function, what is left is the record they make
+#[allow(clippy::too_many_lines)]
 async fn run(
     state: &AppState,
     mp: multer::Multipart<'static>,
     reserved: &mut Option<String>,
 ) -> Result<SubmitSuccess, AppError> {
-    let (caller, intake) = resolve(state, mp, reserved).await?;
+    let (caller, intake) = observe::stage("intake", None, resolve(state, mp, reserved)).await?;
     let (email, phone) = contact(&caller, &intake)?;
     let intake::Intake {
         text,
@@ -186,8 +204,14 @@ async fn run(
         return Err(AppError::bad_request(messages::FILES_REQUIRED));
     };
     let requested = document_type(text.get("document_type").map(String::as_str))?;
-    let (video, image, back) = inspect(state, &selfie, &id_photo, id_photo_back.as_ref()).await?;
+    let (video, image, back) = observe::stage(
+        "probe",
+        None,
+        inspect(state, &selfie, &id_photo, id_photo_back.as_ref()),
+    )
+    .await?;
     let names = Names::new(&caller.auth.partner.id, &video, &image, back.as_ref());
+    tracing::Span::current().record("check_id", names.check_id.as_str());
     let timeline = text
         .get("challenge_timeline")
         .map(|t| t.trim())
@@ -214,13 +238,17 @@ async fn run(
             verify::add_risk(&mut outcome, *risk);
         }
     }
-    let stored = store(
-        state,
-        &names,
-        &selfie,
-        &id_photo,
-        id_photo_back.as_ref(),
-        video.mime,
+    let stored = observe::stage(
+        "store",
+        Some(&names.check_id),
+        store(
+            state,
+            &names,
+            &selfie,
+            &id_photo,
+            id_photo_back.as_ref(),
+            video.mime,
+        ),
     )
     .await?;
 
@@ -275,8 +303,14 @@ async fn run(
         id_back_key: names.id_back.as_ref().map(|(key, _)| key.clone()),
         id_back_file_name: names.id_back.map(|(_, name)| name),
     };
-    commit(state, session_id.as_deref(), &record, &selfie_sha256).await?;
+    observe::stage(
+        "commit",
+        Some(&record.id),
+        commit(state, session_id.as_deref(), &record, &selfie_sha256),
+    )
+    .await?;
     stored.keep();
+    observe::check_completed(record.status.as_str(), &record.face.method, record.livemode);
     tracing::info!(check_id = %record.id, status = record.status.as_str(), similarity = record.face.similarity_score, "check completed");
 
     let result = checks::to_result(&record, &state.storage, cfg.link_ttl)
@@ -340,7 +374,7 @@ async fn inspect(
     AppError,
 > {
     let cfg = &state.config;
-    let _permit = slot(&state.media_slots, cfg.scoring_queue_timeout).await?;
+    let _permit = slot(&state.media_slots, cfg.scoring_queue_timeout, "media").await?;
     let (max, limit) = (cfg.max_image_pixels, cfg.media_timeout);
     let decode = |upload: &intake::Upload, field: &'static str| {
         let (path, head) = (upload.spool.path().to_path_buf(), upload.head.clone());
@@ -454,7 +488,15 @@ async fn score(
     let forced = (caller.auth.mode == KeyMode::Test)
         .then(|| verify::test_mode_outcome(&caller.user_identifier))
         .flatten();
-    let _permit = slot(&state.scoring_slots, state.config.scoring_queue_timeout).await?;
+    let queued = observe::Queued::enter();
+    let _permit = slot(
+        &state.scoring_slots,
+        state.config.scoring_queue_timeout,
+        "scoring",
+    )
+    .await?;
+    drop(queued);
+    let _scoring = observe::Scoring::enter();
     let front = Arc::new(image.image);
     let inputs = Inputs {
         video: selfie.spool.path().to_path_buf(),
@@ -464,13 +506,29 @@ async fn score(
     };
     let read = {
         let (reader, back) = (state.documents.clone(), back.map(|b| b.image));
-        tokio::task::spawn_blocking(move || reader.read(&front, back.as_ref(), requested))
+        let span = tracing::info_span!(
+            "submit.stage",
+            otel.name = "submit.document",
+            stage = "document",
+            check_id
+        );
+        tokio::task::spawn_blocking(move || {
+            let _in = span.enter();
+            let start = std::time::Instant::now();
+            let read = reader.read(&front, back.as_ref(), requested);
+            observe::stage_time("document", start.elapsed());
+            read
+        })
     };
     let forced_flag = forced.is_some();
     let face = async {
         match forced {
             Some(o) => Ok(o),
-            None => state.verifier.verify(&inputs).await,
+            None => {
+                use tracing::Instrument;
+                let span = tracing::info_span!("submit.score", check_id);
+                state.verifier.verify(&inputs).instrument(span).await
+            }
         }
     };
     let (scored, read) = tokio::join!(face, read);
@@ -605,6 +663,9 @@ fn answered_challenge(
 struct StoredFiles {
     storage: super::storage::Storage,
     keys: Vec<String>,
+    /// The `pending_files` row naming these keys (the database, the check id): deleted with
+    /// the files here, or by the commit; left behind only by a process that died.
+    pending: Option<(super::db::Db, String)>,
 }
 
 impl StoredFiles {
@@ -619,17 +680,23 @@ impl Drop for StoredFiles {
             return;
         }
         let (storage, keys) = (self.storage.clone(), std::mem::take(&mut self.keys));
+        let pending = self.pending.take();
         let Ok(rt) = tokio::runtime::Handle::try_current() else {
             return;
         };
         rt.spawn(async move {
+            let mut all = true;
             for k in &keys {
                 if let Err(e) = storage.delete(k).await {
+                    all = false;
                     tracing::warn!(
                         error = format!("{e:#}"),
-                        "deleting an uncommitted file failed; the orphan sweep removes it"
+                        "deleting an uncommitted file failed; the sweep of unfinished submissions removes it"
                     );
                 }
+            }
+            if all && let Some((db, check_id)) = pending {
+                let _ = super::retention::forget_pending(&db, &check_id).await;
             }
         });
     }
@@ -646,10 +713,6 @@ async fn store(
     video_mime: &str,
 ) -> Result<StoredFiles, AppError> {
     let storage = &state.storage;
-    let mut stored = StoredFiles {
-        storage: storage.clone(),
-        keys: Vec::with_capacity(3),
-    };
     let mut files = vec![
         (&names.selfie_key, selfie, video_mime, &names.selfie_name),
         (
@@ -662,6 +725,17 @@ async fn store(
     if let (Some((key, name)), Some(upload)) = (&names.id_back, id_photo_back) {
         files.push((key, upload, super::storage::content_type_for(name), name));
     }
+    // the keys are written down before the first byte goes out: a node killed between here and
+    // the commit leaves the row, and the sweeper deletes its files
+    let keys: Vec<String> = files.iter().map(|f| f.0.clone()).collect();
+    super::retention::note_pending(&state.db, &names.check_id, &keys)
+        .await
+        .map_err(|e| AppError::internal(format!("noting files of check {}", names.check_id), e))?;
+    let mut stored = StoredFiles {
+        storage: storage.clone(),
+        keys: Vec::with_capacity(3),
+        pending: Some((state.db.clone(), names.check_id.clone())),
+    };
     for (key, upload, mime, name) in files {
         // a failed put leaves nothing under its key; the guard deletes the ones before it
         stored.keys.push(key.clone());
@@ -692,6 +766,10 @@ async fn commit(
             return Ok(false);
         }
         checks::insert(&mut tx, record).await?;
+        sqlx::query("DELETE FROM pending_files WHERE check_id = $1")
+            .bind(&record.id)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("UPDATE checks SET selfie_sha256 = $2 WHERE id = $1")
             .bind(&record.id)
             .bind(selfie_sha256)
@@ -747,6 +825,7 @@ mod tests {
         drop(StoredFiles {
             storage: storage.clone(),
             keys: vec!["p/c1/a.webm".into(), "p/c1/b.jpg".into()],
+            pending: None,
         });
         let mut left = count(&root);
         for _ in 0..100 {
@@ -763,6 +842,7 @@ mod tests {
         StoredFiles {
             storage: storage.clone(),
             keys: vec!["p/c2/a.webm".into()],
+            pending: None,
         }
         .keep();
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;

@@ -1,26 +1,138 @@
 //! Logging: `tracing` to stderr, text or JSON (`IDV_LOG_FORMAT`), filtered by `RUST_LOG`.
+//! Traces: the same spans exported over OTLP/HTTP (protobuf) when `IDV_OTLP_ENDPOINT` (or
+//! `OTEL_EXPORTER_OTLP_ENDPOINT`) is set; with neither, no exporter exists and nothing is sent.
 
-use tracing_subscriber::{EnvFilter, fmt, prelude::*};
+use std::sync::OnceLock;
 
-use super::config::LogFormat;
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_otlp::{WithExportConfig, WithHttpConfig};
+use opentelemetry_sdk::{Resource, trace::SdkTracerProvider};
+use tracing_subscriber::{EnvFilter, Layer, fmt, prelude::*};
 
-/// Installs the global subscriber once; later calls (tests) are no-ops.
-pub fn init(format: LogFormat) {
+use super::config::{LogFormat, MetricsConfig};
+
+static PROVIDER: OnceLock<SdkTracerProvider> = OnceLock::new();
+
+/// Installs the global subscriber once; later calls (tests) are no-ops. Call it inside the
+/// tokio runtime: the trace exporter sends from it.
+pub fn init(format: LogFormat, metrics: &MetricsConfig) {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let registry = tracing_subscriber::registry().with(filter);
-    let _ = match format {
-        LogFormat::Json => registry
-            .with(
-                fmt::layer()
-                    .json()
-                    .flatten_event(true)
-                    .with_current_span(true)
-                    .with_writer(std::io::stderr),
+    let (otel, otel_error) = match metrics.otlp_endpoint.as_ref().map(exporter) {
+        Some(Ok(provider)) => {
+            let tracer = provider.tracer("idv");
+            let _ = PROVIDER.set(provider);
+            // our own spans at info and above (the request, the submission and its stages, the
+            // webhook attempts), whatever RUST_LOG says of the log; no events: a log line is
+            // not a trace's business
+            let only_ours = tracing_subscriber::filter::filter_fn(|m| {
+                m.is_span()
+                    && *m.level() <= tracing::Level::INFO
+                    && (m.target().starts_with("app") || m.target().starts_with("idv"))
+            });
+            (
+                Some(
+                    tracing_opentelemetry::layer()
+                        .with_tracer(tracer)
+                        .with_filter(only_ours),
+                ),
+                None,
             )
-            .try_init(),
-        LogFormat::Text => registry
-            .with(fmt::layer().with_writer(std::io::stderr))
-            .try_init(),
+        }
+        Some(Err(e)) => (None, Some(e)),
+        None => (None, None),
     };
+    let log = match format {
+        LogFormat::Json => fmt::layer()
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_writer(std::io::stderr)
+            .boxed(),
+        LogFormat::Text => fmt::layer().with_writer(std::io::stderr).boxed(),
+    };
+    let _ = tracing_subscriber::registry()
+        .with(otel)
+        .with(log.with_filter(filter))
+        .try_init();
+    match (&metrics.otlp_endpoint, otel_error) {
+        (Some(url), None) => tracing::info!(endpoint = %url, "traces: exported over OTLP/HTTP"),
+        (Some(_), Some(e)) => {
+            tracing::error!(error = %e, "traces: the OTLP exporter could not start; traces are off")
+        }
+        (None, _) => tracing::debug!("traces: off (no IDV_OTLP_ENDPOINT)"),
+    }
+}
+
+/// The exporter: batches spans and posts them to `<endpoint>/v1/traces`.
+fn exporter(endpoint: &url::Url) -> anyhow::Result<SdkTracerProvider> {
+    let traces = endpoint
+        .join("v1/traces")
+        .map_err(|e| anyhow::anyhow!("{endpoint}: {e}"))?;
+    let client = Client {
+        http: reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()?,
+        runtime: tokio::runtime::Handle::try_current()
+            .map_err(|_| anyhow::anyhow!("no tokio runtime to send traces from"))?,
+    };
+    let exporter = opentelemetry_otlp::SpanExporter::builder()
+        .with_http()
+        .with_http_client(client)
+        .with_endpoint(traces.as_str())
+        .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
+        .build()?;
+    let resource = Resource::builder()
+        .with_service_name("idv")
+        .with_attribute(opentelemetry::KeyValue::new(
+            "service.version",
+            env!("CARGO_PKG_VERSION"),
+        ))
+        .build();
+    Ok(SdkTracerProvider::builder()
+        .with_batch_exporter(exporter)
+        .with_resource(resource)
+        .build())
+}
+
+/// Sends what is left in the batch; called once as the process stops.
+pub fn shutdown() {
+    if let Some(p) = PROVIDER.get()
+        && let Err(e) = p.shutdown()
+    {
+        tracing::warn!(error = %e, "traces: flushing the last spans failed");
+    }
+}
+
+/// The exporter's HTTP client: our reqwest, run on the service's runtime (the batch processor
+/// exports from its own thread).
+#[derive(Debug)]
+struct Client {
+    http: reqwest::Client,
+    runtime: tokio::runtime::Handle,
+}
+
+#[async_trait::async_trait]
+impl opentelemetry_http::HttpClient for Client {
+    async fn send_bytes(
+        &self,
+        request: axum::http::Request<bytes::Bytes>,
+    ) -> Result<axum::http::Response<bytes::Bytes>, opentelemetry_http::HttpError> {
+        let http = self.http.clone();
+        let (parts, body) = request.into_parts();
+        let send = async move {
+            let mut req = http.request(parts.method, parts.uri.to_string()).body(body);
+            for (name, value) in &parts.headers {
+                req = req.header(name, value);
+            }
+            let resp = req.send().await?;
+            let mut out = axum::http::Response::builder().status(resp.status());
+            for (name, value) in resp.headers() {
+                out = out.header(name, value);
+            }
+            let body = resp.bytes().await?;
+            Ok::<_, opentelemetry_http::HttpError>(out.body(body)?)
+        };
+        self.runtime.spawn(send).await?
+    }
 }

@@ -12,6 +12,7 @@ mod engine;
 mod foundation;
 mod languages;
 mod liveness;
+mod operations;
 mod retention;
 mod security;
 mod submit;

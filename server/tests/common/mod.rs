@@ -10,6 +10,8 @@ use tokio::sync::oneshot;
 
 pub struct TestApp {
     pub base: String,
+    /// `http://<IDV_METRICS_ADDR>` when the test set one.
+    pub metrics_base: Option<String>,
     pub client: reqwest::Client,
     pub state: AppState,
     pub dir: tempfile::TempDir,
@@ -128,6 +130,24 @@ async fn spawn_inner(
     verifier: Option<app::server::verify::SharedVerifier>,
 ) -> TestApp {
     let (dir, env) = test_env(extra).await;
+    spawn_from(dir, env, verifier).await
+}
+
+/// Another node of `first`'s service: the same database, storage, data dir and secret key, its
+/// own listener and its own process state (as `idv serve` on a second machine), with `extra`.
+pub async fn spawn_node(first: &TestApp, extra: &[(&str, &str)]) -> TestApp {
+    let mut env = first.env.clone();
+    for (k, v) in extra {
+        env.insert(k.to_string(), v.to_string());
+    }
+    spawn_from(tempfile::tempdir().unwrap(), env, None).await
+}
+
+async fn spawn_from(
+    dir: tempfile::TempDir,
+    env: HashMap<String, String>,
+    verifier: Option<app::server::verify::SharedVerifier>,
+) -> TestApp {
     let mut config = Config::load(&env).expect("test config");
     // the page's assets, when a release build exists (browser tests); unused otherwise
     config.leptos.site_root = workspace_root()
@@ -139,6 +159,7 @@ async fn spawn_inner(
         .await
         .expect("build app");
     let base = format!("http://{}", app.local_addr());
+    let metrics_base = app.metrics_addr().map(|a| format!("http://{a}"));
     let state = app.state().clone();
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(app.run_until(async move {
@@ -150,6 +171,7 @@ async fn spawn_inner(
         .unwrap();
     TestApp {
         base,
+        metrics_base,
         client,
         state,
         dir,
@@ -500,6 +522,8 @@ pub mod receiver {
             let addr = listener.local_addr().unwrap();
             let router = Router::new()
                 .route("/hook", post(hook))
+                // an OTLP/HTTP collector's traces path (the trace export test)
+                .route("/v1/traces", post(hook))
                 .with_state(r.clone());
             tokio::spawn(async move { axum::serve(listener, router).await });
             (r, format!("http://{addr}/hook"))

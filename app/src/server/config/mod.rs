@@ -99,10 +99,34 @@ pub struct Config {
     /// The OpenAI-compatible vision endpoint, when `verifier_mode` is not local.
     pub openai: Option<OpenAiConfig>,
     pub webhooks: WebhookConfig,
-    /// Partner API requests per key per minute (`IDV_API_RATE_LIMIT`), per process.
+    /// Partner API requests per key per minute (`IDV_API_RATE_LIMIT`).
     pub api_rate_limit: u32,
+    /// Where request budgets are counted (`IDV_RATE_LIMITS`).
+    pub rate_limits: RateLimitStore,
+    /// `GET /metrics` and OTLP traces.
+    pub metrics: MetricsConfig,
     /// What bounds the work anyone can cause before being authenticated.
     pub guard: GuardConfig,
+}
+
+/// Where the API's per-key and the per-IP request budgets are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateLimitStore {
+    /// In the database: every node takes from the same budget (the default).
+    Shared,
+    /// In each process: N nodes allow N times each limit.
+    Process,
+}
+
+/// What an operator sees: the metrics endpoint and the trace exporter.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsConfig {
+    /// Bearer token of `GET /metrics` on the service's own address.
+    pub token: Option<Secret>,
+    /// A separate listen address for `GET /metrics` (no token).
+    pub addr: Option<SocketAddr>,
+    /// OTLP/HTTP collector base URL; traces are exported only when set.
+    pub otlp_endpoint: Option<url::Url>,
 }
 
 /// Limits that hold before anyone is authenticated: uploads, slow clients, per-IP request
@@ -275,6 +299,14 @@ impl Config {
             },
             webhooks: webhooks(&raw)?,
             api_rate_limit: raw.count(&S::API_RATE_LIMIT, None)?,
+            rate_limits: raw.choice(
+                &S::RATE_LIMITS,
+                &[
+                    ("shared", RateLimitStore::Shared),
+                    ("process", RateLimitStore::Process),
+                ],
+            )?,
+            metrics: metrics(&raw)?,
             guard: guard(&raw, cores)?,
             data_dir,
         })
@@ -408,6 +440,41 @@ fn webhooks(raw: &settings::Raw) -> Result<WebhookConfig, ConfigError> {
         poll_interval: raw.positive_duration(&S::WEBHOOK_POLL_INTERVAL)?,
         allowed_cidrs: raw.networks(&S::WEBHOOK_ALLOWED_CIDRS)?,
         dispatch: raw.flag(&S::WEBHOOK_DISPATCH)?,
+    })
+}
+
+/// `IDV_METRICS_TOKEN`, `IDV_METRICS_ADDR`, `IDV_OTLP_ENDPOINT` (or the standard
+/// `OTEL_EXPORTER_OTLP_ENDPOINT`).
+fn metrics(raw: &settings::Raw) -> Result<MetricsConfig, ConfigError> {
+    use settings as S;
+    let token = raw.get(&S::METRICS_TOKEN).filter(|t| !t.is_empty());
+    if let Some(t) = &token
+        && t.len() < 16
+    {
+        return Err(ConfigError::new(
+            S::METRICS_TOKEN.name,
+            "must be at least 16 characters (it guards the metrics)",
+        ));
+    }
+    let addr = match raw.get(&S::METRICS_ADDR).filter(|a| !a.is_empty()) {
+        None => None,
+        Some(a) => Some(a.parse::<SocketAddr>().map_err(|e| {
+            ConfigError::new(S::METRICS_ADDR.name, format!("`{a}`: {e} (want host:port)"))
+        })?),
+    };
+    let otlp_endpoint = match raw.http_url(&S::OTLP_ENDPOINT)? {
+        Some(u) => Some(u),
+        None => match std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT") {
+            Ok(v) if !v.trim().is_empty() => Some(url::Url::parse(v.trim()).map_err(|e| {
+                ConfigError::new("OTEL_EXPORTER_OTLP_ENDPOINT", format!("`{v}`: {e}"))
+            })?),
+            _ => None,
+        },
+    };
+    Ok(MetricsConfig {
+        token: token.map(Secret::new),
+        addr,
+        otlp_endpoint,
     })
 }
 

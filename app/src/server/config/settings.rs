@@ -69,6 +69,9 @@ settings! {
     KEY_ROTATION_GRACE = "IDV_KEY_ROTATION_GRACE", Some("24h"), "how long a rotated-out key keeps working";
     SHUTDOWN_TIMEOUT = "IDV_SHUTDOWN_TIMEOUT", Some("30s"), "how long a stop waits for in-flight requests";
     LOG_FORMAT = "IDV_LOG_FORMAT", Some("text"), "text or json";
+    METRICS_TOKEN = "IDV_METRICS_TOKEN", None, "bearer token of GET /metrics on the listen address (no token: no /metrics there)";
+    METRICS_ADDR = "IDV_METRICS_ADDR", None, "a separate address serving GET /metrics without a token (e.g. 127.0.0.1:9464)";
+    OTLP_ENDPOINT = "IDV_OTLP_ENDPOINT", None, "OTLP/HTTP collector base URL for traces (http://127.0.0.1:4318)", computed = "OTEL_EXPORTER_OTLP_ENDPOINT, else traces are off";
     LEPTOS_CONFIG = "IDV_LEPTOS_CONFIG", Some("Leptos.toml"), "the Leptos site settings file";
     SITE_ADDR = "LEPTOS_SITE_ADDR", None, "listen address", computed = "127.0.0.1:3000", key = "site_addr";
     STORAGE = "IDV_STORAGE", Some("local"), "local or azure";
@@ -93,6 +96,7 @@ settings! {
     MATCH_THRESHOLD = "IDV_MATCH_THRESHOLD", Some("0.45"), "cosine similarity at or above which faces match";
     MISMATCH_THRESHOLD = "IDV_MISMATCH_THRESHOLD", Some("0.40"), "below it: face_mismatch";
     API_RATE_LIMIT = "IDV_API_RATE_LIMIT", Some("600"), "partner API requests per key per minute";
+    RATE_LIMITS = "IDV_RATE_LIMITS", Some("shared"), "where the API and per-IP limits are counted: shared (the database, across nodes) or process (each node its own)";
     IP_SUBMIT_PER_MINUTE = "IDV_IP_SUBMIT_PER_MINUTE", Some("60"), "submissions per client IP per minute";
     IP_PAGE_PER_MINUTE = "IDV_IP_PAGE_PER_MINUTE", Some("120"), "capture-page loads per client IP per minute";
     IP_SIGN_IN_PER_MINUTE = "IDV_IP_SIGN_IN_PER_MINUTE", Some("10"), "dashboard sign-ins per client IP per minute";

@@ -78,3 +78,56 @@ pub fn content_type_for(name: &str) -> &'static str {
         _ => "application/octet-stream",
     }
 }
+
+/// A backend whose failures are counted (`idv_storage_errors_total{op}`); what the service runs.
+#[derive(Debug)]
+pub struct Observed(pub Storage);
+
+impl Observed {
+    pub fn wrap(inner: Storage) -> Storage {
+        Arc::new(Self(inner))
+    }
+}
+
+fn counted<T>(op: &'static str, r: anyhow::Result<T>) -> anyhow::Result<T> {
+    if r.is_err() {
+        super::observe::storage_error(op);
+    }
+    r
+}
+
+#[async_trait::async_trait]
+impl StorageBackend for Observed {
+    fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    async fn put_file(
+        &self,
+        key: &str,
+        path: &Path,
+        content_type: &str,
+        file_name: &str,
+    ) -> anyhow::Result<()> {
+        counted(
+            "put",
+            self.0.put_file(key, path, content_type, file_name).await,
+        )
+    }
+
+    async fn delete(&self, key: &str) -> anyhow::Result<()> {
+        counted("delete", self.0.delete(key).await)
+    }
+
+    async fn read_url(&self, key: &str, ttl: Duration) -> anyhow::Result<String> {
+        counted("link", self.0.read_url(key, ttl).await)
+    }
+
+    async fn check(&self) -> anyhow::Result<()> {
+        counted("check", self.0.check().await)
+    }
+
+    async fn serve(&self, link: FileLink, req: axum::extract::Request) -> axum::response::Response {
+        self.0.serve(link, req).await
+    }
+}

@@ -108,7 +108,11 @@ impl Verifier for LocalVerifier {
         // the ID photo's evidence is worked out while ffmpeg decodes the video (a core is free)
         let (models, id) = (self.models.clone(), inputs.id_photo.clone());
         let (decoded, id_seen) = tokio::join!(
-            frames::dense(&inputs.video, &inputs.video_info, self.media_timeout),
+            crate::server::observe::stage(
+                "frames",
+                None,
+                frames::dense(&inputs.video, &inputs.video_info, self.media_timeout)
+            ),
             self.pool.run(move || id_evidence(&models, &id)),
         );
         let (frames, step_ms) = decoded.map_err(|e| anyhow::anyhow!("frame extraction: {e}"))?;
@@ -167,7 +171,7 @@ impl Verifier for LocalVerifier {
             }
             (local, _) => local,
         };
-        Ok(decide(ev, cmp))
+        Ok(timed_decide(ev, cmp))
     }
 }
 
@@ -364,7 +368,25 @@ fn analyse_parts(
 ) -> anyhow::Result<Outcome> {
     let ev = gather_parts(models, mesh, video, id, t)?;
     let cmp = ev.similarity.map(|s| local_comparison(s, t));
-    Ok(decide(ev, cmp))
+    Ok(timed_decide(ev, cmp))
+}
+
+/// [`decide`] in its span, timed.
+fn timed_decide(ev: Evidence, cmp: Option<Comparison>) -> Outcome {
+    let _in = stage_span("decide").entered();
+    let t0 = std::time::Instant::now();
+    let out = decide(ev, cmp);
+    crate::server::observe::stage_time("decide", t0.elapsed());
+    out
+}
+
+/// The span of a scoring stage on this thread (a child of the submission's).
+fn stage_span(stage: &'static str) -> tracing::Span {
+    tracing::info_span!(
+        "submit.stage",
+        otel.name = crate::server::observe::stage_name(stage),
+        stage
+    )
 }
 
 /// The evidence thresholds of the local model that are not settings, each named once. Luma
@@ -445,14 +467,16 @@ fn gather_parts(
     t: Thresholds,
 ) -> anyhow::Result<Evidence> {
     let frames = &video.frames[..];
+    let parent = tracing::Span::current();
     let (track, seen, id_seen) = std::thread::scope(|s| {
-        let seen = s.spawn(|| video_evidence(models, video, t));
+        let seen = s.spawn(|| parent.in_scope(|| video_evidence(models, video, t)));
         let id_job = match id {
             IdSource::Photo(photo) => Err(s.spawn(move || id_evidence(models, photo))),
             IdSource::Seen(done) => Ok(done),
         };
         let t0 = std::time::Instant::now();
-        let track = liveness::track(models, mesh, frames, video.step_ms, DETECT_THRESHOLD);
+        let track = stage_span("liveness")
+            .in_scope(|| liveness::track(models, mesh, frames, video.step_ms, DETECT_THRESHOLD));
         let panicked = || anyhow::anyhow!("a scoring thread panicked");
         (
             track.map(|tr| (tr, t0.elapsed())),
@@ -503,10 +527,17 @@ fn gather_parts(
         similarity,
         best_frames: seen.best_frames,
         id_upright: id_seen.upright,
-        timings: StageTimes {
-            liveness: liveness_time,
-            detect: seen.detect + id_seen.detect,
-            embed: seen.embed + id_seen.embed,
+        timings: {
+            let times = StageTimes {
+                liveness: liveness_time,
+                detect: seen.detect + id_seen.detect,
+                embed: seen.embed + id_seen.embed,
+            };
+            use crate::server::observe::stage_time;
+            stage_time("liveness", times.liveness);
+            stage_time("detect", times.detect);
+            stage_time("embed", times.embed);
+            times
         },
     })
 }
@@ -544,13 +575,16 @@ fn video_evidence(
     let frames = &video.frames[..];
     let mut risks = Vec::new();
     let mut detect_time = Duration::ZERO;
-    let found = video_faces(
-        frames,
-        video.duration,
-        t,
-        &mut timed_detect(models, &mut detect_time),
-        &mut risks,
-    )?;
+    let found = stage_span("detect").in_scope(|| {
+        video_faces(
+            frames,
+            video.duration,
+            t,
+            &mut timed_detect(models, &mut detect_time),
+            &mut risks,
+        )
+    })?;
+    let _embed = stage_span("embed").entered();
 
     // embeddings of the sharpest frames, spread over the video
     let t0 = std::time::Instant::now();

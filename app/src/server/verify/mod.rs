@@ -171,7 +171,10 @@ impl InferencePool {
         f: impl FnOnce() -> R + Send + 'static,
     ) -> anyhow::Result<R> {
         let (done, result) = tokio::sync::oneshot::channel();
+        // the caller's span goes with the job (a submission's trace continues on the thread)
+        let span = tracing::Span::current();
         let job: Box<dyn FnOnce() + Send> = Box::new(move || {
+            let _in = span.enter();
             let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
             let _ = done.send(out);
         });

@@ -167,6 +167,7 @@ impl Dispatcher {
     }
 
     /// Makes one attempt and records it with the delivery's new state.
+    #[tracing::instrument(name = "webhook.attempt", skip_all, fields(check_id = %d.check_id, delivery_id = %d.id, attempt = d.attempts + 1))]
     pub async fn deliver(&self, d: &Claimed) -> anyhow::Result<()> {
         let started = now_ms();
         let t0 = Instant::now();
@@ -220,7 +221,19 @@ impl Dispatcher {
             a.delivered.then_some(now),
         )
         .await?;
+        crate::server::observe::webhook_attempt(
+            match status {
+                "delivered" => "delivered",
+                "pending" => "retry",
+                // no webhook URL (or events off): nothing to send, nothing failed
+                "skipped" => "skipped",
+                _ => "gave_up",
+            },
+            t0.elapsed(),
+        );
         if updated == 0 {
+            // at-least-once: the next owner may send it again (counted, bounded by the lease)
+            metrics::counter!(crate::server::observe::WEBHOOK_LEASE_LOST).increment(1);
             tracing::warn!(delivery_id = %d.id, check_id = %d.check_id, "webhook attempt outlived its lease; another dispatcher owns the delivery now");
         }
         match status {
@@ -366,6 +379,7 @@ impl Dispatcher {
             let batch = match self.claim(want).await {
                 Ok(b) => b,
                 Err(e) => {
+                    crate::server::observe::database_error();
                     tracing::error!(error = %e, "webhook dispatcher could not claim deliveries");
                     Vec::new()
                 }
