@@ -12,15 +12,13 @@ use std::{
 };
 
 use axum::{
-    extract::{MatchedPath, Request, State},
+    extract::{MatchedPath, Request},
     http::{HeaderMap, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use metrics::{counter, gauge, histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-
-use super::{config::Config, state::AppState};
 
 /// Checks completed: `status`, `method` (the face comparison's), `livemode` (`true`/`false`).
 pub const CHECKS: &str = "idv_checks_total";
@@ -144,10 +142,10 @@ pub fn render() -> String {
     h.render()
 }
 
-/// `GET /metrics` on the main address: only with `Authorization: Bearer <IDV_METRICS_TOKEN>`;
-/// without a token configured it is not there at all (404, like any unknown path).
-pub async fn metrics_with_token(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(token) = &state.config.metrics.token else {
+/// `GET /metrics` on the main address: only with `Authorization: Bearer <token>`; without a
+/// token configured it is not there at all (404, like any unknown path).
+pub fn guarded(token: Option<&str>, headers: &HeaderMap) -> Response {
+    let Some(token) = token else {
         return not_found();
     };
     let presented = headers
@@ -155,7 +153,7 @@ pub async fn metrics_with_token(State(state): State<AppState>, headers: HeaderMa
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
-    if !super::crypto::ct_eq(presented.as_bytes(), token.expose().as_bytes()) {
+    if !super::crypto::ct_eq(presented.as_bytes(), token.as_bytes()) {
         return (
             StatusCode::UNAUTHORIZED,
             [(header::WWW_AUTHENTICATE, "Bearer realm=\"metrics\"")],
@@ -359,9 +357,4 @@ pub fn internal_error(source: &anyhow::Error) {
 
 pub fn database_error() {
     counter!(DATABASE_ERRORS).increment(1);
-}
-
-/// The metrics settings: `IDV_METRICS_TOKEN`, `IDV_METRICS_ADDR`.
-pub fn enabled(config: &Config) -> bool {
-    config.metrics.token.is_some() || config.metrics.addr.is_some()
 }

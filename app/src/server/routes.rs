@@ -48,7 +48,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(super::observe::metrics_with_token))
+        .route("/metrics", get(metrics))
         .merge(crate::capture::server::router())
         .route("/files/{*key}", get(serve_file))
         .merge(super::api_v1::router(state.clone()))
@@ -116,6 +116,12 @@ async fn serve_file(
 
 fn provide_state(state: AppState) -> impl Fn() + Clone + Send + Sync + 'static {
     move || provide_context(state.clone())
+}
+
+/// `GET /metrics` with `IDV_METRICS_TOKEN` (`IDV_METRICS_ADDR` serves it without one).
+async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let token = state.config.metrics.token.as_ref().map(|t| t.expose());
+    super::observe::guarded(token, &headers)
 }
 
 async fn healthz() -> impl IntoResponse {
