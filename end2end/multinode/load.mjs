@@ -63,10 +63,22 @@ const storedOfFailed = results.filter((r) => r.status !== 200)
   .filter((r) => sql(`SELECT COUNT(*) FROM checks WHERE user_identifier = '${run}-${r.i}'`) !== '0').length;
 const bad5xx = results.filter((r) => (r.status >= 500 && r.status !== 503) || r.status < 0).length;
 
+// each node's memory: now and at its peak (the kernel's high-water mark)
+const memory = [];
+for (const n of process.env.NODES_LIST.split(',').map((x) => x.split('=')[0])) {
+  try {
+    const pid = readFileSync(`${process.env.NODES_DIR}/node${n}.pid`, 'utf8').trim();
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k) => Number(status.match(new RegExp(`${k}:\\s+(\\d+)`))[1]);
+    memory.push(`node ${n}: RSS ${(kb('VmRSS') / 1024).toFixed(0)} MB, peak ${(kb('VmHWM') / 1024).toFixed(0)} MB`);
+  } catch { /* a node that is not there */ }
+}
+
 console.log(`${COUNT} submissions, ${CONCURRENCY} at a time, through nginx across ${Object.keys(byNode).length} nodes`);
 console.log(`wall ${wall.toFixed(1)} s, throughput ${(ok.length / wall).toFixed(2)} checks/s (${(60 * ok.length / wall).toFixed(0)}/min)`);
 console.log(`latency of a 200: p50 ${(pct(50) / 1000).toFixed(2)} s, p95 ${(pct(95) / 1000).toFixed(2)} s`);
 console.log(`answers: ${JSON.stringify(byStatus)}; per node: ${JSON.stringify(byNode)}`);
 console.log(`stored ${stored} checks for ${ok.length} answers 200; users stored twice: ${twice ? twice.split('\n').length : 0}; failed answers with a stored check: ${storedOfFailed}; 5xx other than 503: ${bad5xx}`);
-console.log(`| ${new Date().toISOString().slice(0, 10)} | ${Object.keys(byNode).length} nodes, ${COUNT} submissions, ${CONCURRENCY} concurrent | ${(60 * ok.length / wall).toFixed(0)}/min | ${(pct(50) / 1000).toFixed(2)} s | ${(pct(95) / 1000).toFixed(2)} s | ${JSON.stringify(byStatus)} | lost 0 of ${ok.length}: ${stored === ok.length && !twice && storedOfFailed === 0 ? 'yes' : 'NO'} |`);
+console.log(`memory: ${memory.join('; ')}`);
+console.log(`| ${new Date().toISOString().slice(0, 10)} | ${Object.keys(byNode).length} nodes, ${COUNT} submissions, ${CONCURRENCY} concurrent | ${(60 * ok.length / wall).toFixed(0)}/min | ${(pct(50) / 1000).toFixed(2)} s | ${(pct(95) / 1000).toFixed(2)} s | ${JSON.stringify(byStatus)} | ${stored === ok.length && !twice && storedOfFailed === 0 ? 'none' : 'SOME'} lost or doubled; 5xx other than 503: ${bad5xx} |`);
 if (stored !== ok.length || twice || storedOfFailed || bad5xx) process.exit(1);

@@ -155,9 +155,48 @@ pub const LINK_EXPIRED: &str =
     "This verification link has expired; open it again from the partner's site";
 pub const LINK_USED: &str = "This verification link was already used";
 
-/// How long a submission may hold its token's reservation; a crashed process's reservation
-/// lapses after it, and the link can be used again.
-pub const RESERVATION: Duration = Duration::from_secs(300);
+/// How long a reservation lasts unless renewed: a submission renews it every
+/// [`RESERVATION_RENEWAL`] while it runs, so a node killed mid-submission frees the link
+/// within this, and the user can submit again.
+pub const RESERVATION: Duration = Duration::from_secs(60);
+pub const RESERVATION_RENEWAL: Duration = Duration::from_secs(20);
+
+/// Renews a reservation until dropped (the submission ended, however it ended).
+#[derive(Debug)]
+pub struct Renewal(tokio::task::JoinHandle<()>);
+
+impl Renewal {
+    pub fn start(db: &Db, session_id: &str) -> Self {
+        let (db, id) = (db.clone(), session_id.to_string());
+        Self(tokio::spawn(async move {
+            let mut tick = tokio::time::interval(RESERVATION_RENEWAL);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let until =
+                    now_ms() + i64::try_from(RESERVATION.as_millis()).unwrap_or(i64::MAX / 4);
+                // only a reservation still held: not after the commit, a release or a retry
+                let r = sqlx::query(
+                    "UPDATE capture_sessions SET reserved_until = $2 \
+                     WHERE id = $1 AND used_at IS NULL AND reserved_until IS NOT NULL",
+                )
+                .bind(&id)
+                .bind(until)
+                .execute(&db.pool)
+                .await;
+                if let Err(e) = r {
+                    tracing::warn!(error = %e, "could not renew a capture link's reservation");
+                }
+            }
+        }))
+    }
+}
+
+impl Drop for Renewal {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
 
 /// Reserves a live session for one submission, so the same token cannot drive two at once;
 /// [`consume`] ends the reservation with the check, [`release`] after a failure.

@@ -46,6 +46,8 @@ struct Caller {
     challenge: Option<crate::challenge::Challenge>,
     /// What the partner expects the document to say (a capture link's `expected`).
     expected: document::Expected,
+    /// Keeps the capture link's reservation alive while this submission runs.
+    _renewal: Option<capture_links::Renewal>,
 }
 
 /// The credentials, in the guide's order: key present, user present, key valid (a capture
@@ -61,7 +63,9 @@ async fn credentials(
             .await?
             .map_err(AppError::from)?;
         let u = session.user;
+        let renewal = capture_links::Renewal::start(&state.db, &session.id);
         return Ok(Some(Caller {
+            _renewal: Some(renewal),
             auth: session.auth,
             user_identifier: u.user_identifier,
             preset_email: u.user_email,
@@ -98,6 +102,7 @@ async fn credentials(
         page_consent: None,
         challenge: None,
         expected: document::Expected::default(),
+        _renewal: None,
     }))
 }
 
