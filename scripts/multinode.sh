@@ -26,7 +26,7 @@ case "$mode" in
   *) die "usage: scripts/multinode.sh test|bench|up [WORK_DIR]" ;;
 esac
 [ -x "$IDV_BIN" ] || die "no release build at $IDV_BIN: run scripts/build.sh"
-ensure_apt nginx openssl
+ensure_apt nginx openssl chromium fonts-liberation
 ensure_node
 [ -x end2end/node_modules/.bin/azurite-blob ] || (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
 
