@@ -123,6 +123,8 @@ EOF
   for i in $(seq 1 "$NODES"); do echo "    server 127.0.0.1:${ports[$i]} max_fails=1 fail_timeout=5s;"; done
   cat <<EOF
     keepalive 16;
+    # shorter than the nodes' idle close (IDV_HEADER_READ_TIMEOUT, 20 s), as in idv-site.conf
+    keepalive_timeout 15s;
   }
   server {
     listen 127.0.0.1:$lb_port ssl http2;

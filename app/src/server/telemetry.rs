@@ -66,9 +66,7 @@ pub fn init(format: LogFormat, metrics: &MetricsConfig) {
 
 /// The exporter: batches spans and posts them to `<endpoint>/v1/traces`.
 fn exporter(endpoint: &url::Url) -> anyhow::Result<SdkTracerProvider> {
-    let traces = endpoint
-        .join("v1/traces")
-        .map_err(|e| anyhow::anyhow!("{endpoint}: {e}"))?;
+    let traces = traces_url(endpoint);
     let client = Client {
         http: reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(10))
@@ -93,6 +91,15 @@ fn exporter(endpoint: &url::Url) -> anyhow::Result<SdkTracerProvider> {
         .with_batch_exporter(exporter)
         .with_resource(resource)
         .build())
+}
+
+/// `<endpoint>/v1/traces`, the OTLP/HTTP signal path under the collector's base URL (a base
+/// with a path of its own keeps it, with or without its last slash).
+fn traces_url(endpoint: &url::Url) -> url::Url {
+    let mut u = endpoint.clone();
+    let path = format!("{}/v1/traces", endpoint.path().trim_end_matches('/'));
+    u.set_path(&path);
+    u
 }
 
 /// Sends what is left in the batch; called once as the process stops.
@@ -134,5 +141,21 @@ impl opentelemetry_http::HttpClient for Client {
             Ok::<_, opentelemetry_http::HttpError>(out.body(body)?)
         };
         self.runtime.spawn(send).await?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_traces_path_goes_under_the_base_url() {
+        for (base, want) in [
+            ("http://127.0.0.1:4318", "http://127.0.0.1:4318/v1/traces"),
+            ("http://127.0.0.1:4318/", "http://127.0.0.1:4318/v1/traces"),
+            ("https://otlp.example.net/otel", "https://otlp.example.net/otel/v1/traces"),
+            ("https://otlp.example.net/otel/", "https://otlp.example.net/otel/v1/traces"),
+        ] {
+            let url = url::Url::parse(base).unwrap();
+            assert_eq!(super::traces_url(&url).as_str(), want);
+        }
     }
 }

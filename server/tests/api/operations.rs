@@ -243,7 +243,16 @@ async fn files_of_a_submission_that_never_committed_are_swept() {
         .execute(&app.state.db.pool)
         .await
         .unwrap();
-    assert_eq!(retention::sweep_orphans(&app.state).await.unwrap(), 2);
+    // this sweep, or the node's own sweeper running beside it: one of them deletes them
+    let mut deleted = 0;
+    for _ in 0..50 {
+        deleted += retention::sweep_orphans(&app.state).await.unwrap();
+        if app.count("pending_files").await == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(deleted <= 2);
     assert_eq!(app.count("pending_files").await, 0);
     for k in &keys {
         let link = storage
