@@ -37,6 +37,7 @@ cleanup() {
   [ -f "$dir/nginx/nginx.pid" ] && kill "$(cat "$dir/nginx/nginx.pid")" 2>/dev/null || true
   [ -n "${AZURITE_PID:-}" ] && kill "$AZURITE_PID" 2>/dev/null || true
   stop_postgres
+  [ -n "${pgroot:-}" ] && rm -rf "$pgroot"
 }
 trap cleanup EXIT
 
@@ -44,7 +45,10 @@ trap cleanup EXIT
 if [ -n "${IDV_TEST_POSTGRES_URL:-}" ]; then
   admin=$IDV_TEST_POSTGRES_URL
 else
-  start_postgres "$dir/pg" || die "PostgreSQL did not start"
+  # its own folder: the postgres user must reach it (the work dir may be another user's 0700)
+  pgroot=$(mktemp -d /tmp/idv-pg.XXXXXX)
+  chmod 755 "$pgroot"
+  start_postgres "$pgroot/pg" || die "PostgreSQL did not start"
   admin="postgres://postgres@127.0.0.1:$PGPORT/postgres"
 fi
 PSQL="$(pg_bin_dir)/psql"

@@ -151,8 +151,14 @@ mod tests {
         for (base, want) in [
             ("http://127.0.0.1:4318", "http://127.0.0.1:4318/v1/traces"),
             ("http://127.0.0.1:4318/", "http://127.0.0.1:4318/v1/traces"),
-            ("https://otlp.example.net/otel", "https://otlp.example.net/otel/v1/traces"),
-            ("https://otlp.example.net/otel/", "https://otlp.example.net/otel/v1/traces"),
+            (
+                "https://otlp.example.net/otel",
+                "https://otlp.example.net/otel/v1/traces",
+            ),
+            (
+                "https://otlp.example.net/otel/",
+                "https://otlp.example.net/otel/v1/traces",
+            ),
         ] {
             let url = url::Url::parse(base).unwrap();
             assert_eq!(super::traces_url(&url).as_str(), want);
