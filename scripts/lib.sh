@@ -487,11 +487,14 @@ start_postgres() {
   PGDIR=$1
   mkdir -p "$PGDIR"
   if [ "$(id -u)" -eq 0 ]; then chmod 755 "$(dirname "$PGDIR")"; chown postgres "$PGDIR"; fi
-  PGPORT=$(free_port)
-  log "starting PostgreSQL on 127.0.0.1:$PGPORT"
+  local port
+  port=$(free_port)
+  PGPORT=""
+  log "starting PostgreSQL on 127.0.0.1:$port"
   as_pg "$PGBIN/initdb" -D "$PGDIR/data" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null &&
     as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -o \
-      "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" start >/dev/null
+      "-p $port -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" start >/dev/null &&
+    PGPORT=$port
 }
 stop_postgres() {
   if [ -n "${PGDIR:-}" ] && [ -f "$PGDIR/data/postmaster.pid" ]; then

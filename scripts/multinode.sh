@@ -28,6 +28,9 @@ esac
 [ -x "$IDV_BIN" ] || die "no release build at $IDV_BIN: run scripts/build.sh"
 ensure_apt nginx openssl chromium fonts-liberation
 ensure_node
+# what a node needs (ffmpeg, tesseract, the models) and the test media
+ensure_runtime
+ensure_test_media
 [ -x end2end/node_modules/.bin/azurite-blob ] || (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
 
 pids=()
@@ -78,7 +81,7 @@ export IDV_IP_PAGE_PER_MINUTE=100000 IDV_IP_SUBMIT_PER_MINUTE=100000
 export IDV_API_RATE_LIMIT=${IDV_API_RATE_LIMIT:-40}
 # two cores for all the nodes: one submission scored at a time on each
 export IDV_SCORING_CONCURRENCY=${IDV_SCORING_CONCURRENCY:-1} IDV_MEDIA_CONCURRENCY=1
-export IDV_SCORING_QUEUE_TIMEOUT=${IDV_SCORING_QUEUE_TIMEOUT:-60s}
+export IDV_SCORING_QUEUE_TIMEOUT=${IDV_SCORING_QUEUE_TIMEOUT:-30s}
 export RUST_LOG=${RUST_LOG:-info,tower_http=warn}
 
 # migrations by one node, once, before any node serves (the upgrade procedure of the guide)
@@ -111,7 +114,9 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
 {
   [ "$(id -u)" -eq 0 ] && echo "user root;"
   cat <<EOF
-worker_processes 2;
+# one worker: one round robin (each worker keeps its own), so the tests know that N
+# requests in a row reach N nodes
+worker_processes 1;
 pid $dir/nginx/nginx.pid;
 error_log $dir/nginx/error.log warn;
 events { worker_connections 1024; }

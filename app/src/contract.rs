@@ -10,6 +10,10 @@ pub mod messages {
     pub const API_KEY_REQUIRED: &str = "API key is required";
     pub const USER_IDENTIFIER_REQUIRED: &str = "User identifier is required";
     pub const INVALID_API_KEY: &str = "Invalid API key";
+    /// 409: another submission holds the capture link (or a node that died did, for up to a
+    /// minute): the page offers a retry.
+    pub const LINK_IN_USE: &str =
+        "This verification link is being used by another submission; wait for its result";
     pub const FILES_REQUIRED: &str = "Both selfie video and ID photo are required";
     pub const PROCESSING_FAILED: &str = "Verification processing failed";
 }

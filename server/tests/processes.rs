@@ -216,11 +216,7 @@ fn rss_kb(pid: u32) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_endless_part_header_costs_the_server_no_memory() {
     use std::io::{Read, Write};
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let mut s = setup(&[]).await;
     s.vars
         .insert("LEPTOS_SITE_ADDR".into(), format!("127.0.0.1:{port}"));
@@ -304,41 +300,17 @@ async fn bench_webhooks() {
 
     // verdict -> delivery: real submissions through `idv serve`, sequential
     let (rx, url) = Receiver::start(vec![]).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let mut s2 = setup(&[]).await;
     s2.vars
         .insert("LEPTOS_SITE_ADDR".into(), format!("127.0.0.1:{port}"));
     let p = partner(&s2, &url).await;
     let mut srv = spawn(&s2, &["serve"], "bench-serve.log");
     let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
     wait_ready(&base).await;
     let runs = 20;
     for i in 0..runs {
-        let form = reqwest::multipart::Form::new()
-            .text("api_key", p.api_key.clone())
-            .text("user_identifier", format!("lat-{i}"))
-            .part(
-                "selfie_video",
-                reqwest::multipart::Part::bytes(common::read_media("seq_obama.webm"))
-                    .file_name("v.webm"),
-            )
-            .part(
-                "id_photo",
-                reqwest::multipart::Part::bytes(common::read_media("id_obama.jpg"))
-                    .file_name("id.jpg"),
-            );
-        let r = client
-            .post(format!("{base}/verif/submit"))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
+        submit(&base, &p.api_key, &format!("lat-{i}")).await;
         rx.wait_for(i + 1, Duration::from_secs(30)).await;
     }
     srv.kill().unwrap();

@@ -156,8 +156,14 @@ pub(super) fn answered(f: Flow, end: UploadEnd) {
             let said = serde_json::from_str::<ErrorBody>(&body)
                 .ok()
                 .map(|e| e.error);
-            let message = server_or_page(f, said, || refusal(f, status));
+            // the link held by an earlier upload (one whose server stopped answering holds it
+            // for up to a minute): not the end of the link, try again
+            let in_use =
+                status == 409 && said.as_deref() == Some(crate::contract::messages::LINK_IN_USE);
+            let shown = if in_use { 503 } else { status };
+            let message = server_or_page(f, said, || refusal(f, shown));
             let trouble = match status {
+                409 if in_use => Trouble::Server,
                 400 | 413 | 415 | 422 => Trouble::Files,
                 401 | 403 | 404 | 409 | 410 => Trouble::Link,
                 _ => Trouble::Server,

@@ -142,10 +142,7 @@ impl From<Lookup> for AppError {
             Lookup::Unknown => AppError::Unauthorized(LINK_NOT_VALID.into()),
             Lookup::Expired => AppError::Gone(LINK_EXPIRED.into()),
             Lookup::Used => AppError::Conflict(LINK_USED.into()),
-            Lookup::InUse => AppError::Conflict(
-                "This verification link is being used by another submission; wait for its result"
-                    .into(),
-            ),
+            Lookup::InUse => AppError::Conflict(crate::contract::messages::LINK_IN_USE.into()),
         }
     }
 }

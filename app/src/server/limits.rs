@@ -45,14 +45,18 @@ impl RateLimiter {
         let window = now / 60;
         let reset = (window + 1) * 60 - now;
         let id = super::crypto::sha256_hex(key.as_bytes());
-        let hits = match &self.shared {
+        // a shared window is a row: only for what could be a secret key, so that made-up
+        // headers cannot write rows at will (they get the process's window, then 401)
+        let shared = self.shared.as_ref().filter(|_| could_be_secret_key(key));
+        let hits = match shared {
             Some(db) => {
                 let hits: i64 = sqlx::query_scalar(
                     "INSERT INTO api_rate_windows (bucket, window_id, hits) VALUES ($1, $2, 1) \
                      ON CONFLICT (bucket) DO UPDATE SET \
-                       hits = CASE WHEN api_rate_windows.window_id = excluded.window_id \
-                                   THEN api_rate_windows.hits + 1 ELSE 1 END, \
-                       window_id = excluded.window_id \
+                       hits = CASE WHEN excluded.window_id > api_rate_windows.window_id \
+                                   THEN 1 ELSE api_rate_windows.hits + 1 END, \
+                       window_id = CASE WHEN excluded.window_id > api_rate_windows.window_id \
+                                   THEN excluded.window_id ELSE api_rate_windows.window_id END \
                      RETURNING hits",
                 )
                 .bind(&id)
@@ -85,6 +89,18 @@ impl RateLimiter {
         }
         Ok((Ok(limit - hits), reset))
     }
+}
+
+/// `Bearer idv_sk_live_…` / `Bearer idv_sk_test_…` of a plausible length.
+fn could_be_secret_key(header: &str) -> bool {
+    let Some(key) = header.strip_prefix("Bearer ") else {
+        return false;
+    };
+    (key.starts_with("idv_sk_live_") || key.starts_with("idv_sk_test_"))
+        && (20..=128).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// The database, when `config` shares the limits through it.
@@ -259,6 +275,23 @@ async fn shared_gcra(
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn only_a_plausible_secret_key_gets_a_shared_window() {
+        let key = format!("Bearer idv_sk_live_{}", "ab".repeat(24));
+        assert!(could_be_secret_key(&key));
+        assert!(could_be_secret_key(&key.replace("live", "test")));
+        for other in [
+            "",
+            "Bearer x",
+            "Basic abc",
+            "Bearer idv_live_abc",
+            &format!("{key}!"),
+            &format!("Bearer idv_sk_live_{}", "a".repeat(200)),
+        ] {
+            assert!(!could_be_secret_key(other), "{other}");
+        }
+    }
 
     #[test]
     fn ipv6_clients_share_their_slash_64() {

@@ -40,13 +40,14 @@ pub const WEBHOOK_ATTEMPT_SECONDS: &str = "idv_webhook_attempt_seconds";
 pub const WEBHOOK_LEASE_LOST: &str = "idv_webhook_lease_lost_total";
 /// Files deleted by retention: `result` = `deleted` | `failed`; checks whose files went.
 pub const RETENTION: &str = "idv_retention_deletions_total";
-/// Files of submissions that never committed (a node killed mid-way), deleted by the sweeper.
+/// Submissions that stored files and never committed (a node killed mid-way) whose files the
+/// sweeper deleted.
 pub const ORPHANS: &str = "idv_orphaned_files_deleted_total";
 /// Storage operations that failed: `op` = `put` | `delete` | `link` | `check`.
 pub const STORAGE_ERRORS: &str = "idv_storage_errors_total";
 /// Database errors behind a 5xx or a background task's failure.
 pub const DATABASE_ERRORS: &str = "idv_database_errors_total";
-/// 5xx answers from an internal failure (each logged with its context).
+/// Internal failures: 5xx answers and failed background runs (each logged with its context).
 pub const INTERNAL_ERRORS: &str = "idv_internal_errors_total";
 /// 429s: `limit` = `api_key` | `ip_submit` | `ip_page` | `ip_sign_in`.
 pub const RATE_LIMITED: &str = "idv_rate_limited_total";
@@ -121,11 +122,14 @@ fn describe() {
     );
     describe_counter!(
         ORPHANS,
-        "Files of submissions that never committed, deleted"
+        "Submissions that never committed whose stored files were deleted"
     );
     describe_counter!(STORAGE_ERRORS, "Failed storage operations");
     describe_counter!(DATABASE_ERRORS, "Database errors");
-    describe_counter!(INTERNAL_ERRORS, "Internal failures answered with a 5xx");
+    describe_counter!(
+        INTERNAL_ERRORS,
+        "Internal failures: 5xx answers and failed background runs"
+    );
     describe_counter!(RATE_LIMITED, "Requests refused by a rate limit");
     describe_counter!(
         HTTP_REQUESTS,
@@ -299,31 +303,28 @@ pub fn check_completed(status: &str, method: &str, livemode: bool) {
     counter!(CHECKS, "status" => status.to_string(), "method" => method.to_string(), "livemode" => if livemode { "true" } else { "false" }).increment(1);
 }
 
-/// Waiting for a scoring slot: the queue gauge counts this guard's lifetime.
-pub struct Queued;
-impl Queued {
-    pub fn enter() -> Self {
-        gauge!(SCORING_QUEUE).increment(1.0);
-        Self
+/// Counts its own lifetime in a gauge: up when made, down when dropped (on every path out,
+/// cancellation included).
+pub struct InGauge(&'static str);
+
+impl InGauge {
+    /// Waiting for a scoring slot ([`SCORING_QUEUE`]).
+    pub fn queued() -> Self {
+        Self::enter(SCORING_QUEUE)
     }
-}
-impl Drop for Queued {
-    fn drop(&mut self) {
-        gauge!(SCORING_QUEUE).decrement(1.0);
+    /// Being scored ([`SCORING_ACTIVE`]).
+    pub fn scoring() -> Self {
+        Self::enter(SCORING_ACTIVE)
+    }
+    fn enter(name: &'static str) -> Self {
+        gauge!(name).increment(1.0);
+        Self(name)
     }
 }
 
-/// Being scored: the in-progress gauge counts this guard's lifetime.
-pub struct Scoring;
-impl Scoring {
-    pub fn enter() -> Self {
-        gauge!(SCORING_ACTIVE).increment(1.0);
-        Self
-    }
-}
-impl Drop for Scoring {
+impl Drop for InGauge {
     fn drop(&mut self) {
-        gauge!(SCORING_ACTIVE).decrement(1.0);
+        gauge!(self.0).decrement(1.0);
     }
 }
 

@@ -126,7 +126,22 @@ pub async fn note_pending(
     Ok(())
 }
 
-/// Forgets the note once its files are gone (or, in the commit's transaction, kept).
+/// Forgets the note of a check that exists (its files are its own); a note whose check does not
+/// exist stays for the sweep.
+pub async fn forget_pending_if_committed(
+    db: &super::db::Db,
+    check_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM pending_files WHERE check_id = $1 AND EXISTS (SELECT 1 FROM checks WHERE id = $1)",
+    )
+    .bind(check_id)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// Forgets the note once its files are gone.
 pub async fn forget_pending(db: &super::db::Db, check_id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM pending_files WHERE check_id = $1")
         .bind(check_id)
@@ -137,7 +152,7 @@ pub async fn forget_pending(db: &super::db::Db, check_id: &str) -> Result<(), sq
 
 /// Deletes the files of submissions that stored them and never committed (their process was
 /// killed between the two), then their notes. Claimed under a lease like the retention sweep,
-/// so with several nodes one deletes each. Returns how many files were deleted.
+/// so with several nodes one deletes each. Returns how many submissions' files were deleted.
 pub async fn sweep_orphans(state: &AppState) -> anyhow::Result<usize> {
     let now = now_ms();
     let lock = if state.db.backend == Backend::Postgres {
@@ -156,6 +171,7 @@ pub async fn sweep_orphans(state: &AppState) -> anyhow::Result<usize> {
     .fetch_all(&state.db.pool)
     .await?;
     let mut deleted = 0;
+    let mut keys_deleted = 0;
     for row in &claimed {
         let check_id: String = row.try_get("check_id")?;
         let keys: String = row.try_get("keys")?;
@@ -168,7 +184,7 @@ pub async fn sweep_orphans(state: &AppState) -> anyhow::Result<usize> {
         if committed.is_none() {
             for k in keys.lines().filter(|k| !k.is_empty()) {
                 match state.storage.delete(k).await {
-                    Ok(()) => deleted += 1,
+                    Ok(()) => keys_deleted += 1,
                     Err(e) => {
                         ok = false;
                         tracing::warn!(check_id = %check_id, error = format!("{e:#}"), "could not delete a file of an unfinished submission; retried after the lease");
@@ -178,13 +194,17 @@ pub async fn sweep_orphans(state: &AppState) -> anyhow::Result<usize> {
         }
         if ok {
             forget_pending(&state.db, &check_id).await?;
+            if committed.is_none() {
+                deleted += 1;
+            }
         }
     }
     if deleted > 0 {
         metrics::counter!(super::observe::ORPHANS).increment(deleted as u64);
         tracing::info!(
-            files = deleted,
-            "deleted files of submissions that never completed"
+            submissions = deleted,
+            keys = keys_deleted,
+            "deleted the files of submissions that never completed"
         );
     }
     Ok(deleted)

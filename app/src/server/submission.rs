@@ -493,7 +493,7 @@ async fn score(
     let forced = (caller.auth.mode == KeyMode::Test)
         .then(|| verify::test_mode_outcome(&caller.user_identifier))
         .flatten();
-    let queued = observe::Queued::enter();
+    let queued = observe::InGauge::queued();
     let _permit = slot(
         &state.scoring_slots,
         state.config.scoring_queue_timeout,
@@ -501,7 +501,7 @@ async fn score(
     )
     .await?;
     drop(queued);
-    let _scoring = observe::Scoring::enter();
+    let _scoring = observe::InGauge::scoring();
     let front = Arc::new(image.image);
     let inputs = Inputs {
         video: selfie.spool.path().to_path_buf(),
@@ -690,6 +690,22 @@ impl Drop for StoredFiles {
             return;
         };
         rt.spawn(async move {
+            // a commit whose answer was lost (cancelled at its last await, or an error after
+            // the database applied it) may have made the check: then the files are its own
+            if let Some((db, check_id)) = &pending {
+                let committed = sqlx::query_scalar::<_, String>("SELECT id FROM checks WHERE id = $1")
+                    .bind(check_id)
+                    .fetch_optional(&db.pool)
+                    .await;
+                match committed {
+                    Ok(None) => {}
+                    // committed, or unknown: the sweep of unfinished submissions decides later
+                    Ok(Some(_)) | Err(_) => {
+                        let _ = super::retention::forget_pending_if_committed(db, check_id).await;
+                        return;
+                    }
+                }
+            }
             let mut all = true;
             for k in &keys {
                 if let Err(e) = storage.delete(k).await {
@@ -771,10 +787,22 @@ async fn commit(
             return Ok(false);
         }
         checks::insert(&mut tx, record).await?;
-        sqlx::query("DELETE FROM pending_files WHERE check_id = $1")
-            .bind(&record.id)
-            .execute(&mut *tx)
-            .await?;
+        // the note of its files goes in the same transaction; a sweeper that has claimed it
+        // (the note outlived IDV_RETENTION_SWEEP's grace: a stalled submission) is deleting the
+        // files, so this check must not exist
+        let noted =
+            sqlx::query("DELETE FROM pending_files WHERE check_id = $1 AND lease_until IS NULL")
+                .bind(&record.id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if noted != 1 {
+            tx.rollback().await?;
+            return Err(sqlx::Error::Protocol(
+                "the files of this submission were claimed by the sweep of unfinished submissions"
+                    .into(),
+            ));
+        }
         sqlx::query("UPDATE checks SET selfie_sha256 = $2 WHERE id = $1")
             .bind(&record.id)
             .bind(selfie_sha256)

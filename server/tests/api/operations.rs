@@ -1,7 +1,7 @@
 //! Running several nodes and seeing inside them: limits shared through the database, the
 //! Prometheus endpoint and what a submission moves on it, the sweep of files a killed node left.
 
-use crate::common::{spawn_app_with, spawn_node};
+use crate::common::{TestApp, spawn_app_with, spawn_node};
 
 /// The value of the series `name{labels…}` (labels in any order) in a Prometheus exposition;
 /// 0 when absent.
@@ -157,6 +157,17 @@ async fn two_nodes_share_the_api_rate_limit() {
     assert!(series(&text, "idv_rate_limited_total", &[("limit", "api_key")]) >= 2.0);
 }
 
+/// `GET path` `n` times, node `a` then node `b` in turn; the statuses.
+async fn alternate(a: &TestApp, b: &TestApp, path: &str, n: usize) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    for i in 0..n {
+        let node = if i % 2 == 0 { a } else { b };
+        let r = node.client.get(node.url(path)).send().await.unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    statuses
+}
+
 /// The per-IP limits too: 3 page loads a minute from one address, over two nodes.
 #[tokio::test]
 async fn two_nodes_share_the_per_ip_limits() {
@@ -164,19 +175,7 @@ async fn two_nodes_share_the_per_ip_limits() {
     let b = spawn_node(&a, &[]).await;
     let p = a.partner("Acme").await;
     let page = format!("/verif/?api_key={}&user_identifier=u", p.api_key);
-    let mut statuses = Vec::new();
-    for i in 0..5 {
-        let node = if i % 2 == 0 { &a } else { &b };
-        statuses.push(
-            node.client
-                .get(node.url(&page))
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16(),
-        );
-    }
+    let statuses = alternate(&a, &b, &page, 5).await;
     assert_eq!(statuses, [200, 200, 200, 429, 429]);
 }
 
@@ -192,19 +191,7 @@ async fn process_limits_are_per_node() {
     let b = spawn_node(&a, &[]).await;
     let p = a.partner("Acme").await;
     let page = format!("/verif/?api_key={}&user_identifier=u", p.api_key);
-    let mut statuses = Vec::new();
-    for i in 0..6 {
-        let node = if i % 2 == 0 { &a } else { &b };
-        statuses.push(
-            node.client
-                .get(node.url(&page))
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16(),
-        );
-    }
+    let statuses = alternate(&a, &b, &page, 6).await;
     assert_eq!(statuses, [200, 200, 200, 200, 429, 429]);
 }
 
@@ -252,7 +239,7 @@ async fn files_of_a_submission_that_never_committed_are_swept() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert!(deleted <= 2);
+    assert!(deleted <= 1, "one submission's files");
     assert_eq!(app.count("pending_files").await, 0);
     for k in &keys {
         let link = storage

@@ -465,9 +465,18 @@ fn metrics(raw: &settings::Raw) -> Result<MetricsConfig, ConfigError> {
     let otlp_endpoint = match raw.http_url(&S::OTLP_ENDPOINT)? {
         Some(u) => Some(u),
         None => match std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT") {
-            Ok(v) if !v.trim().is_empty() => Some(url::Url::parse(v.trim()).map_err(|e| {
-                ConfigError::new("OTEL_EXPORTER_OTLP_ENDPOINT", format!("`{v}`: {e}"))
-            })?),
+            Ok(v) if !v.trim().is_empty() => {
+                let u = url::Url::parse(v.trim()).map_err(|e| {
+                    ConfigError::new("OTEL_EXPORTER_OTLP_ENDPOINT", format!("`{v}`: {e}"))
+                })?;
+                if !matches!(u.scheme(), "http" | "https") {
+                    return Err(ConfigError::new(
+                        "OTEL_EXPORTER_OTLP_ENDPOINT",
+                        format!("`{v}` must be an http(s) URL"),
+                    ));
+                }
+                Some(u)
+            }
             _ => None,
         },
     };

@@ -119,6 +119,9 @@ impl StorageBackend for LocalStorage {
         let Some(path) = self.path_for(key) else {
             return Ok(());
         };
+        // what a put killed between its two renames left (retention and the sweep of
+        // unfinished submissions delete keys: the half-moved copy goes with its key)
+        let _ = tokio::fs::remove_file(path.with_extension("part")).await;
         match tokio::fs::remove_file(&path).await {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),

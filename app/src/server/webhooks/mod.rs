@@ -392,6 +392,7 @@ impl Dispatcher {
                 let me = self.clone();
                 tokio::spawn(async move {
                     if let Err(e) = me.deliver(&d).await {
+                        crate::server::observe::internal_error(&e);
                         tracing::error!(delivery_id = %d.id, check_id = %d.check_id, error = format!("{e:#}"), "webhook attempt could not be recorded; the delivery is retried when its lease ends");
                     }
                     drop(permit);
