@@ -34,13 +34,16 @@ ensure_test_media
 [ -x end2end/node_modules/.bin/azurite-blob ] || (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
 
 pids=()
+# keeps the script's exit status (the tests' result), whatever the clean-up's last command says
 cleanup() {
+  local rc=$?
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for f in "$dir"/node*.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
   [ -f "$dir/nginx/nginx.pid" ] && kill "$(cat "$dir/nginx/nginx.pid")" 2>/dev/null || true
   [ -n "${AZURITE_PID:-}" ] && kill "$AZURITE_PID" 2>/dev/null || true
   stop_postgres
-  [ -n "${pgroot:-}" ] && rm -rf "$pgroot"
+  if [ -n "${pgroot:-}" ]; then rm -rf "$pgroot"; fi
+  exit "$rc"
 }
 trap cleanup EXIT
 
