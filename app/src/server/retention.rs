@@ -126,21 +126,6 @@ pub async fn note_pending(
     Ok(())
 }
 
-/// Forgets the note of a check that exists (its files are its own); a note whose check does not
-/// exist stays for the sweep.
-pub async fn forget_pending_if_committed(
-    db: &super::db::Db,
-    check_id: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "DELETE FROM pending_files WHERE check_id = $1 AND EXISTS (SELECT 1 FROM checks WHERE id = $1)",
-    )
-    .bind(check_id)
-    .execute(&db.pool)
-    .await?;
-    Ok(())
-}
-
 /// Forgets the note once its files are gone.
 pub async fn forget_pending(db: &super::db::Db, check_id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM pending_files WHERE check_id = $1")

@@ -697,13 +697,11 @@ impl Drop for StoredFiles {
                     .bind(check_id)
                     .fetch_optional(&db.pool)
                     .await;
-                match committed {
-                    Ok(None) => {}
-                    // committed, or unknown: the sweep of unfinished submissions decides later
-                    Ok(Some(_)) | Err(_) => {
-                        let _ = super::retention::forget_pending_if_committed(db, check_id).await;
-                        return;
-                    }
+                // committed: its transaction deleted the note, the files are the check's;
+                // unknown (the database failed): the note stays and the sweep of unfinished
+                // submissions decides after its grace
+                if !matches!(committed, Ok(None)) {
+                    return;
                 }
             }
             let mut all = true;
