@@ -4,7 +4,7 @@
 
 use sqlx::{
     AnyPool, Executor,
-    any::{AnyPoolOptions, install_default_drivers},
+    any::{AnyPoolOptions, AnyRow, install_default_drivers},
     migrate::Migrator,
 };
 
@@ -90,6 +90,69 @@ impl Db {
     /// Readiness: the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+}
+
+/// Rows that work is due on, of which each is claimed under a lease: the retention sweep's
+/// checks, the notes of unfinished submissions, the outbox's deliveries. Several nodes (or
+/// processes) claim from the same table; each row goes to one of them until its lease runs
+/// out (a claimant that died leaves it to the next). The names are the code's own constants,
+/// never input.
+#[derive(Debug, Clone, Copy)]
+pub struct LeasedRows {
+    pub table: &'static str,
+    /// The row's key (the claim updates the rows the inner query picks by it).
+    pub key: &'static str,
+    /// The column holding the lease's end (epoch ms, NULL when free).
+    pub lease: &'static str,
+    /// The column holding when the row falls due (epoch ms); the earliest are claimed first.
+    pub due: &'static str,
+    /// A further condition a row must meet ("" for none).
+    pub only: &'static str,
+    /// The columns the claim returns.
+    pub returning: &'static str,
+}
+
+impl Db {
+    /// Claims up to `limit` rows of `rows` that were due at `now` and whose lease is free or
+    /// ran out, leasing them until `lease_until`. One statement: PostgreSQL skips the rows
+    /// another transaction is claiming (`FOR UPDATE SKIP LOCKED`); SQLite has one writer.
+    pub async fn claim_due(
+        &self,
+        rows: LeasedRows,
+        limit: i64,
+        now: i64,
+        lease_until: i64,
+    ) -> Result<Vec<AnyRow>, sqlx::Error> {
+        let LeasedRows {
+            table,
+            key,
+            lease,
+            due,
+            only,
+            returning,
+        } = rows;
+        let lock = if self.backend == Backend::Postgres {
+            "FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let only = if only.is_empty() {
+            String::new()
+        } else {
+            format!("{only} AND ")
+        };
+        sqlx::query(&format!(
+            "UPDATE {table} SET {lease} = $1 WHERE {key} IN (\
+               SELECT {key} FROM {table} WHERE {only}{due} <= $2 \
+               AND ({lease} IS NULL OR {lease} < $2) ORDER BY {due} LIMIT {limit} {lock}) \
+             RETURNING {returning}",
+            limit = limit.max(1)
+        ))
+        .bind(lease_until)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await
     }
 }
 

@@ -10,7 +10,7 @@ use sqlx::Row;
 
 use super::{
     audit,
-    db::{Backend, Db, now_ms, rfc3339_ms},
+    db::{Db, LeasedRows, now_ms, rfc3339_ms},
 };
 
 /// The events a partner receives, as typed values; `as_str` is the payload's `type`.
@@ -75,27 +75,29 @@ pub struct Claimed {
     pub lease: i64,
 }
 
+/// Deliveries whose next attempt is due.
+const DUE_DELIVERIES: LeasedRows = LeasedRows {
+    table: "webhook_deliveries",
+    key: "id",
+    lease: "lease_until",
+    due: "next_attempt_at",
+    only: "status = 'pending'",
+    returning: "id, check_id, partner_id, event_type, attempts",
+};
+
 /// Claims up to `limit` due deliveries for `lease_ms` (a lease: another process may claim a
 /// delivery again once it has run out).
 pub async fn claim(db: &Db, limit: usize, lease_ms: i64) -> Result<Vec<Claimed>, sqlx::Error> {
     let now = now_ms();
     let lease = now + lease_ms;
-    let lock = if db.backend == Backend::Postgres {
-        "FOR UPDATE SKIP LOCKED"
-    } else {
-        ""
-    };
-    let rows = sqlx::query(&format!(
-        "UPDATE webhook_deliveries SET lease_until = $1 WHERE id IN (\
-           SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $2 \
-           AND (lease_until IS NULL OR lease_until < $2) ORDER BY next_attempt_at LIMIT {} {lock}) \
-         RETURNING id, check_id, partner_id, event_type, attempts",
-        limit.max(1)
-    ))
-    .bind(lease)
-    .bind(now)
-    .fetch_all(&db.pool)
-    .await?;
+    let rows = db
+        .claim_due(
+            DUE_DELIVERIES,
+            i64::try_from(limit).unwrap_or(i64::MAX),
+            now,
+            lease,
+        )
+        .await?;
     rows.iter()
         .map(|r| {
             Ok(Claimed {

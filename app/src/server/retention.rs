@@ -9,12 +9,32 @@ use sqlx::Row;
 
 use super::{
     audit,
-    db::{Backend, now_ms},
+    db::{LeasedRows, now_ms},
     state::AppState,
 };
 
 const BATCH: i64 = 50;
 const LEASE_MS: i64 = 5 * 60 * 1000;
+
+/// Checks whose files' retention has passed.
+const EXPIRED_FILES: LeasedRows = LeasedRows {
+    table: "checks",
+    key: "id",
+    lease: "sweep_lease_until",
+    due: "files_expire_at",
+    only: "files_deleted_at IS NULL",
+    returning: "id, partner_id, livemode, selfie_key, id_key, id_back_key",
+};
+
+/// Notes of submissions that stored files and never committed, once their grace is over.
+const UNFINISHED_SUBMISSIONS: LeasedRows = LeasedRows {
+    table: "pending_files",
+    key: "check_id",
+    lease: "lease_until",
+    due: "expires_at",
+    only: "",
+    returning: "check_id, keys",
+};
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct SweepStats {
@@ -27,21 +47,10 @@ pub async fn sweep_once(state: &AppState) -> anyhow::Result<SweepStats> {
     let mut stats = SweepStats::default();
     loop {
         let now = now_ms();
-        let lock = if state.db.backend == Backend::Postgres {
-            "FOR UPDATE SKIP LOCKED"
-        } else {
-            ""
-        };
-        let claimed = sqlx::query(&format!(
-            "UPDATE checks SET sweep_lease_until = $1 WHERE id IN (\
-               SELECT id FROM checks WHERE files_deleted_at IS NULL AND files_expire_at <= $2 \
-               AND (sweep_lease_until IS NULL OR sweep_lease_until < $2) ORDER BY files_expire_at LIMIT {BATCH} {lock}) \
-             RETURNING id, partner_id, livemode, selfie_key, id_key, id_back_key"
-        ))
-        .bind(now + LEASE_MS)
-        .bind(now)
-        .fetch_all(&state.db.pool)
-        .await?;
+        let claimed = state
+            .db
+            .claim_due(EXPIRED_FILES, BATCH, now, now + LEASE_MS)
+            .await?;
         if claimed.is_empty() {
             break;
         }
@@ -140,21 +149,10 @@ pub async fn forget_pending(db: &super::db::Db, check_id: &str) -> Result<(), sq
 /// so with several nodes one deletes each. Returns how many submissions' files were deleted.
 pub async fn sweep_orphans(state: &AppState) -> anyhow::Result<usize> {
     let now = now_ms();
-    let lock = if state.db.backend == Backend::Postgres {
-        "FOR UPDATE SKIP LOCKED"
-    } else {
-        ""
-    };
-    let claimed = sqlx::query(&format!(
-        "UPDATE pending_files SET lease_until = $1 WHERE check_id IN (\
-           SELECT check_id FROM pending_files WHERE expires_at <= $2 \
-           AND (lease_until IS NULL OR lease_until < $2) ORDER BY expires_at LIMIT {BATCH} {lock}) \
-         RETURNING check_id, keys"
-    ))
-    .bind(now + LEASE_MS)
-    .bind(now)
-    .fetch_all(&state.db.pool)
-    .await?;
+    let claimed = state
+        .db
+        .claim_due(UNFINISHED_SUBMISSIONS, BATCH, now, now + LEASE_MS)
+        .await?;
     let mut deleted = 0;
     let mut keys_deleted = 0;
     for row in &claimed {

@@ -258,3 +258,91 @@ async fn files_of_a_submission_that_never_committed_are_swept() {
     assert_eq!(app.count("pending_files").await, 0, "{v}");
     app.assert_up().await;
 }
+
+/// The one claim behind the retention sweep, the orphan sweep and the webhook outbox: due rows
+/// only, earliest first, the condition kept, a leased row left alone until its lease runs out,
+/// and claimants racing for the same rows getting disjoint sets (PostgreSQL: `SKIP LOCKED`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn due_rows_are_claimed_once_per_lease() {
+    use app::server::db::LeasedRows;
+    let app = spawn_app_with(&[]).await;
+    let db = &app.state.db;
+    sqlx::query(
+        "CREATE TABLE claim_probe (id TEXT PRIMARY KEY, due_at BIGINT NOT NULL, \
+         state TEXT NOT NULL, lease_until BIGINT)",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    const ROWS: LeasedRows = LeasedRows {
+        table: "claim_probe",
+        key: "id",
+        lease: "lease_until",
+        due: "due_at",
+        only: "state = 'open'",
+        returning: "id",
+    };
+    let insert = |id: String, due: i64, state: &'static str| {
+        sqlx::query("INSERT INTO claim_probe (id, due_at, state) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(due)
+            .bind(state)
+            .execute(&db.pool)
+    };
+    insert("later".into(), 100, "open").await.unwrap();
+    insert("first".into(), 50, "open").await.unwrap();
+    insert("closed".into(), 10, "closed").await.unwrap();
+    insert("not_due".into(), 10_000, "open").await.unwrap();
+    fn ids(rows: Vec<sqlx::any::AnyRow>) -> Vec<String> {
+        use sqlx::Row;
+        let mut v: Vec<String> = rows.iter().map(|r| r.get::<String, _>("id")).collect();
+        v.sort();
+        v
+    }
+    // earliest due first, one at a time; the closed row and the one not due are never taken
+    assert_eq!(
+        ids(db.claim_due(ROWS, 1, 1000, 2000).await.unwrap()),
+        ["first"]
+    );
+    assert_eq!(
+        ids(db.claim_due(ROWS, 10, 1000, 2000).await.unwrap()),
+        ["later"]
+    );
+    // both are leased until 2000
+    assert!(db.claim_due(ROWS, 10, 1500, 2500).await.unwrap().is_empty());
+    // the leases ran out (a claimant that died): the rows come back, still without the others
+    assert_eq!(
+        ids(db.claim_due(ROWS, 10, 2001, 3000).await.unwrap()),
+        ["first", "later"]
+    );
+
+    // two claimants racing over 40 due rows: each row goes to exactly one of them
+    sqlx::query("DELETE FROM claim_probe")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    for i in 0..40 {
+        insert(format!("r{i:02}"), i, "open").await.unwrap();
+    }
+    let claimant = || {
+        let db = db.clone();
+        tokio::spawn(async move {
+            let mut got = Vec::new();
+            loop {
+                let rows = db.claim_due(ROWS, 3, 5000, 60_000).await.unwrap();
+                if rows.is_empty() {
+                    break got;
+                }
+                got.extend(ids(rows));
+                tokio::task::yield_now().await;
+            }
+        })
+    };
+    let (a, b) = (claimant(), claimant());
+    let (a, b) = (a.await.unwrap(), b.await.unwrap());
+    let mut all: Vec<String> = a.iter().chain(&b).cloned().collect();
+    all.sort();
+    let expected: Vec<String> = (0..40).map(|i| format!("r{i:02}")).collect();
+    assert_eq!(all, expected, "every row claimed once: {a:?} / {b:?}");
+    app.assert_up().await;
+}
