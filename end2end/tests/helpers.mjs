@@ -107,6 +107,21 @@ export function shooter(page, prefix) {
   return (step) => page.screenshot({ path: `${ARTIFACTS}/${prefix}-${step}.png`, fullPage: true });
 }
 
+// The page's answer to missed prompts: the camera performs the link's new challenge, the
+// selfie is recorded again, the ID photo kept, and the check submitted again. Returns
+// followChallenge's answer (the new challenge).
+export async function recordAgain(p) {
+  const next = await followChallenge(p);
+  await p.click('#record-again');
+  await recordWhenSteady(p);
+  await p.waitForSelector('#challenge-prompt[data-cue]', { timeout: 10000 });
+  await p.waitForSelector('#selfie-playback', { timeout: 20000 });
+  await p.click('#selfie-accept');
+  await p.click('#id-accept');
+  await p.click('#submit');
+  return next;
+}
+
 // Clicks through the whole flow on `page` (already at the capture page): consent, a recorded
 // selfie video, an uploaded ID photo, submit. Returns the result screen's check id and status.
 export async function completeFlow(page, { shot = async () => {}, idPhoto = `${MEDIA}/id_obama.jpg`, frame, duringUpload } = {}) {
@@ -143,13 +158,7 @@ export async function completeFlow(page, { shot = async () => {}, idPhoto = `${M
     await p.waitForSelector('#result, #challenge-retry', { timeout: 60000 });
     if (!(await p.$('#challenge-retry')) || retry > 2) break;
     console.log(`# completeFlow: the recording missed its prompts; following the new challenge (${retry})`);
-    await followChallenge(p);
-    await p.click('#record-again');
-    await recordWhenSteady(p);
-    await p.waitForSelector('#selfie-playback', { timeout: 20000 });
-    await p.click('#selfie-accept');
-    await p.click('#id-accept');
-    await p.click('#submit');
+    await recordAgain(p);
   }
   await p.waitForSelector('#result', { timeout: 60000 });
   await shot('9-result');

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import {
   axeCheck,
   launchWithCamera, partner, verifUrl, VIEWPORTS, BASE, MEDIA, WORK, completeFlow, shooter, apiGet,
-  followChallenge, recordWhenSteady,
+  followChallenge, recordWhenSteady, recordAgain,
 } from './helpers.mjs';
 
 // A capture link made by the partner's server, and its page data (with the challenge).
@@ -120,16 +120,9 @@ test('a recording that missed its prompts gets new ones, and following them veri
     await axeCheck(page, '1-retry');
     assert.match(await page.textContent('#submit-problem'), /did not follow the prompts/);
     assert.match(await page.textContent('#challenge-retry'), /2 tries left/);
-    const next = await followChallenge(page);
+    // a new recording of the link's new prompts, the ID photo kept
+    const next = await recordAgain(page);
     assert.notDeepEqual(next.challenge, own.challenge, 'the link has a new challenge');
-    await page.click('#record-again');
-    await recordWhenSteady(page);
-    await page.waitForSelector('#challenge-prompt[data-cue]', { timeout: 10000 });
-    await page.waitForSelector('#selfie-playback', { timeout: 20000 });
-    await page.click('#selfie-accept');
-    // the ID photo is kept
-    await page.click('#id-accept');
-    await page.click('#submit');
     await page.waitForSelector('#result', { timeout: 60000 });
     await shot('2-result');
     const status = await page.getAttribute('#result', 'data-status');
