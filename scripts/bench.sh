@@ -35,7 +35,8 @@ cd "$ROOT_DIR"
 
 WORK=$(mktemp -d /tmp/idv-bench.XXXXXX)
 srv=""
-trap '[ -n "$srv" ] && kill $srv 2>/dev/null; rm -rf "$WORK"' EXIT
+trap '[ -n "$srv" ] && kill $srv 2>/dev/null; compiler_cache_stop; rm -rf "$WORK"' EXIT
+use_compiler_cache
 
 start_server() {
   local port

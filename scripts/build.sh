@@ -5,5 +5,8 @@
 # the same steps; scripts/test.sh builds the same binary through its test build.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT_DIR"
+use_compiler_cache
+trap compiler_cache_stop EXIT
 build_release
+log "$(compiler_cache_stats)"
 log "built $IDV_BIN and $SITE_DIR"

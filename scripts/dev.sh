@@ -7,6 +7,9 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT_DIR"
 ensure_apt curl ca-certificates
 ensure_runtime
+# the compiler cache serves cargo-leptos's own dependencies and the dev build's (its server
+# exits after 10 idle minutes; a later rebuild starts it again)
+use_compiler_cache
 ensure_build_tools
 ensure_cargo_leptos
 exec cargo leptos watch "$@"

