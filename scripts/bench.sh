@@ -29,6 +29,7 @@
 #   ./scripts/bench.sh accuracy  the labelled image set through our engine and through Python
 #                                face_recognition (dlib): scores, TAR/FAR, per-image time, side by side
 source "$(dirname "$0")/lib.sh"
+use_stable_target_dir "$0" "$@"
 source "$(dirname "$0")/eval-media.sh"
 source "$(dirname "$0")/eval-python.sh"
 cd "$ROOT_DIR"

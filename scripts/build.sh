@@ -4,6 +4,7 @@
 # target/release/idv. Installs the build tools that are missing first. run.sh and bench.sh call
 # the same steps; scripts/test.sh builds the same binary through its test build.
 source "$(dirname "$0")/lib.sh"
+use_stable_target_dir "$0" "$@"
 cd "$ROOT_DIR"
 use_compiler_cache
 trap compiler_cache_stop EXIT

@@ -4,6 +4,7 @@
 # release build, the run command and the test command do not need it). Arguments go to
 # `cargo leptos watch`, e.g. `scripts/dev.sh --hot-reload`.
 source "$(dirname "$0")/lib.sh"
+use_stable_target_dir "$0" "$@"
 cd "$ROOT_DIR"
 ensure_apt curl ca-certificates
 ensure_runtime

@@ -221,6 +221,31 @@ use_compiler_cache() {
   log "compiler cache: sccache $SCCACHE_VERSION, $SCCACHE_DIR (cap $SCCACHE_CACHE_SIZE), server on 127.0.0.1:$SCCACHE_SERVER_PORT"
 }
 
+# use_stable_target_dir "$0" "$@": re-runs the calling script in a private mount namespace of its
+# own where this clone's target/ is also mounted at /tmp/idv-target, and builds there
+# (CARGO_TARGET_DIR). Why: sccache keys a crate by the values of the environment variables its
+# compile reads and by the contents of the crates it uses, and a build script's output folder
+# (OUT_DIR, inside the target folder) is both: tract-linalg's, ring's and SQLite's generated code
+# carries the clone's path into their libraries and from there into the key of every crate
+# above them (measured: 137 of 740 compilations missed in a clone at a new path, tract and the
+# TLS stack among them). sccache's SCCACHE_BASEDIRS does not rewrite those for Rust. With one
+# fixed path every clone gets the same keys, and each script run sees only its own clone there,
+# so clones built at once do not meet. Needs root (CI and the set-up commands run as root);
+# otherwise, or with CARGO_TARGET_DIR or IDV_NO_COMPILER_CACHE=1 set, nothing changes.
+IDV_STABLE_TARGET=/tmp/idv-target
+use_stable_target_dir() {
+  [ "${IDV_NO_COMPILER_CACHE:-0}" = 1 ] && return 0
+  [ -z "${CARGO_TARGET_DIR:-}" ] || return 0
+  if [ "$(id -u)" -ne 0 ] || ! unshare -m --propagation private true 2>/dev/null; then
+    log "builds use $ROOT_DIR/target (no mount namespace here): crates built from generated code miss the compiler cache in a clone at a new path"
+    return 0
+  fi
+  mkdir -p "$ROOT_DIR/target" "$IDV_STABLE_TARGET"
+  exec unshare -m --propagation private -- bash -c \
+    'mount --bind "$1" "$2" && export CARGO_TARGET_DIR="$2" && shift 2 && exec "$@"' \
+    _ "$ROOT_DIR/target" "$IDV_STABLE_TARGET" bash "$@"
+}
+
 # compiler_cache_stats: one line of this script's cache use so far (hits, misses, what could not
 # be cached), or nothing when the cache is off.
 compiler_cache_stats() {

@@ -3,6 +3,7 @@
 # (SQLite and local files under ./data), creates a demo partner on first run, and prints a
 # ready-to-open /verif/ URL. Ctrl-C stops the service.
 source "$(dirname "$0")/lib.sh"
+use_stable_target_dir "$0" "$@"
 cd "$ROOT_DIR"
 
 ensure_apt curl ca-certificates

@@ -4,6 +4,7 @@
 # against the release build. Installs what is missing first. Exits non-zero on any failure and
 # ends with each runner's summary lines.
 source "$(dirname "$0")/lib.sh"
+use_stable_target_dir "$0" "$@"
 cd "$ROOT_DIR"
 
 started=$(date +%s)
