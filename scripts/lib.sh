@@ -291,12 +291,16 @@ use_clippy_compiler() {
 build_site() {
   ensure_build_tools
   log "cargo build: the page's WASM (wasm32, profile wasm-release)"
-  (cd "$ROOT_DIR" && cargo build --locked -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release >&2)
+  # in its own target directory: cargo builds one command at a time in a target directory, and
+  # the test command builds the page beside the server
+  local wasm_target="$TARGET_DIR/wasm"
+  (cd "$ROOT_DIR" && CARGO_TARGET_DIR="$wasm_target" \
+    cargo build --locked -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release >&2)
   local tmp="$SITE_DIR.tmp"
   rm -rf "$tmp" && mkdir -p "$tmp/pkg"
   cp -R "$ROOT_DIR/public/." "$tmp/"
   wasm-bindgen --target web --no-typescript --out-dir "$tmp/pkg" --out-name "$LEPTOS_OUTPUT_NAME" \
-    "$TARGET_DIR/wasm32-unknown-unknown/wasm-release/frontend.wasm"
+    "$wasm_target/wasm32-unknown-unknown/wasm-release/frontend.wasm"
   mv "$tmp/pkg/${LEPTOS_OUTPUT_NAME}_bg.wasm" "$tmp/pkg/$LEPTOS_OUTPUT_NAME.wasm"
   wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
     "$tmp/pkg/$LEPTOS_OUTPUT_NAME.wasm" -o "$tmp/pkg/$LEPTOS_OUTPUT_NAME.wasm"
@@ -505,10 +509,32 @@ ensure_runtime() {
 FACE_RECOGNITION_SDIST=face_recognition-1.3.0.tar.gz
 XMRZAPP_SDIST=xmrzapp-25.10.9.tar.gz
 XMRZAPP_SDIST_SHA=1c805f34c6850e4e9f6f753537f9fda9bb8560591bceca35798817f5a9b3432a
+#
+# Made once per machine and copied into each clone: a set is cached under the tools cache, keyed
+# by what makes it (make_test_media below, the document generator and its packages, the ffmpeg
+# and libheif builds), so a clean clone copies 47 MB instead of spending a minute making them,
+# and a change to any of those makes a new set.
 ensure_test_media() {
   local out=${IDV_TEST_MEDIA:-$ROOT_DIR/target/test-media}
   [ -f "$out/.complete-v3" ] && return 0
   ensure_apt ffmpeg libheif-examples
+  ensure_document_tools
+  local key cache
+  key=$({ declare -f make_test_media ensure_document_tools; printf '%s\n' "${DOCUMENT_PIP_PACKAGES[@]}"
+    cat "$ROOT_DIR/scripts/document_set.py"; ffmpeg -version | head -1
+    dpkg-query -W -f '${Version}' libheif-examples fonts-ocr-b fonts-dejavu-core; } | sha256sum | cut -c1-16)
+  cache="$IDV_TOOLS_DIR/test-media-$key"
+  if [ ! -f "$cache/.complete-v3" ]; then
+    rm -rf "$IDV_TOOLS_DIR"/test-media-*  # sets made by older versions
+    make_test_media "$cache.tmp"
+    mv "$cache.tmp" "$cache"
+  fi
+  rm -rf "$out" && mkdir -p "$(dirname "$out")" && cp -a "$cache" "$out"
+}
+
+# make_test_media OUT: makes the test media set (ensure_test_media's cache) in OUT.
+make_test_media() {
+  local out=$1
   local cache="$IDV_TOOLS_DIR/face_recognition-1.3.0"
   if [ ! -f "$cache/$FACE_RECOGNITION_SDIST" ]; then
     log "downloading face_recognition==1.3.0 sdist (test photos) from PyPI"

@@ -116,9 +116,14 @@ ensure_webkit
 step "cargo fmt --check" cargo fmt --all -- --check
 step "no circular imports between server modules" python3 scripts/check-modules.py
 use_clippy_compiler
-step "clippy + build: the page's WASM (wasm-release)" build_site
-step "site layout as cargo-leptos makes it" python3 scripts/check-site-layout.py
+# The page's WASM builds beside the server (its own target directory, at a lower priority): the
+# server's build leaves a core idle for minutes (one large crate, then the test binaries'
+# linking), the page's final optimisation is one thread.
+niced_build_site() { renice -n 10 -p "$BASHPID" >/dev/null; build_site; }
+step_bg "clippy + build: the page's WASM (wasm-release)" niced_build_site
 step "clippy + build: server, tests and binary (release)" cargo test "${SERVER_CARGO_ARGS[@]}" --no-run
+collect_steps
+step "site layout as cargo-leptos makes it" python3 scripts/check-site-layout.py
 echo "  $(compiler_cache_stats)" | tee -a "$SUMMARY"
 if [ ${#failed_steps[@]} -gt 0 ]; then
   # every later stage runs what these build: a stale binary must not pass for this source
