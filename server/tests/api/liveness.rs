@@ -8,7 +8,7 @@ use app::{
     challenge::{Challenge, Timeline},
     server::{
         capture_links,
-        verify::{face::FaceModels, mesh::FaceMesh, synth},
+        verify::{local, synth},
     },
 };
 use reqwest::multipart::{Form, Part};
@@ -42,8 +42,7 @@ fn moved(c: &Challenge) -> Challenge {
 /// libvpx's default "good" mode, which no recorder uses).
 pub(crate) fn perform(c: &Challenge, dir: &Path, name: &str, bitrate: &str) -> Vec<u8> {
     let models_dir = crate::common::workspace_root().join("models");
-    let models = FaceModels::load(&models_dir).unwrap();
-    let mesh = FaceMesh::load(&models_dir).unwrap();
+    let (models, mesh) = local::shared_models(&models_dir).unwrap();
     let actor = synth::Actor::from_file(&models, &mesh, &media("obama.jpg")).unwrap();
     let y4m = dir.join(format!("{name}.y4m"));
     let webm = dir.join(format!("{name}.webm"));

@@ -12,7 +12,12 @@
 //!   (`id_matches_selfie_frame`);
 //! - and the comparison itself (`face_mismatch`, `low_similarity`).
 
-use std::{path::Path, sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex, OnceLock, PoisonError},
+    time::Duration,
+};
 
 use image::{GrayImage, RgbImage};
 
@@ -70,9 +75,10 @@ impl LocalVerifier {
         media_timeout: Duration,
         threads: usize,
     ) -> anyhow::Result<Self> {
+        let (models, mesh) = shared_models(models_dir)?;
         Ok(Self {
-            models: Arc::new(FaceModels::load(models_dir)?),
-            mesh: Arc::new(FaceMesh::load(models_dir)?),
+            models,
+            mesh,
             pool: super::InferencePool::new(threads),
             thresholds,
             media_timeout,
@@ -87,6 +93,27 @@ impl LocalVerifier {
         }
         self
     }
+}
+
+/// The face models of `dir`, loaded once per process and shared by every verifier built in it
+/// (a service builds one; the tests build one per test app): tract parses and optimises the
+/// three graphs in about a second of CPU. Loads under the lock, so two at once load once.
+pub fn shared_models(dir: &Path) -> anyhow::Result<(Arc<FaceModels>, Arc<FaceMesh>)> {
+    type Loaded = (Arc<FaceModels>, Arc<FaceMesh>);
+    static LOADED: OnceLock<Mutex<HashMap<PathBuf, Loaded>>> = OnceLock::new();
+    let mut loaded = LOADED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(m) = loaded.get(dir) {
+        return Ok(m.clone());
+    }
+    let m = (
+        Arc::new(FaceModels::load(dir)?),
+        Arc::new(FaceMesh::load(dir)?),
+    );
+    loaded.insert(dir.to_path_buf(), m.clone());
+    Ok(m)
 }
 
 /// Frames of the video that get a full detection (faces, people, sharpness, identity), spread
