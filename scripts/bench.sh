@@ -13,7 +13,9 @@
 #                                gzip -9 (the budget is WASM + JS <= 350 KB gzip) and the brotli
 #                                copies the server sends
 #   ./scripts/bench.sh liveness  the attack evaluation (idv eval liveness): presentations of every
-#                                species made from the labelled photos, APCER per species, BPCER
+#                                species made from the labelled photos, APCER per species, BPCER;
+#                                then the real clips (idv eval real): what the passive signals say
+#                                about real people on real cameras, blinks against the labels
 #   ./scripts/bench.sh documents the document reading evaluation (idv eval documents) over the
 #                                labelled set; then the 6 s live video + the synthetic passport
 #                                read as one: scoring stages with the document read beside the
@@ -239,6 +241,10 @@ bench_liveness() {
   log "attack evaluation: ${PER_SPECIES:-12} presentations per attack species, one genuine per photo"
   IDV_MODELS_DIR="$ROOT_DIR/models" RUST_LOG=error "$IDV_BIN" eval liveness "$dir" \
     --out "$ROOT_DIR/target/liveness-report.json" --per-species "${PER_SPECIES:-12}"
+  ensure_real_clips
+  log "real clips: the liveness track without a challenge, as shipped and at the page's bitrate"
+  IDV_MODELS_DIR="$ROOT_DIR/models" RUST_LOG=error "$IDV_BIN" eval real "$dir/real" \
+    --out "$ROOT_DIR/target/real-clips-report.json"
 }
 
 bench_documents() {

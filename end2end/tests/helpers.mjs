@@ -123,12 +123,14 @@ export async function recordAgain(p) {
 }
 
 // Clicks through the whole flow on `page` (already at the capture page): consent, a recorded
-// selfie video, an uploaded ID photo, submit. Returns the result screen's check id and status.
+// selfie video, an uploaded ID photo, submit. Returns the result screen's check id and status,
+// the challenge the camera finally performed, and how many new challenges it took (`retries`,
+// also printed as a `# completeFlow:` line, which the test command's summary counts).
 export async function completeFlow(page, { shot = async () => {}, idPhoto = `${MEDIA}/id_obama.jpg`, frame, duringUpload } = {}) {
   const p = frame || page;
   await p.waitForSelector('main[data-hydrated="true"]', { timeout: 20000 });
   await shot('1-consent');
-  const { challenge } = await followChallenge(p);
+  let { challenge } = await followChallenge(p);
   await p.check('#consent');
   await p.click('#start');
   await p.waitForSelector('#record:not([disabled])', { timeout: 20000 });
@@ -154,11 +156,13 @@ export async function completeFlow(page, { shot = async () => {}, idPhoto = `${M
   // the synthetic performance can drift out of step with the recording on a loaded machine:
   // the server then gives the link a new challenge (the page's retry state), which a person
   // would follow; so does this, at most twice, and says so in the test output
-  for (let retry = 1; ; retry++) {
+  let retries = 0;
+  for (;;) {
     await p.waitForSelector('#result, #challenge-retry', { timeout: 60000 });
-    if (!(await p.$('#challenge-retry')) || retry > 2) break;
-    console.log(`# completeFlow: the recording missed its prompts; following the new challenge (${retry})`);
-    await recordAgain(p);
+    if (!(await p.$('#challenge-retry')) || retries >= 2) break;
+    retries++;
+    console.log(`# completeFlow: the recording missed its prompts; following the new challenge (${retries})`);
+    ({ challenge } = await recordAgain(p));
   }
   await p.waitForSelector('#result', { timeout: 60000 });
   await shot('9-result');
@@ -166,6 +170,7 @@ export async function completeFlow(page, { shot = async () => {}, idPhoto = `${M
     checkId: (await p.textContent('#check-id')).trim(),
     status: await p.getAttribute('#result', 'data-status'),
     challenge,
+    retries,
   };
 }
 

@@ -86,6 +86,15 @@ enum EvalCmd {
         #[arg(long, default_value_t = 12)]
         per_species: usize,
     },
+    /// The real clips (DIR/clips.tsv, scripts/eval-media.sh's `ensure_real_clips`), each as
+    /// shipped and as the page re-encodes it, through the liveness track without a challenge:
+    /// frames tracked, blinks (against the labels where a `.tag` file is beside the clip), the
+    /// passive risks and the rejecting ones (false rejects); prints a table, writes JSON.
+    Real {
+        dir: std::path::PathBuf,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// The document reading evaluation: every photo of a labelled set (DIR/labels.json, made
     /// by scripts/document_set.py) read as a check reads it; prints the read rates and times,
     /// writes JSON.
@@ -379,6 +388,13 @@ async fn eval_cmd(cmd: EvalCmd, config: Config) -> anyhow::Result<()> {
             std::fs::remove_dir_all(&work).ok();
             std::fs::write(&out, serde_json::to_vec_pretty(&report)?)?;
             print!("{}", presentations::table(&report));
+            eprintln!("idv: wrote {}", out.display());
+        }
+        EvalCmd::Real { dir, out } => {
+            let (report, table) =
+                eval::real_clips(&models, &mesh, &dir, config.media_timeout).await?;
+            std::fs::write(&out, serde_json::to_vec_pretty(&report)?)?;
+            print!("{table}");
             eprintln!("idv: wrote {}", out.display());
         }
         EvalCmd::Documents { .. } => unreachable!("handled above"),

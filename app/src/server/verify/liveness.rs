@@ -515,6 +515,12 @@ fn invert3(m: [[f64; 3]; 3]) -> Option<[[f64; 3]; 3]> {
 pub fn assess(track: &Track, challenge: Option<(&Challenge, &Timeline)>) -> Vec<RiskFactor> {
     let mut risks = Vec::new();
     if track.faces().count() < 3 {
+        // faces were found (the caller asks only then), but the mesh followed too few of them
+        // to judge anything: silence here would read as "no liveness risk"
+        risks.push(RiskFactor::LivenessNotAssessed);
+        if challenge.is_none() {
+            risks.push(RiskFactor::NoLivenessChallenge);
+        }
         return risks;
     }
     if track.discontinuous() {
@@ -604,6 +610,29 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn a_face_followed_in_too_few_frames_is_a_risk_not_silence() {
+        let (c, t) = challenge();
+        let short = Track {
+            samples: vec![
+                sample(0, 0.0, 0.0, 1.0, 0.0),
+                None,
+                sample(200, 0.0, 0.0, 1.0, 1.0),
+            ],
+        };
+        assert_eq!(
+            assess(&short, Some((&c, &t))),
+            [RiskFactor::LivenessNotAssessed]
+        );
+        assert_eq!(
+            assess(&short, None),
+            [
+                RiskFactor::LivenessNotAssessed,
+                RiskFactor::NoLivenessChallenge
+            ]
+        );
     }
 
     #[test]

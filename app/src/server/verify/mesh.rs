@@ -7,7 +7,7 @@
 
 use std::{path::Path, sync::Arc};
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use image::RgbImage;
 use tract_onnx::prelude::*;
 
@@ -184,9 +184,22 @@ impl FaceMesh {
                 crate::server::config::settings::MODELS_DIR.name
             );
         }
-        Ok(Self {
-            plan: super::face::plan(&path, [1, SIDE, SIDE, 3])?,
-        })
+        Self::from_plan(super::face::plan(&path, [1, SIDE, SIDE, 3])?, &path)
+    }
+
+    /// The mesh over a loaded plan, which must have the face-presence output (the second):
+    /// without it every frame would read "no face" and liveness would go silent, so a model
+    /// without it does not load.
+    fn from_plan(plan: Arc<TypedRunnableModel>, path: &Path) -> anyhow::Result<Self> {
+        let outputs = plan.model().outputs.len();
+        if outputs < 2 {
+            bail!(
+                "face mesh model {} has {outputs} output(s), not the landmarks and the face's \
+                 presence (scripts/run.sh makes it with both)",
+                path.display()
+            );
+        }
+        Ok(Self { plan })
     }
 
     /// The mesh of the face in `crop` of `img` (the crop may reach outside the frame: black).
@@ -196,7 +209,12 @@ impl FaceMesh {
         let input = crop_input(img, x0, y0, scale);
         let out = self.plan.run(tvec!(input.into()))?;
         let lm = out[0].to_plain_array_view::<f32>()?;
-        let logit = out[1].to_plain_array_view::<f32>()?.iter().next().copied();
+        let logit = out[1]
+            .to_plain_array_view::<f32>()?
+            .iter()
+            .next()
+            .copied()
+            .context("face mesh gave no presence value")?;
         let lm: Vec<f32> = lm.iter().copied().collect();
         if lm.len() != 468 * 3 {
             bail!("face mesh gave {} values, not 1404", lm.len());
@@ -207,7 +225,7 @@ impl FaceMesh {
             .collect();
         Ok(Mesh {
             points,
-            presence: 1.0 / (1.0 + (-logit.unwrap_or(-10.0)).exp()),
+            presence: 1.0 / (1.0 + (-logit).exp()),
         })
     }
 }
@@ -304,4 +322,27 @@ pub fn bilinear(raw: &[u8], w: u32, h: u32, x: f32, y: f32) -> [f32; 3] {
         out[k] = top * (1.0 - ay) + bot * ay;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A plan of the mesh's input shape with one output only.
+    fn one_output_plan() -> Arc<TypedRunnableModel> {
+        let mut model = TypedModel::default();
+        let input = model
+            .add_source("input", f32::fact([1, SIDE, SIDE, 3]))
+            .unwrap();
+        model.select_output_outlets(&[input]).unwrap();
+        model.into_runnable().unwrap()
+    }
+
+    #[test]
+    fn a_mesh_model_without_its_presence_output_does_not_load() {
+        let err = FaceMesh::from_plan(one_output_plan(), Path::new("mesh.onnx"))
+            .err()
+            .expect("a model without the presence output is refused");
+        assert!(err.to_string().contains("1 output(s)"), "{err}");
+    }
 }

@@ -252,8 +252,12 @@ fn make(
     }
 }
 
-/// Encodes frames as the capture page records them (VP8 WebM) into `out`.
+/// Encodes frames as the capture page records them (VP8 WebM at the page's default bitrate,
+/// `IDV_CAPTURE_VIDEO_BITRATE`, in libvpx's real-time mode as MediaRecorder) into `out`.
 fn encode(frames: &[RgbImage], out: &Path) -> anyhow::Result<()> {
+    let bitrate = crate::server::config::settings::CAPTURE_VIDEO_BITRATE
+        .default
+        .unwrap_or("800000");
     let y4m = out.with_extension("y4m");
     std::fs::write(&y4m, synth::y4m(frames.iter().cloned(), FPS))?;
     let status = std::process::Command::new("ffmpeg")
@@ -263,7 +267,7 @@ fn encode(frames: &[RgbImage], out: &Path) -> anyhow::Result<()> {
             "-c:v",
             "libvpx",
             "-b:v",
-            "1500k",
+            bitrate,
             "-deadline",
             "realtime",
             "-cpu-used",
