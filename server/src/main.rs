@@ -292,6 +292,27 @@ async fn webhook_cmd(cmd: WebhookCmd, config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `idv eval documents`: the document reading evaluation (it needs no face model).
+fn eval_documents(
+    dir: &std::path::Path,
+    out: &std::path::Path,
+    limit: Option<usize>,
+    trace: Option<&std::path::Path>,
+    config: &Config,
+) -> anyhow::Result<()> {
+    use app::server::document;
+    if let Some(t) = trace {
+        std::fs::create_dir_all(t)?;
+    }
+    let reader = document::Reader::new(&config.models_dir, config.media_timeout)?
+        .with_trace(trace.map(std::path::Path::to_path_buf));
+    let report = document::eval::documents(&reader, dir, limit)?;
+    std::fs::write(out, serde_json::to_vec_pretty(&report)?)?;
+    print!("{}", document::eval::table(&report));
+    eprintln!("idv: wrote {}", out.display());
+    Ok(())
+}
+
 /// `idv eval …`: the face model's accuracy and speed reports.
 async fn eval_cmd(cmd: EvalCmd, config: Config) -> anyhow::Result<()> {
     use app::server::verify::{eval, face::FaceModels, mesh::FaceMesh};
@@ -302,17 +323,7 @@ async fn eval_cmd(cmd: EvalCmd, config: Config) -> anyhow::Result<()> {
         trace,
     } = &cmd
     {
-        use app::server::document;
-        if let Some(t) = trace {
-            std::fs::create_dir_all(t)?;
-        }
-        let reader = document::Reader::new(&config.models_dir, config.media_timeout)?
-            .with_trace(trace.clone());
-        let report = document::eval::documents(&reader, dir, *limit)?;
-        std::fs::write(out, serde_json::to_vec_pretty(&report)?)?;
-        print!("{}", document::eval::table(&report));
-        eprintln!("idv: wrote {}", out.display());
-        return Ok(());
+        return eval_documents(dir, out, *limit, trace.as_deref(), &config);
     }
     let models = FaceModels::load(&config.models_dir)?;
     let mesh = FaceMesh::load(&config.models_dir)?;
