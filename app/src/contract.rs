@@ -381,6 +381,8 @@ pub enum RiskFactor {
     DocumentTypeMismatch,
     Underage,
     LivenessNotAssessed,
+    SelfieMatchesIdPhoto,
+    SyntheticFaceSuspected,
 }
 
 /// One row of [`RiskFactor`]'s table.
@@ -398,7 +400,7 @@ struct RiskRow {
 }
 
 impl RiskFactor {
-    pub const ALL: [RiskFactor; 32] = [
+    pub const ALL: [RiskFactor; 34] = [
         Self::FaceMismatch,
         Self::LowSimilarity,
         Self::NoFaceInId,
@@ -431,6 +433,8 @@ impl RiskFactor {
         Self::DocumentTypeMismatch,
         Self::Underage,
         Self::LivenessNotAssessed,
+        Self::SelfieMatchesIdPhoto,
+        Self::SyntheticFaceSuspected,
     ];
 
     fn row(self) -> &'static RiskRow {
@@ -688,6 +692,20 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
         rejects: false,
         advice: Some(Msg::AdviceFaceOval),
     },
+    RiskRow {
+        factor: RiskFactor::SelfieMatchesIdPhoto,
+        code: "selfie_matches_id_photo",
+        weight: 60,
+        rejects: true,
+        advice: None,
+    },
+    RiskRow {
+        factor: RiskFactor::SyntheticFaceSuspected,
+        code: "synthetic_face_suspected",
+        weight: 60,
+        rejects: false,
+        advice: None,
+    },
 ];
 
 /// What each factor means, in plain words, in `RISK_TABLE`'s order: apart from the table so
@@ -725,6 +743,8 @@ const RISK_MEANINGS: [&str; RiskFactor::ALL.len()] = [
     "the document read is not the type the user chose",
     "the date of birth on the document is below the partner's minimum age",
     "a face was found but could not be followed through enough frames to judge liveness (too small, too far turned, or mostly out of view): never verified",
+    "the video's face carries the ID portrait's own pixels (its light, texture and expression): the ID photo made to move, not a second capture of the person",
+    "the face's shading does not change as the head turns: one picture made to move (a re-animated photo), not a head in front of the camera; never verified",
 ];
 
 #[cfg(test)]

@@ -35,7 +35,9 @@ async function signIn(key, viewport = VIEWPORTS.desktop) {
 }
 
 test('find the captured check, see its webhook attempts, redeliver and see a new attempt', async () => {
-  const { secret_key, webhook_secret } = partner('E2E_PARTNER_A');
+  // the capture-page test's checks are test mode's (the fake camera's person is a re-animated
+  // photo, never verified in live mode)
+  const { test_secret_key: secret_key, test_webhook_secret: webhook_secret } = partner('E2E_PARTNER_A');
   const page = await signIn(secret_key);
   const shot = shooter(page, 'dashboard');
   await shot('1-checks');
@@ -72,12 +74,16 @@ test('find the captured check, see its webhook attempts, redeliver and see a new
     assert.ok(log.includes(action), action);
   }
   await shot('4-audit');
-  await page.click('text=Settings');
-  await page.waitForSelector('#preview');
-  await page.fill('#display_name', 'Acme Preview');
-  await page.frameLocator('#preview').locator('text=Acme Preview').first().waitFor();
-  await shot('5-settings');
   await page.context().close();
+
+  // the branding is live mode's: its settings page, signed in with the live secret key
+  const live = await signIn(partner('E2E_PARTNER_A').secret_key);
+  await live.click('text=Settings');
+  await live.waitForSelector('#preview');
+  await live.fill('#display_name', 'Acme Preview');
+  await live.frameLocator('#preview').locator('text=Acme Preview').first().waitFor();
+  await shooter(live, 'dashboard')('5-settings');
+  await live.context().close();
 });
 
 test('approve a check in review: the decision is final and its webhook is signed', async () => {
@@ -114,7 +120,7 @@ test('approve a check in review: the decision is final and its webhook is signed
 });
 
 test('axe: no serious or critical WCAG 2.2 AA violation on any dashboard page', async () => {
-  const { secret_key } = partner('E2E_PARTNER_A');
+  const { test_secret_key: secret_key } = partner('E2E_PARTNER_A');
   const context = await browser.newContext({ viewport: VIEWPORTS.desktop });
   const signInPage = await context.newPage();
   await signInPage.goto(`${BASE}/dashboard/sign-in`);

@@ -20,7 +20,8 @@ after(async () => {
 });
 
 test('inside a partner iframe the result is posted to the parent page', async () => {
-  const { api_key } = partner('E2E_PARTNER_B');
+  // test mode: the fake camera's person is a re-animated photo, never verified in live mode
+  const { test_api_key: api_key } = partner('E2E_PARTNER_B');
   const src = verifUrl(api_key, 'embedded-user');
   const head = await fetch(src);
   const csp = head.headers.get('content-security-policy');
@@ -44,7 +45,7 @@ test('inside a partner iframe the result is posted to the parent page', async ()
 });
 
 test('redirect_url on an allowed origin brings the user back with the result', async () => {
-  const { api_key } = partner('E2E_PARTNER_A');
+  const { test_api_key: api_key } = partner('E2E_PARTNER_A');
   const page = await browser.newPage({ viewport: VIEWPORTS.phone });
   await page.goto(verifUrl(api_key, 'redirected-user', { redirect_url: `${PARENT}/done?ref=order-7` }));
   const { checkId, status } = await completeFlow(page);

@@ -19,7 +19,8 @@ async function open(grant, user, viewport = VIEWPORTS.phone) {
   browsers.push(b);
   const context = await b.newContext({ viewport });
   const page = await context.newPage();
-  const { api_key } = partner('E2E_PARTNER_A');
+  // test mode: the fake camera's person is a re-animated photo, never verified in live mode
+  const { test_api_key: api_key } = partner('E2E_PARTNER_A');
   await page.goto(verifUrl(api_key, user));
   await page.waitForSelector('main[data-hydrated="true"]', { timeout: 20000 });
   if (grant) await followChallenge(page);

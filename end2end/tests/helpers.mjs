@@ -71,12 +71,14 @@ export function launchWithCamera({ grant = true } = {}) {
 
 // The camera follows the challenge of the capture page open in `p`: its capture token is read
 // from the page, the challenge from the page's data (`GET /verif/?session=…` as JSON), and
-// `idv eval render` makes a synthetic live person perform it (README, "Liveness") after
+// `idv eval render` makes a synthetic live person perform it (README, "Liveness"; from
+// obama3.jpg, another photo than the one the ID card was made from: a re-animation of the
+// card's own portrait is `selfie_matches_id_photo`) after
 // LEAD_MS of idle, the time from starting the camera to the recording (`recordWhenSteady`
 // waits 1 s, then the page counts down 3 s). Returns the page data.
 export const LEAD_MS = 4100;
 // `challenge` (another session's) makes the camera perform that one instead.
-export async function followChallenge(p, { photo = `${MEDIA}/obama.jpg`, challenge } = {}) {
+export async function followChallenge(p, { photo = `${MEDIA}/obama3.jpg`, challenge } = {}) {
   const token = (await p.content()).match(/cap_[A-Za-z0-9_-]{43}/)?.[0];
   if (!token) throw new Error('no capture token in the page');
   const r = await fetch(`${BASE}/verif/?session=${token}`, { headers: { Accept: 'application/json' } });

@@ -9,7 +9,8 @@ import {
   axeCheck, tabTo, messages, idv, ARTIFACTS,
 } from './helpers.mjs';
 
-const { api_key: KEY } = partner('E2E_PARTNER_A');
+// test mode: the fake camera's person is a re-animated photo, never verified in live mode
+const { test_api_key: KEY } = partner('E2E_PARTNER_A');
 let browser;
 before(async () => { browser = await launchWithCamera(); });
 after(async () => { await browser?.close(); });

@@ -508,6 +508,7 @@ async fn score(
         video_info: video.clone(),
         id_photo: front.clone(),
         challenge: answered_challenge(caller, timeline)?,
+        test_mode: caller.auth.mode == KeyMode::Test,
     };
     let read = {
         let (reader, back) = (state.documents.clone(), back.map(|b| b.image));

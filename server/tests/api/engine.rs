@@ -154,6 +154,7 @@ fn an_undecodable_video_is_its_own_code() {
         step_ms: 100,
         duration: Some(6.0),
         challenge: None,
+        test_mode: false,
     };
     let out = local::analyse(&models, &mesh, &video, &id, local::Thresholds::default()).unwrap();
     assert_eq!(out.status, app::contract::Status::Rejected);

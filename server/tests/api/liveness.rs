@@ -36,14 +36,21 @@ fn moved(c: &Challenge) -> Challenge {
     m
 }
 
-/// The synthetic live person performing `c` from the recording's start, encoded as the page
+/// The synthetic live person (from obama3.jpg: the ID card, `id_obama.jpg`, is made from
+/// another photo, obama.jpg, and the card's own portrait made to move is
+/// `selfie_matches_id_photo`) performing `c` from the recording's start, encoded as the page
 /// records (VP8 WebM) at `bitrate`, with libvpx's real-time settings as a browser's
 /// MediaRecorder encodes (measured: 1.1 s a clip here, against 5.9 s and twice the CPU for
 /// libvpx's default "good" mode, which no recorder uses).
 pub(crate) fn perform(c: &Challenge, dir: &Path, name: &str, bitrate: &str) -> Vec<u8> {
+    perform_as("obama3.jpg", c, dir, name, bitrate)
+}
+
+/// [`perform`] by the face of the test photo `photo`.
+fn perform_as(photo: &str, c: &Challenge, dir: &Path, name: &str, bitrate: &str) -> Vec<u8> {
     let models_dir = crate::common::workspace_root().join("models");
     let (models, mesh) = local::shared_models(&models_dir).unwrap();
-    let actor = synth::Actor::from_file(&models, &mesh, &media("obama.jpg")).unwrap();
+    let actor = synth::Actor::from_file(&models, &mesh, &media(photo)).unwrap();
     let y4m = dir.join(format!("{name}.y4m"));
     let webm = dir.join(format!("{name}.webm"));
     std::fs::write(&y4m, synth::perform(&actor, c, 0, 15)).unwrap();
@@ -121,11 +128,55 @@ fn retry_of(status: u16, v: &Value, attempts_left: u64, old: &Challenge) -> Chal
 }
 
 #[tokio::test]
+async fn in_live_mode_a_re_animated_photo_is_never_verified_and_test_mode_lets_it_through() {
+    let app = spawn_app().await;
+    let p = app.partner("Acme").await;
+    let dir = tempfile::tempdir().unwrap();
+
+    // another photo of the person made to perform the link's own challenge, right on time:
+    // its shading stays with the skin as the head turns
+    let live = link(&app, &p.api_key, "victim").await;
+    let other_photo = perform(&live.challenge, dir.path(), "other-photo", "800k");
+    let v = submit_through(&app, &live, other_photo.clone()).await;
+    assert_ne!(v["result"]["status"], "verified", "{v}");
+    assert!(
+        risks(&v).contains(&"synthetic_face_suspected".into()),
+        "{v}"
+    );
+    assert!(!risks(&v).contains(&"challenge_not_followed".into()), "{v}");
+
+    // the ID card's own portrait (the photo it was printed from) made to perform: rejected
+    let live = link(&app, &p.api_key, "victim-2").await;
+    let portrait = perform_as("obama.jpg", &live.challenge, dir.path(), "portrait", "800k");
+    let v = submit_through(&app, &live, portrait).await;
+    assert_eq!(v["result"]["status"], "rejected", "{v}");
+    assert!(risks(&v).contains(&"selfie_matches_id_photo".into()), "{v}");
+
+    // the same kind of performance through a test-mode link completes (README, "Liveness"):
+    // the checks are logged, not applied, and the check is `livemode: false`
+    let test = link(&app, &p.test_api_key, "tester").await;
+    let performed = perform(&test.challenge, dir.path(), "test-mode", "800k");
+    let v = submit_through(&app, &test, performed).await;
+    assert_eq!(v["result"]["status"], "verified", "{}", risks(&v).join(","));
+    let id = v["check_id"].as_str().unwrap();
+    let test_checks: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM checks WHERE id = $1 AND livemode = 0")
+            .bind(id)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(test_checks, 1, "a test-mode check");
+}
+
+#[tokio::test]
 async fn a_live_recording_answers_its_own_link_only() {
     let app = spawn_app().await;
     let p = app.partner("Acme").await;
     let dir = tempfile::tempdir().unwrap();
-    let own = link(&app, &p.api_key, "live-user").await;
+    // the synthetic performer is a re-animated photo, which live mode never verifies (above):
+    // the links of this test are the partner's test mode's, whose checks skip the appearance
+    // checks; replays are live mode's, at the end
+    let own = link(&app, &p.test_api_key, "live-user").await;
     let recording = perform(&own.challenge, dir.path(), "own", "1500k");
 
     // the page's data carries the link's challenge
@@ -138,9 +189,9 @@ async fn a_live_recording_answers_its_own_link_only() {
     assert_eq!(v["result"]["status"], "verified", "{}", risks(&v).join(","));
 
     // another link, whose prompts come in another order
-    let mut other = link(&app, &p.api_key, "replayer").await;
+    let mut other = link(&app, &p.test_api_key, "replayer").await;
     while order(&other.challenge) == order(&own.challenge) {
-        other = link(&app, &p.api_key, "replayer").await;
+        other = link(&app, &p.test_api_key, "replayer").await;
     }
     // the same performance, encoded again (another file): the challenge stops it. A recording
     // that only missed its prompts gets a new challenge instead of a verdict, while the link has
@@ -179,9 +230,9 @@ async fn a_live_recording_answers_its_own_link_only() {
     assert!(risks(&v).contains(&"challenge_not_followed".into()), "{v}");
 
     // a person who misread the prompts records again, following the new ones: verified
-    let mut retrier = link(&app, &p.api_key, "retrier").await;
+    let mut retrier = link(&app, &p.test_api_key, "retrier").await;
     while order(&retrier.challenge) == order(&own.challenge) {
-        retrier = link(&app, &p.api_key, "retrier").await;
+        retrier = link(&app, &p.test_api_key, "retrier").await;
     }
     let missed = perform(&own.challenge, dir.path(), "missed", "1100k");
     let (status, v) = submit_once(&app, &retrier.token, &retrier.challenge, missed).await;
@@ -191,7 +242,10 @@ async fn a_live_recording_answers_its_own_link_only() {
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["result"]["status"], "verified", "{}", risks(&v).join(","));
 
-    // the very same file again: rejected as a replay
+    // the very same file in live mode, twice: the second is rejected as a replay
+    let first = link(&app, &p.api_key, "replayer-1").await;
+    let v = submit_through(&app, &first, recording.clone()).await;
+    assert!(!risks(&v).contains(&"replayed_video".into()), "{v}");
     let third = link(&app, &p.api_key, "replayer-2").await;
     let v = submit_through(&app, &third, recording).await;
     assert_eq!(v["result"]["status"], "rejected");

@@ -197,6 +197,7 @@ pub async fn speed(
             step_ms,
             duration: info.duration_secs,
             challenge: None,
+            test_mode: false,
         };
         let frames_t = t1.elapsed();
         let t2 = Instant::now();
@@ -222,6 +223,15 @@ pub async fn speed(
         )?;
         let times = ev.timings;
         let sim = ev.similarity;
+        if out.is_empty() {
+            eprintln!(
+                "idv: evidence: similarity {sim:?}, risks {:?}, shading {:?} (frames {}), ID pixels {:?}",
+                ev.risks.iter().map(|r| r.code()).collect::<Vec<_>>(),
+                ev.appearance.shading.score(),
+                ev.appearance.shading.frames.len(),
+                ev.appearance.id_pixels,
+            );
+        }
         let outcome = local::decide(
             ev,
             sim.map(|s| local::local_comparison(s, Thresholds::default())),
@@ -321,6 +331,7 @@ pub async fn video_file(
         step_ms,
         duration: info.duration_secs,
         challenge,
+        test_mode: false,
     })
 }
 
@@ -356,6 +367,27 @@ pub async fn trace(
             .iter()
             .map(|r| r.code())
             .collect::<Vec<_>>()
+    ));
+    let shading = super::appearance::shading(&track, &frames, None);
+    out.push_str("# shading per turned frame: t_ms\tyaw\tpitch\tcells\tnormal part\twithout the light gradient\tchange\tregistered: change\tnormal part\n");
+    for f in &shading.frames {
+        out.push_str(&format!(
+            "# {}\t{:.1}\t{:.1}\t{}\t{:.4}\t{:.4}\t{:.4}\t{:.4}\t{:.4}\n",
+            f.t_ms,
+            f.yaw,
+            f.pitch,
+            f.cells,
+            f.normal_part,
+            f.normal_part_flat,
+            f.change,
+            f.change_registered,
+            f.normal_registered
+        ));
+    }
+    out.push_str(&format!(
+        "# shading score {:?} (the median normal part, registered; below {} reads as one picture made to move)\n",
+        shading.score(),
+        super::appearance::cut::SHADE_MIN,
     ));
     if let Some(c) = challenge {
         let timeline = crate::challenge::Timeline {
@@ -431,7 +463,7 @@ pub async fn real_clips(
         .with_context(|| format!("{}/clips.tsv (scripts/eval-media.sh)", dir.display()))?;
     let mut rows = Vec::new();
     let mut table = String::from(
-        "clip\tfile\tframes\ttracked\tblinks (ms)\tlabelled blinks found\tfalse blinks\tdepth residual\trisks\trejecting\n",
+        "clip\tfile\tframes\ttracked\tblinks (ms)\tlabelled blinks found\tfalse blinks\tdepth residual\tshading (turned frames)\trisks\trejecting\n",
     );
     for line in list.lines().filter(|l| !l.trim().is_empty()) {
         let mut f = line.split('\t');
@@ -462,8 +494,15 @@ pub async fn real_clips(
                 .collect();
             let risks: Vec<&str> = row.risks.iter().map(|r| r.code()).collect();
             let opt = |v: Option<usize>| v.map_or("-".to_string(), |v| v.to_string());
+            let shading = format!(
+                "{} ({})",
+                row.shading
+                    .score()
+                    .map_or("-".to_string(), |v| format!("{v:.4}")),
+                row.shading.frames.len()
+            );
             table.push_str(&format!(
-                "{name}\t{file}\t{}\t{}\t{:?}\t{}\t{}\t{}\t{}\t{}\n",
+                "{name}\t{file}\t{}\t{}\t{:?}\t{}\t{}\t{}\t{}\t{}\t{}\n",
                 row.frames,
                 row.tracked,
                 row.blinks,
@@ -474,6 +513,7 @@ pub async fn real_clips(
                 opt(false_blinks),
                 row.depth_residual
                     .map_or("-".to_string(), |d| format!("{d:.3}")),
+                shading,
                 risks.join(","),
                 if rejecting.is_empty() {
                     "none".to_string()
@@ -492,6 +532,15 @@ pub async fn real_clips(
                 "false_blinks": false_blinks,
                 "discontinuous": row.discontinuous,
                 "depth_residual": row.depth_residual,
+                "shading": row.shading.score(),
+                "shading_unregistered": row.shading.median(|f| f.normal_part),
+                "shading_frames": row.shading.frames.iter().map(|f| json!({
+                    "t_ms": f.t_ms, "yaw": f.yaw, "pitch": f.pitch, "cells": f.cells,
+                    "normal_part": f.normal_part, "normal_part_flat": f.normal_part_flat,
+                    "change": f.change,
+                    "change_registered": f.change_registered,
+                    "normal_registered": f.normal_registered,
+                })).collect::<Vec<_>>(),
                 "risks": risks,
                 "rejecting": rejecting,
             }));
@@ -506,6 +555,7 @@ struct RealClip {
     blinks: Vec<u32>,
     discontinuous: bool,
     depth_residual: Option<f32>,
+    shading: super::appearance::Shading,
     risks: Vec<crate::contract::RiskFactor>,
 }
 
@@ -519,13 +569,24 @@ async fn real_clip(
         frames, step_ms, ..
     } = video_file(video, None, limit).await?;
     let track = liveness::track(models, mesh, &frames, step_ms, 0.6)?;
+    let shading = super::appearance::shading(&track, &frames, None);
+    let mut risks = liveness::assess(&track, None);
+    if track.samples.iter().flatten().count() >= 3 {
+        // as a check would add them (no ID here, so no `selfie_matches_id_photo`)
+        let appearance = local::Appearance {
+            shading: shading.clone(),
+            id_pixels: None,
+        };
+        risks.extend(appearance.risks(false).0);
+    }
     Ok(RealClip {
         frames: frames.len(),
         tracked: track.samples.iter().flatten().count(),
         blinks: track.blinks(),
         discontinuous: track.discontinuous(),
         depth_residual: track.depth_residual(),
-        risks: liveness::assess(&track, None),
+        shading,
+        risks,
     })
 }
 

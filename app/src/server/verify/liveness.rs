@@ -80,6 +80,8 @@ pub struct Sample {
     pub width: f32,
     /// A subset of the mesh's points (every 8th), for continuity and depth.
     pub points: Vec<[f32; 2]>,
+    /// All 468 points of the mesh, for the face's appearance (`appearance`).
+    pub mesh: Vec<[f32; 3]>,
 }
 
 impl Sample {
@@ -99,6 +101,7 @@ impl Sample {
                 .step_by(8)
                 .map(|p| [p[0], p[1]])
                 .collect(),
+            mesh: mesh.points.clone(),
         }
     }
 }
@@ -265,6 +268,12 @@ impl Track {
             pitch: median(pick.iter().map(|s| s.pitch).collect())?,
             eye: median(self.faces().map(|s| s.eye).collect())?,
         })
+    }
+
+    /// The resting head pose (yaw, pitch): medians over the faces before `until_ms` (the
+    /// first prompt), or over all of them.
+    pub fn rest_pose(&self, until_ms: Option<u32>) -> Option<(f32, f32)> {
+        self.rest(until_ms).map(|r| (r.yaw, r.pitch))
     }
 
     /// Which moves a sample shows against the resting pose, in [`index`] order; `share` of
@@ -570,6 +579,7 @@ mod tests {
             points: (0..20)
                 .map(|k| [shift + (k % 5) as f32 * 20.0, (k / 5) as f32 * 25.0])
                 .collect(),
+            mesh: Vec::new(),
         })
     }
 

@@ -25,7 +25,7 @@ use super::{
     Inputs, Outcome, Verifier,
     face::{Face, FaceModels, LARGE, SMALL, cosine},
     frames, liveness,
-    mesh::FaceMesh,
+    mesh::{Crop, FaceMesh},
 };
 use crate::{
     contract::{ConfidenceLevel, FaceComparison, RiskFactor, Status},
@@ -133,14 +133,18 @@ impl Verifier for LocalVerifier {
 
     async fn verify(&self, inputs: &Inputs) -> anyhow::Result<Outcome> {
         // the ID photo's evidence is worked out while ffmpeg decodes the video (a core is free)
-        let (models, id) = (self.models.clone(), inputs.id_photo.clone());
+        let (models, mesh, id) = (
+            self.models.clone(),
+            self.mesh.clone(),
+            inputs.id_photo.clone(),
+        );
         let (decoded, id_seen) = tokio::join!(
             crate::server::observe::stage(
                 "frames",
                 None,
                 frames::dense(&inputs.video, &inputs.video_info, self.media_timeout)
             ),
-            self.pool.run(move || id_evidence(&models, &id)),
+            self.pool.run(move || id_evidence(&models, &mesh, &id)),
         );
         let (frames, step_ms) = decoded.map_err(|e| anyhow::anyhow!("frame extraction: {e}"))?;
         let id_seen = id_seen??;
@@ -149,6 +153,7 @@ impl Verifier for LocalVerifier {
             step_ms,
             duration: inputs.video_info.duration_secs,
             challenge: inputs.challenge.clone(),
+            test_mode: inputs.test_mode,
         };
         let models = self.models.clone();
         let mesh = self.mesh.clone();
@@ -209,6 +214,9 @@ pub struct Video {
     pub step_ms: u32,
     pub duration: Option<f64>,
     pub challenge: Option<(crate::challenge::Challenge, crate::challenge::Timeline)>,
+    /// A test-mode check: the appearance checks (`APPEARANCE_RISKS`) are computed and logged,
+    /// not applied (see `gather`).
+    pub test_mode: bool,
 }
 
 /// One sampled frame, analysed.
@@ -332,6 +340,49 @@ pub struct Evidence {
     pub id_upright: RgbImage,
     /// Time spent in each model (for the benchmark and the debug log).
     pub timings: StageTimes,
+    /// What the face's appearance says (the evaluation prints it).
+    pub appearance: Appearance,
+}
+
+/// The codes of the appearance checks (`appearance`): what a synthetic performer, being a
+/// re-animated photo, rightly gets, and the evaluation's functional genuine is judged without.
+pub const APPEARANCE_RISKS: [RiskFactor; 2] = [
+    RiskFactor::SelfieMatchesIdPhoto,
+    RiskFactor::SyntheticFaceSuspected,
+];
+
+/// `ev` without the risk factors `drop`.
+pub fn without(mut ev: Evidence, drop: &[RiskFactor]) -> Evidence {
+    ev.risks.retain(|r| !drop.contains(r));
+    ev.hard_reject = ev.risks.iter().any(|r| r.rejects());
+    ev
+}
+
+/// The appearance evidence of a check (`appearance`): the shading across turned frames, and
+/// the video's pixels against the ID portrait's.
+#[derive(Debug, Clone, Default)]
+pub struct Appearance {
+    pub shading: super::appearance::Shading,
+    pub id_pixels: Option<super::appearance::IdPixels>,
+}
+
+impl Appearance {
+    /// What the appearance says of a tracked face: the codes of [`APPEARANCE_RISKS`] it
+    /// raises, and whether a recording that answered a challenge (`challenge`) could not be
+    /// read (a followed head prompt always turns far enough: unreadable is not a pass).
+    pub fn risks(&self, challenge: bool) -> (Vec<RiskFactor>, bool) {
+        let mut codes = Vec::new();
+        if self.id_pixels.is_some_and(|p| {
+            p.correlation >= cut::ID_PIXELS_CORRELATION && p.detail >= cut::ID_PIXELS_DETAIL
+        }) {
+            codes.push(RiskFactor::SelfieMatchesIdPhoto);
+        }
+        let synthetic = self.shading.synthetic();
+        if synthetic == Some(true) {
+            codes.push(RiskFactor::SyntheticFaceSuspected);
+        }
+        (codes, challenge && synthetic.is_none())
+    }
 }
 
 /// Where the scoring time goes.
@@ -451,6 +502,13 @@ mod cut {
     pub const ID_GLARE_SHARE: f32 = 0.15;
     /// The ID face's crop within this of a video frame's crop: `id_matches_selfie_frame`.
     pub const ID_COPY_OF_FRAME: f32 = 3.0;
+    /// The video's face, aligned by the mesh onto the ID portrait's layout, correlates with the
+    /// portrait at least this much in brightness *and* this much in fine detail:
+    /// `selfie_matches_id_photo` (the portrait re-animated). Measured (`idv eval liveness`,
+    /// BENCHMARKS.md): re-animated portraits 0.98–1.00 and 0.90–0.98; two captures of one
+    /// person at most 0.95 and 0.79 (frames of one video), 0.78 and 0.63 otherwise.
+    pub const ID_PIXELS_CORRELATION: f32 = 0.96;
+    pub const ID_PIXELS_DETAIL: f32 = 0.85;
     /// `overallScore`: this many tenths from the face score, the rest from the liveness score.
     pub const OVERALL_FACE_TENTHS: u32 = 6;
     /// A `verified` check's confidence is `high` when the similarity clears the match threshold
@@ -498,7 +556,7 @@ fn gather_parts(
     let (track, seen, id_seen) = std::thread::scope(|s| {
         let seen = s.spawn(|| parent.in_scope(|| video_evidence(models, video, t)));
         let id_job = match id {
-            IdSource::Photo(photo) => Err(s.spawn(move || id_evidence(models, photo))),
+            IdSource::Photo(photo) => Err(s.spawn(move || id_evidence(models, mesh, photo))),
             IdSource::Seen(done) => Ok(done),
         };
         let t0 = std::time::Instant::now();
@@ -521,6 +579,48 @@ fn gather_parts(
     if !seen.found.is_empty() {
         let challenge = video.challenge.as_ref().map(|(c, tl)| (c, tl));
         for r in liveness::assess(&track, challenge) {
+            push(&mut risks, r);
+        }
+    }
+
+    let t0 = std::time::Instant::now();
+    let until = video
+        .challenge
+        .as_ref()
+        .and_then(|(c, _)| c.steps.first().map(|s| s.at_ms));
+    let appearance = Appearance {
+        shading: super::appearance::shading(&track, frames, until),
+        id_pixels: id_seen
+            .mesh
+            .as_ref()
+            .and_then(|m| super::appearance::id_pixels(&id_seen.upright, m, &track, frames)),
+    };
+    tracing::debug!(
+        took_ms = t0.elapsed().as_secs_f64() * 1000.0,
+        shading = ?appearance.shading.score(),
+        shading_frames = appearance.shading.frames.len(),
+        id_pixels = ?appearance.id_pixels,
+        "appearance"
+    );
+    let (seen_by_appearance, unread) =
+        if !seen.found.is_empty() && track.samples.iter().flatten().count() >= 3 {
+            appearance.risks(video.challenge.is_some())
+        } else {
+            (Vec::new(), false)
+        };
+    if unread {
+        push(&mut risks, RiskFactor::LivenessNotAssessed);
+    }
+    if video.test_mode && !seen_by_appearance.is_empty() {
+        // test mode: the synthetic performer of a partner's (and our) tests is a re-animated
+        // photo; these checks are logged and not applied (a test check is never a live
+        // verification). Live mode always applies them.
+        tracing::info!(
+            codes = ?seen_by_appearance.iter().map(|r| r.code()).collect::<Vec<_>>(),
+            "test mode: appearance checks not applied"
+        );
+    } else {
+        for r in seen_by_appearance {
             push(&mut risks, r);
         }
     }
@@ -554,6 +654,7 @@ fn gather_parts(
         similarity,
         best_frames: seen.best_frames,
         id_upright: id_seen.upright,
+        appearance,
         timings: {
             let times = StageTimes {
                 liveness: liveness_time,
@@ -655,15 +756,37 @@ struct IdEvidence {
     risks: Vec<RiskFactor>,
     upright: RgbImage,
     face: Option<(Vec<f32>, Vec<f32>)>,
+    /// The portrait's face mesh (468 points), when the mesh finds it.
+    mesh: Option<Vec<[f32; 3]>>,
     detect: Duration,
     embed: Duration,
 }
 
-fn id_evidence(models: &FaceModels, id: &image::DynamicImage) -> anyhow::Result<IdEvidence> {
+/// The mesh of the face `f` on the ID portrait: a first pass on the detector's box, a second
+/// on the first pass's points (as the liveness track does frame to frame).
+fn id_mesh(mesh: &FaceMesh, img: &RgbImage, f: &Face) -> anyhow::Result<Option<Vec<[f32; 3]>>> {
+    let first = mesh.run(img, Crop::around_face(f))?;
+    if first.presence < liveness::cut::PRESENCE {
+        return Ok(None);
+    }
+    let second = mesh.run(img, first.next_crop())?;
+    Ok(Some(if second.presence >= liveness::cut::PRESENCE {
+        second.points
+    } else {
+        first.points
+    }))
+}
+
+fn id_evidence(
+    models: &FaceModels,
+    mesh: &FaceMesh,
+    id: &image::DynamicImage,
+) -> anyhow::Result<IdEvidence> {
     let mut risks = Vec::new();
     let mut detect_time = Duration::ZERO;
     let (upright, found) = id_face(id, &mut timed_detect(models, &mut detect_time), &mut risks)?;
     let mut embed_time = Duration::ZERO;
+    let mut points = None;
     let face = match found {
         Some(f) => {
             if f.w.min(f.h) < cut::ID_MIN_FACE_PX {
@@ -678,6 +801,7 @@ fn id_evidence(models: &FaceModels, id: &image::DynamicImage) -> anyhow::Result<
             let t0 = std::time::Instant::now();
             let embed = models.embed(&upright, &f)?;
             embed_time = t0.elapsed();
+            points = id_mesh(mesh, &upright, &f)?;
             Some((embed, thumb(&upright, &f)))
         }
         None => {
@@ -689,6 +813,7 @@ fn id_evidence(models: &FaceModels, id: &image::DynamicImage) -> anyhow::Result<
         risks,
         upright,
         face,
+        mesh: points,
         detect: detect_time,
         embed: embed_time,
     })
@@ -915,6 +1040,7 @@ mod tests {
             best_frames: vec![],
             id_upright: RgbImage::new(1, 1),
             timings: StageTimes::default(),
+            appearance: Appearance::default(),
         }
     }
 

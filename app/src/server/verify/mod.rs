@@ -2,6 +2,7 @@
 //! implements [`Verifier`]; the service holds one and calls it for each submission, on a bounded
 //! number of slots so that overload queues (then sheds with 503) instead of thrashing.
 
+pub mod appearance;
 pub mod eval;
 pub mod face;
 pub mod frames;
@@ -27,6 +28,10 @@ pub struct Inputs {
     /// The capture link's challenge and the page's timeline, for a video recorded live on the
     /// capture page; `None` for an uploaded file (see `liveness`).
     pub challenge: Option<(crate::challenge::Challenge, crate::challenge::Timeline)>,
+    /// A test-mode check (the partner's test keys): the appearance checks that catch a
+    /// re-animated photo are logged, not applied, so a test suite's synthetic performer can
+    /// complete a flow. Live mode always applies them.
+    pub test_mode: bool,
 }
 
 /// A backend's verdict.

@@ -1,11 +1,20 @@
 //! `idv eval liveness`: an attack evaluation in the manner of ISO/IEC 30107-3. Every
 //! presentation is made here from the labelled photos of `scripts/eval-media.sh` (registry
-//! packages; nothing committed), encoded as the capture page records (VP8 WebM), and judged
-//! end to end by the local verifier with a capture link's challenge and timeline, the photo
-//! itself as the ID. Accepted means `verified`.
+//! packages; nothing committed), encoded as the capture page records (VP8 WebM at the page's
+//! bitrate), and judged end to end by the local verifier with a capture link's challenge and
+//! timeline, the photo's ID-card copy (`ids/`) as the ID. Accepted means `verified`.
 //!
 //! Species (each judged against a fresh challenge `A`):
-//! - `genuine`: a synthetic live person (`synth`) performing `A`;
+//! - `genuine`: the *functional* genuine of the challenge flow: a synthetic person (`synth`)
+//!   performing `A`, against the ID card of another capture of that person when the set has
+//!   one. It is a re-animated photo, so the appearance checks (`appearance`) rightly catch it:
+//!   its BPCER is reported without them (what it proves: the challenge logic follows a
+//!   performance of the right prompts), and how many the appearance checks caught beside;
+//! - `reanimated_id`: the ID card's own portrait re-animated to perform `A` (a stolen card);
+//! - `reanimated_portrait`: the photo the card was printed from, re-animated, against the card;
+//! - `reanimated_other`: another photo of the person (another capture), re-animated, against
+//!   the card; each of the three also `_noisy`: with a camera's fresh noise and a slow drift
+//!   of the light's strength, colour and direction;
 //! - `still_photo`: the photo, looped; `still_zoom_pan`: slowly zoomed and panned;
 //! - `composite`: other photos of the same person, cut in at each prompt and back;
 //! - `other_challenge`: a live performance of another challenge `B` (another prompt order);
@@ -46,6 +55,12 @@ enum Species {
     Replay,
     ScreenReplay,
     Print,
+    ReanimatedId,
+    ReanimatedIdNoisy,
+    ReanimatedPortrait,
+    ReanimatedPortraitNoisy,
+    ReanimatedOther,
+    ReanimatedOtherNoisy,
 }
 
 impl Species {
@@ -59,6 +74,12 @@ impl Species {
             Self::Replay => "replay",
             Self::ScreenReplay => "screen_replay",
             Self::Print => "print",
+            Self::ReanimatedId => "reanimated_id",
+            Self::ReanimatedIdNoisy => "reanimated_id_noisy",
+            Self::ReanimatedPortrait => "reanimated_portrait",
+            Self::ReanimatedPortraitNoisy => "reanimated_portrait_noisy",
+            Self::ReanimatedOther => "reanimated_other",
+            Self::ReanimatedOtherNoisy => "reanimated_other_noisy",
         }
     }
 }
@@ -69,6 +90,10 @@ struct Judged {
     photo: String,
     status: Status,
     risks: Vec<String>,
+    /// For the functional genuine: whether the appearance checks caught it.
+    caught: bool,
+    /// The appearance scores (shading, shading without the light gradient, ID pixels).
+    scores: Value,
 }
 
 /// A challenge whose prompt order differs from `a`'s.
@@ -140,6 +165,42 @@ fn grain(x: u32, y: u32, seed: u32) -> f32 {
     (h ^ (h >> 16)) as f32 / u32::MAX as f32
 }
 
+/// A camera's look over a rendered frame at `t_ms`: fresh sensor noise in every frame
+/// (signal-dependent luma noise, half as much in colour, a little correlated between
+/// neighbours) and a light that drifts slowly in strength (±6 % over 4.3 s), colour (±3 levels
+/// of red against blue) and direction (a ±5 % gradient turning across the picture).
+fn camera(img: &RgbImage, t_ms: f32, seed: u32) -> RgbImage {
+    let (w, h) = img.dimensions();
+    let t = t_ms / 1000.0;
+    let gain = 1.0 + 0.06 * (std::f32::consts::TAU * t / 4.3).sin();
+    let warm = 3.0 * (std::f32::consts::TAU * t / 6.1).sin();
+    let angle = std::f32::consts::TAU * t / 9.0;
+    let (gx, gy) = (0.05 * angle.cos(), 0.05 * angle.sin());
+    let frame_seed = seed ^ (t_ms as u32).wrapping_mul(2_654_435_761);
+    let normal = |x: u32, y: u32, k: u32| {
+        // about N(0, 1): the sum of three uniforms, rescaled
+        (grain(x, y, frame_seed ^ k)
+            + grain(x, y, frame_seed ^ (k + 1))
+            + grain(x, y, frame_seed ^ (k + 2))
+            - 1.5)
+            * 2.0
+    };
+    RgbImage::from_fn(w, h, |x, y| {
+        let p = img.get_pixel(x, y).0;
+        let luma = 0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2]);
+        let sd = (2.0 + 0.05 * luma).sqrt();
+        let n = (normal(x, y, 11) + 0.5 * normal(x / 2, y / 2, 23)) * sd / 1.12;
+        let light = gain
+            * (1.0
+                + gx * (x as f32 / w as f32 - 0.5) * 2.0
+                + gy * (y as f32 / h as f32 - 0.5) * 2.0);
+        let c = |v: u8, shift: f32, k: u32| {
+            (f32::from(v) * light + shift + n + 0.5 * normal(x, y, k)).clamp(0.0, 255.0) as u8
+        };
+        Rgb([c(p[0], warm, 31), c(p[1], 0.0, 41), c(p[2], -warm, 51)])
+    })
+}
+
 /// The photo printed: warm paper, grain, a little less contrast.
 fn printed(img: &RgbImage) -> RgbImage {
     RgbImage::from_fn(img.width(), img.height(), |x, y| {
@@ -182,8 +243,20 @@ fn make(
     let shown_a: Vec<u32> = a.steps.iter().map(|s| s.at_ms).collect();
     let still = actor.render(Pose::default());
     match species {
-        Species::Genuine | Species::Replay => (0..n)
+        Species::Genuine
+        | Species::Replay
+        | Species::ReanimatedId
+        | Species::ReanimatedPortrait
+        | Species::ReanimatedOther => (0..n)
             .map(|i| actor.render(synth::performance(a, &shown_a, at_ms(i))))
+            .collect(),
+        Species::ReanimatedIdNoisy
+        | Species::ReanimatedPortraitNoisy
+        | Species::ReanimatedOtherNoisy => (0..n)
+            .map(|i| {
+                let t = at_ms(i);
+                camera(&actor.render(synth::performance(a, &shown_a, t)), t, 97)
+            })
             .collect(),
         Species::StillPhoto => vec![still; n],
         Species::StillZoomPan => (0..n)
@@ -347,12 +420,30 @@ impl Bench<'_> {
         let cmp = ev
             .similarity
             .map(|s| local::local_comparison(s, Thresholds::default()));
+        let scores = json!({
+            "shading": ev.appearance.shading.score(),
+            "shading_unregistered": ev.appearance.shading.median(|f| f.normal_part),
+            "shading_frames": ev.appearance.shading.frames.len(),
+            "change": ev.appearance.shading.median(|f| f.change),
+            "change_registered": ev.appearance.shading.median(|f| f.change_registered),
+            "normal_registered": ev.appearance.shading.median(|f| f.normal_registered),
+            "id_correlation": ev.appearance.id_pixels.map(|p| p.correlation),
+            "id_detail": ev.appearance.id_pixels.map(|p| p.detail),
+            "similarity": ev.similarity,
+        });
+        let caught = ev.risks.iter().any(|r| local::APPEARANCE_RISKS.contains(r));
+        let ev = if species == Species::Genuine {
+            // the functional genuine: judged without the checks that rightly catch it
+            local::without(ev, &local::APPEARANCE_RISKS)
+        } else {
+            ev
+        };
         let mut outcome = local::decide(ev, cmp);
         if !self.submitted.insert(sha256(video)?) {
             super::add_risk(&mut outcome, RiskFactor::ReplayedVideo);
         }
         eprintln!(
-            "idv: {:<16} {photo:<28} {:<9} {}",
+            "idv: {:<26} {photo:<28} {:<9} {} {scores}",
             species.name(),
             outcome.status.as_str(),
             outcome.risk_factors.join(",")
@@ -362,6 +453,8 @@ impl Bench<'_> {
             photo: photo.to_string(),
             status: outcome.status,
             risks: outcome.risk_factors,
+            caught,
+            scores,
         });
         Ok(())
     }
@@ -389,9 +482,18 @@ impl Bench<'_> {
     }
 }
 
-/// The species made from the `n`th photo of a person with `photos` photos.
+/// The species made from the `n`th photo of a person with `photos` independent photos.
 fn species_for(n: usize, photos: usize) -> Vec<Species> {
-    let mut kinds = vec![Species::Genuine];
+    let mut kinds = vec![
+        Species::Genuine,
+        Species::ReanimatedId,
+        Species::ReanimatedIdNoisy,
+        Species::ReanimatedPortrait,
+        Species::ReanimatedPortraitNoisy,
+    ];
+    if photos > 1 {
+        kinds.extend([Species::ReanimatedOther, Species::ReanimatedOtherNoisy]);
+    }
     if n == 0 {
         kinds.extend([
             Species::StillPhoto,
@@ -407,8 +509,14 @@ fn species_for(n: usize, photos: usize) -> Vec<Species> {
     kinds
 }
 
-/// Runs the evaluation over `dir` (photos/ and manifest.tsv of scripts/eval-media.sh) with at
-/// most `per_species` attacks of each species; work files go to `work`. Returns the JSON report.
+/// The ID-card copy of `photos/X.jpg`: `ids/X.jpg`.
+fn card_of(photo: &str) -> String {
+    photo.replacen("photos/", "ids/", 1)
+}
+
+/// Runs the evaluation over `dir` (photos/, ids/ and manifest.tsv of scripts/eval-media.sh)
+/// with at most `per_species` attacks of each species; work files go to `work`. Returns the
+/// JSON report.
 pub async fn run(
     models: &FaceModels,
     mesh: &FaceMesh,
@@ -426,9 +534,16 @@ pub async fn run(
     };
     let mut genuine = Vec::new();
     let mut attacks: BTreeMap<Species, usize> = BTreeMap::new();
+    let open = |f: &str| image::open(dir.join(f)).with_context(|| f.to_string());
     for files in photos_by_person(dir)?.values() {
         for (n, file) in files.iter().enumerate() {
-            let img = image::open(dir.join(file)).with_context(|| file.clone())?;
+            let img = open(file)?;
+            let card = open(&card_of(file))?;
+            // another capture's card, when the person has one
+            let other_card = match files.len() {
+                1 => None,
+                len => Some(open(&card_of(&files[(n + 1) % len]))?),
+            };
             let actor = match Actor::new(models, mesh, &img.to_rgb8()) {
                 Ok(a) => a,
                 Err(e) => {
@@ -437,6 +552,7 @@ pub async fn run(
                 }
             };
             let kinds = species_for(n, files.len());
+            let card_actor = Actor::new(models, mesh, &card.to_rgb8()).ok();
             let others: Vec<Actor> = if kinds.contains(&Species::Composite) {
                 files[1..]
                     .iter()
@@ -453,12 +569,23 @@ pub async fn run(
                 {
                     continue;
                 }
+                let (who, id) = match species {
+                    Species::ReanimatedId | Species::ReanimatedIdNoisy => {
+                        let Some(a) = card_actor.as_ref() else {
+                            eprintln!("idv: {file}: the card's portrait cannot be animated");
+                            continue;
+                        };
+                        (a, &card)
+                    }
+                    Species::Genuine | Species::ReanimatedOther | Species::ReanimatedOtherNoisy => {
+                        (&actor, other_card.as_ref().unwrap_or(&card))
+                    }
+                    _ => (&actor, &card),
+                };
                 *count += 1;
-                let out = bench
-                    .present(species, (&actor, &others), file, &img)
-                    .await?;
+                let out = bench.present(species, (who, &others), file, id).await?;
                 if species == Species::Genuine {
-                    genuine.push((out, img.clone(), file.clone()));
+                    genuine.push((out, id.clone(), file.clone()));
                 } else {
                     std::fs::remove_file(&out).ok();
                 }
@@ -466,11 +593,9 @@ pub async fn run(
         }
     }
     // the same recordings submitted again, each through a new link with its own challenge
-    for (out, img, file) in genuine.iter().take(per_species) {
+    for (out, id, file) in genuine.iter().take(per_species) {
         let a = Challenge::random();
-        bench
-            .judge_file(Species::Replay, file, out, img, &a)
-            .await?;
+        bench.judge_file(Species::Replay, file, out, id, &a).await?;
     }
     for (out, _, _) in &genuine {
         std::fs::remove_file(out).ok();
@@ -479,12 +604,16 @@ pub async fn run(
 }
 
 fn report(judged: &[Judged]) -> Value {
-    let mut species: BTreeMap<Species, (usize, usize, BTreeMap<String, usize>)> = BTreeMap::new();
+    let mut species: BTreeMap<Species, (usize, usize, BTreeMap<String, usize>, usize)> =
+        BTreeMap::new();
     for j in judged {
         let e = species.entry(j.species).or_default();
         e.0 += 1;
         if j.status == Status::Verified {
             e.1 += 1;
+        }
+        if j.caught {
+            e.3 += 1;
         }
         for r in &j.risks {
             *e.2.entry(r.clone()).or_default() += 1;
@@ -492,11 +621,12 @@ fn report(judged: &[Judged]) -> Value {
     }
     let rows: Vec<Value> = species
         .iter()
-        .map(|(s, (n, accepted, codes))| {
+        .map(|(s, (n, accepted, codes, caught))| {
             json!({
                 "species": s.name(),
                 "presentations": n,
                 "verified": accepted,
+                "caught_by_appearance": caught,
                 "rate": if *n == 0 { 0.0 } else { *accepted as f64 / *n as f64 },
                 "risk_factors": codes,
             })
@@ -507,7 +637,11 @@ fn report(judged: &[Judged]) -> Value {
         .filter(|j| (j.species == Species::Genuine) != (j.status == Status::Verified))
         .map(|j| json!({"species": j.species.name(), "photo": j.photo, "status": j.status.as_str(), "risk_factors": j.risks}))
         .collect();
-    json!({"species": rows, "errors": failures})
+    let presentations: Vec<Value> = judged
+        .iter()
+        .map(|j| json!({"species": j.species.name(), "photo": j.photo, "status": j.status.as_str(), "risk_factors": j.risks, "scores": j.scores}))
+        .collect();
+    json!({"species": rows, "errors": failures, "presentations": presentations})
 }
 
 /// The report as a Markdown table: APCER per attack species, BPCER for the genuine ones.

@@ -261,7 +261,7 @@ fn fill(out: &mut RgbImage, base: &RgbImage, d: [[f32; 3]; 3], s: [[f32; 2]; 3])
 }
 
 /// Delaunay triangles of `pts` (Bowyer–Watson; a few hundred points).
-fn delaunay(pts: &[[f32; 2]]) -> Vec<[usize; 3]> {
+pub(super) fn delaunay(pts: &[[f32; 2]]) -> Vec<[usize; 3]> {
     let n = pts.len();
     let mut all: Vec<[f64; 2]> = pts
         .iter()
