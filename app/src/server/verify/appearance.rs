@@ -9,9 +9,9 @@
 //!   (any re-animation tool that moves the photo's own pixels) carries the photo's shading
 //!   with the skin: unwrapped onto the face's own layout, every turned frame is the resting
 //!   frame again, up to a global gain. Each turned frame's skin is unwrapped onto the resting
-//!   frame's mesh layout; the change of log-brightness is fitted by the change of the surface
-//!   normals (a global gain and, in the second fit, a smooth image-space light gradient taken
-//!   out first); the size of the normal-explained part is the score.
+//!   frame's mesh layout, the resting texture registered onto it; the change of log-brightness
+//!   is fitted by the change of the surface normals (a global gain taken out first); the size
+//!   of the normal-explained part is the score.
 //! - **The selfie carries the ID portrait's own pixels** (`selfie_matches_id_photo`). Two
 //!   captures of one person differ in light, time, camera and expression; a re-animated ID
 //!   portrait is, in its resting pose, the portrait resampled. The frames nearest the
@@ -23,7 +23,7 @@
 use image::RgbImage;
 
 use super::{
-    liveness::{Sample, Track},
+    liveness::{Sample, Track, median},
     mesh::bilinear,
 };
 
@@ -102,10 +102,7 @@ struct Cell {
 }
 
 fn width_of(points: &[[f32; 3]]) -> f32 {
-    let (a, b) = (points[234], points[454]);
-    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2))
-        .sqrt()
-        .max(1.0)
+    super::mesh::width_of(points).max(1.0)
 }
 
 impl Atlas {
@@ -237,20 +234,27 @@ impl Atlas {
             .collect()
     }
 
+    /// `values` (one per cell) on the dense grid, `NaN` where there is no cell or not `valid`.
+    fn grid(&self, values: &[f32], valid: impl Fn(usize) -> bool) -> Vec<f32> {
+        let mut grid = vec![f32::NAN; self.cols * self.rows];
+        for (k, (c, v)) in self.cells.iter().zip(values).enumerate() {
+            if valid(k) {
+                grid[self.at(c)] = *v;
+            }
+        }
+        grid
+    }
+
+    /// A cell's index in the dense grid.
+    fn at(&self, c: &Cell) -> usize {
+        c.row * self.cols + c.col
+    }
+
     /// `values` smoothed over the grid (a 5×5 binomial over the cells where `valid`); `NaN`
     /// where not `valid`.
     fn smooth(&self, values: &[f32], valid: &[bool]) -> Vec<f32> {
-        let mut grid = vec![f32::NAN; self.cols * self.rows];
-        for ((c, v), ok) in self.cells.iter().zip(values).zip(valid) {
-            if *ok {
-                grid[c.row * self.cols + c.col] = *v;
-            }
-        }
-        let smooth = blur(&grid, self.cols, self.rows);
-        self.cells
-            .iter()
-            .map(|c| smooth[c.row * self.cols + c.col])
-            .collect()
+        let smooth = blur(&self.grid(values, |k| valid[k]), self.cols, self.rows);
+        self.cells.iter().map(|c| smooth[self.at(c)]).collect()
     }
 }
 
@@ -403,6 +407,22 @@ fn residual(cols: &[Vec<f64>], y: &[f64]) -> Vec<f64> {
     }
 }
 
+/// The log-brightness changes `y` (one per cell) after a global gain, and the part of them
+/// that the normals' changes `dn` (three columns over the same cells) explain: both as RMS.
+fn normal_explained(y: &[f64], dn: &[Vec<f64>]) -> (f32, f32) {
+    let rms = |v: &[f64]| (v.iter().map(|x| x * x).sum::<f64>() / v.len().max(1) as f64).sqrt();
+    let gain = [vec![1f64; y.len()]];
+    let y = residual(&gain, y);
+    let dn: Vec<Vec<f64>> = dn.iter().map(|c| residual(&gain, c)).collect();
+    let explained = lstsq(&dn, &y).map_or(0.0, |b| {
+        let fit: Vec<f64> = (0..y.len())
+            .map(|r| dn.iter().zip(&b).map(|(c, w)| c[r] * w).sum::<f64>())
+            .collect();
+        rms(&fit)
+    });
+    (rms(&y) as f32, explained as f32)
+}
+
 /// One turned frame's shading against the resting frame.
 #[derive(Debug, Clone, Copy)]
 pub struct FrameShade {
@@ -411,10 +431,8 @@ pub struct FrameShade {
     pub pitch: f32,
     pub cells: usize,
     /// RMS (log-brightness) of the change that the normals' change explains, a global gain
-    /// taken out first.
+    /// taken out first, without registration (for the evaluation: what registration buys).
     pub normal_part: f32,
-    /// The same with a linear image-space light gradient taken out too.
-    pub normal_part_flat: f32,
     /// RMS of the whole change after the gain.
     pub change: f32,
     /// The whole change after the gain, the resting texture registered onto this frame's
@@ -434,17 +452,7 @@ impl Shading {
     /// The score: the median over the turned frames of the normal-explained change, the
     /// resting texture registered first; `None` when too few frames turned far enough to read.
     pub fn score(&self) -> Option<f32> {
-        let mut v: Vec<f32> = self
-            .frames
-            .iter()
-            .map(|f| f.normal_registered)
-            .filter(|v| v.is_finite())
-            .collect();
-        if v.len() < cut::MIN_TURNED {
-            return None;
-        }
-        v.sort_by(f32::total_cmp);
-        Some(v[v.len() / 2])
+        self.median(|f| f.normal_registered)
     }
 
     /// `Some(true)`: the shading did not move with the light (one picture made to move);
@@ -453,26 +461,26 @@ impl Shading {
         self.score().map(|a| a < cut::SHADE_MIN)
     }
 
-    /// The median of `pick` over the turned frames.
+    /// The median of `pick` over the turned frames where it could be read; `None` when fewer
+    /// than `cut::MIN_TURNED` could.
     pub fn median(&self, pick: impl Fn(&FrameShade) -> f32) -> Option<f32> {
-        if self.frames.len() < cut::MIN_TURNED {
+        let v: Vec<f32> = self
+            .frames
+            .iter()
+            .map(pick)
+            .filter(|v| v.is_finite())
+            .collect();
+        if v.len() < cut::MIN_TURNED {
             return None;
         }
-        let mut v: Vec<f32> = self.frames.iter().map(pick).collect();
-        v.sort_by(f32::total_cmp);
-        Some(v[v.len() / 2])
+        median(v)
     }
 }
 
 /// The indices of up to `n` faces of `track` nearest the resting pose (yaw, pitch) with the
 /// eyes open, among those before `until_ms` when given.
 fn frontal(track: &Track, pose: (f32, f32), until_ms: Option<u32>, n: usize) -> Vec<usize> {
-    let eyes: Vec<f32> = track.samples.iter().flatten().map(|s| s.eye).collect();
-    let eye_rest = {
-        let mut e = eyes.clone();
-        e.sort_by(f32::total_cmp);
-        e.get(e.len() / 2).copied().unwrap_or(0.0)
-    };
+    let eye_rest = median(track.samples.iter().flatten().map(|s| s.eye).collect()).unwrap_or(0.0);
     let mut picks: Vec<(f32, usize)> = track
         .samples
         .iter()
@@ -571,54 +579,22 @@ fn frame_shade(
                 .collect()
         })
         .collect();
-    let w = f64::from(width_of(&s.mesh));
-    let places: Vec<[f32; 2]> = keep
-        .iter()
-        .map(|&c| atlas.place(&atlas.cells[c], &s.mesh))
-        .collect();
-    let ones = vec![1f64; keep.len()];
-    let xs: Vec<f64> = places.iter().map(|p| f64::from(p[0]) / w).collect();
-    let ys: Vec<f64> = places.iter().map(|p| f64::from(p[1]) / w).collect();
-    let explained = |nuisance: &[Vec<f64>]| -> f32 {
-        let y = residual(nuisance, &y);
-        let dn: Vec<Vec<f64>> = dn.iter().map(|c| residual(nuisance, c)).collect();
-        let Some(b) = lstsq(&dn, &y) else {
-            return 0.0;
-        };
-        let sq: f64 = (0..y.len())
-            .map(|r| {
-                dn.iter()
-                    .zip(&b)
-                    .map(|(c, w)| c[r] * w)
-                    .sum::<f64>()
-                    .powi(2)
-            })
-            .sum();
-        (sq / y.len() as f64).sqrt() as f32
-    };
-    let gain = [ones.clone()];
-    let rms =
-        |v: &[f64]| (v.iter().map(|x| x * x).sum::<f64>() / v.len().max(1) as f64).sqrt() as f32;
-    let change = rms(&residual(&gain, &y));
+    let (change, normal_part) = normal_explained(&y, &dn);
     // the same after registering the resting texture onto this frame
-    let (cols, rows) = (atlas.cols, atlas.rows);
-    let mut g_rest = vec![f32::NAN; cols * rows];
-    let mut g_now = vec![f32::NAN; cols * rows];
-    for (k, c) in atlas.cells.iter().enumerate() {
-        g_rest[c.row * cols + c.col] = t_rest[k];
-        g_now[c.row * cols + c.col] = t_k[k];
-    }
-    let moved = registered(&g_rest, &g_now, cols, rows);
-    let smooth_now = blur(&g_now, cols, rows);
+    let all = |_| true;
+    let moved = registered(
+        &atlas.grid(t_rest, all),
+        &atlas.grid(&t_k, all),
+        atlas.cols,
+        atlas.rows,
+    );
+    let smooth_now = blur(&atlas.grid(&t_k, all), atlas.cols, atlas.rows);
     let reg: Vec<(usize, f64)> = keep
         .iter()
         .enumerate()
         .filter_map(|(i, &k)| {
-            let c = atlas.cells[k];
-            let (a, b) = (
-                smooth_now[c.row * cols + c.col],
-                moved[c.row * cols + c.col],
-            );
+            let at = atlas.at(&atlas.cells[k]);
+            let (a, b) = (smooth_now[at], moved[at]);
             (a.is_finite() && b.is_finite())
                 .then(|| (i, f64::from((a + 4.0).ln() - (b + 4.0).ln())))
         })
@@ -626,33 +602,22 @@ fn frame_shade(
     let (change_registered, normal_registered) = if reg.len() < cut::MIN_CELLS {
         (f32::NAN, f32::NAN)
     } else {
-        let y2: Vec<f64> = reg.iter().map(|r| r.1).collect();
-        let ones2 = vec![1f64; reg.len()];
-        let dn2: Vec<Vec<f64>> = dn
+        let y: Vec<f64> = reg.iter().map(|r| r.1).collect();
+        let dn: Vec<Vec<f64>> = dn
             .iter()
             .map(|col| reg.iter().map(|r| col[r.0]).collect())
             .collect();
-        let g2 = [ones2];
-        let y2 = residual(&g2, &y2);
-        let dn2: Vec<Vec<f64>> = dn2.iter().map(|c| residual(&g2, c)).collect();
-        let fit = lstsq(&dn2, &y2).map_or(0.0, |b| {
-            let f: Vec<f64> = (0..y2.len())
-                .map(|r| dn2.iter().zip(&b).map(|(c, w)| c[r] * w).sum::<f64>())
-                .collect();
-            rms(&f)
-        });
-        (rms(&y2), fit)
+        normal_explained(&y, &dn)
     };
     Some(FrameShade {
-        change_registered,
-        normal_registered,
         t_ms: s.t_ms,
         yaw: s.yaw,
         pitch: s.pitch,
         cells: keep.len(),
-        normal_part: explained(&gain),
-        normal_part_flat: explained(&[ones, xs, ys]),
+        normal_part,
         change,
+        change_registered,
+        normal_registered,
     })
 }
 

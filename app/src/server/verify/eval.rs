@@ -369,16 +369,15 @@ pub async fn trace(
             .collect::<Vec<_>>()
     ));
     let shading = super::appearance::shading(&track, &frames, None);
-    out.push_str("# shading per turned frame: t_ms\tyaw\tpitch\tcells\tnormal part\twithout the light gradient\tchange\tregistered: change\tnormal part\n");
+    out.push_str("# shading per turned frame: t_ms\tyaw\tpitch\tcells\tnormal part\tchange\tregistered: change\tnormal part\n");
     for f in &shading.frames {
         out.push_str(&format!(
-            "# {}\t{:.1}\t{:.1}\t{}\t{:.4}\t{:.4}\t{:.4}\t{:.4}\t{:.4}\n",
+            "# {}\t{:.1}\t{:.1}\t{}\t{:.4}\t{:.4}\t{:.4}\t{:.4}\n",
             f.t_ms,
             f.yaw,
             f.pitch,
             f.cells,
             f.normal_part,
-            f.normal_part_flat,
             f.change,
             f.change_registered,
             f.normal_registered
@@ -536,7 +535,7 @@ pub async fn real_clips(
                 "shading_unregistered": row.shading.median(|f| f.normal_part),
                 "shading_frames": row.shading.frames.iter().map(|f| json!({
                     "t_ms": f.t_ms, "yaw": f.yaw, "pitch": f.pitch, "cells": f.cells,
-                    "normal_part": f.normal_part, "normal_part_flat": f.normal_part_flat,
+                    "normal_part": f.normal_part,
                     "change": f.change,
                     "change_registered": f.change_registered,
                     "normal_registered": f.normal_registered,

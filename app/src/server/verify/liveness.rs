@@ -185,7 +185,8 @@ fn track_from(
     Ok(samples)
 }
 
-fn median(mut v: Vec<f32>) -> Option<f32> {
+/// The middle value (the upper one of an even count); `None` when empty.
+pub(super) fn median(mut v: Vec<f32>) -> Option<f32> {
     if v.is_empty() {
         return None;
     }

@@ -82,10 +82,7 @@ impl Mesh {
 
     /// Width of the face (cheek to cheek), in frame pixels.
     pub fn width(&self) -> f32 {
-        dist2(
-            self.points[point::CHEEK_IMAGE_LEFT],
-            self.points[point::CHEEK_IMAGE_RIGHT],
-        )
+        width_of(&self.points)
     }
 
     /// Head pose in degrees: yaw positive when the person turns to their left (the nose moves
@@ -164,6 +161,14 @@ fn cross(a: [f32; 3], b: [f32; 3]) -> [f32; 3] {
         a[2] * b[0] - a[0] * b[2],
         a[0] * b[1] - a[1] * b[0],
     ]
+}
+
+/// Width (cheek to cheek, in pixels) of a face whose mesh points are `points`.
+pub(super) fn width_of(points: &[[f32; 3]]) -> f32 {
+    dist2(
+        points[point::CHEEK_IMAGE_LEFT],
+        points[point::CHEEK_IMAGE_RIGHT],
+    )
 }
 
 fn dist2(a: [f32; 3], b: [f32; 3]) -> f32 {
