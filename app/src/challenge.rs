@@ -67,7 +67,30 @@ pub const TIMELINE_SLACK_MS: u32 = 500;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timeline {
     pub shown_ms: Vec<u32>,
+    /// A live recording's evidence, per prompt, never read from a client: how much video had
+    /// arrived when the server sent it (the newest frame's time, on the recording's clock).
+    /// The answer must lie in video that arrived after the prompt was sent.
+    #[serde(skip)]
+    pub arrived_ms: Vec<u32>,
 }
+
+impl Timeline {
+    /// What a page reports: when each prompt appeared, and no live evidence.
+    pub fn page(shown_ms: Vec<u32>) -> Self {
+        Self {
+            shown_ms,
+            arrived_ms: Vec::new(),
+        }
+    }
+}
+
+/// A live recording: how far before its send time a prompt may show on the recording's
+/// clock (the recorder starts when the server's `record` arrives; its start and the network's
+/// jitter move the clocks apart by this much at most).
+pub const LIVE_CLOCK_SLACK_MS: u32 = 250;
+/// A live recording: how far the video that had arrived may lag behind the server's clock
+/// when a prompt is sent. A longer lag would give a renderer that long to answer the prompt.
+pub const LIVE_MAX_LAG_MS: u32 = 2_500;
 
 #[cfg(feature = "ssr")]
 impl Challenge {

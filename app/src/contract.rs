@@ -383,6 +383,7 @@ pub enum RiskFactor {
     LivenessNotAssessed,
     SelfieMatchesIdPhoto,
     SyntheticFaceSuspected,
+    RecordingNotLive,
 }
 
 /// One row of [`RiskFactor`]'s table.
@@ -400,7 +401,7 @@ struct RiskRow {
 }
 
 impl RiskFactor {
-    pub const ALL: [RiskFactor; 34] = [
+    pub const ALL: [RiskFactor; 35] = [
         Self::FaceMismatch,
         Self::LowSimilarity,
         Self::NoFaceInId,
@@ -435,6 +436,7 @@ impl RiskFactor {
         Self::LivenessNotAssessed,
         Self::SelfieMatchesIdPhoto,
         Self::SyntheticFaceSuspected,
+        Self::RecordingNotLive,
     ];
 
     fn row(self) -> &'static RiskRow {
@@ -706,6 +708,13 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
         rejects: false,
         advice: None,
     },
+    RiskRow {
+        factor: RiskFactor::RecordingNotLive,
+        code: "recording_not_live",
+        weight: 60,
+        rejects: true,
+        advice: None,
+    },
 ];
 
 /// What each factor means, in plain words, in `RISK_TABLE`'s order: apart from the table so
@@ -745,6 +754,7 @@ const RISK_MEANINGS: [&str; RiskFactor::ALL.len()] = [
     "a face was found but could not be followed through enough frames to judge liveness (too small, too far turned, or mostly out of view): never verified",
     "the video's face carries the ID portrait's own pixels (its light, texture and expression): the ID photo made to move, not a second capture of the person",
     "the face's shading does not change as the head turns: one picture made to move (a re-animated photo), not a head in front of the camera; never verified",
+    "the live recording arrived faster than a camera films it: a video made before its prompts were sent",
 ];
 
 #[cfg(test)]

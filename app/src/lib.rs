@@ -8,6 +8,7 @@ pub mod capture;
 pub mod challenge;
 pub mod contract;
 pub mod i18n;
+pub mod live;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod theme;

@@ -14,7 +14,7 @@ pub(super) fn submit(f: Flow) {
     let back = back_to_send(f);
     let token = f.data.with_value(|d| d.capture_token.clone());
     let timeline = f.timeline.get_untracked().map(|shown_ms| {
-        serde_json::to_string(&crate::challenge::Timeline { shown_ms }).unwrap_or_default()
+        serde_json::to_string(&crate::challenge::Timeline::page(shown_ms)).unwrap_or_default()
     });
     // absent (empty, so not sent) until the user chooses: the submission is then as before
     let document_type = f.doc_type.get_untracked().map_or("", DocumentType::as_str);

@@ -253,6 +253,20 @@ pub async fn retry_challenge(
     Ok(Some((challenge, u32::try_from(left).unwrap_or(0))))
 }
 
+/// Recordings a link has left of `max_attempts`, the next one included.
+pub async fn attempts_left(
+    db: &Db,
+    session_id: &str,
+    max_attempts: u32,
+) -> Result<u32, sqlx::Error> {
+    let used: i64 =
+        sqlx::query_scalar("SELECT challenge_attempts FROM capture_sessions WHERE id = $1")
+            .bind(session_id)
+            .fetch_one(&db.pool)
+            .await?;
+    Ok(u32::try_from(i64::from(max_attempts).saturating_sub(used).max(1)).unwrap_or(1))
+}
+
 /// Ends a reservation that did not lead to a check (the submission failed; the user may retry).
 pub async fn release(db: &Db, session_id: &str) -> Result<(), sqlx::Error> {
     sqlx::query(

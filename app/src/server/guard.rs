@@ -75,10 +75,10 @@ pub fn request_ip(req: &Request, trusted: &[IpNet]) -> IpAddr {
 }
 
 /// Middleware: the per-IP limits of the routes that take them. `GET /verif/` (page loads),
-/// `POST /verif/submit` (submissions), `POST /dashboard/sign-in` (sign-in attempts).
+/// `POST /verif/submit` and `GET /verif/live` (submissions), `POST /dashboard/sign-in` (sign-in attempts).
 pub async fn limit_by_ip(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let kind = match (req.method().as_str(), req.uri().path()) {
-        ("POST", "/verif/submit") => Some(Limited::Submit),
+        ("POST", "/verif/submit") | ("GET", "/verif/live") => Some(Limited::Submit),
         ("GET", "/verif/" | "/verif") => Some(Limited::Page),
         ("POST", "/dashboard/sign-in") => Some(Limited::SignIn),
         _ => None,

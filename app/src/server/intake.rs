@@ -522,7 +522,12 @@ impl<'a> Reader<'a> {
             };
             let name = field.name().unwrap_or("").to_string();
             if is_file_field(&name) {
-                spool_file(&mut self.intake, field, &name, self.tmp_dir, self.limits).await?;
+                let name = match name.as_str() {
+                    SELFIE_FIELD => SELFIE_FIELD,
+                    ID_BACK_FIELD => ID_BACK_FIELD,
+                    _ => ID_FIELD,
+                };
+                spool_file(&mut self.intake, field, name, self.tmp_dir, self.limits).await?;
             } else {
                 read_text_or_skip(&mut self.intake, field, &name).await?;
             }
@@ -571,7 +576,7 @@ async fn read_text_or_skip(
 async fn spool_file(
     intake: &mut Intake,
     mut field: multer::Field<'static>,
-    name: &str,
+    name: &'static str,
     tmp_dir: &Path,
     limits: &Limits<'_>,
 ) -> Result<(), AppError> {
@@ -583,50 +588,100 @@ async fn spool_file(
     if slot.is_some() {
         return Err(AppError::bad_request(format!("Duplicate field `{name}`")));
     }
-    let mut charge = limits.spool.charge();
-    let (file, path) = tempfile::Builder::new()
-        .prefix("idv-")
-        .suffix(".upload")
-        .tempfile_in(tmp_dir)
-        .map_err(|e| AppError::internal("create spool file", e))?
-        .into_parts();
-    let mut out = tokio::io::BufWriter::with_capacity(256 * 1024, tokio::fs::File::from_std(file));
-    let mut size: u64 = 0;
-    let mut head = Vec::with_capacity(HEAD_BYTES);
+    let mut out = SpoolWriter::create(tmp_dir, limits.spool, limit, name)?;
     while let Some(chunk) = field.chunk().await.map_err(malformed)? {
-        size += chunk.len() as u64;
-        if size > limit {
+        out.write(&chunk).await?;
+    }
+    *slot = Some(out.finish().await?);
+    Ok(())
+}
+
+/// A file arriving piece by piece into a spool file (mode 0600, named for the crash sweep),
+/// stopped the moment it passes its size limit or the spool budget; `field` names it in
+/// errors. Dropped unfinished, the file is deleted.
+#[derive(Debug)]
+pub struct SpoolWriter {
+    out: tokio::io::BufWriter<tokio::fs::File>,
+    path: tempfile::TempPath,
+    charge: Charge,
+    size: u64,
+    head: Vec<u8>,
+    limit: u64,
+    field: &'static str,
+}
+
+impl SpoolWriter {
+    pub fn create(
+        tmp_dir: &Path,
+        budget: &Arc<SpoolBudget>,
+        limit: u64,
+        field: &'static str,
+    ) -> Result<Self, AppError> {
+        super::private_fs::create_dir(tmp_dir)
+            .map_err(|e| AppError::internal("create spool dir", e))?;
+        let (file, path) = tempfile::Builder::new()
+            .prefix("idv-")
+            .suffix(".upload")
+            .tempfile_in(tmp_dir)
+            .map_err(|e| AppError::internal("create spool file", e))?
+            .into_parts();
+        Ok(Self {
+            out: tokio::io::BufWriter::with_capacity(256 * 1024, tokio::fs::File::from_std(file)),
+            path,
+            charge: budget.charge(),
+            size: 0,
+            head: Vec::with_capacity(HEAD_BYTES),
+            limit,
+            field,
+        })
+    }
+
+    /// Bytes written so far.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    pub async fn write(&mut self, chunk: &[u8]) -> Result<(), AppError> {
+        self.size += chunk.len() as u64;
+        if self.size > self.limit {
             return Err(AppError::PayloadTooLarge(format!(
-                "`{name}` is larger than the {} limit",
-                human(limit)
+                "`{}` is larger than the {} limit",
+                self.field,
+                human(self.limit)
             )));
         }
-        charge.add(chunk.len() as u64)?;
-        if head.len() < HEAD_BYTES {
-            let take = (HEAD_BYTES - head.len()).min(chunk.len());
-            head.extend_from_slice(&chunk[..take]);
+        self.charge.add(chunk.len() as u64)?;
+        if self.head.len() < HEAD_BYTES {
+            let take = (HEAD_BYTES - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..take]);
         }
-        out.write_all(&chunk)
+        self.out
+            .write_all(chunk)
             .await
-            .map_err(|e| AppError::internal("write spool file", e))?;
+            .map_err(|e| AppError::internal("write spool file", e))
     }
-    out.flush()
-        .await
-        .map_err(|e| AppError::internal("flush spool file", e))?;
-    if size == 0 {
-        return Err(AppError::bad_request(format!(
-            "`{name}` is empty (0 bytes)"
-        )));
+
+    /// The whole file, flushed; an empty one is refused.
+    pub async fn finish(mut self) -> Result<Upload, AppError> {
+        self.out
+            .flush()
+            .await
+            .map_err(|e| AppError::internal("flush spool file", e))?;
+        if self.size == 0 {
+            return Err(AppError::bad_request(format!(
+                "`{}` is empty (0 bytes)",
+                self.field
+            )));
+        }
+        Ok(Upload {
+            spool: Spool {
+                path: self.path,
+                _charge: self.charge,
+            },
+            size: self.size,
+            head: self.head,
+        })
     }
-    *slot = Some(Upload {
-        spool: Spool {
-            path,
-            _charge: charge,
-        },
-        size,
-        head,
-    });
-    Ok(())
 }
 
 #[cfg(test)]

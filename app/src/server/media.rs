@@ -342,6 +342,89 @@ async fn ffprobe(
     Ok(Ok((probe, v)))
 }
 
+/// One video packet of a file: where it ends in the file, and its time on the stream's clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Packet {
+    /// The byte after its last one.
+    pub end: u64,
+    /// Its timestamp in milliseconds from the stream's first packet.
+    pub at_ms: u32,
+}
+
+/// The video packets of a file, in file order: what a live
+/// recording's log needs to know how much video had arrived at a moment (the newest packet
+/// whose bytes had all arrived).
+pub async fn packet_times(
+    path: &Path,
+    head: &[u8],
+    field: &str,
+    limit: Duration,
+) -> Result<Result<Vec<Packet>, Rejected>, ToolError> {
+    let demuxer = match container(head, field) {
+        Ok((_, d)) => d,
+        Err(r) => return Ok(Err(r)),
+    };
+    let p = path.to_string_lossy();
+    let args = [
+        "-v",
+        "error",
+        "-protocol_whitelist",
+        "file",
+        "-f",
+        demuxer,
+        "-select_streams",
+        "v:0",
+        "-show_entries",
+        "packet=pts_time,dts_time,pos,size",
+        "-of",
+        "csv=p=0",
+        &p,
+    ];
+    let out = match run_on_upload("ffprobe", &args, limit, field, "read").await? {
+        Ok(o) => o,
+        Err(r) => return Ok(Err(r)),
+    };
+    Ok(Ok(parse_packets(&String::from_utf8_lossy(&out.stdout))))
+}
+
+/// ffprobe's `pts_time,dts_time,size,pos` lines (the order it prints them in) as packets;
+/// lines without a position or a time are skipped.
+fn parse_packets(csv: &str) -> Vec<Packet> {
+    let mut raw: Vec<(u64, f64)> = Vec::new();
+    for line in csv.lines() {
+        let f: Vec<&str> = line.trim().split(',').collect();
+        if f.len() < 4 {
+            continue;
+        }
+        let time = f[0].parse::<f64>().or_else(|_| f[1].parse::<f64>());
+        let (Ok(t), Ok(size), Ok(pos)) = (time, f[2].parse::<u64>(), f[3].parse::<u64>()) else {
+            continue;
+        };
+        if t.is_finite() {
+            raw.push((pos + size, t));
+        }
+    }
+    let first = raw.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+    raw.into_iter()
+        .map(|(end, t)| Packet {
+            end,
+            at_ms: ((t - first) * 1000.0)
+                .round()
+                .clamp(0.0, f64::from(u32::MAX)) as u32,
+        })
+        .collect()
+}
+
+/// The newest time of the packets whose bytes all lie within the first `bytes` of the file
+/// (`None`: not one packet had arrived).
+pub fn arrived_ms(packets: &[Packet], bytes: u64) -> Option<u32> {
+    packets
+        .iter()
+        .filter(|p| p.end <= bytes)
+        .map(|p| p.at_ms)
+        .max()
+}
+
 /// `run_tool` on an uploaded file: running out of time is the file's fault (a corrupt or
 /// hostile file), answered as a rejection naming `field` and what could not be done in time.
 async fn run_on_upload(
@@ -500,6 +583,31 @@ fn decode_heic(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packets_say_how_much_video_had_arrived() {
+        // ffprobe's order: pts_time, dts_time, size, pos (the first packet after the header)
+        let p = parse_packets(
+            "0.500000,0.500000,100,400\n0.567000,0.567000,50,500\nN/A,0.633000,60,550\nbad\n",
+        );
+        assert_eq!(
+            p,
+            [
+                Packet { end: 500, at_ms: 0 },
+                Packet {
+                    end: 550,
+                    at_ms: 67
+                },
+                Packet {
+                    end: 610,
+                    at_ms: 133
+                },
+            ]
+        );
+        assert_eq!(arrived_ms(&p, 499), None);
+        assert_eq!(arrived_ms(&p, 560), Some(67));
+        assert_eq!(arrived_ms(&p, 10_000), Some(133));
+    }
 
     #[test]
     fn sniffs_by_content() {

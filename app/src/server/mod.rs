@@ -16,6 +16,7 @@ pub mod guard;
 pub mod i18n;
 pub mod intake;
 pub mod limits;
+pub mod live;
 pub mod media;
 pub mod observe;
 pub mod outbox;

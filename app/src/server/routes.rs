@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .merge(crate::capture::server::router())
+        .merge(super::live::router())
         .route("/files/{*key}", get(serve_file))
         .merge(super::api_v1::router(state.clone()))
         .merge(super::dashboard::router())

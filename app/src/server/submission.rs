@@ -33,7 +33,7 @@ use crate::contract::{DocumentType, SubmitSuccess, messages};
 
 /// Who is submitting, once the credentials are checked: the partner and mode, the user, the
 /// contact data and consent a capture link already carries, and the link's reservation.
-struct Caller {
+pub(super) struct Caller {
     auth: partners::Authenticated,
     user_identifier: String,
     /// Set by the partner (capture link): the submitter cannot replace them.
@@ -189,54 +189,129 @@ pub async fn submit(
     result
 }
 
-/// The steps, each named: resolve the caller → inspect the media → score → store → commit.
-// one story in order; each step is its own function, what is left is the record they make
-#[allow(clippy::too_many_lines)]
+/// The multipart door: resolve the caller, then the steps every door shares ([`process`]).
 async fn run(
     state: &AppState,
     mp: multer::Multipart<'static>,
     reserved: &mut Option<String>,
 ) -> Result<SubmitSuccess, AppError> {
     let (caller, intake) = observe::stage("intake", None, resolve(state, mp, reserved)).await?;
-    let (email, phone) = contact(&caller, &intake)?;
-    let intake::Intake {
-        text,
+    let (Some(selfie), Some(id_photo)) = (&intake.selfie, &intake.id_photo) else {
+        contact(&caller, &intake)?;
+        return Err(AppError::bad_request(messages::FILES_REQUIRED));
+    };
+    let timeline = intake.get("challenge_timeline");
+    let answered = answered_challenge(&caller, timeline)?;
+    let files = Files {
+        selfie,
+        id_photo,
+        id_photo_back: intake.id_photo_back.as_ref(),
+    };
+    process(state, caller, &intake, files, Recording::Uploaded(answered)).await
+}
+
+/// The files of one submission (the ID photos of a live recording serve each of its attempts).
+#[derive(Clone, Copy)]
+pub(super) struct Files<'a> {
+    pub selfie: &'a intake::Upload,
+    pub id_photo: &'a intake::Upload,
+    pub id_photo_back: Option<&'a intake::Upload>,
+}
+
+/// How the selfie video came, and the challenge it answered.
+pub(super) enum Recording {
+    /// Uploaded whole (`POST /verif/submit`): the capture link's challenge with the page's
+    /// own timeline (`challenge_timeline`), or none.
+    Uploaded(Option<(crate::challenge::Challenge, crate::challenge::Timeline)>),
+    /// Streamed over the live channel (`live`): the prompts as the server sent them, and
+    /// whether the video arrived faster than a camera films (made before its prompts).
+    Live {
+        answered: (crate::challenge::Challenge, crate::challenge::Timeline),
+        not_live: bool,
+    },
+}
+
+impl Recording {
+    fn answered(&self) -> Option<&(crate::challenge::Challenge, crate::challenge::Timeline)> {
+        match self {
+            Self::Uploaded(a) => a.as_ref(),
+            Self::Live { answered, .. } => Some(answered),
+        }
+    }
+}
+
+/// A live recording's caller: the capture link of `token`, reserved for one attempt (its
+/// reservation is renewed while the returned caller lives; [`release`] it after a failure).
+pub(super) async fn live_caller(state: &AppState, token: &str) -> Result<Caller, AppError> {
+    let mut fields = intake::Intake::default();
+    fields.text.insert("capture_token", token.to_string());
+    credentials(state, &fields, false)
+        .await?
+        .ok_or_else(|| AppError::Unauthorized(capture_links::LINK_NOT_VALID.into()))
+}
+
+impl Caller {
+    /// The capture link this caller holds reserved.
+    pub(super) fn session_id(&self) -> Option<&str> {
+        self.session_id.as_deref()
+    }
+}
+
+/// Ends a caller's reservation after a failure (the link stays usable).
+pub(super) async fn release(state: &AppState, session_id: &str) {
+    if let Err(e) = capture_links::release(&state.db, session_id).await {
+        tracing::warn!(error = %e, "could not release a capture token's reservation; it lapses on its own");
+    }
+}
+
+/// The steps every door shares, each named: inspect the media → score → store → commit.
+// one story in order; each step is its own function, what is left is the record they make
+#[allow(clippy::too_many_lines)]
+pub(super) async fn process(
+    state: &AppState,
+    caller: Caller,
+    fields: &intake::Intake,
+    files: Files<'_>,
+    recording: Recording,
+) -> Result<SubmitSuccess, AppError> {
+    let (email, phone) = contact(&caller, fields)?;
+    let Files {
         selfie,
         id_photo,
         id_photo_back,
-    } = intake;
-    let (Some(selfie), Some(id_photo)) = (selfie, id_photo) else {
-        return Err(AppError::bad_request(messages::FILES_REQUIRED));
-    };
+    } = files;
+    let text = &fields.text;
     let requested = document_type(text.get("document_type").map(String::as_str))?;
     let (video, image, back) = observe::stage(
         "probe",
         None,
-        inspect(state, &selfie, &id_photo, id_photo_back.as_ref()),
+        inspect(state, selfie, id_photo, id_photo_back),
     )
     .await?;
     let names = Names::new(&caller.auth.partner.id, &video, &image, back.as_ref());
     tracing::Span::current().record("check_id", names.check_id.as_str());
-    let timeline = text
-        .get("challenge_timeline")
-        .map(|t| t.trim())
-        .filter(|t| !t.is_empty());
+    let answered = recording.answered().cloned();
     let scored = score(
         state,
         &caller,
         &names.check_id,
-        &selfie,
+        selfie,
         &video,
         (image, back),
-        timeline,
+        answered.clone(),
         requested,
     )
     .await?;
     let (mut outcome, review_reason, forced) =
         (scored.outcome, scored.review_reason, scored.forced);
+    // a video that arrived faster than it could be filmed was made before its prompts: a
+    // verdict, never another recording
+    if let Recording::Live { not_live: true, .. } = recording {
+        verify::add_risk(&mut outcome, crate::contract::RiskFactor::RecordingNotLive);
+    }
     // a replay is refused outright, never offered another challenge
-    let selfie_sha256 = replay_check(state, &caller, &selfie, &mut outcome).await?;
-    retry_challenge(state, &caller, timeline, &outcome).await?;
+    let selfie_sha256 = replay_check(state, &caller, selfie, &mut outcome).await?;
+    retry_challenge(state, &caller, answered.is_some(), &outcome).await?;
     // the document's findings after the retry decision: a retry is about the recording only
     if !forced {
         for risk in &scored.document.risks {
@@ -246,14 +321,7 @@ async fn run(
     let stored = observe::stage(
         "store",
         Some(&names.check_id),
-        store(
-            state,
-            &names,
-            &selfie,
-            &id_photo,
-            id_photo_back.as_ref(),
-            video.mime,
-        ),
+        store(state, &names, selfie, id_photo, id_photo_back, video.mime),
     )
     .await?;
 
@@ -270,7 +338,7 @@ async fn run(
     let (consent_version, consented_at) = match page_consent {
         Some((v, at)) => (Some(v), Some(at)),
         None => {
-            let v = text.get("consent_version").cloned();
+            let v = fields.get("consent_version").map(str::to_string);
             let at = v.as_ref().map(|_| names.created_at);
             (v, at)
         }
@@ -487,7 +555,7 @@ async fn score(
     selfie: &intake::Upload,
     video: &media::VideoInfo,
     (image, back): (media::DecodedImage, Option<media::DecodedImage>),
-    timeline: Option<&str>,
+    answered: Option<(crate::challenge::Challenge, crate::challenge::Timeline)>,
     requested: Option<DocumentType>,
 ) -> Result<Scored, AppError> {
     let forced = (caller.auth.mode == KeyMode::Test)
@@ -507,7 +575,7 @@ async fn score(
         video: selfie.spool.path().to_path_buf(),
         video_info: video.clone(),
         id_photo: front.clone(),
-        challenge: answered_challenge(caller, timeline)?,
+        challenge: answered,
         test_mode: caller.auth.mode == KeyMode::Test,
     };
     let read = {
@@ -574,14 +642,16 @@ async fn score(
 async fn retry_challenge(
     state: &AppState,
     caller: &Caller,
-    timeline: Option<&str>,
+    answered: bool,
     outcome: &verify::Outcome,
 ) -> Result<(), AppError> {
     use crate::contract::RiskFactor;
-    let (Some(session_id), Some(_), Some(_)) = (&caller.session_id, &caller.challenge, timeline)
-    else {
+    let Some(session_id) = &caller.session_id else {
         return Ok(());
     };
+    if !answered {
+        return Ok(());
+    }
     let only_the_challenge = !outcome.risk_factors.is_empty()
         && outcome.risk_factors.iter().all(|code| {
             matches!(

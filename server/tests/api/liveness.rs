@@ -77,10 +77,7 @@ fn form(video: Vec<u8>) -> Form {
 }
 
 pub(crate) fn timeline(c: &Challenge) -> String {
-    serde_json::to_string(&Timeline {
-        shown_ms: c.steps.iter().map(|s| s.at_ms).collect(),
-    })
-    .unwrap()
+    serde_json::to_string(&Timeline::page(c.steps.iter().map(|s| s.at_ms).collect())).unwrap()
 }
 
 async fn submit_through(app: &TestApp, l: &capture_links::Created, video: Vec<u8>) -> Value {

@@ -11,6 +11,7 @@ mod documents;
 mod engine;
 mod foundation;
 mod languages;
+mod live;
 mod liveness;
 mod operations;
 mod retention;

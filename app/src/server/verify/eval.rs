@@ -389,9 +389,7 @@ pub async fn trace(
         super::appearance::cut::SHADE_MIN,
     ));
     if let Some(c) = challenge {
-        let timeline = crate::challenge::Timeline {
-            shown_ms: c.steps.iter().map(|s| s.at_ms).collect(),
-        };
+        let timeline = crate::challenge::Timeline::page(c.steps.iter().map(|s| s.at_ms).collect());
         out.push_str(&format!(
             "# the challenge {:?}: {:?}\n",
             c.steps

@@ -20,7 +20,8 @@ use super::{
 };
 use crate::{
     challenge::{
-        Challenge, ONSET_WINDOW_MS, Prompt, RESPONSE_WINDOW_MS, TIMELINE_SLACK_MS, Timeline,
+        Challenge, LIVE_CLOCK_SLACK_MS, LIVE_MAX_LAG_MS, ONSET_WINDOW_MS, Prompt,
+        RESPONSE_WINDOW_MS, TIMELINE_SLACK_MS, Timeline,
     },
     contract::RiskFactor,
 };
@@ -377,7 +378,17 @@ impl Track {
                 challenge.steps.len()
             ));
         }
-        for (step, &shown) in challenge.steps.iter().zip(&timeline.shown_ms) {
+        let live = !timeline.arrived_ms.is_empty();
+        if live && timeline.arrived_ms.len() != challenge.steps.len() {
+            return Err("live evidence does not match the prompts".into());
+        }
+        for (i, (step, &shown)) in challenge.steps.iter().zip(&timeline.shown_ms).enumerate() {
+            if live && shown.saturating_sub(timeline.arrived_ms[i]) > LIVE_MAX_LAG_MS {
+                return Err(format!(
+                    "{:?} sent at {shown} ms with video up to {} ms only: the upload lagged",
+                    step.prompt, timeline.arrived_ms[i]
+                ));
+            }
             if shown.abs_diff(step.at_ms) > TIMELINE_SLACK_MS {
                 return Err(format!(
                     "{:?} reported at {shown} ms, scheduled at {} ms",
@@ -386,10 +397,21 @@ impl Track {
             }
         }
         let r = self.rest(None).ok_or("no face")?;
-        for (step, &shown) in challenge.steps.iter().zip(&timeline.shown_ms) {
+        for (i, (step, &shown)) in challenge.steps.iter().zip(&timeline.shown_ms).enumerate() {
             let want = index(step.prompt);
-            let from = shown + cut::REACTION_MS;
-            let to = shown + RESPONSE_WINDOW_MS;
+            // live: the prompt may show up to the clock slack before its send time, and its
+            // answer lies in video that arrived after it was sent
+            let (from, to) = if live {
+                let seen = shown
+                    .saturating_sub(LIVE_CLOCK_SLACK_MS)
+                    .max(timeline.arrived_ms[i]);
+                (
+                    seen + cut::REACTION_MS,
+                    shown + RESPONSE_WINDOW_MS + LIVE_CLOCK_SLACK_MS,
+                )
+            } else {
+                (shown + cut::REACTION_MS, shown + RESPONSE_WINDOW_MS)
+            };
             // the answer: the first frame that reaches the move inside the window; for a head
             // move, the run of frames leading up to it must start after the prompt, within
             // the onset window (people blink on their own too: blinks have no onset rule)
@@ -412,7 +434,8 @@ impl Track {
                         step.prompt
                     ));
                 }
-                if onset > shown + ONSET_WINDOW_MS {
+                let slack = if live { LIVE_CLOCK_SLACK_MS } else { 0 };
+                if onset > shown + ONSET_WINDOW_MS + slack {
                     return Err(format!("{:?} started late, at {onset} ms", step.prompt));
                 }
             }
@@ -604,9 +627,7 @@ mod tests {
                 steps,
                 record_ms: 7_000,
             },
-            Timeline {
-                shown_ms: vec![1_050, 3_020, 5_010],
-            },
+            Timeline::page(vec![1_050, 3_020, 5_010]),
         )
     }
 
@@ -675,9 +696,7 @@ mod tests {
         });
         assert!(swapped.follows(&c, &t).is_err());
         // a timeline that does not match the schedule
-        let late = Timeline {
-            shown_ms: vec![1_800, 3_020, 5_010],
-        };
+        let late = Timeline::page(vec![1_800, 3_020, 5_010]);
         assert!(performed(live(0)).follows(&c, &late).is_err());
         // turning both ways in every window is not following either
         let busy = performed(|ms| {
@@ -689,6 +708,46 @@ mod tests {
             (yaw, 0.0, if ms % 1000 < 100 { 0.05 } else { 0.3 })
         });
         assert!(busy.follows(&c, &t).is_err());
+    }
+
+    #[test]
+    fn a_live_answer_must_lie_in_video_that_arrived_after_its_prompt() {
+        let (c, _) = challenge();
+        let live = |ms: u32| {
+            let yaw = match ms {
+                1_500..=2_200 => 25.0,
+                5_500..=6_200 => -25.0,
+                _ => 0.0,
+            };
+            let eye = if (3_500..=3_600).contains(&ms) {
+                0.05
+            } else {
+                0.3
+            };
+            (yaw, 0.0, eye)
+        };
+        let sent = |arrived_ms: Vec<u32>| Timeline {
+            shown_ms: vec![1_000, 3_000, 5_000],
+            arrived_ms,
+        };
+        // a camera's video, 400 ms behind the server's clock: followed
+        assert_eq!(
+            performed(live).follows(&c, &sent(vec![600, 2_600, 4_600])),
+            Ok(())
+        );
+        // the video of the first answer had already arrived when its prompt was sent: made
+        // before the prompt
+        assert!(
+            performed(live)
+                .follows(&c, &sent(vec![2_300, 2_600, 4_600]))
+                .is_err()
+        );
+        // the upload lagged 3 s behind when a prompt was sent: time a renderer could use
+        assert!(
+            performed(live)
+                .follows(&c, &sent(vec![600, 0, 4_600]))
+                .is_err()
+        );
     }
 
     #[test]

@@ -108,9 +108,7 @@ fn other_than(a: &Challenge) -> Challenge {
 }
 
 fn timeline(c: &Challenge) -> Timeline {
-    Timeline {
-        shown_ms: c.steps.iter().map(|s| s.at_ms).collect(),
-    }
+    Timeline::page(c.steps.iter().map(|s| s.at_ms).collect())
 }
 
 fn frame_count(c: &Challenge) -> usize {

@@ -1,0 +1,510 @@
+//! `GET /verif/live`: the live recording. A WebSocket per capture (`crate::live` has the
+//! messages): the page says which capture link it drives (`hello`), sends the ID photo(s),
+//! then asks for a recording (`ready`); the server draws that recording's prompts only now,
+//! tells the page to record, and sends each prompt when it is due **on its own clock** while
+//! the video streams in chunk by chunk. For every prompt it notes when it was sent and how
+//! much video had arrived by then; the answer must lie in video that arrived after the prompt
+//! was sent (`verify::liveness`), and a video that arrives faster than a camera films it was
+//! made before its prompts (`recording_not_live`, a rejection). The finished recording goes
+//! through the same steps as an upload (`submission::process`) and the answer is the guide's
+//! JSON; a recording that missed its prompts, with recordings left, is answered `retry` and
+//! the page records again on the same socket, the photos kept.
+//!
+//! Bounds, before and after the link is known: the per-IP limit of submissions (`guard`), the
+//! hello within [`HELLO_TIMEOUT`], frames of at most `crate::live::MAX_FRAME_BYTES`; then an
+//! upload slot for the socket's life (`IDV_MAX_CONCURRENT_UPLOADS`), the file size limits and
+//! the spool budget (`intake::SpoolWriter`), [`IDLE_TIMEOUT`] between messages, and the
+//! recording's end within [`END_GRACE`] of the server's `stop`.
+
+use std::time::Duration;
+
+use axum::{
+    Router,
+    extract::{
+        State,
+        ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade},
+    },
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use tokio::time::Instant;
+
+use super::{
+    capture_links,
+    error::AppError,
+    intake::{self, SpoolWriter},
+    media,
+    state::AppState,
+    submission::{self, Files, Recording},
+};
+use crate::{
+    challenge::{Challenge, Timeline},
+    live::{ClientMsg, Kind, MAX_FRAME_BYTES, MAX_TEXT_BYTES, ServerMsg},
+};
+
+/// The first message must come within this.
+pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// Outside a recording, the longest silence between two messages.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// After `stop`, the time for the recorder's last chunk and `end`.
+pub const END_GRACE: Duration = Duration::from_secs(5);
+/// The recorder's chunk length the page is asked for.
+pub const TIMESLICE_MS: u32 = 250;
+/// How far the video that has arrived may run ahead of the server's clock since `record`
+/// (the recorder starts after `record` reaches it, so a camera's video is always behind).
+pub const AHEAD_SLACK_MS: u32 = 300;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/verif/live", get(upgrade))
+}
+
+async fn upgrade(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    // a browser says which page opened the socket: only the capture page's own origin
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let ours = state.config.public_url.origin().ascii_serialization();
+        if origin.to_str().ok() != Some(ours.as_str()) {
+            return (
+                StatusCode::FORBIDDEN,
+                "This origin may not open the live channel",
+            )
+                .into_response();
+        }
+    }
+    ws.max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| serve(state, socket))
+}
+
+/// The socket's life: the conversation, then its error (if any) as the last message.
+async fn serve(state: AppState, mut socket: WebSocket) {
+    let mut held: Option<String> = None;
+    let result = converse(&state, &mut socket, &mut held).await;
+    if let Some(session_id) = held {
+        submission::release(&state, &session_id).await;
+    }
+    let close = match result {
+        Ok(()) => CloseFrame {
+            code: 1000,
+            reason: "".into(),
+        },
+        Err(Ended::Left) => return,
+        Err(Ended::Refused(e)) => {
+            e.log();
+            let status = e.status();
+            let msg = ServerMsg::Error {
+                status: status.as_u16(),
+                error: e.public_message(),
+                retry_after: e.retry_after(),
+            };
+            let _ = send(&mut socket, &msg).await;
+            CloseFrame {
+                // 4000 + the HTTP status, as the application's own close codes
+                code: 4000 + status.as_u16(),
+                reason: "".into(),
+            }
+        }
+    };
+    let _ = socket.send(Message::Close(Some(close))).await;
+}
+
+/// How a conversation ended early.
+enum Ended {
+    /// The client closed the socket or went away: nothing to answer.
+    Left,
+    /// Answered with the error's status and message.
+    Refused(AppError),
+}
+
+impl From<AppError> for Ended {
+    fn from(e: AppError) -> Self {
+        Self::Refused(e)
+    }
+}
+
+async fn send(socket: &mut WebSocket, msg: &ServerMsg) -> Result<(), Ended> {
+    let text = serde_json::to_string(msg).map_err(|e| AppError::internal("live message", e))?;
+    socket
+        .send(Message::Text(text.into()))
+        .await
+        .map_err(|_| Ended::Left)
+}
+
+/// A client's message, or `None` when the socket closed.
+enum Incoming {
+    Text(ClientMsg),
+    Binary(Kind, axum::body::Bytes),
+}
+
+async fn receive(socket: &mut WebSocket) -> Result<Incoming, Ended> {
+    loop {
+        let Some(Ok(msg)) = socket.recv().await else {
+            return Err(Ended::Left);
+        };
+        match msg {
+            Message::Text(t) => {
+                if t.len() > MAX_TEXT_BYTES {
+                    return Err(AppError::bad_request("A live message is too long").into());
+                }
+                let m = serde_json::from_str::<ClientMsg>(t.as_str()).map_err(|e| {
+                    AppError::bad_request(format!("Not a live message this server knows: {e}"))
+                })?;
+                return Ok(Incoming::Text(m));
+            }
+            Message::Binary(b) => {
+                let kind = b
+                    .first()
+                    .copied()
+                    .and_then(Kind::from_byte)
+                    .ok_or_else(|| {
+                        AppError::bad_request("A binary frame must start with its kind (1, 2 or 3)")
+                    })?;
+                return Ok(Incoming::Binary(kind, b.slice(1..)));
+            }
+            Message::Close(_) => return Err(Ended::Left),
+            Message::Ping(_) | Message::Pong(_) => {}
+        }
+    }
+}
+
+async fn receive_within(socket: &mut WebSocket, limit: Duration) -> Result<Incoming, Ended> {
+    tokio::time::timeout(limit, receive(socket))
+        .await
+        .map_err(|_| {
+            Ended::Refused(AppError::RequestTimeout(
+                "The live channel was silent for too long".into(),
+            ))
+        })?
+}
+
+async fn converse(
+    state: &AppState,
+    socket: &mut WebSocket,
+    held: &mut Option<String>,
+) -> Result<(), Ended> {
+    let cfg = &state.config;
+    let (token, fields) = hello(socket).await?;
+    let mut caller = Some(reserve(state, &token, held).await?);
+    // a slot among the uploads only once the link is known: a stranger holds none
+    let Ok(_slot) = state.upload_slots.clone().try_acquire_owned() else {
+        super::observe::overloaded("uploads");
+        return Err(AppError::Busy {
+            message: "The service is receiving too many uploads at once; retry shortly".into(),
+            retry_after_secs: 10,
+        }
+        .into());
+    };
+    let session_id = held.clone().unwrap_or_default();
+    let attempts_left =
+        capture_links::attempts_left(&state.db, &session_id, cfg.challenge_attempts)
+            .await
+            .map_err(|e| AppError::internal("reading a capture link's attempts", e))?;
+    send(
+        socket,
+        &ServerMsg::Welcome {
+            max_video_bytes: cfg.max_video_bytes,
+            max_photo_bytes: cfg.max_photo_bytes,
+            attempts_left,
+        },
+    )
+    .await?;
+    let mut photos = Photos::default();
+    loop {
+        match receive_within(socket, IDLE_TIMEOUT).await? {
+            Incoming::Binary(Kind::Video, _) => {
+                return Err(
+                    AppError::bad_request("Video arrived before the server's record").into(),
+                );
+            }
+            Incoming::Binary(kind, b) => photos.add(state, kind, &b).await?,
+            Incoming::Text(ClientMsg::Ready) => {
+                let c = match caller.take() {
+                    Some(c) => c,
+                    None => reserve(state, &token, held).await?,
+                };
+                let (id_photo, id_photo_back) = photos.finish().await?;
+                let done = attempt(state, socket, c, &fields, id_photo, id_photo_back).await?;
+                // committed, or the retry ended the reservation (the next `ready` takes it
+                // again)
+                *held = None;
+                if done {
+                    return Ok(());
+                }
+            }
+            Incoming::Text(ClientMsg::Hello { .. }) => {
+                return Err(AppError::bad_request("hello was already said").into());
+            }
+            Incoming::Text(ClientMsg::End | ClientMsg::Shown { .. }) => {
+                return Err(AppError::bad_request("No recording is under way").into());
+            }
+        }
+    }
+}
+
+/// The first message: the token, and the text fields an upload would carry.
+async fn hello(socket: &mut WebSocket) -> Result<(String, intake::Intake), Ended> {
+    let Incoming::Text(ClientMsg::Hello {
+        token,
+        document_type,
+        user_email,
+        user_phone,
+    }) = receive_within(socket, HELLO_TIMEOUT).await?
+    else {
+        return Err(AppError::bad_request("The first live message must be hello").into());
+    };
+    let mut fields = intake::Intake::default();
+    for (name, v) in [
+        ("document_type", document_type),
+        ("user_email", user_email),
+        ("user_phone", user_phone),
+    ] {
+        if let Some(v) = v {
+            fields.text.insert(name, v);
+        }
+    }
+    Ok((token, fields))
+}
+
+/// The ID photo(s) as their pieces arrive, kept for every recording of the socket.
+#[derive(Default)]
+struct Photos {
+    front: Option<SpoolWriter>,
+    back: Option<SpoolWriter>,
+    done: Option<(intake::Upload, Option<intake::Upload>)>,
+}
+
+impl Photos {
+    async fn add(&mut self, state: &AppState, kind: Kind, bytes: &[u8]) -> Result<(), AppError> {
+        if self.done.is_some() {
+            return Err(AppError::bad_request("The ID photos were already sent"));
+        }
+        let (slot, field) = match kind {
+            Kind::IdPhotoBack => (&mut self.back, intake::ID_BACK_FIELD),
+            _ => (&mut self.front, intake::ID_FIELD),
+        };
+        let w = match slot {
+            Some(w) => w,
+            None => slot.insert(SpoolWriter::create(
+                &state.config.data_dir.join("tmp"),
+                &state.spool,
+                state.config.max_photo_bytes,
+                field,
+            )?),
+        };
+        w.write(bytes).await
+    }
+
+    /// The photos, complete (the first `ready` ends them).
+    async fn finish(&mut self) -> Result<(&intake::Upload, Option<&intake::Upload>), AppError> {
+        if self.done.is_none() {
+            let Some(front) = self.front.take() else {
+                return Err(AppError::bad_request(
+                    crate::contract::messages::FILES_REQUIRED,
+                ));
+            };
+            let back = match self.back.take() {
+                Some(b) => Some(b.finish().await?),
+                None => None,
+            };
+            self.done = Some((front.finish().await?, back));
+        }
+        let (front, back) = self.done.as_ref().expect("set above");
+        Ok((front, back.as_ref()))
+    }
+}
+
+/// One recording and its answer: `true` when it was the verdict (`result`), `false` when the
+/// page is asked to record again (`retry`).
+async fn attempt(
+    state: &AppState,
+    socket: &mut WebSocket,
+    caller: submission::Caller,
+    fields: &intake::Intake,
+    id_photo: &intake::Upload,
+    id_photo_back: Option<&intake::Upload>,
+) -> Result<bool, Ended> {
+    use tracing::Instrument;
+    let recorded = record(state, socket).await?;
+    send(socket, &ServerMsg::Processing).await?;
+    let files = Files {
+        selfie: &recorded.video,
+        id_photo,
+        id_photo_back,
+    };
+    let evidence = evidence(state, &recorded).await?;
+    let span = tracing::info_span!("submission", check_id = tracing::field::Empty);
+    match submission::process(state, caller, fields, files, evidence)
+        .instrument(span)
+        .await
+    {
+        Ok(done) => {
+            let body = serde_json::to_value(&done)
+                .map_err(|e| AppError::internal("the live answer", e))?;
+            send(socket, &ServerMsg::Result { body }).await?;
+            Ok(true)
+        }
+        Err(AppError::ChallengeRetry {
+            message,
+            attempts_left,
+            ..
+        }) => {
+            send(
+                socket,
+                &ServerMsg::Retry {
+                    message,
+                    attempts_left,
+                },
+            )
+            .await?;
+            Ok(false)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The capture link of `token`, reserved for one recording; `held` names it for the release.
+async fn reserve(
+    state: &AppState,
+    token: &str,
+    held: &mut Option<String>,
+) -> Result<submission::Caller, Ended> {
+    let caller = submission::live_caller(state, token).await?;
+    *held = caller.session_id().map(str::to_string);
+    Ok(caller)
+}
+
+/// One recording as it arrived.
+struct Recorded {
+    video: intake::Upload,
+    plan: Challenge,
+    /// Per prompt sent: milliseconds after `record` was sent, and the video bytes received by
+    /// then.
+    sent: Vec<(u32, u64)>,
+    /// Per video chunk: milliseconds after `record` when it arrived, and the bytes received
+    /// with it.
+    arrivals: Vec<(u32, u64)>,
+}
+
+fn since(t0: Instant) -> u32 {
+    u32::try_from(t0.elapsed().as_millis()).unwrap_or(u32::MAX)
+}
+
+/// A recording: the prompts drawn now, each sent when due on the server's clock, the video
+/// spooled as it arrives, until the client's `end` after the server's `stop`.
+async fn record(state: &AppState, socket: &mut WebSocket) -> Result<Recorded, Ended> {
+    let cfg = &state.config;
+    let plan = Challenge::random();
+    let mut video = SpoolWriter::create(
+        &cfg.data_dir.join("tmp"),
+        &state.spool,
+        cfg.max_video_bytes,
+        intake::SELFIE_FIELD,
+    )?;
+    let t0 = Instant::now();
+    send(
+        socket,
+        &ServerMsg::Record {
+            record_ms: plan.record_ms,
+            timeslice_ms: TIMESLICE_MS,
+        },
+    )
+    .await?;
+    let (mut sent, mut arrivals) = (Vec::new(), Vec::new());
+    let mut stopped = false;
+    let ms = |v: u32| Duration::from_millis(u64::from(v));
+    loop {
+        let due = match plan.steps.get(sent.len()) {
+            Some(step) => t0 + ms(step.at_ms),
+            None if !stopped => t0 + ms(plan.record_ms),
+            None => t0 + ms(plan.record_ms) + END_GRACE,
+        };
+        tokio::select! {
+            () = tokio::time::sleep_until(due) => {
+                if let Some(step) = plan.steps.get(sent.len()) {
+                    let seq = u32::try_from(sent.len()).unwrap_or(0);
+                    sent.push((since(t0), video.size()));
+                    send(socket, &ServerMsg::Prompt { seq, prompt: step.prompt }).await?;
+                } else if !stopped {
+                    stopped = true;
+                    send(socket, &ServerMsg::Stop).await?;
+                } else {
+                    return Err(AppError::RequestTimeout(
+                        "The recording's last chunk did not arrive in time".into(),
+                    )
+                    .into());
+                }
+            }
+            msg = receive(socket) => match msg? {
+                Incoming::Binary(Kind::Video, b) => {
+                    video.write(&b).await?;
+                    arrivals.push((since(t0), video.size()));
+                }
+                Incoming::Text(ClientMsg::End) if stopped => break,
+                Incoming::Text(ClientMsg::End) => {
+                    return Err(AppError::bad_request(
+                        "The recording ended before the server's stop",
+                    )
+                    .into());
+                }
+                Incoming::Text(ClientMsg::Shown { .. }) => {}
+                Incoming::Binary(..) | Incoming::Text(_) => {
+                    return Err(AppError::bad_request("Only video may arrive while recording").into());
+                }
+            }
+        }
+    }
+    Ok(Recorded {
+        video: video.finish().await?,
+        plan,
+        sent,
+        arrivals,
+    })
+}
+
+/// What the recording's arrival proves: each prompt at the time it was sent, with the video
+/// that had arrived by then, and whether any of it arrived ahead of the server's clock.
+async fn evidence(state: &AppState, r: &Recorded) -> Result<Recording, Ended> {
+    let v = &r.video;
+    let packets = media::packet_times(
+        v.spool.path(),
+        &v.head,
+        intake::SELFIE_FIELD,
+        state.config.media_timeout,
+    )
+    .await
+    .map_err(|e| AppError::internal("reading the live recording's packets", e))?
+    .map_err(|r| AppError::BadRequest(r.0))?;
+    let arrived = |bytes: u64| media::arrived_ms(&packets, bytes).unwrap_or(0);
+    let ahead = r
+        .arrivals
+        .iter()
+        .map(|&(at, bytes)| i64::from(arrived(bytes)) - i64::from(at))
+        .max()
+        .unwrap_or(0);
+    let not_live = ahead > i64::from(AHEAD_SLACK_MS);
+    let mut challenge = r.plan.clone();
+    for (step, &(at, _)) in challenge.steps.iter_mut().zip(&r.sent) {
+        step.at_ms = at;
+    }
+    let timeline = Timeline {
+        shown_ms: r.sent.iter().map(|s| s.0).collect(),
+        arrived_ms: r.sent.iter().map(|s| arrived(s.1)).collect(),
+    };
+    tracing::info!(
+        prompts = ?challenge.steps.iter().map(|s| s.prompt).collect::<Vec<_>>(),
+        sent_ms = ?timeline.shown_ms,
+        arrived_ms = ?timeline.arrived_ms,
+        bytes = v.size,
+        ahead_ms = ahead,
+        not_live,
+        "live recording received"
+    );
+    Ok(Recording::Live {
+        answered: (challenge, timeline),
+        not_live,
+    })
+}
