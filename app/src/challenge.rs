@@ -92,6 +92,54 @@ pub const LIVE_CLOCK_SLACK_MS: u32 = 250;
 /// when a prompt is sent. A longer lag would give a renderer that long to answer the prompt.
 pub const LIVE_MAX_LAG_MS: u32 = 2_500;
 
+/// One state of the screen's light during a live recording: the colour the page fills the
+/// screen with from `at_ms` (on the recording's clock: when the server sent it) until the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Light {
+    pub at_ms: u32,
+    pub rgb: [u8; 3],
+}
+
+/// The screen's colours: spread over the colour wheel, bright, never a saturated red
+/// (photosensitivity: no state has R/(R+G+B) ≥ 0.8).
+pub const LIGHT_PALETTE: [[u8; 3]; 6] = [
+    [255, 255, 255],
+    [0, 230, 255],
+    [40, 90, 255],
+    [40, 255, 90],
+    [255, 240, 0],
+    [255, 110, 255],
+];
+
+#[cfg(feature = "ssr")]
+impl Light {
+    /// A random sequence for a recording of `record_ms`: from 300 ms on, each state 400–700 ms
+    /// (at most 2.5 changes a second, under WCAG 2.3.1's three flashes), or 1,000–1,400 ms
+    /// when the user asked for reduced motion; no colour twice in a row.
+    pub fn random(record_ms: u32, reduced_motion: bool) -> Vec<Self> {
+        use rand::Rng;
+        let mut rng = rand::thread_rng();
+        let (min, max) = if reduced_motion {
+            (1_000, 1_400)
+        } else {
+            (400, 700)
+        };
+        let mut out: Vec<Self> = Vec::new();
+        let mut at = 300;
+        while at + min / 2 < record_ms {
+            let rgb = loop {
+                let c = LIGHT_PALETTE[rng.gen_range(0..LIGHT_PALETTE.len())];
+                if out.last().is_none_or(|l| l.rgb != c) {
+                    break c;
+                }
+            };
+            out.push(Self { at_ms: at, rgb });
+            at += 50 * rng.gen_range(min / 50..=max / 50);
+        }
+        out
+    }
+}
+
 #[cfg(feature = "ssr")]
 impl Challenge {
     /// Three different head moves of four and one blink, in random order, each 1.4–1.8 s
@@ -141,6 +189,18 @@ mod tests {
             assert_eq!(moves.len(), 4, "{c:?}");
             assert!(c.steps.windows(2).all(|w| w[1].at_ms >= w[0].at_ms + 1_400));
             assert!(c.record_ms <= 8_100, "{c:?}");
+            for reduced in [false, true] {
+                let lights = Light::random(c.record_ms, reduced);
+                assert!(lights.len() >= if reduced { 4 } else { 8 }, "{lights:?}");
+                for w in lights.windows(2) {
+                    assert_ne!(w[0].rgb, w[1].rgb);
+                    assert!(w[1].at_ms - w[0].at_ms >= if reduced { 1_000 } else { 400 });
+                }
+            }
+        }
+        for c in LIGHT_PALETTE {
+            let sum: u32 = c.iter().map(|&v| u32::from(v)).sum();
+            assert!(u32::from(c[0]) * 10 < sum * 8, "no saturated red: {c:?}");
         }
         let distinct: std::collections::HashSet<String> = all
             .iter()

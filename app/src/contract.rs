@@ -384,6 +384,8 @@ pub enum RiskFactor {
     SelfieMatchesIdPhoto,
     SyntheticFaceSuspected,
     RecordingNotLive,
+    ScreenLightNotFollowed,
+    ScreenLightNotMeasured,
 }
 
 /// One row of [`RiskFactor`]'s table.
@@ -401,7 +403,7 @@ struct RiskRow {
 }
 
 impl RiskFactor {
-    pub const ALL: [RiskFactor; 35] = [
+    pub const ALL: [RiskFactor; 37] = [
         Self::FaceMismatch,
         Self::LowSimilarity,
         Self::NoFaceInId,
@@ -437,6 +439,8 @@ impl RiskFactor {
         Self::SelfieMatchesIdPhoto,
         Self::SyntheticFaceSuspected,
         Self::RecordingNotLive,
+        Self::ScreenLightNotFollowed,
+        Self::ScreenLightNotMeasured,
     ];
 
     fn row(self) -> &'static RiskRow {
@@ -715,6 +719,20 @@ const RISK_TABLE: [RiskRow; RiskFactor::ALL.len()] = [
         rejects: true,
         advice: None,
     },
+    RiskRow {
+        factor: RiskFactor::ScreenLightNotFollowed,
+        code: "screen_light_not_followed",
+        weight: 60,
+        rejects: false,
+        advice: None,
+    },
+    RiskRow {
+        factor: RiskFactor::ScreenLightNotMeasured,
+        code: "screen_light_not_measured",
+        weight: 40,
+        rejects: false,
+        advice: Some(Msg::AdviceFaceOval),
+    },
 ];
 
 /// What each factor means, in plain words, in `RISK_TABLE`'s order: apart from the table so
@@ -755,6 +773,8 @@ const RISK_MEANINGS: [&str; RiskFactor::ALL.len()] = [
     "the video's face carries the ID portrait's own pixels (its light, texture and expression): the ID photo made to move, not a second capture of the person",
     "the face's shading does not change as the head turns: one picture made to move (a re-animated photo), not a head in front of the camera; never verified",
     "the live recording arrived faster than a camera films it: a video made before its prompts were sent",
+    "the face's colour did not follow the random colours the screen showed during the live recording: not a face in front of that screen at that time",
+    "the screen's colours on the face could not be read (the face too small or too far, too few frames, clipped light)",
 ];
 
 #[cfg(test)]

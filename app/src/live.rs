@@ -53,6 +53,9 @@ pub enum ClientMsg {
         user_email: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         user_phone: Option<String>,
+        /// The user asked for reduced motion: the screen's colours change more slowly.
+        #[serde(default)]
+        reduced_motion: bool,
     },
     /// The ID photo(s) are sent and the camera runs: the server may start a recording.
     Ready,
@@ -79,6 +82,8 @@ pub enum ServerMsg {
     Record { record_ms: u32, timeslice_ms: u32 },
     /// Show this prompt now (and announce it).
     Prompt { seq: u32, prompt: Prompt },
+    /// Fill the screen around the preview with this colour now (sRGB).
+    Light { seq: u32, rgb: [u8; 3] },
     /// Stop the recorder, send its last chunk, then `end`.
     Stop,
     /// The recording is being scored.

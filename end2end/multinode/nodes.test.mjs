@@ -158,6 +158,34 @@ test('the browser flow through nginx: page, token, challenge, upload and result 
   await context.close();
 });
 
+test('the live channel through nginx: the WebSocket upgrade passes, the link is held while it is open', async () => {
+  const context = await browser.newContext({ viewport: VIEWPORTS.phone, ignoreHTTPSErrors: true });
+  const page = await context.newPage();
+  const resp = await page.goto(verifUrl(A.api_key, 'nodes-live'));
+  assert.equal(resp.status(), 200);
+  const token = (await page.content()).match(/cap_[A-Za-z0-9_-]{43}/)?.[0];
+  assert.ok(token, 'a capture token in the page');
+  // the page's own origin opens the socket (the channel refuses other origins), twice: the
+  // second is told the link is in use while the first holds it
+  const answers = await page.evaluate(async (token) => {
+    const open = () => new Promise((resolve, reject) => {
+      const ws = new WebSocket(`${location.origin.replace('http', 'ws')}/verif/live`);
+      ws.onopen = () => ws.send(JSON.stringify({ t: 'hello', token }));
+      ws.onmessage = (e) => resolve({ ws, msg: JSON.parse(e.data) });
+      ws.onerror = () => reject(new Error('the socket failed'));
+    });
+    const first = await open();
+    const second = await open();
+    first.ws.close();
+    second.ws.close();
+    return [first.msg, second.msg];
+  }, token);
+  assert.equal(answers[0].t, 'welcome', JSON.stringify(answers));
+  assert.equal(answers[1].t, 'error', JSON.stringify(answers));
+  assert.equal(answers[1].status, 409, JSON.stringify(answers));
+  await context.close();
+});
+
 test('the dashboard: signed in on one node, the review decided on another (session and CSRF shared)', async () => {
   const made = await call('POST', '/verif/submit', { form: submission('test_review', A.test_api_key) });
   assert.equal(made.status, 200, made.text);

@@ -39,7 +39,7 @@ use super::{
     submission::{self, Files, Recording},
 };
 use crate::{
-    challenge::{Challenge, Timeline},
+    challenge::{Challenge, Light, Timeline},
     live::{ClientMsg, Kind, MAX_FRAME_BYTES, MAX_TEXT_BYTES, ServerMsg},
 };
 
@@ -187,7 +187,7 @@ async fn converse(
     held: &mut Option<String>,
 ) -> Result<(), Ended> {
     let cfg = &state.config;
-    let (token, fields) = hello(socket).await?;
+    let (token, fields, reduced_motion) = hello(socket).await?;
     let mut caller = Some(reserve(state, &token, held).await?);
     // a slot among the uploads only once the link is known: a stranger holds none
     let Ok(_slot) = state.upload_slots.clone().try_acquire_owned() else {
@@ -227,7 +227,8 @@ async fn converse(
                     None => reserve(state, &token, held).await?,
                 };
                 let (id_photo, id_photo_back) = photos.finish().await?;
-                let done = attempt(state, socket, c, &fields, id_photo, id_photo_back).await?;
+                let photos = (id_photo, id_photo_back);
+                let done = attempt(state, socket, c, &fields, photos, reduced_motion).await?;
                 // committed, or the retry ended the reservation (the next `ready` takes it
                 // again)
                 *held = None;
@@ -245,13 +246,15 @@ async fn converse(
     }
 }
 
-/// The first message: the token, and the text fields an upload would carry.
-async fn hello(socket: &mut WebSocket) -> Result<(String, intake::Intake), Ended> {
+/// The first message: the token, the text fields an upload would carry, and whether the
+/// user asked for reduced motion.
+async fn hello(socket: &mut WebSocket) -> Result<(String, intake::Intake, bool), Ended> {
     let Incoming::Text(ClientMsg::Hello {
         token,
         document_type,
         user_email,
         user_phone,
+        reduced_motion,
     }) = receive_within(socket, HELLO_TIMEOUT).await?
     else {
         return Err(AppError::bad_request("The first live message must be hello").into());
@@ -266,7 +269,7 @@ async fn hello(socket: &mut WebSocket) -> Result<(String, intake::Intake), Ended
             fields.text.insert(name, v);
         }
     }
-    Ok((token, fields))
+    Ok((token, fields, reduced_motion))
 }
 
 /// The ID photo(s) as their pieces arrive, kept for every recording of the socket.
@@ -324,11 +327,11 @@ async fn attempt(
     socket: &mut WebSocket,
     caller: submission::Caller,
     fields: &intake::Intake,
-    id_photo: &intake::Upload,
-    id_photo_back: Option<&intake::Upload>,
+    (id_photo, id_photo_back): (&intake::Upload, Option<&intake::Upload>),
+    reduced_motion: bool,
 ) -> Result<bool, Ended> {
     use tracing::Instrument;
-    let recorded = record(state, socket).await?;
+    let recorded = record(state, socket, reduced_motion).await?;
     send(socket, &ServerMsg::Processing).await?;
     let files = Files {
         selfie: &recorded.video,
@@ -384,6 +387,8 @@ struct Recorded {
     /// Per prompt sent: milliseconds after `record` was sent, and the video bytes received by
     /// then.
     sent: Vec<(u32, u64)>,
+    /// The screen's light, each state when it was sent.
+    lights: Vec<Light>,
     /// Per video chunk: milliseconds after `record` when it arrived, and the bytes received
     /// with it.
     arrivals: Vec<(u32, u64)>,
@@ -393,11 +398,25 @@ fn since(t0: Instant) -> u32 {
     u32::try_from(t0.elapsed().as_millis()).unwrap_or(u32::MAX)
 }
 
-/// A recording: the prompts drawn now, each sent when due on the server's clock, the video
-/// spooled as it arrives, until the client's `end` after the server's `stop`.
-async fn record(state: &AppState, socket: &mut WebSocket) -> Result<Recorded, Ended> {
+/// What is due next during a recording.
+enum Due {
+    Prompt,
+    Light,
+    Stop,
+    Late,
+}
+
+/// A recording: the prompts and the screen's colours drawn now, each sent when due on the
+/// server's clock, the video spooled as it arrives, until the client's `end` after the
+/// server's `stop`.
+async fn record(
+    state: &AppState,
+    socket: &mut WebSocket,
+    reduced_motion: bool,
+) -> Result<Recorded, Ended> {
     let cfg = &state.config;
     let plan = Challenge::random();
+    let colours = Light::random(plan.record_ms, reduced_motion);
     let mut video = SpoolWriter::create(
         &cfg.data_dir.join("tmp"),
         &state.spool,
@@ -413,31 +432,47 @@ async fn record(state: &AppState, socket: &mut WebSocket) -> Result<Recorded, En
         },
     )
     .await?;
-    let (mut sent, mut arrivals) = (Vec::new(), Vec::new());
+    let (mut sent, mut lights, mut arrivals) = (Vec::new(), Vec::<Light>::new(), Vec::new());
     let mut stopped = false;
-    let ms = |v: u32| Duration::from_millis(u64::from(v));
+    let ms = |v: u32| t0 + Duration::from_millis(u64::from(v));
     loop {
-        let due = match plan.steps.get(sent.len()) {
-            Some(step) => t0 + ms(step.at_ms),
-            None if !stopped => t0 + ms(plan.record_ms),
-            None => t0 + ms(plan.record_ms) + END_GRACE,
+        let prompt = plan.steps.get(sent.len()).map(|s| s.at_ms);
+        let light = colours.get(lights.len()).map(|l| l.at_ms);
+        let (at, due) = match (prompt, light) {
+            (Some(p), Some(l)) if l < p => (l, Due::Light),
+            (Some(p), _) => (p, Due::Prompt),
+            (None, Some(l)) if l < plan.record_ms => (l, Due::Light),
+            _ if !stopped => (plan.record_ms, Due::Stop),
+            _ => (
+                plan.record_ms + u32::try_from(END_GRACE.as_millis()).unwrap_or(5_000),
+                Due::Late,
+            ),
         };
         tokio::select! {
-            () = tokio::time::sleep_until(due) => {
-                if let Some(step) = plan.steps.get(sent.len()) {
-                    let seq = u32::try_from(sent.len()).unwrap_or(0);
+            () = tokio::time::sleep_until(ms(at)) => match due {
+                Due::Prompt => {
+                    let (seq, prompt) = (sent.len(), plan.steps[sent.len()].prompt);
                     sent.push((since(t0), video.size()));
-                    send(socket, &ServerMsg::Prompt { seq, prompt: step.prompt }).await?;
-                } else if !stopped {
+                    let seq = u32::try_from(seq).unwrap_or(0);
+                    send(socket, &ServerMsg::Prompt { seq, prompt }).await?;
+                }
+                Due::Light => {
+                    let (seq, rgb) = (lights.len(), colours[lights.len()].rgb);
+                    lights.push(Light { at_ms: since(t0), rgb });
+                    let seq = u32::try_from(seq).unwrap_or(0);
+                    send(socket, &ServerMsg::Light { seq, rgb }).await?;
+                }
+                Due::Stop => {
                     stopped = true;
                     send(socket, &ServerMsg::Stop).await?;
-                } else {
+                }
+                Due::Late => {
                     return Err(AppError::RequestTimeout(
                         "The recording's last chunk did not arrive in time".into(),
                     )
                     .into());
                 }
-            }
+            },
             msg = receive(socket) => match msg? {
                 Incoming::Binary(Kind::Video, b) => {
                     video.write(&b).await?;
@@ -461,6 +496,7 @@ async fn record(state: &AppState, socket: &mut WebSocket) -> Result<Recorded, En
         video: video.finish().await?,
         plan,
         sent,
+        lights,
         arrivals,
     })
 }
@@ -506,5 +542,6 @@ async fn evidence(state: &AppState, r: &Recorded) -> Result<Recording, Ended> {
     Ok(Recording::Live {
         answered: (challenge, timeline),
         not_live,
+        lights: r.lights.clone(),
     })
 }

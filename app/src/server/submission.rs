@@ -228,6 +228,8 @@ pub(super) enum Recording {
     Live {
         answered: (crate::challenge::Challenge, crate::challenge::Timeline),
         not_live: bool,
+        /// The screen's light, each state when it was sent.
+        lights: Vec<crate::challenge::Light>,
     },
 }
 
@@ -236,6 +238,13 @@ impl Recording {
         match self {
             Self::Uploaded(a) => a.as_ref(),
             Self::Live { answered, .. } => Some(answered),
+        }
+    }
+
+    fn lights(&self) -> &[crate::challenge::Light] {
+        match self {
+            Self::Uploaded(_) => &[],
+            Self::Live { lights, .. } => lights,
         }
     }
 }
@@ -298,7 +307,7 @@ pub(super) async fn process(
         selfie,
         &video,
         (image, back),
-        answered.clone(),
+        &recording,
         requested,
     )
     .await?;
@@ -306,7 +315,7 @@ pub(super) async fn process(
         (scored.outcome, scored.review_reason, scored.forced);
     // a video that arrived faster than it could be filmed was made before its prompts: a
     // verdict, never another recording
-    if let Recording::Live { not_live: true, .. } = recording {
+    if let Recording::Live { not_live: true, .. } = &recording {
         verify::add_risk(&mut outcome, crate::contract::RiskFactor::RecordingNotLive);
     }
     // a replay is refused outright, never offered another challenge
@@ -555,7 +564,7 @@ async fn score(
     selfie: &intake::Upload,
     video: &media::VideoInfo,
     (image, back): (media::DecodedImage, Option<media::DecodedImage>),
-    answered: Option<(crate::challenge::Challenge, crate::challenge::Timeline)>,
+    recording: &Recording,
     requested: Option<DocumentType>,
 ) -> Result<Scored, AppError> {
     let forced = (caller.auth.mode == KeyMode::Test)
@@ -575,8 +584,9 @@ async fn score(
         video: selfie.spool.path().to_path_buf(),
         video_info: video.clone(),
         id_photo: front.clone(),
-        challenge: answered,
+        challenge: recording.answered().cloned(),
         test_mode: caller.auth.mode == KeyMode::Test,
+        lights: recording.lights().to_vec(),
     };
     let read = {
         let (reader, back) = (state.documents.clone(), back.map(|b| b.image));
@@ -656,7 +666,11 @@ async fn retry_challenge(
         && outcome.risk_factors.iter().all(|code| {
             matches!(
                 RiskFactor::parse(code),
-                Some(RiskFactor::ChallengeNotFollowed | RiskFactor::NoBlink)
+                Some(
+                    RiskFactor::ChallengeNotFollowed
+                        | RiskFactor::NoBlink
+                        | RiskFactor::ScreenLightNotMeasured
+                )
             )
         });
     if outcome.status == crate::contract::Status::Verified || !only_the_challenge {

@@ -155,6 +155,7 @@ fn an_undecodable_video_is_its_own_code() {
         duration: Some(6.0),
         challenge: None,
         test_mode: false,
+        lights: Vec::new(),
     };
     let out = local::analyse(&models, &mesh, &video, &id, local::Thresholds::default()).unwrap();
     assert_eq!(out.status, app::contract::Status::Rejected);

@@ -88,6 +88,7 @@ fn hello(token: &str) -> ClientMsg {
         document_type: None,
         user_email: None,
         user_phone: None,
+        reduced_motion: false,
     }
 }
 
@@ -101,7 +102,7 @@ struct Take {
 /// encoded as a browser records (VP8 in WebM, real-time settings, ~250 ms clusters): each
 /// prompt is answered from the moment it arrives. Sends `ready`, performs, sends `end` after
 /// the server's `stop`, and returns the verdict message (`result`, `retry` or `error`).
-async fn perform_live(live: &mut Live, photo: &str) -> Take {
+async fn perform_live(live: &mut Live, photo: &str, reflect: bool) -> Take {
     let models_dir = crate::common::workspace_root().join("models");
     let (models, mesh) = local::shared_models(&models_dir).unwrap();
     let actor = Arc::new(synth::Actor::from_file(&models, &mesh, &media_file(photo)).unwrap());
@@ -112,6 +113,7 @@ async fn perform_live(live: &mut Live, photo: &str) -> Take {
     }
     let start = Instant::now();
     let shown: Arc<Mutex<Vec<(Prompt, u32)>>> = Arc::default();
+    let lit: Arc<Mutex<Vec<app::challenge::Light>>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
     let mut ffmpeg = std::process::Command::new("ffmpeg")
         .args(["-nostdin", "-v", "error", "-f", "yuv4mpegpipe", "-i", "-"])
@@ -126,7 +128,7 @@ async fn perform_live(live: &mut Live, photo: &str) -> Take {
     let mut stdin = ffmpeg.stdin.take().unwrap();
     let mut stdout = ffmpeg.stdout.take().unwrap();
     let renderer = {
-        let (shown, stop) = (shown.clone(), stop.clone());
+        let (shown, stop, lit) = (shown.clone(), stop.clone(), lit.clone());
         std::thread::spawn(move || {
             const FPS: u32 = 15;
             for i in 0.. {
@@ -150,7 +152,12 @@ async fn perform_live(live: &mut Live, photo: &str) -> Take {
                         s.iter().map(|p| p.1).collect(),
                     )
                 };
-                let frame = actor.render(synth::performance(&challenge, &at, t_ms as f32));
+                let mut frame = actor.render(synth::performance(&challenge, &at, t_ms as f32));
+                // the screen's colour on the face, 100 ms after it showed (a camera's delay)
+                let colour = synth::light_at(&lit.lock().unwrap(), t_ms as f32);
+                if let Some(c) = colour.filter(|_| reflect) {
+                    synth::screen_lit(&mut frame, c);
+                }
                 let y4m = synth::y4m(std::iter::once(frame), FPS);
                 let body = if i == 0 {
                     &y4m[..]
@@ -185,6 +192,10 @@ async fn perform_live(live: &mut Live, photo: &str) -> Take {
                 }
             },
             msg = live.next() => match msg.expect("the server answers") {
+                ServerMsg::Light { rgb, .. } => {
+                    let at = u32::try_from(start.elapsed().as_millis()).unwrap();
+                    lit.lock().unwrap().push(app::challenge::Light { at_ms: at, rgb });
+                }
                 ServerMsg::Prompt { prompt, .. } => {
                     let at = u32::try_from(start.elapsed().as_millis()).unwrap();
                     shown.lock().unwrap().push((prompt, at));
@@ -242,6 +253,7 @@ async fn perform_recorded(live: &mut Live, video: &[u8], paced: bool) -> Take {
             },
             msg = live.next() => match msg.expect("the server answers") {
                 ServerMsg::Prompt { prompt, .. } => prompts.push(prompt),
+                ServerMsg::Light { .. } => {}
                 // a camera stops here: what was filmed by now, then `end`
                 ServerMsg::Stop => {
                     let now = u32::try_from(start.elapsed().as_millis()).unwrap();
@@ -301,7 +313,7 @@ async fn a_person_answering_the_prompts_as_they_arrive_is_verified_over_the_live
         ),
         "{welcome:?}"
     );
-    let take = perform_live(&mut live, "obama3.jpg").await;
+    let take = perform_live(&mut live, "obama3.jpg", true).await;
     let v = body(&take.end);
     assert_eq!(v["success"], true, "{v}");
     assert_eq!(v["result"]["status"], "verified", "{}", risks(v).join(","));
@@ -312,6 +324,35 @@ async fn a_person_answering_the_prompts_as_they_arrive_is_verified_over_the_live
         matches!(&again, ServerMsg::Error { status: 409, error, .. } if error == app::server::capture_links::LINK_USED),
         "{again:?}"
     );
+}
+
+#[tokio::test]
+async fn the_face_must_take_on_the_screens_colours_as_they_are_sent() {
+    let app = spawn_app().await;
+    let p = app.partner("Acme").await;
+    // live mode (the light is applied there; the synthetic person is also a re-animated
+    // photo, so neither recording is verified: the codes are what this test reads)
+    for (user, reflect) in [("lit", true), ("unlit", false)] {
+        let link = app.capture_link(&p.api_key, user, None).await;
+        let (mut live, _) = Live::start(&app, &link.token).await;
+        let take = perform_live(&mut live, "obama3.jpg", reflect).await;
+        let v = body(&take.end);
+        assert_ne!(v["result"]["status"], "verified", "{v}");
+        let codes = risks(v);
+        assert!(
+            !codes.contains(&"challenge_not_followed".into()),
+            "{user}: {v}"
+        );
+        assert!(
+            !codes.contains(&"screen_light_not_measured".into()),
+            "{user}: {v}"
+        );
+        assert_eq!(
+            codes.contains(&"screen_light_not_followed".into()),
+            !reflect,
+            "{user}: {v}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -353,6 +394,11 @@ async fn a_recording_made_before_its_prompts_is_never_verified() {
     let v = body(&end);
     assert_ne!(v["result"]["status"], "verified", "{v}");
     assert!(!risks(v).contains(&"recording_not_live".into()), "{v}");
+    // no screen lit the face when the file was made
+    assert!(
+        risks(v).contains(&"screen_light_not_followed".into()),
+        "{v}"
+    );
     // (a recording that misses its prompts is retried only when nothing else is wrong: this
     // one is also a re-animated photo, so its first recording gets its verdict)
     if !matched {

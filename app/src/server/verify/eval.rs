@@ -198,6 +198,7 @@ pub async fn speed(
             duration: info.duration_secs,
             challenge: None,
             test_mode: false,
+            lights: Vec::new(),
         };
         let frames_t = t1.elapsed();
         let t2 = Instant::now();
@@ -332,6 +333,7 @@ pub async fn video_file(
         duration: info.duration_secs,
         challenge,
         test_mode: false,
+        lights: Vec::new(),
     })
 }
 
@@ -460,7 +462,7 @@ pub async fn real_clips(
         .with_context(|| format!("{}/clips.tsv (scripts/eval-media.sh)", dir.display()))?;
     let mut rows = Vec::new();
     let mut table = String::from(
-        "clip\tfile\tframes\ttracked\tblinks (ms)\tlabelled blinks found\tfalse blinks\tdepth residual\tshading (turned frames)\trisks\trejecting\n",
+        "clip\tfile\tframes\ttracked\tblinks (ms)\tlabelled blinks found\tfalse blinks\tdepth residual\tshading (turned frames)\tscreen light: followed/not followed/unmeasured of 20\trisks\trejecting\n",
     );
     for line in list.lines().filter(|l| !l.trim().is_empty()) {
         let mut f = line.split('\t');
@@ -498,8 +500,9 @@ pub async fn real_clips(
                     .map_or("-".to_string(), |v| format!("{v:.4}")),
                 row.shading.frames.len()
             );
+            let light = format!("{}/{}/{}", row.light[0], row.light[1], row.light[2]);
             table.push_str(&format!(
-                "{name}\t{file}\t{}\t{}\t{:?}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                "{name}\t{file}\t{}\t{}\t{:?}\t{}\t{}\t{}\t{}\t{light}\t{}\t{}\n",
                 row.frames,
                 row.tracked,
                 row.blinks,
@@ -538,6 +541,7 @@ pub async fn real_clips(
                     "change_registered": f.change_registered,
                     "normal_registered": f.normal_registered,
                 })).collect::<Vec<_>>(),
+                "screen_light": {"followed": row.light[0], "not_followed": row.light[1], "unmeasured": row.light[2]},
                 "risks": risks,
                 "rejecting": rejecting,
             }));
@@ -553,6 +557,8 @@ struct RealClip {
     discontinuous: bool,
     depth_residual: Option<f32>,
     shading: super::appearance::Shading,
+    /// Against 20 random screen-light sequences: followed, not followed, unmeasured.
+    light: [usize; 3],
     risks: Vec<crate::contract::RiskFactor>,
 }
 
@@ -576,7 +582,19 @@ async fn real_clip(
         };
         risks.extend(appearance.risks(false).0);
     }
+    // the clip was filmed without our screen: against any sequence it must not follow
+    let mut light = [0; 3];
+    let record_ms = u32::try_from(frames.len()).unwrap_or(0) * step_ms;
+    for _ in 0..20 {
+        let lights = crate::challenge::Light::random(record_ms.min(8_100), false);
+        light[match super::light::assess(&track, &frames, &lights) {
+            super::light::Verdict::Followed { .. } => 0,
+            super::light::Verdict::NotFollowed { .. } => 1,
+            super::light::Verdict::Unmeasured { .. } => 2,
+        }] += 1;
+    }
     Ok(RealClip {
+        light,
         frames: frames.len(),
         tracked: track.samples.iter().flatten().count(),
         blinks: track.blinks(),

@@ -154,6 +154,7 @@ impl Verifier for LocalVerifier {
             duration: inputs.video_info.duration_secs,
             challenge: inputs.challenge.clone(),
             test_mode: inputs.test_mode,
+            lights: inputs.lights.clone(),
         };
         let models = self.models.clone();
         let mesh = self.mesh.clone();
@@ -217,6 +218,8 @@ pub struct Video {
     /// A test-mode check: the appearance checks (`APPEARANCE_RISKS`) are computed and logged,
     /// not applied (see `gather`).
     pub test_mode: bool,
+    /// A live recording's screen light (`light`), each state when the server sent it.
+    pub lights: Vec<crate::challenge::Light>,
 }
 
 /// One sampled frame, analysed.
@@ -611,13 +614,17 @@ fn gather_parts(
     if unread {
         push(&mut risks, RiskFactor::LivenessNotAssessed);
     }
+    let mut seen_by_appearance = seen_by_appearance;
+    if !seen.found.is_empty() {
+        seen_by_appearance.extend(screen_light(&track, video));
+    }
     if video.test_mode && !seen_by_appearance.is_empty() {
         // test mode: the synthetic performer of a partner's (and our) tests is a re-animated
-        // photo; these checks are logged and not applied (a test check is never a live
+        // photo that no screen lights; these checks are logged and not applied (a test check is never a live
         // verification). Live mode always applies them.
         tracing::info!(
             codes = ?seen_by_appearance.iter().map(|r| r.code()).collect::<Vec<_>>(),
-            "test mode: appearance checks not applied"
+            "test mode: appearance and screen-light checks not applied"
         );
     } else {
         for r in seen_by_appearance {
@@ -668,6 +675,20 @@ fn gather_parts(
             times
         },
     })
+}
+
+/// The screen light's code for a live recording that had one (`light`), logged.
+fn screen_light(track: &liveness::Track, video: &Video) -> Option<RiskFactor> {
+    if video.lights.is_empty() {
+        return None;
+    }
+    let verdict = super::light::assess(track, &video.frames, &video.lights);
+    tracing::info!(verdict = ?verdict, "screen light");
+    match verdict {
+        super::light::Verdict::Followed { .. } => None,
+        super::light::Verdict::NotFollowed { .. } => Some(RiskFactor::ScreenLightNotFollowed),
+        super::light::Verdict::Unmeasured { .. } => Some(RiskFactor::ScreenLightNotMeasured),
+    }
 }
 
 /// YuNet at `DETECT_THRESHOLD`, its time added to `total`.

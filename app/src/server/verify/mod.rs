@@ -6,6 +6,7 @@ pub mod appearance;
 pub mod eval;
 pub mod face;
 pub mod frames;
+pub mod light;
 pub mod liveness;
 pub mod local;
 pub mod mesh;
@@ -32,6 +33,8 @@ pub struct Inputs {
     /// re-animated photo are logged, not applied, so a test suite's synthetic performer can
     /// complete a flow. Live mode always applies them.
     pub test_mode: bool,
+    /// A live recording's screen light, each state when the server sent it (empty: none).
+    pub lights: Vec<crate::challenge::Light>,
 }
 
 /// A backend's verdict.

@@ -20,7 +20,13 @@
 //! - `other_challenge`: a live performance of another challenge `B` (another prompt order);
 //! - `replay`: the very same file as an accepted genuine one, submitted again;
 //! - `screen_replay`: a performance of `B` shown on a screen: bezel, gamma, moiré;
-//! - `print`: the photo printed (paper texture, warm tint) and tilted at each head prompt.
+//! - `print`: the photo printed (paper texture, warm tint) and tilted at each head prompt;
+//! - `realtime_puppet`: the strongest attacker this machine can build: the genuine's re-animated
+//!   photo reacting to each prompt as it shows *and* taking on the screen's colours as they
+//!   show (what a renderer driven by the live channel's messages does), judged with every check.
+//!
+//! Every presentation is judged as a live recording with the screen's light (a random sequence
+//! drawn per presentation, `challenge::Light`): only the genuine and the puppet are lit by it.
 
 use std::{
     collections::{BTreeMap, HashSet},
@@ -38,7 +44,7 @@ use super::{
     synth::{self, Actor, Pose},
 };
 use crate::{
-    challenge::{Challenge, Prompt, Timeline},
+    challenge::{Challenge, Light, Prompt, Timeline},
     contract::{RiskFactor, Status},
 };
 
@@ -61,6 +67,7 @@ enum Species {
     ReanimatedPortraitNoisy,
     ReanimatedOther,
     ReanimatedOtherNoisy,
+    RealtimePuppet,
 }
 
 impl Species {
@@ -80,6 +87,7 @@ impl Species {
             Self::ReanimatedPortraitNoisy => "reanimated_portrait_noisy",
             Self::ReanimatedOther => "reanimated_other",
             Self::ReanimatedOtherNoisy => "reanimated_other_noisy",
+            Self::RealtimePuppet => "realtime_puppet",
         }
     }
 }
@@ -233,7 +241,7 @@ fn make(
     species: Species,
     actor: &Actor,
     others: &[Actor],
-    a: &Challenge,
+    (a, lights): (&Challenge, &[Light]),
     b: &Challenge,
 ) -> Vec<RgbImage> {
     let n = frame_count(a);
@@ -241,8 +249,18 @@ fn make(
     let shown_a: Vec<u32> = a.steps.iter().map(|s| s.at_ms).collect();
     let still = actor.render(Pose::default());
     match species {
-        Species::Genuine
-        | Species::Replay
+        // performed live: each prompt answered as it shows, the screen's light on the face
+        Species::Genuine | Species::RealtimePuppet => (0..n)
+            .map(|i| {
+                let t = at_ms(i);
+                let mut frame = actor.render(synth::performance(a, &shown_a, t));
+                if let Some(rgb) = synth::light_at(lights, t) {
+                    synth::screen_lit(&mut frame, rgb);
+                }
+                frame
+            })
+            .collect(),
+        Species::Replay
         | Species::ReanimatedId
         | Species::ReanimatedPortrait
         | Species::ReanimatedOther => (0..n)
@@ -356,16 +374,18 @@ fn encode(frames: &[RgbImage], out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The verdict on one video file, as a capture link with challenge `a` would give it.
+/// The verdict on one video file, as a live recording with challenge `a` and the screen's
+/// `lights` would give it.
 async fn judge(
     models: &FaceModels,
     mesh: &FaceMesh,
     video: &Path,
     id: &image::DynamicImage,
-    a: &Challenge,
+    (a, lights): (&Challenge, &[Light]),
 ) -> anyhow::Result<local::Evidence> {
     let limit = std::time::Duration::from_secs(60);
-    let v = super::eval::video_file(video, Some((a.clone(), timeline(a))), limit).await?;
+    let mut v = super::eval::video_file(video, Some((a.clone(), timeline(a))), limit).await?;
+    v.lights = lights.to_vec();
     local::gather(models, mesh, &v, id, Thresholds::default())
 }
 
@@ -412,9 +432,9 @@ impl Bench<'_> {
         photo: &str,
         video: &Path,
         id: &image::DynamicImage,
-        a: &Challenge,
+        (a, lights): (&Challenge, &[Light]),
     ) -> anyhow::Result<()> {
-        let ev = judge(self.models, self.mesh, video, id, a).await?;
+        let ev = judge(self.models, self.mesh, video, id, (a, lights)).await?;
         let cmp = ev
             .similarity
             .map(|s| local::local_comparison(s, Thresholds::default()));
@@ -466,8 +486,10 @@ impl Bench<'_> {
         id: &image::DynamicImage,
     ) -> anyhow::Result<PathBuf> {
         let a = Challenge::random();
+        // the screen's light of this recording, drawn as the live channel draws it
+        let lights = Light::random(a.record_ms, false);
         let b = other_than(&a);
-        let frames = make(species, actor, others, &a, &b);
+        let frames = make(species, actor, others, (&a, &lights), &b);
         let out = self.work.join(format!(
             "{}-{}.webm",
             species.name(),
@@ -475,7 +497,8 @@ impl Bench<'_> {
         ));
         encode(&frames, &out)?;
         drop(frames);
-        self.judge_file(species, photo, &out, id, &a).await?;
+        self.judge_file(species, photo, &out, id, (&a, &lights))
+            .await?;
         Ok(out)
     }
 }
@@ -484,6 +507,7 @@ impl Bench<'_> {
 fn species_for(n: usize, photos: usize) -> Vec<Species> {
     let mut kinds = vec![
         Species::Genuine,
+        Species::RealtimePuppet,
         Species::ReanimatedId,
         Species::ReanimatedIdNoisy,
         Species::ReanimatedPortrait,
@@ -575,7 +599,10 @@ pub async fn run(
                         };
                         (a, &card)
                     }
-                    Species::Genuine | Species::ReanimatedOther | Species::ReanimatedOtherNoisy => {
+                    Species::Genuine
+                    | Species::RealtimePuppet
+                    | Species::ReanimatedOther
+                    | Species::ReanimatedOtherNoisy => {
                         (&actor, other_card.as_ref().unwrap_or(&card))
                     }
                     _ => (&actor, &card),
@@ -593,7 +620,10 @@ pub async fn run(
     // the same recordings submitted again, each through a new link with its own challenge
     for (out, id, file) in genuine.iter().take(per_species) {
         let a = Challenge::random();
-        bench.judge_file(Species::Replay, file, out, id, &a).await?;
+        let lights = Light::random(a.record_ms, false);
+        bench
+            .judge_file(Species::Replay, file, out, id, (&a, &lights))
+            .await?;
     }
     for (out, _, _) in &genuine {
         std::fs::remove_file(out).ok();

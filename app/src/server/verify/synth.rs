@@ -365,6 +365,33 @@ pub fn performance(challenge: &Challenge, shown_ms: &[u32], t_ms: f32) -> Pose {
     pose
 }
 
+/// A screen's light `rgb` on a rendered face: the skin takes on the colour's chroma (a gain of
+/// 0.35 at the face's centre, fading out at its edge), the wall behind takes none. The face of
+/// an [`Actor`]'s render is centred at (320, 216), 190 px wide.
+pub fn screen_lit(frame: &mut RgbImage, rgb: [u8; 3]) {
+    let c = rgb.map(|v| f32::from(v) / 255.0);
+    let mean = (c[0] + c[1] + c[2]) / 3.0;
+    for (x, y, p) in frame.enumerate_pixels_mut() {
+        let (dx, dy) = ((x as f32 - 320.0) / 130.0, (y as f32 - 216.0) / 170.0);
+        let w = (1.0 - (dx * dx + dy * dy).sqrt()).max(0.0).sqrt();
+        if w > 0.0 {
+            for (v, &cc) in p.0.iter_mut().zip(&c) {
+                let f = 1.0 + 0.35 * w * (cc - mean);
+                *v = (f32::from(*v) * f).round().clamp(0.0, 255.0) as u8;
+            }
+        }
+    }
+}
+
+/// The colour of `lights` a camera sees at `t_ms` (100 ms after the screen showed it).
+pub fn light_at(lights: &[crate::challenge::Light], t_ms: f32) -> Option<[u8; 3]> {
+    lights
+        .iter()
+        .rev()
+        .find(|l| l.at_ms as f32 + 100.0 <= t_ms)
+        .map(|l| l.rgb)
+}
+
 /// Frames of a performance as a YUV4MPEG2 stream (4:2:0, full range), what Chromium's fake
 /// camera reads and ffmpeg encodes.
 pub fn y4m(frames: impl Iterator<Item = RgbImage>, fps: u32) -> Vec<u8> {
