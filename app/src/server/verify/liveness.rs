@@ -667,25 +667,25 @@ mod tests {
         );
     }
 
+    /// A head answering [`challenge`] on time: left at 1.5 s, a blink at 3.5 s, right at 5.5 s.
+    fn on_time(ms: u32) -> (f32, f32, f32) {
+        let yaw = match ms {
+            1_500..=2_200 => 25.0,
+            5_500..=6_200 => -25.0,
+            _ => 0.0,
+        };
+        let eye = if (3_500..=3_600).contains(&ms) {
+            0.05
+        } else {
+            0.3
+        };
+        (yaw, 0.0, eye)
+    }
+
     #[test]
     fn a_performance_of_the_challenge_follows_it_and_a_shifted_one_does_not() {
         let (c, t) = challenge();
-        let live = |offset: u32| {
-            move |ms: u32| {
-                let ms = ms.saturating_sub(offset);
-                let yaw = match ms {
-                    1_500..=2_200 => 25.0,
-                    5_500..=6_200 => -25.0,
-                    _ => 0.0,
-                };
-                let eye = if (3_500..=3_600).contains(&ms) {
-                    0.05
-                } else {
-                    0.3
-                };
-                (yaw, 0.0, eye)
-            }
-        };
+        let live = |offset: u32| move |ms: u32| on_time(ms.saturating_sub(offset));
         assert_eq!(performed(live(0)).follows(&c, &t), Ok(()));
         // the same performance 1.5 s late: every response outside its window
         assert!(performed(live(1_500)).follows(&c, &t).is_err());
@@ -713,19 +713,7 @@ mod tests {
     #[test]
     fn a_live_answer_must_lie_in_video_that_arrived_after_its_prompt() {
         let (c, _) = challenge();
-        let live = |ms: u32| {
-            let yaw = match ms {
-                1_500..=2_200 => 25.0,
-                5_500..=6_200 => -25.0,
-                _ => 0.0,
-            };
-            let eye = if (3_500..=3_600).contains(&ms) {
-                0.05
-            } else {
-                0.3
-            };
-            (yaw, 0.0, eye)
-        };
+        let live = on_time;
         let sent = |arrived_ms: Vec<u32>| Timeline {
             shown_ms: vec![1_000, 3_000, 5_000],
             arrived_ms,
