@@ -52,6 +52,7 @@ start_server() {
   API_KEY=$(sed -n 's/.*"api_key":"\([^"]*\)".*/\1/p' "$WORK/partner.json")
   SECRET_KEY=$(sed -n 's/.*"secret_key":"\([^"]*\)".*/\1/p' "$WORK/partner.json")
   TEST_API_KEY=$(sed -n 's/.*"test_api_key":"\([^"]*\)".*/\1/p' "$WORK/partner.json")
+  TEST_SECRET_KEY=$(sed -n 's/.*"test_secret_key":"\([^"]*\)".*/\1/p' "$WORK/partner.json")
   "$IDV_BIN" serve >"$WORK/server.log" 2>&1 &
   srv=$!
   wait_http "$BASE/readyz" 60 || { cat "$WORK/server.log"; die "server did not start"; }
@@ -285,7 +286,7 @@ bench_phone() {
   [ -d end2end/node_modules/playwright-core ] || (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
   start_server
   E2E_BASE_URL="$BASE" E2E_MEDIA="$MEDIA" E2E_WORK="$WORK" E2E_IDV_BIN="$IDV_BIN" \
-    E2E_ARTIFACTS="$WORK/artifacts" BENCH_API_KEY="$API_KEY" BENCH_SECRET_KEY="$SECRET_KEY" \
+    E2E_ARTIFACTS="$WORK/artifacts" BENCH_API_KEY="$TEST_API_KEY" BENCH_SECRET_KEY="$TEST_SECRET_KEY" \
     node end2end/bench/phone.mjs
 }
 

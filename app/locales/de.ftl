@@ -57,11 +57,7 @@ selfie-intro-challenge =
         [one] Halten Sie Ihr Handy auf Augenhöhe, bei gutem Licht. Während der Aufnahme werden Sie durch kurze Hinweise gebeten, den Kopf zu drehen, nach oben zu schauen oder zu blinzeln: Folgen Sie jedem Hinweis, sobald er erscheint, und schauen Sie dann wieder in die Kamera. Das dauert etwa { $count } Sekunde.
        *[other] Halten Sie Ihr Handy auf Augenhöhe, bei gutem Licht. Während der Aufnahme werden Sie durch kurze Hinweise gebeten, den Kopf zu drehen, nach oben zu schauen oder zu blinzeln: Folgen Sie jedem Hinweis, sobald er erscheint, und schauen Sie dann wieder in die Kamera. Das dauert etwa { $count } Sekunden.
     }
-selfie-intro =
-    { $count ->
-        [one] Halten Sie Ihr Handy auf Augenhöhe, bei gutem Licht. Wenn die Aufnahme beginnt, schauen Sie in die Kamera und drehen Sie dann den Kopf langsam nach links und danach nach rechts. Das dauert { $count } Sekunde.
-       *[other] Halten Sie Ihr Handy auf Augenhöhe, bei gutem Licht. Wenn die Aufnahme beginnt, schauen Sie in die Kamera und drehen Sie dann den Kopf langsam nach links und danach nach rechts. Das dauert { $count } Sekunden.
-    }
+selfie-light = Während der Aufnahme wechselt der Bildschirm um die Kamera seine Farbe: Dieses Licht auf Ihrem Gesicht zeigt, dass Sie es wirklich sind, jetzt. Halten Sie Ihr Gesicht nah am Bildschirm.
 camera-ready-selfie = Kamera bereit. Bringen Sie Ihr Gesicht in das Oval und tippen Sie dann auf „Aufnehmen“.
 camera-ready-id = Kamera bereit. Bringen Sie Ihren Ausweis in den Rahmen und tippen Sie dann auf „Foto aufnehmen“.
 record = Aufnehmen
@@ -161,6 +157,7 @@ uploaded = Hochgeladen. Ihr Video und Ihr Ausweis werden geprüft…
 processing = Ihr Video und Ihr Ausweis werden geprüft… Das dauert einige Sekunden.
 upload-not-started = Das Hochladen konnte nicht starten ({ $detail }).
 upload-network = Das Hochladen ist nicht durchgekommen. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut; Ihr Video und Ihr Foto bleiben erhalten.
+live-lost = Die Verbindung ist während der Aufnahme abgebrochen. Prüfen Sie Ihre Verbindung und nehmen Sie das Video erneut auf.
 answer-unreadable = Die Antwort des Servers konnte nicht gelesen werden. Bitte versuchen Sie es erneut.
 retake-video = Video neu aufnehmen
 retake-id = Anderes Ausweisfoto wählen

@@ -57,11 +57,7 @@ selfie-intro-challenge =
         [one] Hold your phone at eye level in good light. While recording, short prompts ask you to turn your head, look up or blink: do each one when it appears, then look back at the camera. It takes about { $count } second.
        *[other] Hold your phone at eye level in good light. While recording, short prompts ask you to turn your head, look up or blink: do each one when it appears, then look back at the camera. It takes about { $count } seconds.
     }
-selfie-intro =
-    { $count ->
-        [one] Hold your phone at eye level in good light. When recording starts, look at the camera, then turn your head slowly to the left, then to the right. It takes { $count } second.
-       *[other] Hold your phone at eye level in good light. When recording starts, look at the camera, then turn your head slowly to the left, then to the right. It takes { $count } seconds.
-    }
+selfie-light = The screen around the camera changes colour while you record: that light on your face shows it is really you, now. Keep your face close to the screen.
 camera-ready-selfie = Camera ready. Put your face inside the oval, then press Record.
 camera-ready-id = Camera ready. Fit your ID inside the frame, then press Take photo.
 record = Record
@@ -161,6 +157,7 @@ uploaded = Uploaded. Checking your video and ID…
 processing = Checking your video and ID… this takes a few seconds.
 upload-not-started = The upload could not start ({ $detail }).
 upload-network = The upload did not get through. Check your connection and try again; your video and photo are kept.
+live-lost = The connection dropped during the recording. Check your connection, then record the video again.
 answer-unreadable = The answer from the server could not be read. Please try again.
 retake-video = Record the video again
 retake-id = Choose another ID photo

@@ -57,11 +57,7 @@ selfie-intro-challenge =
         [one] Sostén el teléfono a la altura de los ojos, con buena luz. Durante la grabación, unas indicaciones breves te pedirán que gires la cabeza, mires hacia arriba o parpadees: haz cada una cuando aparezca y luego vuelve a mirar a la cámara. Tarda aproximadamente { $count } segundo.
        *[other] Sostén el teléfono a la altura de los ojos, con buena luz. Durante la grabación, unas indicaciones breves te pedirán que gires la cabeza, mires hacia arriba o parpadees: haz cada una cuando aparezca y luego vuelve a mirar a la cámara. Tarda aproximadamente { $count } segundos.
     }
-selfie-intro =
-    { $count ->
-        [one] Sostén el teléfono a la altura de los ojos, con buena luz. Cuando empiece la grabación, mira a la cámara y luego gira la cabeza lentamente hacia la izquierda y después hacia la derecha. Tarda { $count } segundo.
-       *[other] Sostén el teléfono a la altura de los ojos, con buena luz. Cuando empiece la grabación, mira a la cámara y luego gira la cabeza lentamente hacia la izquierda y después hacia la derecha. Tarda { $count } segundos.
-    }
+selfie-light = Mientras grabas, la pantalla alrededor de la cámara cambia de color: esa luz en tu cara muestra que eres tú, ahora. Mantén la cara cerca de la pantalla.
 camera-ready-selfie = Cámara lista. Coloca tu cara dentro del óvalo y luego pulsa «Grabar».
 camera-ready-id = Cámara lista. Coloca tu documento dentro del marco y luego pulsa «Tomar foto».
 record = Grabar
@@ -161,6 +157,7 @@ uploaded = Subido. Revisando tu video y tu documento…
 processing = Revisando tu video y tu documento… esto tarda unos segundos.
 upload-not-started = No se pudo iniciar la subida ({ $detail }).
 upload-network = La subida no se completó. Revisa tu conexión e inténtalo de nuevo; tu video y tu foto se conservan.
+live-lost = La conexión se cortó durante la grabación. Comprueba tu conexión y vuelve a grabar el vídeo.
 answer-unreadable = No se pudo leer la respuesta del servidor. Inténtalo de nuevo, por favor.
 retake-video = Volver a grabar el video
 retake-id = Elegir otra foto del documento

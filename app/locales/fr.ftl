@@ -57,11 +57,7 @@ selfie-intro-challenge =
         [one] Tenez votre téléphone à hauteur des yeux, dans un endroit bien éclairé. Pendant l'enregistrement, de courtes consignes vous demandent de tourner la tête, de regarder vers le haut ou de cligner des yeux : suivez chacune dès qu'elle apparaît, puis regardez de nouveau la caméra. Cela prend environ { $count } seconde.
        *[other] Tenez votre téléphone à hauteur des yeux, dans un endroit bien éclairé. Pendant l'enregistrement, de courtes consignes vous demandent de tourner la tête, de regarder vers le haut ou de cligner des yeux : suivez chacune dès qu'elle apparaît, puis regardez de nouveau la caméra. Cela prend environ { $count } secondes.
     }
-selfie-intro =
-    { $count ->
-        [one] Tenez votre téléphone à hauteur des yeux, dans un endroit bien éclairé. Quand l'enregistrement commence, regardez la caméra, puis tournez lentement la tête vers la gauche, puis vers la droite. Cela prend { $count } seconde.
-       *[other] Tenez votre téléphone à hauteur des yeux, dans un endroit bien éclairé. Quand l'enregistrement commence, regardez la caméra, puis tournez lentement la tête vers la gauche, puis vers la droite. Cela prend { $count } secondes.
-    }
+selfie-light = Pendant l'enregistrement, l'écran autour de la caméra change de couleur : cette lumière sur votre visage montre que c'est bien vous, maintenant. Gardez votre visage près de l'écran.
 camera-ready-selfie = Caméra prête. Placez votre visage dans l'ovale, puis appuyez sur « Enregistrer ».
 camera-ready-id = Caméra prête. Placez votre pièce d'identité dans le cadre, puis appuyez sur « Prendre la photo ».
 record = Enregistrer
@@ -161,6 +157,7 @@ uploaded = Envoyé. Vérification de votre vidéo et de votre pièce d'identité
 processing = Vérification de votre vidéo et de votre pièce d'identité… Cela prend quelques secondes.
 upload-not-started = L'envoi n'a pas pu démarrer ({ $detail }).
 upload-network = L'envoi n'a pas abouti. Vérifiez votre connexion et réessayez ; votre vidéo et votre photo sont conservées.
+live-lost = La connexion a été interrompue pendant l'enregistrement. Vérifiez votre connexion, puis enregistrez à nouveau la vidéo.
 answer-unreadable = La réponse du serveur n'a pas pu être lue. Veuillez réessayer.
 retake-video = Enregistrer de nouveau la vidéo
 retake-id = Choisir une autre photo de la pièce d'identité

@@ -57,11 +57,7 @@ selfie-intro-challenge =
         [one] Tieni il telefono all'altezza degli occhi, con una buona luce. Durante la registrazione, brevi istruzioni ti chiederanno di girare la testa, guardare in alto o sbattere le palpebre: esegui ciascuna quando compare, poi torna a guardare la fotocamera. Ci vuole circa { $count } secondo.
        *[other] Tieni il telefono all'altezza degli occhi, con una buona luce. Durante la registrazione, brevi istruzioni ti chiederanno di girare la testa, guardare in alto o sbattere le palpebre: esegui ciascuna quando compare, poi torna a guardare la fotocamera. Ci vogliono circa { $count } secondi.
     }
-selfie-intro =
-    { $count ->
-        [one] Tieni il telefono all'altezza degli occhi, con una buona luce. Quando inizia la registrazione, guarda la fotocamera, poi gira lentamente la testa verso sinistra e poi verso destra. Ci vuole { $count } secondo.
-       *[other] Tieni il telefono all'altezza degli occhi, con una buona luce. Quando inizia la registrazione, guarda la fotocamera, poi gira lentamente la testa verso sinistra e poi verso destra. Ci vogliono { $count } secondi.
-    }
+selfie-light = Durante la registrazione lo schermo intorno alla fotocamera cambia colore: quella luce sul tuo viso mostra che sei davvero tu, adesso. Tieni il viso vicino allo schermo.
 camera-ready-selfie = Fotocamera pronta. Metti il viso dentro l'ovale, poi premi Registra.
 camera-ready-id = Fotocamera pronta. Inquadra il documento dentro la cornice, poi premi Scatta foto.
 record = Registra
@@ -161,6 +157,7 @@ uploaded = Caricamento completato. Stiamo controllando il video e il documento�
 processing = Stiamo controllando il video e il documento… ci vuole qualche secondo.
 upload-not-started = Non è stato possibile avviare il caricamento ({ $detail }).
 upload-network = Il caricamento non è andato a buon fine. Controlla la connessione e riprova; il tuo video e la tua foto restano salvati.
+live-lost = La connessione si è interrotta durante la registrazione. Controlla la connessione, poi registra di nuovo il video.
 answer-unreadable = Non è stato possibile leggere la risposta del server. Riprova.
 retake-video = Registra di nuovo il video
 retake-id = Scegli un'altra foto del documento

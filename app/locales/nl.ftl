@@ -57,11 +57,7 @@ selfie-intro-challenge =
         [one] Houd je telefoon op ooghoogte, in goed licht. Tijdens de opname vragen korte aanwijzingen je om je hoofd te draaien, omhoog te kijken of te knipperen: doe elke aanwijzing zodra die verschijnt en kijk daarna weer in de camera. Het duurt ongeveer { $count } seconde.
        *[other] Houd je telefoon op ooghoogte, in goed licht. Tijdens de opname vragen korte aanwijzingen je om je hoofd te draaien, omhoog te kijken of te knipperen: doe elke aanwijzing zodra die verschijnt en kijk daarna weer in de camera. Het duurt ongeveer { $count } seconden.
     }
-selfie-intro =
-    { $count ->
-        [one] Houd je telefoon op ooghoogte, in goed licht. Kijk in de camera zodra de opname begint en draai dan je hoofd langzaam naar links en daarna naar rechts. Het duurt { $count } seconde.
-       *[other] Houd je telefoon op ooghoogte, in goed licht. Kijk in de camera zodra de opname begint en draai dan je hoofd langzaam naar links en daarna naar rechts. Het duurt { $count } seconden.
-    }
+selfie-light = Tijdens de opname verandert het scherm rond de camera van kleur: dat licht op je gezicht laat zien dat jij het echt bent, nu. Houd je gezicht dicht bij het scherm.
 camera-ready-selfie = Camera klaar. Zet je gezicht in het ovaal en druk dan op Opnemen.
 camera-ready-id = Camera klaar. Plaats je identiteitsbewijs binnen het kader en druk dan op Foto maken.
 record = Opnemen
@@ -161,6 +157,7 @@ uploaded = Geüpload. Je video en identiteitsbewijs worden gecontroleerd…
 processing = Je video en identiteitsbewijs worden gecontroleerd… dit duurt een paar seconden.
 upload-not-started = Het uploaden kon niet starten ({ $detail }).
 upload-network = Het uploaden is niet gelukt. Controleer je verbinding en probeer het opnieuw; je video en foto blijven bewaard.
+live-lost = De verbinding viel weg tijdens de opname. Controleer je verbinding en neem de video opnieuw op.
 answer-unreadable = Het antwoord van de server kon niet worden gelezen. Probeer het opnieuw.
 retake-video = Neem de video opnieuw op
 retake-id = Kies een andere foto van je identiteitsbewijs

@@ -61,13 +61,7 @@ selfie-intro-challenge =
         [many] Trzymaj telefon na wysokości oczu, w dobrym świetle. Podczas nagrywania krótkie polecenia poproszą Cię o obrócenie głowy, spojrzenie w górę lub mrugnięcie: wykonaj każde z nich, gdy się pojawi, a potem znów spójrz w kamerę. Trwa to około { $count } sekund.
        *[other] Trzymaj telefon na wysokości oczu, w dobrym świetle. Podczas nagrywania krótkie polecenia poproszą Cię o obrócenie głowy, spojrzenie w górę lub mrugnięcie: wykonaj każde z nich, gdy się pojawi, a potem znów spójrz w kamerę. Trwa to około { $count } sekundy.
     }
-selfie-intro =
-    { $count ->
-        [one] Trzymaj telefon na wysokości oczu, w dobrym świetle. Gdy nagrywanie się rozpocznie, spójrz w kamerę, a potem powoli obróć głowę w lewo, a następnie w prawo. Trwa to { $count } sekundę.
-        [few] Trzymaj telefon na wysokości oczu, w dobrym świetle. Gdy nagrywanie się rozpocznie, spójrz w kamerę, a potem powoli obróć głowę w lewo, a następnie w prawo. Trwa to { $count } sekundy.
-        [many] Trzymaj telefon na wysokości oczu, w dobrym świetle. Gdy nagrywanie się rozpocznie, spójrz w kamerę, a potem powoli obróć głowę w lewo, a następnie w prawo. Trwa to { $count } sekund.
-       *[other] Trzymaj telefon na wysokości oczu, w dobrym świetle. Gdy nagrywanie się rozpocznie, spójrz w kamerę, a potem powoli obróć głowę w lewo, a następnie w prawo. Trwa to { $count } sekundy.
-    }
+selfie-light = Podczas nagrywania ekran wokół kamery zmienia kolor: to światło na Twojej twarzy pokazuje, że to naprawdę Ty, teraz. Trzymaj twarz blisko ekranu.
 camera-ready-selfie = Kamera gotowa. Umieść twarz w owalu, a potem naciśnij „Nagraj”.
 camera-ready-id = Kamera gotowa. Umieść dokument w ramce, a potem naciśnij „Zrób zdjęcie”.
 record = Nagraj
@@ -167,6 +161,7 @@ uploaded = Przesłano. Sprawdzamy Twój film i dokument…
 processing = Sprawdzamy Twój film i dokument… To potrwa kilka sekund.
 upload-not-started = Nie udało się rozpocząć przesyłania ({ $detail }).
 upload-network = Przesyłanie nie powiodło się. Sprawdź połączenie i spróbuj ponownie; Twój film i zdjęcie zostały zachowane.
+live-lost = Połączenie zostało przerwane podczas nagrywania. Sprawdź połączenie i nagraj film ponownie.
 answer-unreadable = Nie udało się odczytać odpowiedzi serwera. Spróbuj ponownie.
 retake-video = Nagraj film ponownie
 retake-id = Wybierz inne zdjęcie dokumentu

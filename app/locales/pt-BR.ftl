@@ -57,11 +57,7 @@ selfie-intro-challenge =
         [one] Segure o celular na altura dos olhos, em um lugar bem iluminado. Durante a gravação, instruções curtas vão pedir que você vire a cabeça, olhe para cima ou pisque: faça cada uma quando ela aparecer e depois volte a olhar para a câmera. Leva cerca de { $count } segundo.
        *[other] Segure o celular na altura dos olhos, em um lugar bem iluminado. Durante a gravação, instruções curtas vão pedir que você vire a cabeça, olhe para cima ou pisque: faça cada uma quando ela aparecer e depois volte a olhar para a câmera. Leva cerca de { $count } segundos.
     }
-selfie-intro =
-    { $count ->
-        [one] Segure o celular na altura dos olhos, em um lugar bem iluminado. Quando a gravação começar, olhe para a câmera e depois vire a cabeça devagar para a esquerda e, em seguida, para a direita. Leva { $count } segundo.
-       *[other] Segure o celular na altura dos olhos, em um lugar bem iluminado. Quando a gravação começar, olhe para a câmera e depois vire a cabeça devagar para a esquerda e, em seguida, para a direita. Leva { $count } segundos.
-    }
+selfie-light = Durante a gravação, a tela ao redor da câmera muda de cor: essa luz no seu rosto mostra que é você mesmo, agora. Mantenha o rosto perto da tela.
 camera-ready-selfie = Câmera pronta. Posicione o rosto dentro do oval e toque em Gravar.
 camera-ready-id = Câmera pronta. Enquadre o documento dentro da moldura e toque em Tirar foto.
 record = Gravar
@@ -161,6 +157,7 @@ uploaded = Envio concluído. Verificando seu vídeo e seu documento…
 processing = Verificando seu vídeo e seu documento… isso leva alguns segundos.
 upload-not-started = Não foi possível iniciar o envio ({ $detail }).
 upload-network = O envio não foi concluído. Verifique sua conexão e tente de novo; seu vídeo e sua foto continuam guardados.
+live-lost = A conexão caiu durante a gravação. Verifique sua conexão e grave o vídeo novamente.
 answer-unreadable = Não foi possível ler a resposta do servidor. Tente de novo.
 retake-video = Gravar o vídeo novamente
 retake-id = Escolher outra foto do documento

@@ -57,11 +57,7 @@ selfie-intro-challenge =
         [one] Telefonunuzu iyi ışıkta, göz hizanızda tutun. Kayıt sırasında kısa yönergeler başınızı çevirmenizi, yukarı bakmanızı veya göz kırpmanızı isteyecek: her birini göründüğünde yapın, sonra yeniden kameraya bakın. Yaklaşık { $count } saniye sürer.
        *[other] Telefonunuzu iyi ışıkta, göz hizanızda tutun. Kayıt sırasında kısa yönergeler başınızı çevirmenizi, yukarı bakmanızı veya göz kırpmanızı isteyecek: her birini göründüğünde yapın, sonra yeniden kameraya bakın. Yaklaşık { $count } saniye sürer.
     }
-selfie-intro =
-    { $count ->
-        [one] Telefonunuzu iyi ışıkta, göz hizanızda tutun. Kayıt başladığında kameraya bakın, sonra başınızı yavaşça önce sola, ardından sağa çevirin. { $count } saniye sürer.
-       *[other] Telefonunuzu iyi ışıkta, göz hizanızda tutun. Kayıt başladığında kameraya bakın, sonra başınızı yavaşça önce sola, ardından sağa çevirin. { $count } saniye sürer.
-    }
+selfie-light = Kayıt sırasında kameranın çevresindeki ekranın rengi değişir: yüzünüzdeki bu ışık, şu anda gerçekten sizin olduğunuzu gösterir. Yüzünüzü ekrana yakın tutun.
 camera-ready-selfie = Kamera hazır. Yüzünüzü ovalin içine yerleştirin, ardından “Kaydı başlat” düğmesine basın.
 camera-ready-id = Kamera hazır. Kimliğinizi çerçevenin içine sığdırın, ardından “Fotoğraf çek” düğmesine basın.
 record = Kaydı başlat
@@ -161,6 +157,7 @@ uploaded = Yüklendi. Videonuz ve kimliğiniz kontrol ediliyor…
 processing = Videonuz ve kimliğiniz kontrol ediliyor… Bu birkaç saniye sürer.
 upload-not-started = Yükleme başlatılamadı ({ $detail }).
 upload-network = Yükleme tamamlanamadı. Bağlantınızı kontrol edip tekrar deneyin; videonuz ve fotoğrafınız saklanıyor.
+live-lost = Kayıt sırasında bağlantı kesildi. Bağlantınızı kontrol edin, ardından videoyu yeniden kaydedin.
 answer-unreadable = Sunucudan gelen yanıt okunamadı. Lütfen tekrar deneyin.
 retake-video = Videoyu yeniden kaydet
 retake-id = Başka bir kimlik fotoğrafı seç

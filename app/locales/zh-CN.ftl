@@ -49,7 +49,7 @@ help-link = 无法使用摄像头？向 { $partner } 寻求帮助
 
 selfie-title = 录制一段简短的自拍视频
 selfie-intro-challenge = 请在光线充足的地方，将手机举到与眼睛齐平的高度。录制过程中，屏幕上会出现简短提示，要求您转头、向上看或眨眼：每个提示出现时照做，然后重新看向摄像头。大约需要 { $count } 秒。
-selfie-intro = 请在光线充足的地方，将手机举到与眼睛齐平的高度。开始录制后，先看向摄像头，然后慢慢向左转头，再向右转头。需要 { $count } 秒。
+selfie-light = 录制时，摄像头周围的屏幕会变换颜色：照在您脸上的光表明此刻确实是您本人。请让脸靠近屏幕。
 camera-ready-selfie = 摄像头已就绪。请将面部置于椭圆框内，然后点按“录制”。
 camera-ready-id = 摄像头已就绪。请将证件完整放入取景框内，然后点按“拍照”。
 record = 录制
@@ -149,6 +149,7 @@ uploaded = 已上传。正在核验您的视频和证件…
 processing = 正在核验您的视频和证件…需要几秒钟。
 upload-not-started = 无法开始上传（{ $detail }）。
 upload-network = 上传未成功。请检查网络连接后重试；您的视频和照片仍会保留。
+live-lost = 录制过程中连接中断。请检查网络连接，然后重新录制视频。
 answer-unreadable = 无法读取服务器的响应。请重试。
 retake-video = 重新录制视频
 retake-id = 选择另一张证件照片

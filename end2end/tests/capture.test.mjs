@@ -53,6 +53,13 @@ for (const p of partners) {
       await page.waitForSelector('main[data-hydrated="true"]', { timeout: 20000 });
       const requests = [];
       page.on('request', (r) => requests.push(r));
+      // the live channel and every text message the page sends on it
+      const sockets = [];
+      page.on('websocket', (ws) => {
+        const said = [];
+        sockets.push({ url: ws.url(), said });
+        ws.on('framesent', (f) => { if (typeof f.payload === 'string') said.push(f.payload); });
+      });
       assert.ok(!page.url().includes('api_key'), `address bar still holds the key: ${page.url()}`);
       assert.ok(page.url().includes(`user_identifier=${user}`), 'other parameters are kept');
       const bg = await page.$eval('.brand', (el) => getComputedStyle(el).backgroundColor);
@@ -63,8 +70,7 @@ for (const p of partners) {
       assert.equal(await page.locator('#start').isDisabled(), true);
       assert.equal(await page.getAttribute('[role=status]', 'aria-live'), 'polite');
 
-      // on the phone size the upload is throttled so the progress bar can be seen moving
-      let sawProgress = null;
+      // on the phone size the connection is throttled (the live recording streams through it)
       if (vpName === 'phone') {
         const cdp = await context.newCDPSession(page);
         await cdp.send('Network.enable');
@@ -73,17 +79,20 @@ for (const p of partners) {
         });
       }
       const shot = shooter(page, `${p.slug}-${vpName}`);
-      const { checkId, status } = await completeFlow(page, {
+      let sawScoring = false;
+      const { checkId, status, lights } = await completeFlow(page, {
         shot,
-        duringUpload: vpName === 'phone' ? async () => {
-          sawProgress = await page.waitForFunction(() => {
-            const b = document.querySelector('#upload-progress');
-            return b && b.value > 0 && b.value < b.max ? [b.value, b.max] : null;
-          }, null, { timeout: 15000 }).then((h) => h.jsonValue());
-          await shot('8b-uploading');
-        } : undefined,
+        duringRecording: async () => {
+          // the recording ends by the server's stop: the page shows it is checking
+          await page.waitForSelector('#processing, #result, #challenge-retry', { timeout: 30000 });
+          sawScoring = !!(await page.$('#processing, #result'));
+          if (await page.$('#processing')) await shot('6b-checking');
+        },
       });
-      if (vpName === 'phone') assert.ok(sawProgress && sawProgress[0] < sawProgress[1], 'upload progress shown');
+      assert.ok(sawScoring, 'the page shows the check once the recording ends');
+      // the screen's colours came live from the server while recording, several of them
+      assert.ok(lights.length >= 5, `screen colours seen: ${lights.join(' ')}`);
+      assert.ok(new Set(lights).size >= 3, `screen colours seen: ${lights.join(' ')}`);
       assert.equal(status, 'verified', 'a live person performing this session\'s challenge, and his ID');
       assert.match(await page.textContent('#result h1'), /verified/);
 
@@ -107,10 +116,14 @@ for (const p of partners) {
       assert.equal(payload.verification_result.status, 'verified');
       assert.equal(payload.user_identifier, user);
 
-      // the key: not in the JS, not in any request after load (the upload included)
+      // the key: not in the JS, not in any request after load, not on the live channel
       const js = await (await page.request.get(`${BASE}/pkg/idv.js`)).text();
       assert.ok(!js.includes(api_key));
-      assert.ok(requests.some((r) => r.url().endsWith('/verif/submit')), 'the upload was seen');
+      const live = sockets.filter((s) => new URL(s.url).pathname === '/verif/live');
+      assert.ok(live.length >= 1, `the live channel was used: ${sockets.map((s) => s.url).join(' ')}`);
+      const said = live.flatMap((s) => s.said);
+      assert.ok(said.some((m) => JSON.parse(m).t === 'hello') && said.some((m) => JSON.parse(m).t === 'end'), said.join(' '));
+      assert.ok(!said.some((m) => m.includes(api_key)), 'a live message carries the key');
       for (const r of requests) {
         const body = r.postDataBuffer();
         assert.ok(!r.url().includes(api_key) && !(body && body.includes(api_key)), `request carries the key: ${r.url()}`);

@@ -1,7 +1,7 @@
 // What a user can act on: camera permission refused (help, then a recorded video uploaded
-// instead), the back camera for the ID, a file over the limit refused before any upload, the
-// server's 4xx message shown plainly with a retake, and a network failure retried without
-// recording again.
+// instead, whose upload survives a network failure), the back camera for the ID, a file over
+// the limit refused before anything is sent, the server's 4xx message shown plainly with a
+// retake, and a live connection lost mid-recording recorded again.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, statSync } from 'node:fs';
@@ -26,12 +26,15 @@ async function open(grant, user, viewport = VIEWPORTS.phone) {
   if (grant) await followChallenge(page);
   await page.check('#consent');
   await page.click('#start');
+  await page.waitForSelector('#id-camera-start', { timeout: 20000 });
   return page;
 }
 
 test('camera permission refused: the page says how to allow it, and a recorded video can be uploaded instead', async () => {
   const page = await open(false, 'denied-user');
   const shot = shooter(page, 'denied');
+  await page.setInputFiles('#id-file', `${MEDIA}/id_obama.jpg`);
+  await page.click('#id-accept');
   await page.waitForSelector('#camera-problem', { timeout: 20000 });
   assert.match(await page.textContent('#camera-problem'), /Camera access is blocked/);
   assert.match(await page.textContent('#camera-problem'), /Allow/);
@@ -43,15 +46,23 @@ test('camera permission refused: the page says how to allow it, and a recorded v
   assert.match(await page.textContent('.meta'), /seq_obama\.webm/);
   await shot('2-uploaded-video');
   await page.click('#selfie-accept');
-  await page.waitForSelector('#id-camera-start');
+
+  // the upload: the network fails once, and the same files are sent again
+  await page.route('**/verif/submit', (route) => route.abort('connectionreset'));
+  await page.click('#submit');
+  await page.waitForSelector('#retry', { timeout: 20000 });
+  assert.match(await page.textContent('#submit-problem'), /did not get through/);
+  await shot('3-network-failed');
+  await axeCheck(page, '3-network-failed');
+  await page.unroute('**/verif/submit');
+  await page.click('#retry');
+  await page.waitForSelector('#result', { timeout: 60000 });
+  await shot('4-result');
 });
 
-test('ID from the back camera, a file over the limit, a server refusal and a network failure', async () => {
+test('ID from the back camera, a file over the limit, a server refusal and a lost connection', async () => {
   const page = await open(true, 'troubled-user', VIEWPORTS.desktop);
   const shot = shooter(page, 'trouble');
-  await recordWhenSteady(page);
-  await page.waitForSelector('#selfie-playback', { timeout: 25000 });
-  await page.click('#selfie-accept');
 
   // the camera for the ID: a snapshot, previewed, then replaced
   await page.click('#id-camera-start');
@@ -66,12 +77,13 @@ test('ID from the back camera, a file over the limit, a server refusal and a net
   // over the limit: refused in the page, nothing is sent
   const big = `${WORK}/too-big.jpg`;
   writeFileSync(big, Buffer.alloc(15 * 1024 * 1024 + 1, 0xff));
-  const submits = [];
-  page.on('request', (r) => { if (r.url().endsWith('/verif/submit')) submits.push(r); });
+  const sockets = [];
+  page.on('websocket', (ws) => sockets.push(ws));
   await page.setInputFiles('#id-file', big);
   await page.waitForSelector('#problem');
   assert.match(await page.textContent('#problem'), /larger than the 15 MB limit/);
   assert.equal(await page.$('#id-preview'), null);
+  assert.equal(sockets.length, 0);
   await shot('3-too-big');
   await axeCheck(page, '3-too-big');
 
@@ -80,26 +92,38 @@ test('ID from the back camera, a file over the limit, a server refusal and a net
   writeFileSync(notImage, 'this is not a photo');
   await page.setInputFiles('#id-file', notImage);
   await page.click('#id-accept');
-  await page.click('#submit');
-  await page.waitForSelector('#submit-problem', { timeout: 20000 });
+  await recordWhenSteady(page);
+  await page.waitForSelector('#submit-problem', { timeout: 30000 });
   const refused = await page.textContent('#submit-problem strong');
   assert.match(refused, /id_photo/);
-  assert.equal(submits.length, 1);
   await shot('4-server-refused');
   await axeCheck(page, '4-server-refused');
   await page.click('#retake-id');
   await page.setInputFiles('#id-file', `${MEDIA}/id_obama.jpg`);
-  await page.click('#id-accept');
 
-  // the network fails once: the same files are sent again, no new recording
-  await page.route('**/verif/submit', (route) => route.abort('connectionreset'));
-  await page.click('#submit');
-  await page.waitForSelector('#retry', { timeout: 20000 });
-  assert.match(await page.textContent('#submit-problem'), /did not get through/);
-  await shot('5-network-failed');
-  await axeCheck(page, '5-network-failed');
-  await page.unroute('**/verif/submit');
+  // the connection (opened with the selfie step) drops at the first prompt: the page says so,
+  // and records again on a new one
+  let cut = true;
+  await page.routeWebSocket('**/verif/live', (ws) => {
+    const server = ws.connectToServer();
+    if (!cut) return;
+    server.onMessage((m) => {
+      ws.send(m);
+      if (cut && typeof m === 'string' && JSON.parse(m).t === 'prompt') {
+        cut = false;
+        ws.close();
+        server.close();
+      }
+    });
+  });
+  await page.click('#id-accept');
+  await recordWhenSteady(page);
+  await page.waitForSelector('#retry', { timeout: 30000 });
+  assert.match(await page.textContent('#submit-problem'), /connection dropped during the recording/);
+  await shot('5-connection-lost');
+  await axeCheck(page, '5-connection-lost');
   await page.click('#retry');
+  await recordWhenSteady(page);
   await page.waitForSelector('#result', { timeout: 60000 });
   assert.equal(await page.getAttribute('#result', 'data-status'), 'verified');
   assert.ok(statSync(big).size > 15 * 1024 * 1024);

@@ -70,12 +70,15 @@ export function launchWithCamera({ grant = true } = {}) {
 }
 
 // The camera follows the challenge of the capture page open in `p`: its capture token is read
-// from the page, the challenge from the page's data (`GET /verif/?session=…` as JSON), and
+// from the page, the challenge from the page's data (`GET /verif/?session=…` as JSON: a
+// test-mode link's only, README "The live recording"; a live link's prompts are secret until
+// the live channel sends each), and
 // `idv eval render` makes a synthetic live person perform it (README, "Liveness"; from
 // obama3.jpg, another photo than the one the ID card was made from: a re-animation of the
 // card's own portrait is `selfie_matches_id_photo`) after
 // LEAD_MS of idle, the time from starting the camera to the recording (`recordWhenSteady`
-// waits 1 s, then the page counts down 3 s). Returns the page data.
+// waits 1 s, then the page counts down 3 s and the server starts the recording). Returns the
+// page data.
 export const LEAD_MS = 4100;
 // `challenge` (another session's) makes the camera perform that one instead.
 export async function followChallenge(p, { photo = `${MEDIA}/obama3.jpg`, challenge } = {}) {
@@ -84,6 +87,7 @@ export async function followChallenge(p, { photo = `${MEDIA}/obama3.jpg`, challe
   const r = await fetch(`${BASE}/verif/?session=${token}`, { headers: { Accept: 'application/json' } });
   if (r.status !== 200) throw new Error(`page data: ${r.status} ${await r.text()}`);
   const data = await r.json();
+  if (!challenge && !data.challenge) throw new Error('no challenge in the page data: only a test-mode link has one');
   execFileSync(process.env.E2E_IDV_BIN, ['eval', 'render', '--photo', photo,
     '--challenge', JSON.stringify(challenge || data.challenge), '--lead-ms', String(LEAD_MS), '--out', CAMERA],
   { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, RUST_LOG: 'error' } });
@@ -109,52 +113,53 @@ export function shooter(page, prefix) {
   return (step) => page.screenshot({ path: `${ARTIFACTS}/${prefix}-${step}.png`, fullPage: true });
 }
 
-// The page's answer to missed prompts: the camera performs the link's new challenge, the
-// selfie is recorded again, the ID photo kept, and the check submitted again. Returns
+// The page's answer to missed prompts: the camera performs the link's new challenge and the
+// selfie is recorded again on the same live connection (the ID photos kept). Returns
 // followChallenge's answer (the new challenge).
 export async function recordAgain(p) {
   const next = await followChallenge(p);
   await p.click('#record-again');
   await recordWhenSteady(p);
   await p.waitForSelector('#challenge-prompt[data-cue]', { timeout: 10000 });
-  await p.waitForSelector('#selfie-playback', { timeout: 20000 });
-  await p.click('#selfie-accept');
-  await p.click('#id-accept');
-  await p.click('#submit');
   return next;
 }
 
-// Clicks through the whole flow on `page` (already at the capture page): consent, a recorded
-// selfie video, an uploaded ID photo, submit. Returns the result screen's check id and status,
-// the challenge the camera finally performed, and how many new challenges it took (`retries`,
-// also printed as a `# completeFlow:` line, which the test command's summary counts).
-export async function completeFlow(page, { shot = async () => {}, idPhoto = `${MEDIA}/id_obama.jpg`, frame, duringUpload } = {}) {
+// Clicks through the whole flow on `page` (already at the capture page): consent, an uploaded
+// ID photo, the selfie recorded live (the server paces its prompts and the screen's colours
+// over the live channel, and answers when it ends). Returns the result screen's check id and
+// status, the challenge the camera finally performed, how many new challenges it took
+// (`retries`, also printed as a `# completeFlow:` line, which the test command's summary
+// counts) and the screen colours seen while recording (`lights`).
+export async function completeFlow(page, { shot = async () => {}, idPhoto = `${MEDIA}/id_obama.jpg`, frame, duringRecording } = {}) {
   const p = frame || page;
   await p.waitForSelector('main[data-hydrated="true"]', { timeout: 20000 });
   await shot('1-consent');
   let { challenge } = await followChallenge(p);
   await p.check('#consent');
   await p.click('#start');
-  await p.waitForSelector('#record:not([disabled])', { timeout: 20000 });
-  await shot('2-camera');
-  await recordWhenSteady(p);
-  await p.waitForSelector('text=Recording starts in', { timeout: 5000 });
-  await shot('3-countdown');
-  await p.waitForSelector('#challenge-prompt[data-cue]', { timeout: 10000 });
-  await shot('4-recording');
-  await p.waitForSelector('#selfie-playback', { timeout: 20000 });
-  await shot('5-playback');
-  await p.click('#selfie-accept');
-  await p.waitForSelector('#id-camera-start');
-  await shot('6-id');
+  await p.waitForSelector('#id-camera-start', { timeout: 20000 });
+  await shot('2-id');
   await p.setInputFiles('#id-file', idPhoto);
   await p.waitForSelector('#id-preview');
-  await shot('7-id-preview');
+  await shot('3-id-preview');
   await p.click('#id-accept');
-  await p.waitForSelector('#submit:not([disabled])');
-  await shot('8-submit');
-  await p.click('#submit');
-  if (duringUpload) await duringUpload(p);
+  await p.waitForSelector('#record:not([disabled])', { timeout: 20000 });
+  await shot('4-camera');
+  // the colours the server sends, as the page shows them
+  await p.evaluate(() => {
+    window.lightsSeen = [];
+    new MutationObserver(() => {
+      const c = document.querySelector('#selfie-camera')?.dataset.light;
+      if (c && window.lightsSeen.at(-1) !== c) window.lightsSeen.push(c);
+    }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-light'] });
+  });
+  await recordWhenSteady(p);
+  await p.waitForSelector('.overlay.count', { timeout: 5000 });
+  await shot('5-countdown');
+  await p.waitForSelector('#challenge-prompt[data-cue]', { timeout: 10000 });
+  await p.waitForSelector('#selfie-camera.lit', { timeout: 5000 });
+  await shot('6-recording');
+  if (duringRecording) await duringRecording(p);
   // the synthetic performance can drift out of step with the recording on a loaded machine:
   // the server then gives the link a new challenge (the page's retry state), which a person
   // would follow; so does this, at most twice, and says so in the test output
@@ -167,13 +172,29 @@ export async function completeFlow(page, { shot = async () => {}, idPhoto = `${M
     ({ challenge } = await recordAgain(p));
   }
   await p.waitForSelector('#result', { timeout: 60000 });
-  await shot('9-result');
+  await shot('7-result');
   return {
     checkId: (await p.textContent('#check-id')).trim(),
     status: await p.getAttribute('#result', 'data-status'),
     challenge,
     retries,
+    lights: await p.evaluate(() => window.lightsSeen),
   };
+}
+
+// Records the selfie live (on the selfie step, the camera on) until the page shows a result,
+// whatever the camera performs: a recording that only missed its prompts is recorded again (at
+// most twice more). Returns the check id.
+export async function recordLive(p, { timeout = 60000 } = {}) {
+  await recordWhenSteady(p);
+  for (let i = 0; ; i++) {
+    await p.waitForSelector('#result, #challenge-retry', { timeout });
+    if (!(await p.$('#challenge-retry')) || i >= 2) break;
+    await p.click('#record-again');
+    await recordWhenSteady(p);
+  }
+  await p.waitForSelector('#result', { timeout });
+  return (await p.textContent('#check-id')).trim();
 }
 
 // The partner API, as a partner's server would call it.

@@ -113,17 +113,18 @@ export class Session {
     writeFileSync(path, Buffer.from(await this.cmd('GET', '/screenshot'), 'base64'));
   }
 
-  // From the selfie's review on: "Use this video", the ID photo from a file, Submit, the
-  // result screen. Returns the result's status and check id.
-  async idPhotoAndSubmit(photo) {
-    await this.click('#selfie-accept');
+  // The ID step: the photo from a file, accepted; on to the selfie step.
+  async idPhoto(photo) {
     await this.waitForSelector('#id-file');
     await this.type('#id-file', photo);
     await this.waitForSelector('#id-preview');
     await this.click('#id-accept');
-    await this.waitForSelector('#submit:not([disabled])');
-    await this.click('#submit');
-    await this.waitForSelector('#result', 60000);
+    await this.waitForSelector('main[data-step="selfie"]');
+  }
+
+  // The result screen: its status and check id.
+  async result(timeout = 60000) {
+    await this.waitForSelector('#result', timeout);
     return this.exec(`() => ({ status: document.querySelector('#result').dataset.status,
       checkId: document.querySelector('#check-id').textContent.trim() })`);
   }

@@ -43,6 +43,7 @@ test('WebKit: the page, the mock camera, Record, and on to the result', async ()
   await shot('1-consent');
   await wk.click('#consent');
   await wk.click('#start');
+  await wk.idPhoto(`${MEDIA}/id_obama.jpg`);
   await wk.waitForSelector('#record:not([disabled])');
   await wk.waitFor('() => document.querySelector("#selfie-video")?.currentTime > 1', { what: 'the mock camera running' });
   await shot('2-camera');
@@ -50,21 +51,25 @@ test('WebKit: the page, the mock camera, Record, and on to the result', async ()
     .filter((t) => MediaRecorder.isTypeSupported(t))`);
   console.log(`# WebKitGTK ${wk.capabilities.browserVersion} MediaRecorder types: ${types.join(', ') || 'none'}`);
   await wk.click('#record');
-  // recorded; or the recording failed (a WebKit whose MediaRecorder offers MP4 and records
-  // nothing); or no type can be recorded at all (a WebKit without GStreamer's encoders: the
-  // page says so at once and offers the file instead)
-  const outcome = await wk.waitFor(`() => document.querySelector('#selfie-playback') ? 'recorded'
-    : (document.querySelector('#problem')?.textContent || '').includes('recording failed') ? 'failed'
+  // recorded live and answered; or the recording failed (a WebKit whose MediaRecorder offers
+  // MP4 and records nothing: the server refuses it); or no type can be recorded at all (a
+  // WebKit without GStreamer's encoders: the page says so at once and offers the file instead)
+  const outcome = await wk.waitFor(`() => document.querySelector('#result') ? 'recorded'
+    : document.querySelector('#submit-problem') ? 'failed'
     : document.querySelector('#camera-problem') ? 'cannot record' : null`,
-  { timeout: 30000, what: 'the recording to end' });
+  { timeout: 60000, what: 'the recording to end' });
   await shot('3-recorded');
   console.log(`# WebKit recording: ${outcome}`);
   if (outcome !== 'recorded') {
-    // the page's way on without a recording: a video file (visible label, keyboard-focusable input)
+    // the page's way on without a recording: a video file (visible label, keyboard-focusable
+    // input), uploaded
     await wk.type('#selfie-file', `${MEDIA}/seq_obama.webm`);
     await wk.waitForSelector('#selfie-playback');
+    await wk.click('#selfie-accept');
+    await wk.waitForSelector('#submit:not([disabled])');
+    await wk.click('#submit');
   }
-  const { status } = await wk.idPhotoAndSubmit(`${MEDIA}/id_obama.jpg`);
+  const { status } = await wk.result();
   await shot('4-result');
   assert.equal(status, 'verified');
 });

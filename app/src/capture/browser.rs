@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 
 use wasm_bindgen::{JsCast, JsValue, closure::Closure};
-use web_sys::{Blob, BlobPropertyBag, HtmlVideoElement, MediaRecorder, MediaStream};
+use web_sys::{Blob, HtmlVideoElement, MediaRecorder, MediaStream};
 
 /// Which file a blob is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +54,22 @@ thread_local! {
     static CAMERA: RefCell<Option<MediaStream>> = const { RefCell::new(None) };
     static RECORDER: RefCell<Option<Recording>> = const { RefCell::new(None) };
     static UPLOAD: RefCell<Option<Upload>> = const { RefCell::new(None) };
+    static LIVE: RefCell<Option<LiveSocket>> = const { RefCell::new(None) };
+}
+
+/// The live recording's socket (`GET /verif/live`) and its handlers.
+struct LiveSocket {
+    ws: web_sys::WebSocket,
+    _handlers: [Closure<dyn FnMut(JsValue)>; 3],
+}
+
+/// What the live socket reports.
+pub enum LiveEvent {
+    Open,
+    /// A text message (JSON).
+    Text(String),
+    /// Closed by the server or the network (never reported for [`live_close`]).
+    Closed,
 }
 
 struct Recording {
@@ -198,11 +214,119 @@ pub fn recorder_mime() -> Option<&'static str> {
     .find(|m| MediaRecorder::is_type_supported(m))
 }
 
-/// Records the running camera until [`stop_recording`]; `done` gets the video.
-pub fn start_recording(
+/// Opens the live socket at `path` on the page's own origin (closing one that is open);
+/// `on` hears what happens to it.
+pub fn live_open(path: &str, on: impl Fn(LiveEvent) + 'static) -> Result<(), String> {
+    live_close();
+    let location = window().ok_or("no window")?.location();
+    let scheme = match location.protocol().as_deref() {
+        Ok("https:") => "wss:",
+        _ => "ws:",
+    };
+    let host = location.host().map_err(|e| format!("{e:?}"))?;
+    let ws = web_sys::WebSocket::new(&format!("{scheme}//{host}{path}"))
+        .map_err(|e| format!("{e:?}"))?;
+    let on = std::rc::Rc::new(on);
+    let opened = {
+        let on = on.clone();
+        Closure::<dyn FnMut(JsValue)>::new(move |_| on(LiveEvent::Open))
+    };
+    let message = {
+        let on = on.clone();
+        Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| {
+            if let Some(text) = ev
+                .dyn_ref::<web_sys::MessageEvent>()
+                .and_then(|m| m.data().as_string())
+            {
+                on(LiveEvent::Text(text));
+            }
+        })
+    };
+    let closed = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        LIVE.with(|l| l.borrow_mut().take());
+        on(LiveEvent::Closed);
+    });
+    ws.set_onopen(Some(opened.as_ref().unchecked_ref()));
+    ws.set_onmessage(Some(message.as_ref().unchecked_ref()));
+    ws.set_onclose(Some(closed.as_ref().unchecked_ref()));
+    LIVE.with(|l| {
+        *l.borrow_mut() = Some(LiveSocket {
+            ws,
+            _handlers: [opened, message, closed],
+        })
+    });
+    Ok(())
+}
+
+/// Sends a text message on the live socket; `false` when none is open.
+pub fn live_send(text: &str) -> bool {
+    LIVE.with(|l| {
+        l.borrow()
+            .as_ref()
+            .is_some_and(|s| s.ws.send_with_str(text).is_ok())
+    })
+}
+
+/// Sends `blob` on the live socket as binary frames of at most `crate::live::MAX_FRAME_BYTES`,
+/// each its `kind` byte and the next piece. The socket sends in order, so a text message sent
+/// after this goes after the last piece.
+fn live_send_blob(kind: crate::live::Kind, blob: &Blob) -> Result<(), String> {
+    let err = |e: JsValue| format!("{e:?}");
+    let piece = (crate::live::MAX_FRAME_BYTES - 1) as f64;
+    let head = js_sys::Uint8Array::from(&[kind as u8][..]);
+    LIVE.with(|l| {
+        let l = l.borrow();
+        let ws = &l.as_ref().ok_or("the live connection is closed")?.ws;
+        let mut at = 0.0;
+        while at < blob.size() {
+            let part = blob
+                .slice_with_f64_and_f64(at, (at + piece).min(blob.size()))
+                .map_err(err)?;
+            let parts = js_sys::Array::of2(&head, &part);
+            ws.send_with_blob(&Blob::new_with_blob_sequence(&parts).map_err(err)?)
+                .map_err(err)?;
+            at += piece;
+        }
+        Ok(())
+    })
+}
+
+/// Sends the kept file of `slot` on the live socket as `kind`.
+pub fn live_send_file(kind: crate::live::Kind, slot: Slot) -> Result<(), String> {
+    let blob = SLOTS
+        .with(|s| s.borrow()[slot as usize].clone())
+        .ok_or("a file is missing")?;
+    live_send_blob(kind, &blob)
+}
+
+/// Closes the live socket, if one is open, without reporting it.
+pub fn live_close() {
+    if let Some(s) = LIVE.with(|l| l.borrow_mut().take()) {
+        s.ws.set_onopen(None);
+        s.ws.set_onmessage(None);
+        s.ws.set_onclose(None);
+        let _ = s.ws.close();
+    }
+}
+
+/// Whether the user asked the system for reduced motion.
+pub fn reduced_motion() -> bool {
+    window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|m| m.matches())
+}
+
+/// Records the running camera in chunks of `timeslice_ms`, each sent on the live socket as it
+/// comes, until [`stop_recording`]; `done` runs once the last chunk is queued.
+pub fn start_streaming(
     mime: &'static str,
     bits_per_second: u32,
-    done: impl FnOnce(Result<Media, String>) + 'static,
+    timeslice_ms: u32,
+    done: impl FnOnce(Result<(), String>) + 'static,
 ) -> Result<(), String> {
     let stream = CAMERA
         .with(|c| c.borrow().clone())
@@ -214,33 +338,26 @@ pub fn start_recording(
     }
     let recorder = MediaRecorder::new_with_media_stream_and_media_recorder_options(&stream, &opts)
         .map_err(|e| format!("{e:?}"))?;
-    let chunks = js_sys::Array::new();
+    let failed = std::rc::Rc::new(RefCell::new(None::<String>));
     let on_data = {
-        let chunks = chunks.clone();
+        let failed = failed.clone();
         Closure::<dyn FnMut(web_sys::BlobEvent)>::new(move |ev: web_sys::BlobEvent| {
             if let Some(b) = ev.data()
                 && b.size() > 0.0
+                && let Err(e) = live_send_blob(crate::live::Kind::Video, &b)
             {
-                chunks.push(&b);
+                failed.borrow_mut().get_or_insert(e);
             }
         })
     };
     recorder.set_ondataavailable(Some(on_data.as_ref().unchecked_ref()));
     let on_stop = Closure::once_into_js(move || {
         RECORDER.with(|r| r.borrow_mut().take());
-        let bag = BlobPropertyBag::new();
-        let kind = mime.split(';').next().unwrap_or(mime);
-        bag.set_type(kind);
-        let ext = if kind == "video/mp4" { "mp4" } else { "webm" };
-        match Blob::new_with_blob_sequence_and_options(&chunks, &bag) {
-            Ok(b) if b.size() > 0.0 => done(Ok(keep(Slot::Selfie, b, format!("selfie.{ext}")))),
-            Ok(_) => done(Err("the recording is empty".into())),
-            Err(e) => done(Err(format!("{e:?}"))),
-        }
+        done(failed.borrow_mut().take().map_or(Ok(()), Err));
     });
     recorder.set_onstop(Some(on_stop.unchecked_ref()));
     recorder
-        .start_with_time_slice(1000)
+        .start_with_time_slice(i32::try_from(timeslice_ms).unwrap_or(250))
         .map_err(|e| format!("{e:?}"))?;
     RECORDER.with(|r| {
         *r.borrow_mut() = Some(Recording {
@@ -251,7 +368,7 @@ pub fn start_recording(
     Ok(())
 }
 
-/// Ends the recording started by [`start_recording`].
+/// Ends the recording started by [`start_streaming`].
 pub fn stop_recording() {
     RECORDER.with(|r| {
         if let Some(rec) = r.borrow().as_ref()

@@ -194,14 +194,13 @@ pub(super) fn retake_photo(f: Flow, side: Side) {
 }
 
 /// The photo of `side` is accepted: on to the back when the document has one, else to the
-/// upload.
+/// selfie.
 fn accept(f: Flow, side: Side) {
     if side == Side::Front && has_back(f) {
         f.go(Step::IdBack);
         f.say(f.t(which_side(f.doc_type.get_untracked(), Side::Back)));
     } else {
-        f.go(Step::Submit);
-        f.say(f.t(Msg::ReadyToSend));
+        begin_selfie(f);
     }
 }
 

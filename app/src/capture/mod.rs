@@ -4,14 +4,16 @@
 //! `server::verif_page`) and provides [`CapturePageData`] as context; the page reads it
 //! as a `SharedValue`, serialized into the HTML and read back synchronously when the WASM
 //! hydrates (no suspense: the page hydrates in one pass, and its download carries no async
-//! hydration code). The flow: consent (recorded on the capture session by [`give_consent`]), a
-//! selfie video with a timed head-turn challenge, the document type and an ID photo (camera or
-//! file), its back for an ID card or a licence, the upload with real progress, and the
-//! result, which is also posted to a framing partner page and, when asked, sent back to the
-//! partner's `redirect_url`.
+//! hydration code). The flow: consent (recorded on the capture session by [`give_consent`]),
+//! the document type and an ID photo (camera or file), its back for an ID card or a licence,
+//! then the selfie video recorded live (`live`: the server sends each prompt and screen colour
+//! when due, and answers when the recording ends; a picked video file is uploaded instead,
+//! with real progress), and the result, which is also posted to a framing partner page and,
+//! when asked, sent back to the partner's `redirect_url`.
 
 mod browser;
 mod id_photo;
+mod live;
 mod selfie;
 #[cfg(feature = "ssr")]
 pub mod server;
@@ -35,8 +37,8 @@ use crate::{
 /// The version of the consent text below; stored with every check made through the page.
 /// Change it whenever the text changes.
 pub const CONSENT_VERSION: &str = "2026-11-26";
-/// Seconds of selfie video when the link has no challenge (made before challenges existed).
-const RECORD_SECONDS: u32 = 6;
+/// About how long a live recording lasts (the server draws 6.5–8.1 s: `Challenge::random`).
+const RECORD_SECONDS: u32 = 8;
 const COUNTDOWN_SECONDS: u32 = 3;
 
 /// Records the user's consent (this text's version, now) on the capture session.
@@ -121,10 +123,12 @@ fn error_text(e: &ServerFnError) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
     Consent,
-    Selfie,
     Id,
     /// The back of an ID card or a licence (part of "ID photo" in the progress list).
     IdBack,
+    /// The live recording (sent as it is made, with the ID photos), or a video file.
+    Selfie,
+    /// The upload of a picked video file (a live recording is answered in the selfie step).
     Submit,
     Done,
 }
@@ -132,8 +136,8 @@ enum Step {
 impl Step {
     const SHOWN: [(Step, Msg); 4] = [
         (Step::Consent, Msg::StepConsent),
-        (Step::Selfie, Msg::StepSelfie),
         (Step::Id, Msg::StepId),
+        (Step::Selfie, Msg::StepSelfie),
         (Step::Submit, Msg::StepSubmit),
     ];
 
@@ -227,9 +231,14 @@ struct Flow {
     busy: RwSignal<bool>,
     /// The challenge prompt on screen while recording (`None`: look at the camera).
     cue: RwSignal<Option<crate::challenge::Prompt>>,
-    /// When each prompt appeared, in ms after the recording started; `Some` only for a video
-    /// recorded here with the challenge (an uploaded file answered none).
-    timeline: RwSignal<Option<Vec<u32>>>,
+    /// The live channel's state (`live`).
+    live: RwSignal<live::Live>,
+    /// The countdown is over: `ready` goes as soon as the channel is open.
+    armed: RwSignal<bool>,
+    /// The screen's colour the server asked for while recording.
+    light: RwSignal<Option<[u8; 3]>>,
+    /// The recording's length the server chose (ms; 0 before `record`).
+    record_ms: RwSignal<u32>,
 }
 
 impl Flow {
@@ -252,7 +261,10 @@ impl Flow {
             problem: RwSignal::new(None),
             busy: RwSignal::new(false),
             cue: RwSignal::new(None),
-            timeline: RwSignal::new(None),
+            live: RwSignal::new(live::Live::Closed),
+            armed: RwSignal::new(false),
+            light: RwSignal::new(None),
+            record_ms: RwSignal::new(0),
         }
     }
 
@@ -299,6 +311,9 @@ impl Flow {
 
     /// Moves to `step`: the camera stops, old problems go, focus goes to the step's heading.
     fn go(&self, step: Step) {
+        if step != Step::Selfie {
+            live::close(*self);
+        }
         browser::close_camera();
         self.camera.set(Camera::Off);
         self.id_camera.set(false);
@@ -348,7 +363,13 @@ fn switch_language(f: Flow, lang: u8) {
         let camera_on = !matches!(f.camera.get_untracked(), Camera::Off | Camera::Failed(_));
         browser::show_language(&text);
         f.text.set(keep(text));
-        if camera_on {
+        // a recording under way goes on in the old words (its prompts come in the new ones)
+        let recording = f.live.get_untracked() != live::Live::Closed
+            && matches!(
+                f.camera.get_untracked(),
+                Camera::Countdown(_) | Camera::Recording(_)
+            );
+        if camera_on && !recording {
             f.go(step);
             if step == Step::Selfie {
                 start_camera(f, Facing::User, "selfie-video");
@@ -444,8 +465,8 @@ fn Capture(data: CapturePageData) -> impl IntoView {
             f.busy.set(false);
             match r {
                 Ok(()) => {
-                    f.go(Step::Selfie);
-                    start_camera(f, Facing::User, "selfie-video");
+                    f.go(Step::Id);
+                    f.say(f.t(Msg::NowId));
                 }
                 Err(e) => {
                     let m = error_text(&e);

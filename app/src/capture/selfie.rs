@@ -1,6 +1,5 @@
-//! The selfie video step: camera, countdown, the recording with the server's challenge (each
-//! prompt shown at its time, announced, and its time on the recording's clock noted for the
-//! upload), review.
+//! The selfie video step: camera, countdown, the live recording (the server sends each prompt
+//! and screen colour when due: `live`), and the "upload a video" fallback with its review.
 
 use crate::challenge::Prompt;
 
@@ -51,78 +50,55 @@ pub(super) fn camera_problem(f: Flow, e: &CameraError) -> (String, String) {
     (f.t(head).to_string(), f.t(help).to_string())
 }
 
+/// The selfie step begins: the camera starts and the live channel opens (its `welcome` sends
+/// the ID photos while the user gets ready).
+pub(super) fn begin_selfie(f: Flow) {
+    if f.step.get_untracked() != Step::Selfie {
+        f.go(Step::Selfie);
+    }
+    start_camera(f, Facing::User, "selfie-video");
+    live::connect(f);
+}
+
+/// Record: the countdown, then the server starts the recording (`live`).
 pub(super) fn record(f: Flow) {
-    let Some(mime) = browser::recorder_mime() else {
+    if browser::recorder_mime().is_none() {
         browser::close_camera();
         f.camera.set(Camera::Failed(CameraError::Unsupported));
         f.say(f.t(Msg::CannotRecord));
         return;
-    };
-    countdown(f, mime, COUNTDOWN_SECONDS);
+    }
+    f.sending.set(Sending::Idle);
+    live::connect(f);
+    countdown(f, COUNTDOWN_SECONDS);
 }
 
-pub(super) fn countdown(f: Flow, mime: &'static str, n: u32) {
-    if f.step.get_untracked() != Step::Selfie {
-        return;
-    }
-    if n == 0 {
-        let bits = f.data.with_value(|d| d.video_bits_per_second);
-        if let Err(e) = browser::start_recording(mime, bits, move |r| recorded(f, r)) {
-            f.camera.set(Camera::Failed(CameraError::Other(e)));
-            return;
-        }
-        let started = js_sys::Date::now();
-        match f.data.with_value(|d| d.challenge.clone()) {
-            Some(c) => {
-                f.timeline.set(Some(Vec::new()));
-                for step in c.steps {
-                    set_timeout(
-                        move || show_prompt(f, step.prompt, started),
-                        Duration::from_millis(u64::from(step.at_ms)),
-                    );
-                }
-                set_timeout(
-                    move || finish_recording(f),
-                    Duration::from_millis(u64::from(c.record_ms)),
-                );
-                f.cue.set(None);
-                recording(f, 0, u32::MAX);
-            }
-            None => {
-                f.timeline.set(None);
-                recording(f, 0, RECORD_SECONDS);
-            }
-        }
+pub(super) fn countdown(f: Flow, n: u32) {
+    if f.step.get_untracked() != Step::Selfie
+        || !matches!(
+            f.camera.get_untracked(),
+            Camera::Live | Camera::Countdown(_)
+        )
+    {
         return;
     }
     f.camera.set(Camera::Countdown(n));
-    f.say(f.tf(Msg::Countdown, &[("n", &n.to_string())]));
-    set_timeout(move || countdown(f, mime, n - 1), Duration::from_secs(1));
-}
-
-/// The prompt for second `s` of a recording without a challenge.
-pub(super) fn prompt(s: u32) -> Msg {
-    match s {
-        0 | 1 => Msg::PromptLook,
-        2 | 3 => Msg::PromptLeftSlow,
-        _ => Msg::PromptRightSlow,
+    if n == 0 {
+        live::arm(f);
+        return;
     }
+    f.say(f.tf(Msg::Countdown, &[("n", &n.to_string())]));
+    set_timeout(move || countdown(f, n - 1), Duration::from_secs(1));
 }
 
 /// How long a prompt stays on screen before "look at the camera" again (its response window).
 const PROMPT_SHOWN_MS: u64 = 1_300;
 
-/// Shows and announces a challenge prompt, and notes when it appeared on the recording's clock.
-fn show_prompt(f: Flow, p: Prompt, started: f64) {
+/// Shows and announces a prompt the server just sent.
+pub(super) fn show_prompt(f: Flow, p: Prompt) {
     if !matches!(f.camera.get_untracked(), Camera::Recording(_)) {
         return;
     }
-    let at = (js_sys::Date::now() - started).max(0.0) as u32;
-    f.timeline.update(|t| {
-        if let Some(t) = t {
-            t.push(at);
-        }
-    });
     f.cue.set(Some(p));
     f.say(f.t(p.msg()));
     set_timeout(
@@ -133,47 +109,6 @@ fn show_prompt(f: Flow, p: Prompt, started: f64) {
         },
         Duration::from_millis(PROMPT_SHOWN_MS),
     );
-}
-
-fn finish_recording(f: Flow) {
-    if matches!(f.camera.get_untracked(), Camera::Recording(_)) {
-        f.cue.set(None);
-        browser::stop_recording();
-        f.say(f.t(Msg::RecordingFinishing));
-    }
-}
-
-/// Second `s` of the recording; a recording without a challenge stops after `seconds`.
-pub(super) fn recording(f: Flow, s: u32, seconds: u32) {
-    if !matches!(
-        f.camera.get_untracked(),
-        Camera::Recording(_) | Camera::Countdown(_)
-    ) {
-        return;
-    }
-    if s >= seconds {
-        browser::stop_recording();
-        f.say(f.t(Msg::RecordingFinishing));
-        return;
-    }
-    f.camera.set(Camera::Recording(s));
-    if seconds != u32::MAX && s.is_multiple_of(2) {
-        f.say(f.t(prompt(s)));
-    }
-    set_timeout(move || recording(f, s + 1, seconds), Duration::from_secs(1));
-}
-
-pub(super) fn recorded(f: Flow, r: Result<Media, String>) {
-    browser::close_camera();
-    f.camera.set(Camera::Off);
-    match r {
-        Ok(m) => set_selfie(f, m),
-        Err(e) => {
-            f.problem
-                .set(Some(f.tf(Msg::RecordingFailed, &[("detail", &e)])));
-            f.camera.set(Camera::Failed(CameraError::Other(e)));
-        }
-    }
 }
 
 pub(super) fn set_selfie(f: Flow, m: Media) {
@@ -197,46 +132,58 @@ pub(super) fn retake_selfie(f: Flow) {
     let old = f.selfie.get_untracked();
     browser::discard(Slot::Selfie, old.as_ref());
     f.selfie.set(None);
-    if f.step.get_untracked() != Step::Selfie {
-        f.go(Step::Selfie);
-    }
-    start_camera(f, Facing::User, "selfie-video");
+    f.sending.set(Sending::Idle);
+    begin_selfie(f);
 }
 
 #[component]
 pub(super) fn SelfieStep(f: Flow) -> impl IntoView {
+    // the overlay follows the camera's state; the video element stays (the preview keeps
+    // running from the countdown into the recording)
+    let overlay = move || match f.camera.get() {
+        Camera::Countdown(n) if n > 0 => {
+            Some(view! { <div class="overlay count" aria-hidden="true">{n}</div> }.into_any())
+        }
+        Camera::Recording(_) => {
+            let text = move || f.t(f.cue.get().map_or(Msg::PromptLook, Prompt::msg));
+            let cue = move || f.cue.get().map_or("cue", Prompt::css_class);
+            let bar = move || {
+                let ms = f.record_ms.get();
+                (ms > 0).then(|| format!("animation-duration: {ms}ms"))
+            };
+            Some(view! {
+                <div class="overlay prompt" id="challenge-prompt" data-cue=move || f.cue.get().map(Prompt::css_class)>
+                    <span class="rec-dot" aria-hidden="true"></span>
+                    <span class=cue aria-hidden="true"></span>
+                    {text}
+                </div>
+                <div class="rec-bar" aria-hidden="true">{move || bar().map(|b| view! { <span style=b></span> })}</div>
+            }.into_any())
+        }
+        Camera::Starting => {
+            Some(view! { <div class="overlay note">{f.t(Msg::CameraStarting)}</div> }.into_any())
+        }
+        _ => None,
+    };
+    // the screen's light: a wide frame of the server's colour around the preview
+    let light = move || {
+        f.light
+            .get()
+            .map(|[r, g, b]| format!("--light: rgb({r}, {g}, {b})"))
+    };
     let camera_view = move || {
-        let cam = f.camera.get();
-        let recording = matches!(cam, Camera::Recording(_));
         view! {
-            <div class="camera" class:recording=recording>
+            <div
+                class="camera"
+                id="selfie-camera"
+                class:recording=move || matches!(f.camera.get(), Camera::Recording(_))
+                class:lit=move || f.light.get().is_some()
+                data-light=move || f.light.get().map(|[r, g, b]| format!("{r},{g},{b}"))
+                style=light
+            >
                 <video id="selfie-video" class="mirror" autoplay=true playsinline=true prop:muted=true aria-label=f.t(Msg::CameraPreview)></video>
                 <div class="guide oval" aria-hidden="true"></div>
-                {match cam {
-                    Camera::Countdown(n) => Some(view! { <div class="overlay count" aria-hidden="true">{n}</div> }.into_any()),
-                    Camera::Recording(s) => {
-                        let challenge = f.data.with_value(|d| d.challenge.is_some());
-                        let text = move || f.t(match f.cue.get() {
-                            Some(p) => p.msg(),
-                            None if challenge => Msg::PromptLook,
-                            None => prompt(s),
-                        });
-                        let cue = move || f.cue.get().map_or("cue", Prompt::css_class);
-                        let bar = f.data.with_value(|d| {
-                            d.challenge.as_ref().map(|c| format!("animation-duration: {}ms", c.record_ms))
-                        });
-                        Some(view! {
-                            <div class="overlay prompt" id="challenge-prompt" data-cue=move || f.cue.get().map(Prompt::css_class)>
-                                <span class="rec-dot" aria-hidden="true"></span>
-                                <span class=cue aria-hidden="true"></span>
-                                {text}
-                            </div>
-                            <div class="rec-bar" aria-hidden="true"><span style=bar></span></div>
-                        }.into_any())
-                    }
-                    Camera::Starting => Some(view! { <div class="overlay note">{f.t(Msg::CameraStarting)}</div> }.into_any()),
-                    _ => None,
-                }}
+                {overlay}
             </div>
         }
     };
@@ -261,15 +208,15 @@ pub(super) fn SelfieStep(f: Flow) -> impl IntoView {
             <h1 id="step-title" tabindex="-1">{f.t(Msg::SelfieTitle)}</h1>
             {move || match f.selfie.get() {
                 None => view! {
-                    <p>{move || match f.data.with_value(|d| d.challenge.as_ref().map(|c| c.record_ms.div_ceil(1000))) {
-                        Some(secs) => f.tc(Msg::SelfieIntroChallenge, u64::from(secs)),
-                        None => f.tc(Msg::SelfieIntro, u64::from(RECORD_SECONDS)),
-                    }}</p>
+                    <p>{f.tc(Msg::SelfieIntroChallenge, u64::from(RECORD_SECONDS))}</p>
+                    <p class="light-note">{f.t(Msg::SelfieLight)}</p>
                     {camera_view}
                     {failed}
+                    <SendingPanel f=f live=true/>
                     <button
                         class="primary"
                         id="record"
+                        class:hidden=move || !matches!(f.sending.get(), Sending::Idle)
                         disabled=move || f.camera.get() != Camera::Live
                         on:click=move |_| record(f)
                     >
@@ -278,18 +225,21 @@ pub(super) fn SelfieStep(f: Flow) -> impl IntoView {
                             _ => Msg::Record,
                         })}
                     </button>
+                    <div class:hidden=move || matches!(f.sending.get(), Sending::Processing)>
                     <p class="meta" id="no-challenge-help">{f.t(Msg::NoCameraHelp)}</p>
                     <FilePick id="selfie-file" accept="video/*" capture="user" label=f.t(Msg::UploadVideo)
                         on_pick=move || {
                             if let Some(m) = browser::take_file("selfie-file", Slot::Selfie) {
                                 browser::close_camera();
                                 f.camera.set(Camera::Off);
-                                // a file answered no challenge: scored on passive evidence,
-                                // at most to review
-                                f.timeline.set(None);
+                                // a file answered no prompt: scored on passive evidence, at
+                                // most to review (the multipart upload)
+                                live::close(f);
+                                f.sending.set(Sending::Idle);
                                 set_selfie(f, m);
                             }
                         }/>
+                    </div>
                 }.into_any(),
                 Some(m) => view! {
                     <p>{f.t(Msg::SelfieCheck)}</p>
@@ -297,7 +247,7 @@ pub(super) fn SelfieStep(f: Flow) -> impl IntoView {
                     <p class="meta">{format!("{} · {}", m.file_name, f.size(m.size as f64))}</p>
                     <div class="actions">
                         <button class="secondary" id="selfie-retake" on:click=move |_| retake_selfie(f)>{f.t(Msg::RecordAgain)}</button>
-                        <button class="primary" id="selfie-accept" on:click=move |_| { f.go(Step::Id); f.say(f.t(Msg::NowId)); }>{f.t(Msg::UseVideo)}</button>
+                        <button class="primary" id="selfie-accept" on:click=move |_| { f.go(Step::Submit); f.say(f.t(Msg::ReadyToSend)); }>{f.t(Msg::UseVideo)}</button>
                     </div>
                 }.into_any(),
             }}

@@ -199,13 +199,15 @@ async fn page_caller(state: &AppState, q: &VerifQuery) -> Result<PageCaller, App
     };
     let created =
         capture_links::create(&state.db, &auth, &session, state.config.capture_token_ttl).await?;
+    let sandbox = auth.mode == crate::server::partners::KeyMode::Test;
     Ok(PageCaller {
         auth,
         user_identifier,
         capture_token: created.token,
         redirect_url,
         expires_at: created.expires_at,
-        challenge: Some(created.challenge),
+        // a live link's prompts are secret until the live channel sends each one
+        challenge: sandbox.then_some(created.challenge),
         locale: None,
     })
 }

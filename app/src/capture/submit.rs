@@ -13,9 +13,6 @@ pub(super) fn submit(f: Flow) {
     };
     let back = back_to_send(f);
     let token = f.data.with_value(|d| d.capture_token.clone());
-    let timeline = f.timeline.get_untracked().map(|shown_ms| {
-        serde_json::to_string(&crate::challenge::Timeline::page(shown_ms)).unwrap_or_default()
-    });
     // absent (empty, so not sent) until the user chooses: the submission is then as before
     let document_type = f.doc_type.get_untracked().map_or("", DocumentType::as_str);
     let mut files = vec![
@@ -48,7 +45,6 @@ pub(super) fn submit(f: Flow) {
         &[
             ("capture_token", token.as_str()),
             ("consent_version", CONSENT_VERSION),
-            ("challenge_timeline", timeline.as_deref().unwrap_or("")),
             ("document_type", document_type),
         ],
         &files,
@@ -91,7 +87,7 @@ pub(super) fn fail(f: Flow, message: String, trouble: Trouble) {
 /// would cost the page's download budget.
 #[derive(serde::Deserialize)]
 pub(super) struct Answer {
-    check_id: String,
+    pub(super) check_id: String,
     result: AnswerResult,
 }
 
@@ -110,7 +106,11 @@ struct AnswerAssessment {
 
 /// What the server said, on an English page (the guide's English, the most precise); else
 /// the page's own words.
-fn server_or_page(f: Flow, server_says: Option<String>, page: impl FnOnce() -> String) -> String {
+pub(super) fn server_or_page(
+    f: Flow,
+    server_says: Option<String>,
+    page: impl FnOnce() -> String,
+) -> String {
     match server_says {
         Some(m) if f.lang() == "en" => m,
         _ => page(),
@@ -145,9 +145,9 @@ pub(super) fn answered(f: Flow, end: UploadEnd) {
             if status == 422
                 && let Ok(retry) = serde_json::from_str::<ChallengeRetryBody>(&body)
             {
-                // the next recording shows the link's new prompts
+                // a test-mode link's upload that missed its prompts (the page's own uploads
+                // answer none): the link has a new challenge
                 f.data.update_value(|d| d.challenge = Some(retry.challenge));
-                f.timeline.set(None);
                 let message =
                     server_or_page(f, Some(retry.error), || f.t(Msg::ChallengeRetry).into());
                 fail(f, message, Trouble::Challenge(retry.attempts_left));
@@ -156,21 +156,31 @@ pub(super) fn answered(f: Flow, end: UploadEnd) {
             let said = serde_json::from_str::<ErrorBody>(&body)
                 .ok()
                 .map(|e| e.error);
-            // the link held by an earlier upload (one whose server stopped answering holds it
-            // for up to a minute): not the end of the link, try again
-            let in_use =
-                status == 409 && said.as_deref() == Some(crate::contract::messages::LINK_IN_USE);
-            let shown = if in_use { 503 } else { status };
-            let message = server_or_page(f, said, || refusal(f, shown));
-            let trouble = match status {
-                409 if in_use => Trouble::Server,
-                400 | 413 | 415 | 422 => Trouble::Files,
-                401 | 403 | 404 | 409 | 410 => Trouble::Link,
-                _ => Trouble::Server,
-            };
+            let (message, trouble) = refused(f, status, said);
             fail(f, message, trouble);
         }
     }
+}
+
+/// The words and the way out for a refusal with `status` (`said`: the server's message), the
+/// same for an upload's answer and the live channel's `error`.
+pub(super) fn refused(f: Flow, status: u16, said: Option<String>) -> (String, Trouble) {
+    // the link held by an earlier upload or recording (one whose server stopped answering
+    // holds it for up to a minute): not the end of the link, try again
+    let in_use = status == 409 && said.as_deref() == Some(crate::contract::messages::LINK_IN_USE);
+    // (its own words: "wait for its result" would mislead a user whose recording was cut)
+    let message = if in_use {
+        refusal(f, 503)
+    } else {
+        server_or_page(f, said, || refusal(f, status))
+    };
+    let trouble = match status {
+        409 if in_use => Trouble::Server,
+        400 | 413 | 415 | 422 => Trouble::Files,
+        401 | 403 | 404 | 409 | 410 => Trouble::Link,
+        _ => Trouble::Server,
+    };
+    (message, trouble)
 }
 
 pub(super) fn done(f: Flow, ok: Answer) {
@@ -226,6 +236,34 @@ pub(super) fn SubmitStep(f: Flow) -> impl IntoView {
                 {move || f.id_photo.get().map(|m| view! { <img src=m.url alt=f.t(Msg::YourIdPhoto)/> })}
                 {move || back().map(|m| view! { <img src=m.url alt=f.t(Msg::YourIdBack)/> })}
             </div>
+            <SendingPanel f=f live=false/>
+            <div class="actions" class:hidden=move || sending() || matches!(f.sending.get(), Sending::Failed { .. })>
+                <button class="secondary" id="back" on:click=move |_| f.go(Step::Selfie)>{f.t(Msg::Back)}</button>
+                <button class="primary" id="submit" disabled=sending on:click=move |_| submit(f)>{f.t(Msg::Submit)}</button>
+            </div>
+        </section>
+    }
+}
+
+/// The upload's progress, the scoring, or what went wrong and the way out. `live`: the
+/// selfie step's live recording (its retry records again) rather than the upload.
+#[component]
+pub(super) fn SendingPanel(f: Flow, live: bool) -> impl IntoView {
+    // the back, when it goes with the upload
+    let back = move || {
+        f.id_back
+            .get()
+            .filter(|_| f.doc_type.get().is_some_and(DocumentType::has_back))
+    };
+    let again = move || {
+        f.sending.set(Sending::Idle);
+        if live {
+            retake_selfie(f);
+        } else {
+            submit(f);
+        }
+    };
+    view! {
             {move || match f.sending.get() {
                 Sending::Uploading { sent, total } => Some(view! {
                     <label class="progress-label" for="upload-progress">{f.tf(Msg::UploadProgress, &[("sent", &f.size(sent)), ("total", &f.size(total))])}</label>
@@ -259,18 +297,13 @@ pub(super) fn SubmitStep(f: Flow) -> impl IntoView {
                                 </div>
                             }.into_any(),
                             Trouble::Network | Trouble::Server => view! {
-                                <button class="primary" id="retry" on:click=move |_| submit(f)>{f.t(Msg::TryAgain)}</button>
+                                <button class="primary" id="retry" on:click=move |_| again()>{f.t(Msg::TryAgain)}</button>
                             }.into_any(),
                         }}
                     </div>
                 }.into_any()),
                 Sending::Idle => None,
             }}
-            <div class="actions" class:hidden=move || sending() || matches!(f.sending.get(), Sending::Failed { .. })>
-                <button class="secondary" id="back" on:click=move |_| f.go(if has_back(f) { Step::IdBack } else { Step::Id })>{f.t(Msg::Back)}</button>
-                <button class="primary" id="submit" disabled=sending on:click=move |_| submit(f)>{f.t(Msg::Submit)}</button>
-            </div>
-        </section>
     }
 }
 

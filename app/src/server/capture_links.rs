@@ -118,7 +118,11 @@ pub struct CaptureLink {
     pub expires_at: i64,
     /// The consent the user gave on the page: (version of the text, epoch ms).
     pub consent: Option<(String, i64)>,
-    /// The liveness challenge the page shows (links made before it existed have none).
+    /// A test-mode link's liveness challenge, known in advance so that a partner's automated
+    /// tests can make a fake camera perform it (README, "The live recording"): in its JSON page
+    /// data, performed by the live channel's first recording, and answerable by a multipart
+    /// `challenge_timeline`. Always `None` for a live link: its prompts are secret until the
+    /// live channel sends each one.
     pub challenge: Option<Challenge>,
 }
 
@@ -152,26 +156,45 @@ pub const LINK_EXPIRED: &str =
     "This verification link has expired; open it again from the partner's site";
 pub const LINK_USED: &str = "This verification link was already used";
 
-/// How long a reservation lasts unless renewed: a submission renews it every
-/// [`RESERVATION_RENEWAL`] while it runs, so a node killed mid-submission frees the link
-/// within this, and the user can submit again.
-pub const RESERVATION: Duration = Duration::from_secs(60);
-pub const RESERVATION_RENEWAL: Duration = Duration::from_secs(20);
+/// How long a reservation lasts unless renewed (`hold`), and how often its holder renews it
+/// while it runs (`renew_every`): a node killed mid-submission frees the link within `hold`,
+/// and the user can submit again.
+#[derive(Debug, Clone, Copy)]
+pub struct Lease {
+    pub hold: Duration,
+    pub renew_every: Duration,
+}
+
+/// An upload's (`POST /verif/submit`): its body may take a while to arrive.
+pub const UPLOAD_LEASE: Lease = Lease {
+    hold: Duration::from_secs(60),
+    renew_every: Duration::from_secs(20),
+};
+
+/// A live recording's (`GET /verif/live`): short, so that when the node holding the socket
+/// dies the page's new recording on another node gets the link within seconds.
+pub const LIVE_LEASE: Lease = Lease {
+    hold: Duration::from_secs(10),
+    renew_every: Duration::from_secs(3),
+};
+
+fn ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4)
+}
 
 /// Renews a reservation until dropped (the submission ended, however it ended).
 #[derive(Debug)]
 pub struct Renewal(tokio::task::JoinHandle<()>);
 
 impl Renewal {
-    pub fn start(db: &Db, session_id: &str) -> Self {
+    pub fn start(db: &Db, session_id: &str, lease: Lease) -> Self {
         let (db, id) = (db.clone(), session_id.to_string());
         Self(tokio::spawn(async move {
-            let mut tick = tokio::time::interval(RESERVATION_RENEWAL);
+            let mut tick = tokio::time::interval(lease.renew_every);
             tick.tick().await;
             loop {
                 tick.tick().await;
-                let until =
-                    now_ms() + i64::try_from(RESERVATION.as_millis()).unwrap_or(i64::MAX / 4);
+                let until = now_ms() + ms(lease.hold);
                 // only a reservation still held: not after the commit, a release or a retry
                 let r = sqlx::query(
                     "UPDATE capture_sessions SET reserved_until = $2 \
@@ -197,7 +220,11 @@ impl Drop for Renewal {
 
 /// Reserves a live session for one submission, so the same token cannot drive two at once;
 /// [`consume`] ends the reservation with the check, [`release`] after a failure.
-pub async fn reserve(db: &Db, token: &str) -> Result<Result<CaptureLink, Lookup>, sqlx::Error> {
+pub async fn reserve(
+    db: &Db,
+    token: &str,
+    lease: Lease,
+) -> Result<Result<CaptureLink, Lookup>, sqlx::Error> {
     let session = match find(db, token).await? {
         Ok(s) => s,
         Err(l) => return Ok(Err(l)),
@@ -209,7 +236,7 @@ pub async fn reserve(db: &Db, token: &str) -> Result<Result<CaptureLink, Lookup>
            AND (reserved_until IS NULL OR reserved_until <= $3)",
     )
     .bind(&session.id)
-    .bind(now + i64::try_from(RESERVATION.as_millis()).unwrap_or(i64::MAX / 4))
+    .bind(now + ms(lease.hold))
     .bind(now)
     .execute(&db.pool)
     .await?;
@@ -343,9 +370,11 @@ pub async fn find(db: &Db, token: &str) -> Result<Result<CaptureLink, Lookup>, s
         consent: row
             .try_get::<Option<String>, _>("consent_version")?
             .zip(row.try_get::<Option<i64>, _>("consented_at")?),
+        // a live link's prompts are drawn by the live channel when due (`server::live`)
         challenge: row
             .try_get::<Option<String>, _>("challenge")?
-            .and_then(|j| serde_json::from_str(&j).ok()),
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .filter(|_| mode == KeyMode::Test),
     }))
 }
 

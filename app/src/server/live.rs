@@ -331,7 +331,7 @@ async fn attempt(
     reduced_motion: bool,
 ) -> Result<bool, Ended> {
     use tracing::Instrument;
-    let recorded = record(state, socket, reduced_motion).await?;
+    let recorded = record(state, socket, caller.sandbox_challenge(), reduced_motion).await?;
     send(socket, &ServerMsg::Processing).await?;
     let files = Files {
         selfie: &recorded.video,
@@ -406,16 +406,20 @@ enum Due {
     Late,
 }
 
-/// A recording: the prompts and the screen's colours drawn now, each sent when due on the
+/// A recording: the prompts (a test-mode link's own) and the screen's colours drawn now, each sent when due on the
 /// server's clock, the video spooled as it arrives, until the client's `end` after the
 /// server's `stop`.
 async fn record(
     state: &AppState,
     socket: &mut WebSocket,
+    sandbox: Option<Challenge>,
     reduced_motion: bool,
 ) -> Result<Recorded, Ended> {
     let cfg = &state.config;
-    let plan = Challenge::random();
+    // a test-mode link performs its challenge, known in advance (`CaptureLink::challenge`);
+    // a live link's is drawn now, and each prompt stays secret until it is sent
+    let plan = sandbox.unwrap_or_else(Challenge::random);
+    let _on_air = super::observe::InGauge::recording();
     let colours = Light::random(plan.record_ms, reduced_motion);
     let mut video = SpoolWriter::create(
         &cfg.data_dir.join("tmp"),

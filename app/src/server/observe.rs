@@ -29,6 +29,9 @@ pub const SUBMIT_SECONDS: &str = "idv_submit_seconds";
 /// Submissions waiting for a scoring slot (gauge), and being scored (gauge).
 pub const SCORING_QUEUE: &str = "idv_scoring_queue_depth";
 pub const SCORING_ACTIVE: &str = "idv_scoring_in_progress";
+/// Live recordings under way on this node's live channel (`GET /verif/live`), from `record`
+/// to `end` (gauge).
+pub const LIVE_RECORDINGS: &str = "idv_live_recordings_in_progress";
 /// 503s because a gate stayed full: `gate` = `scoring` | `media` | `uploads` | `spool`.
 pub const OVERLOAD: &str = "idv_overload_rejections_total";
 /// Webhook attempts: `outcome` = `delivered` | `retry` (failed, will retry) | `gave_up` (the
@@ -105,6 +108,10 @@ fn describe() {
     describe_histogram!(SUBMIT_SECONDS, Unit::Seconds, "Time of a whole submission");
     describe_gauge!(SCORING_QUEUE, "Submissions waiting for a scoring slot");
     describe_gauge!(SCORING_ACTIVE, "Submissions being scored");
+    describe_gauge!(
+        LIVE_RECORDINGS,
+        "Live recordings under way on this node (record to end)"
+    );
     describe_counter!(OVERLOAD, "503 answers because a gate stayed full");
     describe_counter!(WEBHOOK_ATTEMPTS, "Webhook delivery attempts by outcome");
     describe_histogram!(
@@ -315,6 +322,10 @@ impl InGauge {
     /// Being scored ([`SCORING_ACTIVE`]).
     pub fn scoring() -> Self {
         Self::enter(SCORING_ACTIVE)
+    }
+    /// A live recording under way ([`LIVE_RECORDINGS`]).
+    pub fn recording() -> Self {
+        Self::enter(LIVE_RECORDINGS)
     }
     fn enter(name: &'static str) -> Self {
         gauge!(name).increment(1.0);

@@ -52,18 +52,20 @@ pub(super) struct Caller {
 
 /// The credentials, in the guide's order: key present, user present, key valid (a capture
 /// link's token stands for all three). With `complete` false (the gate, before the files),
-/// missing fields are not an error yet: `Ok(None)` means "check again after the body".
+/// missing fields are not an error yet: `Ok(None)` means "check again after the body". A
+/// capture link is reserved under `lease` (an upload's or a live recording's).
 async fn credentials(
     state: &AppState,
     fields: &intake::Intake,
     complete: bool,
+    lease: capture_links::Lease,
 ) -> Result<Option<Caller>, AppError> {
     if let Some(token) = fields.get("capture_token") {
-        let session = capture_links::reserve(&state.db, token)
+        let session = capture_links::reserve(&state.db, token, lease)
             .await?
             .map_err(AppError::from)?;
         let u = session.user;
-        let renewal = capture_links::Renewal::start(&state.db, &session.id);
+        let renewal = capture_links::Renewal::start(&state.db, &session.id, lease);
         return Ok(Some(Caller {
             _renewal: Some(renewal),
             auth: session.auth,
@@ -254,7 +256,7 @@ impl Recording {
 pub(super) async fn live_caller(state: &AppState, token: &str) -> Result<Caller, AppError> {
     let mut fields = intake::Intake::default();
     fields.text.insert("capture_token", token.to_string());
-    credentials(state, &fields, false)
+    credentials(state, &fields, false, capture_links::LIVE_LEASE)
         .await?
         .ok_or_else(|| AppError::Unauthorized(capture_links::LINK_NOT_VALID.into()))
 }
@@ -263,6 +265,12 @@ impl Caller {
     /// The capture link this caller holds reserved.
     pub(super) fn session_id(&self) -> Option<&str> {
         self.session_id.as_deref()
+    }
+
+    /// A test-mode link's challenge, known in advance (`capture_links::CaptureLink::challenge`);
+    /// `None` for a live link.
+    pub(super) fn sandbox_challenge(&self) -> Option<crate::challenge::Challenge> {
+        self.challenge.clone()
     }
 }
 
@@ -422,7 +430,7 @@ async fn resolve(
     let tmp_dir = cfg.data_dir.join("tmp");
     let mut reader = intake::Reader::new(mp, &tmp_dir, &limits)?;
     reader.read_fields().await?;
-    let early = credentials(state, reader.fields(), false).await?;
+    let early = credentials(state, reader.fields(), false, capture_links::UPLOAD_LEASE).await?;
     if let Some(c) = &early {
         reserved.clone_from(&c.session_id);
     }
@@ -430,7 +438,7 @@ async fn resolve(
     let caller = match early {
         Some(c) => c,
         None => {
-            let c = credentials(state, &intake, true)
+            let c = credentials(state, &intake, true, capture_links::UPLOAD_LEASE)
                 .await?
                 .expect("complete credentials or an error");
             reserved.clone_from(&c.session_id);
@@ -728,9 +736,11 @@ async fn replay_check(
     Ok(hash)
 }
 
-/// The challenge a live recording answered: the capture link's, with the timeline the page
-/// sent. A submission without a timeline (the partner's own upload, the page's upload path)
-/// answered none, and is scored on passive evidence at most to `review`.
+/// The challenge an uploaded recording answered: a test-mode link's, with the timeline its
+/// client sent (`challenge_timeline`, for a partner's automated tests). A live link's upload
+/// answered none whatever it sends (its prompts exist only on the live channel), nor does a
+/// submission without a timeline (the partner's own upload, the page's upload path): scored
+/// on passive evidence, at most to `review`.
 fn answered_challenge(
     caller: &Caller,
     timeline: Option<&str>,
