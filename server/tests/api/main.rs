@@ -11,7 +11,7 @@ mod documents;
 mod engine;
 mod foundation;
 mod languages;
-mod live;
+mod live_channel;
 mod liveness;
 mod operations;
 mod retention;
