@@ -6,7 +6,10 @@
 #                                and its first 6 s, + a 1 MP JPEG ID: scoring p50/p95 per stage
 #                                (idv eval speed), then submit->result p50/p95 over HTTP, for
 #                                each of the two videos; then one check through a capture
-#                                link following its challenge, and the three-photo composite
+#                                link following its challenge, and the three-photo composite;
+#                                then LIVE_RUNS (10) live recordings through the page in
+#                                Chromium: Record -> result, the recording's end -> result
+#   ./scripts/bench.sh live      the last part of `speed` alone (the live recordings)
 #   ./scripts/bench.sh webhooks  deliveries per second by one release `idv worker` to a loopback
 #                                receiver, and verdict -> delivery latency through `idv serve`
 #   ./scripts/bench.sh page      what the capture page downloads: release WASM, JS and CSS, raw,
@@ -38,13 +41,13 @@ cd "$ROOT_DIR"
 
 WORK=$(mktemp -d /tmp/idv-bench.XXXXXX)
 srv=""
-trap '[ -n "$srv" ] && kill $srv 2>/dev/null; compiler_cache_stop; rm -rf "$WORK"' EXIT
+trap '[ -n "$srv" ] && kill $srv 2>/dev/null; compiler_cache_stop; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$WORK"' EXIT
 use_compiler_cache
 
 start_server() {
   local port
   port=$(free_port)
-  export IDV_DATA_DIR="$WORK/data" LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG=warn
+  export IDV_DATA_DIR="$WORK/data" LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG=${BENCH_LOG:-warn,app::server::live=info}
   # every benchmark request comes from one loopback address: per-IP limits out of the way
   export IDV_IP_SUBMIT_PER_MINUTE=100000 IDV_IP_PAGE_PER_MINUTE=100000
   BASE="http://127.0.0.1:$port"
@@ -172,6 +175,26 @@ PY
   log "through capture links: a live person following the link's challenge, then the composite"
   session_submit "$WORK/live-own.webm" render
   session_submit "$WORK/selfie10s.webm"
+  live_speed
+}
+
+# live_speed: the capture page's live recording in Chromium on this machine (no throttling),
+# LIVE_RUNS flows on test-mode links (the fake camera performs each link's challenge): Record
+# -> result, and the recording's end -> result as the page sees it and as the server logs it
+# (`live recording answered`, after_end_ms). The browser shares this machine's cores with the
+# server; a user's phone does not.
+live_speed() {
+  ensure_apt chromium fonts-liberation
+  ensure_node
+  [ -d end2end/node_modules/playwright-core ] || (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
+  log "the live recording through the page, ${LIVE_RUNS:-10} flows (end2end/bench/phone.mjs, THROTTLE=0)"
+  E2E_BASE_URL="$BASE" E2E_MEDIA="$MEDIA" E2E_WORK="$WORK" E2E_IDV_BIN="$IDV_BIN" \
+    E2E_ARTIFACTS="$WORK/artifacts" BENCH_API_KEY="$TEST_API_KEY" BENCH_SECRET_KEY="$TEST_SECRET_KEY" \
+    THROTTLE=0 LOADS=0 FLOWS="${LIVE_RUNS:-10}" node end2end/bench/phone.mjs
+  sed 's/\x1b\[[0-9;]*m//g' "$WORK/server.log" | grep -o 'after_end_ms=[0-9]*' | cut -d= -f2 | python3 -c 'import sys
+t = sorted(int(x) for x in sys.stdin)
+q = lambda p: t[round((len(t) - 1) * p)] if t else None
+print(f"the server: the recording'"'"'s end -> its result sent, {len(t)} recordings: p50 {q(0.5)} ms, p95 {q(0.95)} ms")'
 }
 
 # session_submit VIDEO [render]: a capture link from POST /v1/sessions, its challenge from the
@@ -294,10 +317,11 @@ case "${1:-}" in
   upload) bench_upload ;;
   phone) bench_phone ;;
   speed) bench_speed ;;
+  live) start_server; live_speed ;;
   accuracy) bench_accuracy ;;
   documents) bench_documents ;;
   liveness) bench_liveness ;;
   webhooks) bench_webhooks ;;
   nodes) ensure_test_media; "$ROOT_DIR/scripts/multinode.sh" bench "$WORK/nodes" ;;
-  *) die "usage: scripts/bench.sh upload|speed|accuracy|documents|liveness|webhooks|page|phone|nodes" ;;
+  *) die "usage: scripts/bench.sh upload|speed|live|accuracy|documents|liveness|webhooks|page|phone|nodes" ;;
 esac

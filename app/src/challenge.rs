@@ -172,6 +172,10 @@ impl Challenge {
     }
 }
 
+/// The longest recording [`Challenge::random`] draws: the last prompt at most 1.2 + 3 × 1.8 s
+/// in, its response window, and 200 ms.
+pub const MAX_RECORD_MS: u32 = 1_200 + 3 * 1_800 + RESPONSE_WINDOW_MS + 200;
+
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
@@ -188,7 +192,7 @@ mod tests {
             let moves: std::collections::HashSet<_> = c.steps.iter().map(|s| s.prompt).collect();
             assert_eq!(moves.len(), 4, "{c:?}");
             assert!(c.steps.windows(2).all(|w| w[1].at_ms >= w[0].at_ms + 1_400));
-            assert!(c.record_ms <= 8_100, "{c:?}");
+            assert!(c.record_ms <= MAX_RECORD_MS, "{c:?}");
             for reduced in [false, true] {
                 let lights = Light::random(c.record_ms, reduced);
                 assert!(lights.len() >= if reduced { 4 } else { 8 }, "{lights:?}");

@@ -61,10 +61,6 @@ pub(super) struct Hello<'a> {
     pub reduced_motion: bool,
 }
 
-fn send(text: &str) -> bool {
-    browser::live_send(text)
-}
-
 /// Opens the channel unless it is open.
 pub(super) fn connect(f: Flow) {
     if f.live.get_untracked() != Live::Closed {
@@ -98,14 +94,14 @@ pub(super) fn arm(f: Flow) {
 
 fn ready(f: Flow) {
     f.armed.set(false);
-    if !send(r#"{"t":"ready"}"#) {
+    if !browser::live_send(r#"{"t":"ready"}"#) {
         lost(f);
         return;
     }
     f.live.set(Live::Recording);
     f.record_ms.set(0);
     f.cue.set(None);
-    f.camera.set(Camera::Recording(0));
+    f.camera.set(Camera::Recording);
 }
 
 fn heard(f: Flow, ev: browser::LiveEvent) {
@@ -119,7 +115,7 @@ fn heard(f: Flow, ev: browser::LiveEvent) {
                 reduced_motion: browser::reduced_motion(),
             };
             if let Ok(text) = serde_json::to_string(&hello) {
-                send(&text);
+                browser::live_send(&text);
             }
         }
         browser::LiveEvent::Text(text) => {
@@ -213,7 +209,7 @@ fn streamed(f: Flow, r: Result<(), String>) {
     if f.live.get_untracked() != Live::Recording {
         return;
     }
-    if r.is_err() || !send(r#"{"t":"end"}"#) {
+    if r.is_err() || !browser::live_send(r#"{"t":"end"}"#) {
         lost(f);
         return;
     }

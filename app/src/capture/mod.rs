@@ -37,8 +37,9 @@ use crate::{
 /// The version of the consent text below; stored with every check made through the page.
 /// Change it whenever the text changes.
 pub const CONSENT_VERSION: &str = "2026-11-26";
-/// About how long a live recording lasts (the server draws 6.5–8.1 s: `Challenge::random`).
-const RECORD_SECONDS: u32 = 8;
+/// About how long a live recording lasts, in whole seconds (the server draws at most
+/// `MAX_RECORD_MS`: `Challenge::random`).
+const RECORD_SECONDS: u32 = crate::challenge::MAX_RECORD_MS / 1000;
 const COUNTDOWN_SECONDS: u32 = 3;
 
 /// Records the user's consent (this text's version, now) on the capture session.
@@ -169,7 +170,7 @@ enum Camera {
     Starting,
     Live,
     Countdown(u32),
-    Recording(u32),
+    Recording,
     Failed(CameraError),
 }
 
@@ -367,7 +368,7 @@ fn switch_language(f: Flow, lang: u8) {
         let recording = f.live.get_untracked() != live::Live::Closed
             && matches!(
                 f.camera.get_untracked(),
-                Camera::Countdown(_) | Camera::Recording(_)
+                Camera::Countdown(_) | Camera::Recording
             );
         if camera_on && !recording {
             f.go(step);
@@ -490,7 +491,9 @@ fn Capture(data: CapturePageData) -> impl IntoView {
                     f.text.track();
                     view! {
                         <ol class="steps" aria-label=f.t(Msg::Progress)>
-                            {Step::SHOWN.iter().enumerate().map(|(i, (s, label))| {
+                            // Send is a step of its own only for an uploaded video: a live
+                            // recording's verdict comes at the end of the selfie step
+                            {Step::SHOWN.iter().filter(|(s, _)| *s != Step::Submit || f.step.get() == Step::Submit).enumerate().map(|(i, (s, label))| {
                                 let s = *s;
                                 let passed = move || f.step.get().shown() as u8 > s as u8;
                                 view! {

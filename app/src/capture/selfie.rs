@@ -96,7 +96,7 @@ const PROMPT_SHOWN_MS: u64 = 1_300;
 
 /// Shows and announces a prompt the server just sent.
 pub(super) fn show_prompt(f: Flow, p: Prompt) {
-    if !matches!(f.camera.get_untracked(), Camera::Recording(_)) {
+    if !matches!(f.camera.get_untracked(), Camera::Recording) {
         return;
     }
     f.cue.set(Some(p));
@@ -144,7 +144,7 @@ pub(super) fn SelfieStep(f: Flow) -> impl IntoView {
         Camera::Countdown(n) if n > 0 => {
             Some(view! { <div class="overlay count" aria-hidden="true">{n}</div> }.into_any())
         }
-        Camera::Recording(_) => {
+        Camera::Recording => {
             let text = move || f.t(f.cue.get().map_or(Msg::PromptLook, Prompt::msg));
             let cue = move || f.cue.get().map_or("cue", Prompt::css_class);
             let bar = move || {
@@ -176,7 +176,7 @@ pub(super) fn SelfieStep(f: Flow) -> impl IntoView {
             <div
                 class="camera"
                 id="selfie-camera"
-                class:recording=move || matches!(f.camera.get(), Camera::Recording(_))
+                class:recording=move || matches!(f.camera.get(), Camera::Recording)
                 class:lit=move || f.light.get().is_some()
                 data-light=move || f.light.get().map(|[r, g, b]| format!("{r},{g},{b}"))
                 style=light
@@ -221,7 +221,7 @@ pub(super) fn SelfieStep(f: Flow) -> impl IntoView {
                         on:click=move |_| record(f)
                     >
                         {move || f.t(match f.camera.get() {
-                            Camera::Countdown(_) | Camera::Recording(_) => Msg::Recording,
+                            Camera::Countdown(_) | Camera::Recording => Msg::Recording,
                             _ => Msg::Record,
                         })}
                     </button>

@@ -7,6 +7,13 @@ fn back_to_send(f: Flow) -> Option<Media> {
     f.id_back.get_untracked().filter(|_| has_back(f))
 }
 
+/// The back photo, when it goes with the upload (tracked: for the views).
+fn back_shown(f: Flow) -> Option<Media> {
+    f.id_back
+        .get()
+        .filter(|_| f.doc_type.get().is_some_and(DocumentType::has_back))
+}
+
 pub(super) fn submit(f: Flow) {
     let (Some(selfie), Some(id)) = (f.selfie.get_untracked(), f.id_photo.get_untracked()) else {
         return;
@@ -221,12 +228,7 @@ pub(super) fn done(f: Flow, ok: Answer) {
 #[component]
 pub(super) fn SubmitStep(f: Flow) -> impl IntoView {
     let sending = move || !matches!(f.sending.get(), Sending::Idle | Sending::Failed { .. });
-    // the back, when it goes with the upload
-    let back = move || {
-        f.id_back
-            .get()
-            .filter(|_| f.doc_type.get().is_some_and(DocumentType::has_back))
-    };
+    let back = move || back_shown(f);
     view! {
         <section class="card step" aria-labelledby="step-title">
             <h1 id="step-title" tabindex="-1">{f.t(Msg::SendTitle)}</h1>
@@ -249,12 +251,7 @@ pub(super) fn SubmitStep(f: Flow) -> impl IntoView {
 /// selfie step's live recording (its retry records again) rather than the upload.
 #[component]
 pub(super) fn SendingPanel(f: Flow, live: bool) -> impl IntoView {
-    // the back, when it goes with the upload
-    let back = move || {
-        f.id_back
-            .get()
-            .filter(|_| f.doc_type.get().is_some_and(DocumentType::has_back))
-    };
+    let back = move || back_shown(f);
     let again = move || {
         f.sending.set(Sending::Idle);
         if live {

@@ -331,16 +331,36 @@ async fn attempt(
     reduced_motion: bool,
 ) -> Result<bool, Ended> {
     use tracing::Instrument;
-    let recorded = record(state, socket, caller.sandbox_challenge(), reduced_motion).await?;
+    let mut recorded = record(state, socket, caller.sandbox_challenge(), reduced_motion).await?;
+    let ended = Instant::now();
     send(socket, &ServerMsg::Processing).await?;
     let files = Files {
         selfie: &recorded.video,
         id_photo,
         id_photo_back,
     };
-    let evidence = evidence(state, &recorded).await?;
+    // the recording's arrival, its media and its last frames are read at once
+    let watch = recorded.watch.take();
+    let watched = async {
+        match watch {
+            Some(w) => w.finish(state.config.media_timeout).await,
+            None => None,
+        }
+    };
+    let (evidence, inspected, watched) = tokio::join!(
+        evidence(state, &recorded),
+        submission::inspect_files(state, files),
+        watched
+    );
+    let (evidence, inspected) = (evidence?, inspected?);
+    let read_while_arriving = watched.is_some();
+    if let Recording::Live { watched: slot, .. } = &evidence {
+        *slot
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = watched;
+    }
     let span = tracing::info_span!("submission", check_id = tracing::field::Empty);
-    match submission::process(state, caller, fields, files, evidence)
+    match submission::process_inspected(state, caller, fields, files, inspected, evidence)
         .instrument(span)
         .await
     {
@@ -348,6 +368,11 @@ async fn attempt(
             let body = serde_json::to_value(&done)
                 .map_err(|e| AppError::internal("the live answer", e))?;
             send(socket, &ServerMsg::Result { body }).await?;
+            tracing::info!(
+                after_end_ms = ended.elapsed().as_millis() as u64,
+                read_while_arriving,
+                "live recording answered"
+            );
             Ok(true)
         }
         Err(AppError::ChallengeRetry {
@@ -392,6 +417,8 @@ struct Recorded {
     /// Per video chunk: milliseconds after `record` when it arrived, and the bytes received
     /// with it.
     arrivals: Vec<(u32, u64)>,
+    /// The recording read while it arrived (`verify::watch`), when a watcher was free.
+    watch: Option<crate::server::verify::watch::Watch>,
 }
 
 fn since(t0: Instant) -> u32 {
@@ -438,6 +465,7 @@ async fn record(
     .await?;
     let (mut sent, mut lights, mut arrivals) = (Vec::new(), Vec::<Light>::new(), Vec::new());
     let mut stopped = false;
+    let mut watch = None;
     let ms = |v: u32| t0 + Duration::from_millis(u64::from(v));
     loop {
         let prompt = plan.steps.get(sent.len()).map(|s| s.at_ms);
@@ -481,6 +509,13 @@ async fn record(
                 Incoming::Binary(Kind::Video, b) => {
                     video.write(&b).await?;
                     arrivals.push((since(t0), video.size()));
+                    // read while it arrives, from its first chunk (which names its container)
+                    if arrivals.len() == 1 {
+                        watch = media::video_demuxer(&b).and_then(|d| state.verifier.watch(d));
+                    }
+                    if let Some(w) = &mut watch {
+                        w.feed(&b);
+                    }
                 }
                 Incoming::Text(ClientMsg::End) if stopped => break,
                 Incoming::Text(ClientMsg::End) => {
@@ -502,6 +537,7 @@ async fn record(
         sent,
         lights,
         arrivals,
+        watch,
     })
 }
 
@@ -547,5 +583,6 @@ async fn evidence(state: &AppState, r: &Recorded) -> Result<Recording, Ended> {
         answered: (challenge, timeline),
         not_live,
         lights: r.lights.clone(),
+        watched: std::sync::Mutex::new(None),
     })
 }

@@ -259,6 +259,11 @@ pub async fn probe_video(
     }))
 }
 
+/// The ffmpeg demuxer of a video by its first bytes (`None`: not a video we read).
+pub fn video_demuxer(head: &[u8]) -> Option<&'static str> {
+    container(head, "").ok().map(|(_, d)| d)
+}
+
 /// The container by its first bytes: its extension and the ffmpeg demuxer every later call
 /// names. Images, playlists and unknown formats are refused here, before any tool runs.
 fn container(head: &[u8], field: &str) -> Result<(&'static str, &'static str), Rejected> {

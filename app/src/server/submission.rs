@@ -232,6 +232,9 @@ pub(super) enum Recording {
         not_live: bool,
         /// The screen's light, each state when it was sent.
         lights: Vec<crate::challenge::Light>,
+        /// Its frames and track, read while it arrived (`verify::watch`), for the verifier to
+        /// take; `None`: it is read now.
+        watched: std::sync::Mutex<Option<verify::watch::Watched>>,
     },
 }
 
@@ -247,6 +250,16 @@ impl Recording {
         match self {
             Self::Uploaded(_) => &[],
             Self::Live { lights, .. } => lights,
+        }
+    }
+
+    fn take_watched(&self) -> Option<verify::watch::Watched> {
+        match self {
+            Self::Uploaded(_) => None,
+            Self::Live { watched, .. } => watched
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take(),
         }
     }
 }
@@ -282,13 +295,50 @@ pub(super) async fn release(state: &AppState, session_id: &str) {
 }
 
 /// The steps every door shares, each named: inspect the media → score → store → commit.
-// one story in order; each step is its own function, what is left is the record they make
-#[allow(clippy::too_many_lines)]
 pub(super) async fn process(
     state: &AppState,
     caller: Caller,
     fields: &intake::Intake,
     files: Files<'_>,
+    recording: Recording,
+) -> Result<SubmitSuccess, AppError> {
+    contact(&caller, fields)?;
+    document_type(fields.get("document_type"))?;
+    let inspected = inspect_files(state, files).await?;
+    process_inspected(state, caller, fields, files, inspected, recording).await
+}
+
+/// The media of a submission, read: the video probed, the photos decoded ([`inspect`]).
+pub(super) struct Inspected(
+    media::VideoInfo,
+    media::DecodedImage,
+    Option<media::DecodedImage>,
+);
+
+/// Step 1 of [`process`], on its own: a live recording's is done beside the reading of its
+/// arrival.
+pub(super) async fn inspect_files(
+    state: &AppState,
+    files: Files<'_>,
+) -> Result<Inspected, AppError> {
+    let (video, image, back) = observe::stage(
+        "probe",
+        None,
+        inspect(state, files.selfie, files.id_photo, files.id_photo_back),
+    )
+    .await?;
+    Ok(Inspected(video, image, back))
+}
+
+/// [`process`] after its media were inspected.
+// one story in order; each step is its own function, what is left is the record they make
+#[allow(clippy::too_many_lines)]
+pub(super) async fn process_inspected(
+    state: &AppState,
+    caller: Caller,
+    fields: &intake::Intake,
+    files: Files<'_>,
+    Inspected(video, image, back): Inspected,
     recording: Recording,
 ) -> Result<SubmitSuccess, AppError> {
     let (email, phone) = contact(&caller, fields)?;
@@ -299,12 +349,6 @@ pub(super) async fn process(
     } = files;
     let text = &fields.text;
     let requested = document_type(text.get("document_type").map(String::as_str))?;
-    let (video, image, back) = observe::stage(
-        "probe",
-        None,
-        inspect(state, selfie, id_photo, id_photo_back),
-    )
-    .await?;
     let names = Names::new(&caller.auth.partner.id, &video, &image, back.as_ref());
     tracing::Span::current().record("check_id", names.check_id.as_str());
     let answered = recording.answered().cloned();
@@ -595,6 +639,7 @@ async fn score(
         challenge: recording.answered().cloned(),
         test_mode: caller.auth.mode == KeyMode::Test,
         lights: recording.lights().to_vec(),
+        watched: std::sync::Mutex::new(recording.take_watched()),
     };
     let read = {
         let (reader, back) = (state.documents.clone(), back.map(|b| b.image));

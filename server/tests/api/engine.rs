@@ -167,3 +167,60 @@ fn an_undecodable_video_is_its_own_code() {
     assert!(!out.risk_factors.contains(&"no_face_in_video".to_string()));
     assert!(!out.face.is_identical);
 }
+
+/// A live recording read while it arrives (`verify::watch`: ffmpeg on a pipe, the face tracked
+/// frame by frame) gives the frames and the track that reading the finished file gives; what
+/// is not a video gives nothing to use, and the recording is then read whole.
+#[tokio::test]
+async fn a_recording_read_while_it_arrives_is_read_as_the_finished_file() {
+    use std::time::Duration;
+
+    use app::server::{
+        media,
+        verify::{frames, liveness, local, watch::Watchers},
+    };
+    let dir = crate::common::workspace_root().join("models");
+    let (models, mesh) = local::shared_models(&dir).unwrap();
+    let watchers = Watchers::new(models.clone(), mesh.clone(), 1, 0.6);
+    let path = crate::common::media("seq_obama.webm");
+    let bytes = std::fs::read(&path).unwrap();
+    let limit = Duration::from_secs(60);
+
+    let mut watch = watchers
+        .start(media::video_demuxer(&bytes).unwrap())
+        .unwrap();
+    // one watcher: a second recording at once is read after it ends
+    assert!(watchers.start("matroska").is_none());
+    for chunk in bytes.chunks(16 * 1024) {
+        watch.feed(chunk);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let watched = watch.finish(limit).await.expect("the watch finished");
+
+    let info = media::probe_video(&path, &bytes[..64], "selfie_video", limit)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(watched.fits(info.duration_secs));
+    let (frames, step_ms) = frames::dense(&path, &info, limit).await.unwrap();
+    assert_eq!(watched.step_ms, step_ms);
+    assert_eq!(watched.frames.len(), frames.len());
+    assert!(
+        watched.frames.iter().zip(&frames).all(|(a, b)| a == b),
+        "the same pixels"
+    );
+    let track = liveness::track(&models, &mesh, &frames, step_ms, 0.6).unwrap();
+    let faces = |t: &liveness::Track| t.samples.iter().flatten().count();
+    assert!(faces(&track) >= frames.len() / 2, "a face in most frames");
+    // one thread from the first frame instead of two halves: the same faces, give or take the
+    // frame where the second half starts
+    assert!(faces(&watched.track).abs_diff(faces(&track)) <= 1);
+    let yaw = |t: &liveness::Track| t.samples.iter().flatten().map(|s| s.yaw).sum::<f32>();
+    assert!((yaw(&watched.track) - yaw(&track)).abs() / faces(&track) as f32 <= 1.0);
+
+    // the watcher is free again; bytes that are no video give no frames to use
+    let mut watch = watchers.start("matroska").expect("a free watcher");
+    watch.feed(b"\x1a\x45\xdf\xa3 not really a recording");
+    let garbage = watch.finish(limit).await;
+    assert!(garbage.is_none_or(|w| !w.fits(Some(1.0))));
+}

@@ -106,7 +106,8 @@ pub async fn read_ppm_stream(mut r: impl AsyncRead + Unpin, max: usize) -> Vec<R
     frames
 }
 
-async fn read_one(r: &mut (impl AsyncRead + Unpin)) -> Option<RgbImage> {
+/// One binary PPM image; `None` at the end of the stream or on a malformed one.
+pub async fn read_one(r: &mut (impl AsyncRead + Unpin)) -> Option<RgbImage> {
     let mut fields: Vec<String> = Vec::with_capacity(4);
     let mut byte = r.read_u8().await.ok()?;
     while fields.len() < 4 {

@@ -47,15 +47,18 @@ pub enum Verdict {
     Followed { r2: f32, rank: f32 },
     /// It could be read and does not follow it.
     NotFollowed { r2: f32, rank: f32 },
-    /// Too few frames show a face large enough, unclipped, against a background.
+    /// Too few frames show a face large enough, against a background, with a colour pair
+    /// not clipped.
     Unmeasured { frames: usize, of: usize },
 }
 
-/// One frame's reading: its time and the skin's chroma against the background's.
+/// One frame's reading: its time and the skin's chroma against the background's, `(R − G,
+/// B − G)`; a component is `None` where one of its skin channels is at the sensor's end (a
+/// bright, warm face's red near 255 cannot take on a colour's red: the other is still read).
 #[derive(Debug, Clone, Copy)]
 pub struct Reading {
     pub t_ms: u32,
-    pub chroma: [f32; 2],
+    pub chroma: [Option<f32>; 2],
 }
 
 /// The skin-against-background chroma of every frame with a readable face.
@@ -77,7 +80,12 @@ pub fn readings(track: &Track, frames: &[RgbImage]) -> Vec<Reading> {
                     (p[0] as i64 - half, p[1] as i64 - half, 2 * half + 1)
                 }),
             )?;
-            if skin.iter().any(|&v| !(8.0..=247.0).contains(&v)) {
+            let fine = |v: f32| (8.0..=247.0).contains(&v);
+            let read = [
+                fine(skin[0]) && fine(skin[1]),
+                fine(skin[2]) && fine(skin[1]),
+            ];
+            if !read[0] && !read[1] {
                 return None;
             }
             // the background: the frame's side patches that lie outside the face's box (1.3×)
@@ -111,8 +119,8 @@ pub fn readings(track: &Track, frames: &[RgbImage]) -> Vec<Reading> {
             Some(Reading {
                 t_ms: s.t_ms,
                 chroma: [
-                    (ln(skin[0]) - ln(skin[1])) - (ln(back[0]) - ln(back[1])),
-                    (ln(skin[2]) - ln(skin[1])) - (ln(back[2]) - ln(back[1])),
+                    read[0].then(|| (ln(skin[0]) - ln(skin[1])) - (ln(back[0]) - ln(back[1]))),
+                    read[1].then(|| (ln(skin[2]) - ln(skin[1])) - (ln(back[2]) - ln(back[1]))),
                 ],
             })
         })
@@ -146,9 +154,10 @@ fn screen_chroma(rgb: [u8; 3]) -> [f32; 2] {
 }
 
 /// How well `lights` (shown `delay_ms` before each reading's time) predicts the readings: R²
-/// over both channels, 0 unless both gains are positive.
+/// over the channels read (each with at least 8 readings), 0 unless every such gain is
+/// positive or none is read.
 fn fit(readings: &[Reading], lights: &[Light], delay_ms: i64) -> f32 {
-    let mut pairs: Vec<([f32; 2], [f32; 2])> = Vec::new();
+    let mut pairs: [Vec<(f32, f32)>; 2] = [Vec::new(), Vec::new()];
     for r in readings {
         let t = i64::from(r.t_ms) - delay_ms;
         let Some(i) = lights.iter().rposition(|l| i64::from(l.at_ms) <= t) else {
@@ -157,24 +166,29 @@ fn fit(readings: &[Reading], lights: &[Light], delay_ms: i64) -> f32 {
         if t - i64::from(lights[i].at_ms) < i64::from(cut::SETTLE_MS) {
             continue;
         }
-        pairs.push((screen_chroma(lights[i].rgb), r.chroma));
+        let screen = screen_chroma(lights[i].rgb);
+        for c in 0..2 {
+            if let Some(v) = r.chroma[c] {
+                pairs[c].push((screen[c], v));
+            }
+        }
     }
-    if pairs.len() < 8 {
-        return 0.0;
-    }
-    let n = pairs.len() as f32;
     let (mut res, mut tot) = (0.0, 0.0);
-    for c in 0..2 {
-        let mx = pairs.iter().map(|p| p.0[c]).sum::<f32>() / n;
-        let my = pairs.iter().map(|p| p.1[c]).sum::<f32>() / n;
-        let sxx: f32 = pairs.iter().map(|p| (p.0[c] - mx).powi(2)).sum();
-        let sxy: f32 = pairs.iter().map(|p| (p.0[c] - mx) * (p.1[c] - my)).sum();
-        let syy: f32 = pairs.iter().map(|p| (p.1[c] - my).powi(2)).sum();
+    for pairs in pairs.iter().filter(|p| p.len() >= 8) {
+        let n = pairs.len() as f32;
+        let mx = pairs.iter().map(|p| p.0).sum::<f32>() / n;
+        let my = pairs.iter().map(|p| p.1).sum::<f32>() / n;
+        let sxx: f32 = pairs.iter().map(|p| (p.0 - mx).powi(2)).sum();
+        let sxy: f32 = pairs.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+        let syy: f32 = pairs.iter().map(|p| (p.1 - my).powi(2)).sum();
         if sxx <= f32::EPSILON || syy <= f32::EPSILON || sxy <= 0.0 {
             return 0.0;
         }
         res += syy - sxy * sxy / sxx;
         tot += syy;
+    }
+    if tot <= 0.0 {
+        return 0.0;
     }
     1.0 - res / tot
 }
@@ -278,12 +292,55 @@ mod tests {
                 Reading {
                     t_ms: t,
                     chroma: [
-                        0.2 + gain * c[0] + rng.gen_range(-0.01..0.01),
-                        -0.1 + gain * c[1] + rng.gen_range(-0.01..0.01),
+                        Some(0.2 + gain * c[0] + rng.gen_range(-0.01..0.01)),
+                        Some(-0.1 + gain * c[1] + rng.gen_range(-0.01..0.01)),
                     ],
                 }
             })
             .collect()
+    }
+
+    /// Another sequence on the same times as `lights`, each colour different from its own.
+    fn another(lights: &[Light]) -> Vec<Light> {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+        let mut other = lights.to_vec();
+        for i in 0..other.len() {
+            other[i].rgb = loop {
+                let c = LIGHT_PALETTE[rng.gen_range(0..LIGHT_PALETTE.len())];
+                if c != lights[i].rgb && (i == 0 || other[i - 1].rgb != c) {
+                    break c;
+                }
+            };
+        }
+        other
+    }
+
+    /// A bright, warm face whose red is at the sensor's end in every frame: the blue against
+    /// green alone is read, and decides (measured: `cage-1`'s render read `not measured` in 4
+    /// of 5 sequences when a clipped red dropped the whole frame).
+    #[test]
+    fn a_clipped_channel_leaves_the_other_to_decide() {
+        let lights = sequence();
+        let red_clipped = |r: Vec<Reading>| -> Vec<Reading> {
+            r.into_iter()
+                .map(|mut r| {
+                    r.chroma[0] = None;
+                    r
+                })
+                .collect()
+        };
+        assert!(matches!(
+            judge(&red_clipped(lit(&lights, 0.08, 150)), &lights),
+            Verdict::Followed { .. }
+        ));
+        assert!(matches!(
+            judge(&red_clipped(lit(&another(&lights), 0.08, 150)), &lights),
+            Verdict::NotFollowed { .. }
+        ));
+        assert!(matches!(
+            judge(&red_clipped(lit(&lights, 0.0, 150)), &lights),
+            Verdict::NotFollowed { .. }
+        ));
     }
 
     #[test]
@@ -299,18 +356,8 @@ mod tests {
             Verdict::NotFollowed { .. }
         ));
         // lit by another sequence of the same times (a render made for another recording)
-        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
-        let mut other = lights.clone();
-        for i in 0..other.len() {
-            other[i].rgb = loop {
-                let c = LIGHT_PALETTE[rng.gen_range(0..LIGHT_PALETTE.len())];
-                if c != lights[i].rgb && (i == 0 || other[i - 1].rgb != c) {
-                    break c;
-                }
-            };
-        }
         assert!(matches!(
-            judge(&lit(&other, 0.08, 150), &lights),
+            judge(&lit(&another(&lights), 0.08, 150), &lights),
             Verdict::NotFollowed { .. }
         ));
     }

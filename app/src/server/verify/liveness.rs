@@ -153,16 +153,51 @@ fn track_from(
     step_ms: u32,
     detect_threshold: f32,
 ) -> anyhow::Result<Vec<Option<Sample>>> {
-    let mut samples = Vec::with_capacity(frames.len());
-    let mut crop: Option<Crop> = None;
-    for (i, frame) in frames.iter().enumerate() {
-        let t_ms = (offset + i) as u32 * step_ms;
+    let mut tracker = Tracker::new(offset, step_ms, detect_threshold);
+    tracker.samples.reserve(frames.len());
+    for frame in frames {
+        tracker.push(models, mesh, frame)?;
+    }
+    Ok(tracker.samples)
+}
+
+/// The track built one frame at a time, as the frames arrive (a live recording is tracked
+/// while it is streamed, `verify::watch`): what [`track`] does to each half.
+pub struct Tracker {
+    samples: Vec<Option<Sample>>,
+    crop: Option<Crop>,
+    offset: usize,
+    step_ms: u32,
+    detect_threshold: f32,
+}
+
+impl Tracker {
+    /// A track whose first frame is frame number `offset`, one every `step_ms`.
+    pub fn new(offset: usize, step_ms: u32, detect_threshold: f32) -> Self {
+        Self {
+            samples: Vec::new(),
+            crop: None,
+            offset,
+            step_ms,
+            detect_threshold,
+        }
+    }
+
+    /// The next frame: the mesh follows the face from the last one, YuNet finds it again
+    /// when the mesh loses it.
+    pub fn push(
+        &mut self,
+        models: &FaceModels,
+        mesh: &FaceMesh,
+        frame: &RgbImage,
+    ) -> anyhow::Result<()> {
+        let t_ms = (self.offset + self.samples.len()) as u32 * self.step_ms;
         let mut found = None;
         for attempt in 0..2 {
-            let c = match (attempt, crop) {
+            let c = match (attempt, self.crop) {
                 (0, Some(c)) => c,
                 (0, None) | (1, Some(_)) => {
-                    let faces = models.detect(frame, super::face::SMALL, detect_threshold)?;
+                    let faces = models.detect(frame, super::face::SMALL, self.detect_threshold)?;
                     match super::local::largest(&faces) {
                         Some(f) => Crop::around_face(&f),
                         None => break,
@@ -175,15 +210,25 @@ fn track_from(
                 found = Some(m);
                 break;
             }
-            if crop.is_none() {
+            if self.crop.is_none() {
                 break;
             }
-            crop = None;
+            self.crop = None;
         }
-        crop = found.as_ref().map(Mesh::next_crop);
-        samples.push(found.map(|m| Sample::of(&m, frame, t_ms)));
+        self.crop = found.as_ref().map(Mesh::next_crop);
+        self.samples
+            .push(found.map(|m| Sample::of(&m, frame, t_ms)));
+        Ok(())
     }
-    Ok(samples)
+
+    /// The track of every frame pushed (from frame 0), its eye changes worked out.
+    pub fn finish(self) -> Track {
+        let mut track = Track {
+            samples: self.samples,
+        };
+        track.eye_changes();
+        track
+    }
 }
 
 /// The middle value (the upper one of an even count); `None` when empty.

@@ -65,6 +65,8 @@ pub struct LocalVerifier {
     media_timeout: Duration,
     /// The OpenAI-compatible backend, with `openai` or `both` (IDV_VERIFIER).
     remote: Option<(super::openai::VisionClient, VerifierMode)>,
+    /// Live recordings read while they arrive, as many at once as there are inference threads.
+    watchers: super::watch::Watchers,
 }
 
 impl LocalVerifier {
@@ -77,6 +79,12 @@ impl LocalVerifier {
     ) -> anyhow::Result<Self> {
         let (models, mesh) = shared_models(models_dir)?;
         Ok(Self {
+            watchers: super::watch::Watchers::new(
+                models.clone(),
+                mesh.clone(),
+                threads,
+                DETECT_THRESHOLD,
+            ),
             models,
             mesh,
             pool: super::InferencePool::new(threads),
@@ -131,38 +139,55 @@ impl Verifier for LocalVerifier {
         }
     }
 
+    fn watch(&self, demuxer: &'static str) -> Option<super::watch::Watch> {
+        self.watchers.start(demuxer)
+    }
+
     async fn verify(&self, inputs: &Inputs) -> anyhow::Result<Outcome> {
-        // the ID photo's evidence is worked out while ffmpeg decodes the video (a core is free)
-        let (models, mesh, id) = (
-            self.models.clone(),
-            self.mesh.clone(),
-            inputs.id_photo.clone(),
-        );
-        let (decoded, id_seen) = tokio::join!(
-            crate::server::observe::stage(
-                "frames",
-                None,
-                frames::dense(&inputs.video, &inputs.video_info, self.media_timeout)
-            ),
-            self.pool.run(move || id_evidence(&models, &mesh, &id)),
-        );
-        let (frames, step_ms) = decoded.map_err(|e| anyhow::anyhow!("frame extraction: {e}"))?;
-        let id_seen = id_seen??;
-        let video = Video {
-            frames,
-            step_ms,
-            duration: inputs.video_info.duration_secs,
-            challenge: inputs.challenge.clone(),
-            test_mode: inputs.test_mode,
-            lights: inputs.lights.clone(),
+        // a live recording read while it arrived: its frames and track are ready
+        let watched = inputs
+            .watched
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .filter(|w| w.fits(inputs.video_info.duration_secs));
+        let (video, tracked, id_seen) = match watched {
+            // the ID photo's evidence is worked out beside the video's (`gather`)
+            Some(w) => {
+                let video = Video {
+                    frames: w.frames,
+                    step_ms: w.step_ms,
+                    duration: inputs.video_info.duration_secs,
+                    challenge: inputs.challenge.clone(),
+                    test_mode: inputs.test_mode,
+                    lights: inputs.lights.clone(),
+                };
+                (video, Some((w.track, w.tracking)), None)
+            }
+            None => {
+                let (video, id_seen) = self.read(inputs).await?;
+                (video, None, Some(id_seen))
+            }
         };
+        let photo = inputs.id_photo.clone();
         let models = self.models.clone();
         let mesh = self.mesh.clone();
         let t = self.thresholds;
         let Some((client, mode)) = &self.remote else {
             return self
                 .pool
-                .run(move || analyse_parts(&models, &mesh, &video, IdSource::Seen(id_seen), t))
+                .run(move || {
+                    let ev = gather_parts(
+                        &models,
+                        &mesh,
+                        &video,
+                        IdSource::of(id_seen, &photo),
+                        t,
+                        tracked,
+                    )?;
+                    let cmp = ev.similarity.map(|s| local_comparison(s, t));
+                    Ok(timed_decide(ev, cmp))
+                })
                 .await?;
         };
         // Local evidence first (liveness, ID checks, the local comparison); the images for the
@@ -171,7 +196,14 @@ impl Verifier for LocalVerifier {
         let (ev, images) = self
             .pool
             .run(move || -> anyhow::Result<_> {
-                let ev = gather_parts(&models, &mesh, &video, IdSource::Seen(id_seen), t)?;
+                let ev = gather_parts(
+                    &models,
+                    &mesh,
+                    &video,
+                    IdSource::of(id_seen, &photo),
+                    t,
+                    tracked,
+                )?;
                 let images = match ev.similarity {
                     Some(_) => {
                         let mut selfies = Vec::new();
@@ -205,6 +237,39 @@ impl Verifier for LocalVerifier {
             (local, _) => local,
         };
         Ok(timed_decide(ev, cmp))
+    }
+}
+
+impl LocalVerifier {
+    /// The video's frames decoded from the file, with the ID photo's evidence worked out while
+    /// ffmpeg decodes (a core is free).
+    async fn read(&self, inputs: &Inputs) -> anyhow::Result<(Video, IdEvidence)> {
+        let (models, mesh, id) = (
+            self.models.clone(),
+            self.mesh.clone(),
+            inputs.id_photo.clone(),
+        );
+        let (decoded, id_seen) = tokio::join!(
+            crate::server::observe::stage(
+                "frames",
+                None,
+                frames::dense(&inputs.video, &inputs.video_info, self.media_timeout)
+            ),
+            self.pool.run(move || id_evidence(&models, &mesh, &id)),
+        );
+        let (frames, step_ms) = decoded.map_err(|e| anyhow::anyhow!("frame extraction: {e}"))?;
+        let id_seen = id_seen??;
+        Ok((
+            Video {
+                frames,
+                step_ms,
+                duration: inputs.video_info.duration_secs,
+                challenge: inputs.challenge.clone(),
+                test_mode: inputs.test_mode,
+                lights: inputs.lights.clone(),
+            },
+            id_seen,
+        ))
     }
 }
 
@@ -447,7 +512,7 @@ fn analyse_parts(
     id: IdSource<'_>,
     t: Thresholds,
 ) -> anyhow::Result<Outcome> {
-    let ev = gather_parts(models, mesh, video, id, t)?;
+    let ev = gather_parts(models, mesh, video, id, t, None)?;
     let cmp = ev.similarity.map(|s| local_comparison(s, t));
     Ok(timed_decide(ev, cmp))
 }
@@ -537,7 +602,7 @@ pub fn gather(
     id: &image::DynamicImage,
     t: Thresholds,
 ) -> anyhow::Result<Evidence> {
-    gather_parts(models, mesh, video, IdSource::Photo(id), t)
+    gather_parts(models, mesh, video, IdSource::Photo(id), t, None)
 }
 
 /// The ID photo's side of [`gather`]: the photo itself, or its evidence already worked out
@@ -547,12 +612,21 @@ enum IdSource<'a> {
     Seen(IdEvidence),
 }
 
+impl<'a> IdSource<'a> {
+    /// The evidence when it is worked out, else the photo.
+    fn of(seen: Option<IdEvidence>, photo: &'a image::DynamicImage) -> Self {
+        seen.map_or(IdSource::Photo(photo), IdSource::Seen)
+    }
+}
+
+/// `tracked`: the liveness track and its time, already made while a live recording arrived.
 fn gather_parts(
     models: &FaceModels,
     mesh: &FaceMesh,
     video: &Video,
     id: IdSource<'_>,
     t: Thresholds,
+    tracked: Option<(liveness::Track, Duration)>,
 ) -> anyhow::Result<Evidence> {
     let frames = &video.frames[..];
     let parent = tracing::Span::current();
@@ -563,11 +637,15 @@ fn gather_parts(
             IdSource::Seen(done) => Ok(done),
         };
         let t0 = std::time::Instant::now();
-        let track = stage_span("liveness")
-            .in_scope(|| liveness::track(models, mesh, frames, video.step_ms, DETECT_THRESHOLD));
+        let track = match tracked {
+            Some((track, took)) => Ok((track, took)),
+            None => stage_span("liveness")
+                .in_scope(|| liveness::track(models, mesh, frames, video.step_ms, DETECT_THRESHOLD))
+                .map(|tr| (tr, t0.elapsed())),
+        };
         let panicked = || anyhow::anyhow!("a scoring thread panicked");
         (
-            track.map(|tr| (tr, t0.elapsed())),
+            track,
             seen.join().map_err(|_| panicked()),
             match id_job {
                 Ok(done) => Ok(Ok(done)),

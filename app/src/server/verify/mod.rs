@@ -13,6 +13,7 @@ pub mod mesh;
 pub mod openai;
 pub mod presentations;
 pub mod synth;
+pub mod watch;
 
 use std::{path::PathBuf, sync::Arc};
 
@@ -35,6 +36,9 @@ pub struct Inputs {
     pub test_mode: bool,
     /// A live recording's screen light, each state when the server sent it (empty: none).
     pub lights: Vec<crate::challenge::Light>,
+    /// A live recording's frames and track, read while it arrived (`watch`); taken by the
+    /// backend that uses them.
+    pub watched: std::sync::Mutex<Option<watch::Watched>>,
 }
 
 /// A backend's verdict.
@@ -53,6 +57,13 @@ pub trait Verifier: Send + Sync {
     /// The `faceComparison.method` this backend reports.
     fn method(&self) -> &'static str;
     async fn verify(&self, inputs: &Inputs) -> anyhow::Result<Outcome>;
+
+    /// Starts reading a live recording in `demuxer`'s container while it arrives (fed chunk by
+    /// chunk, its result given back in [`Inputs::watched`]); `None`: this backend reads the
+    /// recording after it ends.
+    fn watch(&self, _demuxer: &'static str) -> Option<watch::Watch> {
+        None
+    }
 }
 
 pub type SharedVerifier = Arc<dyn Verifier>;
@@ -148,12 +159,17 @@ pub struct InferencePool {
 
 impl InferencePool {
     pub fn new(threads: usize) -> Self {
+        Self::named("inference", threads)
+    }
+
+    /// `threads` threads named `{name}-{i}`.
+    pub fn named(name: &str, threads: usize) -> Self {
         let (tx, rx) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
         let rx = Arc::new(std::sync::Mutex::new(rx));
         for i in 0..threads.max(1) {
             let rx = rx.clone();
             std::thread::Builder::new()
-                .name(format!("inference-{i}"))
+                .name(format!("{name}-{i}"))
                 .spawn(move || {
                     loop {
                         let job = match rx.lock() {
@@ -166,11 +182,19 @@ impl InferencePool {
                         }
                     }
                 })
-                .expect("spawn an inference thread");
+                .expect("spawn a pool thread");
         }
         Self {
             tx: std::sync::Mutex::new(tx),
         }
+    }
+
+    /// Queues `f` on the pool without waiting for it; `false` when the pool has stopped.
+    pub fn spawn(&self, f: impl FnOnce() + Send + 'static) -> bool {
+        let job: Box<dyn FnOnce() + Send> = Box::new(move || {
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+        });
+        self.tx.lock().is_ok_and(|tx| tx.send(job).is_ok())
     }
 
     /// Runs `f` on the pool and waits for it without blocking the async runtime.
