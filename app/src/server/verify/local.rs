@@ -169,22 +169,21 @@ impl Verifier for LocalVerifier {
                 (video, None, Some(id_seen))
             }
         };
-        let photo = inputs.id_photo.clone();
-        let models = self.models.clone();
-        let mesh = self.mesh.clone();
+        let job = Gathering {
+            models: self.models.clone(),
+            mesh: self.mesh.clone(),
+            video,
+            id_seen,
+            photo: inputs.id_photo.clone(),
+            t: self.thresholds,
+            tracked,
+        };
         let t = self.thresholds;
         let Some((client, mode)) = &self.remote else {
             return self
                 .pool
                 .run(move || {
-                    let ev = gather_parts(
-                        &models,
-                        &mesh,
-                        &video,
-                        IdSource::of(id_seen, &photo),
-                        t,
-                        tracked,
-                    )?;
+                    let (ev, _) = job.gather()?;
                     let cmp = ev.similarity.map(|s| local_comparison(s, t));
                     Ok(timed_decide(ev, cmp))
                 })
@@ -196,14 +195,7 @@ impl Verifier for LocalVerifier {
         let (ev, images) = self
             .pool
             .run(move || -> anyhow::Result<_> {
-                let ev = gather_parts(
-                    &models,
-                    &mesh,
-                    &video,
-                    IdSource::of(id_seen, &photo),
-                    t,
-                    tracked,
-                )?;
+                let (ev, video) = job.gather()?;
                 let images = match ev.similarity {
                     Some(_) => {
                         let mut selfies = Vec::new();
@@ -237,6 +229,33 @@ impl Verifier for LocalVerifier {
             (local, _) => local,
         };
         Ok(timed_decide(ev, cmp))
+    }
+}
+
+/// What [`gather_parts`] needs, moved onto an inference thread.
+struct Gathering {
+    models: Arc<FaceModels>,
+    mesh: Arc<FaceMesh>,
+    video: Video,
+    id_seen: Option<IdEvidence>,
+    photo: Arc<image::DynamicImage>,
+    t: Thresholds,
+    tracked: Option<(liveness::Track, Duration)>,
+}
+
+impl Gathering {
+    /// The evidence, and the video it was gathered from.
+    fn gather(self) -> anyhow::Result<(Evidence, Video)> {
+        let id = IdSource::of(self.id_seen, &self.photo);
+        let ev = gather_parts(
+            &self.models,
+            &self.mesh,
+            &self.video,
+            id,
+            self.t,
+            self.tracked,
+        )?;
+        Ok((ev, self.video))
     }
 }
 
