@@ -102,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .layer(axum::middleware::map_request(drop_odd_request_id))
         .layer(axum::middleware::from_fn(super::observe::http_metrics))
 }
 
@@ -153,6 +154,29 @@ pub fn secure_transport_headers(h: &mut HeaderMap, state: &AppState) {
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
+}
+
+/// A client's `X-Request-Id` is kept only when it is a plain id: at most 64 letters, digits,
+/// `-`, `_`, `.` or `:`. Anything else is dropped and a fresh one made (`SetRequestIdLayer`),
+/// so logs, spans and answers never carry a client's long or odd text.
+async fn drop_odd_request_id(mut req: Request<Body>) -> Request<Body> {
+    let plain = |v: &axum::http::HeaderValue| {
+        let b = v.as_bytes();
+        !b.is_empty()
+            && b.len() <= 64
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':'))
+    };
+    let odd = req
+        .headers()
+        .get_all("x-request-id")
+        .iter()
+        .enumerate()
+        .any(|(i, v)| i > 0 || !plain(v));
+    if odd {
+        req.headers_mut().remove("x-request-id");
+    }
+    req
 }
 
 /// The request id of the current request, for handlers that log or answer with it.

@@ -28,6 +28,22 @@ async fn health_and_readiness() {
         .await
         .unwrap();
     assert_eq!(r.headers()["x-request-id"], "abc-123");
+    // one that is long or odd is replaced by a fresh one: it never reaches the logs
+    for odd in ["x".repeat(65), "a b".into(), "<script>".into()] {
+        let r = app
+            .client
+            .get(app.url("/healthz"))
+            .header("x-request-id", odd.as_str())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let id = r.headers()["x-request-id"].to_str().unwrap();
+        assert!(
+            id != odd && uuid::Uuid::parse_str(id).is_ok(),
+            "{odd:?} -> {id}"
+        );
+    }
 
     // readiness follows the database
     app.state.db.pool.close().await;

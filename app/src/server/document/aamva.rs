@@ -126,15 +126,19 @@ pub fn parse(text: &str) -> Option<Licence> {
     for raw in body.split(['\n', '\r', '\u{1e}']) {
         let line = raw.trim_matches(|c: char| c.is_control() || c == ' ');
         // the first element of a subfile follows its type: "DLDAQ…", "IDDAQ…"
+        // (by `get`: a line of other text may have a multi-byte character anywhere)
         let line = match line.get(..2) {
-            Some(t @ ("DL" | "ID")) if line.len() > 5 && is_element(&line[2..5]) => {
+            Some(t @ ("DL" | "ID")) if line.get(2..5).is_some_and(is_element) && line.len() > 5 => {
                 subfile.get_or_insert(t.to_string());
                 &line[2..]
             }
             _ => line,
         };
-        if line.len() > 3 && is_element(&line[..3]) {
-            fields.entry(&line[..3]).or_insert(line[3..].trim());
+        if let (Some(id), Some(value)) = (line.get(..3), line.get(3..))
+            && !value.is_empty()
+            && is_element(id)
+        {
+            fields.entry(id).or_insert(value.trim());
         }
     }
     fields.retain(|_, v| !v.is_empty() && !matches!(*v, "NONE" | "unavl" | "UNAVL"));
@@ -227,6 +231,25 @@ mod tests {
         let l = parse(&sample("CAN", "19900107", "20290808")).unwrap();
         assert_eq!(l.birth_date.as_deref(), Some("1990-01-07"));
         assert_eq!(l.expiry_date.as_deref(), Some("2029-08-08"));
+    }
+
+    /// Latin-1 text read as characters (a name with an accent, a stray byte) is parsed, never
+    /// a panic: an element id cut through a multi-byte character is not an element.
+    #[test]
+    fn text_with_multi_byte_characters_is_parsed_without_a_panic() {
+        let file = sample("USA", "01151990", "01152030").replace(
+            "DCSSAMPLE",
+            "DCSS\u{c4}MPLE\nDA\u{e9}xyz\n\u{e9}\u{e9}\u{e9}\nDLD\u{e9}\nDLDA\u{e9}Q",
+        );
+        let licence = parse(&file).expect("still a licence");
+        assert_eq!(licence.surname.as_deref(), Some("S\u{c4}MPLE"));
+        for text in [
+            "DA\u{e9}",
+            "DLDA\u{e9}Q",
+            "ANSI 6360140900\u{e9}\u{e9}\u{e9}",
+        ] {
+            assert!(parse(text).is_none());
+        }
     }
 
     #[test]
