@@ -352,12 +352,10 @@ async fn attempt(
         submission::inspect_files(state, files),
         watched
     );
-    let (evidence, inspected) = (evidence?, inspected?);
+    let (mut evidence, inspected) = (evidence?, inspected?);
     let read_while_arriving = watched.is_some();
-    if let Recording::Live { watched: slot, .. } = &evidence {
-        *slot
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = watched;
+    if let Recording::Live { watched: slot, .. } = &mut evidence {
+        *slot = watched;
     }
     let span = tracing::info_span!("submission", check_id = tracing::field::Empty);
     match submission::process_inspected(state, caller, fields, files, inspected, evidence)
@@ -583,6 +581,6 @@ async fn evidence(state: &AppState, r: &Recorded) -> Result<Recording, Ended> {
         answered: (challenge, timeline),
         not_live,
         lights: r.lights.clone(),
-        watched: std::sync::Mutex::new(None),
+        watched: None,
     })
 }

@@ -234,7 +234,7 @@ pub(super) enum Recording {
         lights: Vec<crate::challenge::Light>,
         /// Its frames and track, read while it arrived (`verify::watch`), for the verifier to
         /// take; `None`: it is read now.
-        watched: std::sync::Mutex<Option<verify::watch::Watched>>,
+        watched: Option<verify::watch::Watched>,
     },
 }
 
@@ -253,13 +253,10 @@ impl Recording {
         }
     }
 
-    fn take_watched(&self) -> Option<verify::watch::Watched> {
+    fn take_watched(&mut self) -> Option<verify::watch::Watched> {
         match self {
             Self::Uploaded(_) => None,
-            Self::Live { watched, .. } => watched
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .take(),
+            Self::Live { watched, .. } => watched.take(),
         }
     }
 }
@@ -339,7 +336,7 @@ pub(super) async fn process_inspected(
     fields: &intake::Intake,
     files: Files<'_>,
     Inspected(video, image, back): Inspected,
-    recording: Recording,
+    mut recording: Recording,
 ) -> Result<SubmitSuccess, AppError> {
     let (email, phone) = contact(&caller, fields)?;
     let Files {
@@ -359,7 +356,7 @@ pub(super) async fn process_inspected(
         selfie,
         &video,
         (image, back),
-        &recording,
+        &mut recording,
         requested,
     )
     .await?;
@@ -616,7 +613,7 @@ async fn score(
     selfie: &intake::Upload,
     video: &media::VideoInfo,
     (image, back): (media::DecodedImage, Option<media::DecodedImage>),
-    recording: &Recording,
+    recording: &mut Recording,
     requested: Option<DocumentType>,
 ) -> Result<Scored, AppError> {
     let forced = (caller.auth.mode == KeyMode::Test)

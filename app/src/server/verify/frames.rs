@@ -35,6 +35,13 @@ pub async fn dense(
     Ok((frames, (1000.0 / fps).round() as u32))
 }
 
+/// ffmpeg's filter for frames at `fps`, at most `side` px on the long side (area scaling).
+pub fn filter(fps: f64, side: u32) -> String {
+    format!(
+        "fps={fps:.4},scale='if(gte(iw,ih),min({side},iw),-2)':'if(gte(iw,ih),-2,min({side},ih))':flags=area"
+    )
+}
+
 async fn sample_at(
     video: &Path,
     info: &VideoInfo,
@@ -43,9 +50,7 @@ async fn sample_at(
     side: u32,
     limit: Duration,
 ) -> Result<Vec<RgbImage>, ToolError> {
-    let filter = format!(
-        "fps={fps:.4},scale='if(gte(iw,ih),min({side},iw),-2)':'if(gte(iw,ih),-2,min({side},ih))':flags=area"
-    );
+    let filter = filter(fps, side);
     let p = video.to_string_lossy();
     let frames = count.to_string();
     let args = [

@@ -20,7 +20,7 @@ use tokio::{
 use super::{
     InferencePool,
     face::FaceModels,
-    frames::{DENSE_SIDE, read_one},
+    frames::{DENSE_SIDE, filter, read_one},
     liveness::{FPS, MAX_FRAMES, Track, Tracker},
     mesh::FaceMesh,
 };
@@ -43,9 +43,7 @@ impl Watched {
     /// file of `duration_secs`: at `FPS` (a recording longer than `MAX_FRAMES` allow would be
     /// sampled more sparsely) and at least one.
     pub fn fits(&self, duration_secs: Option<f64>) -> bool {
-        !self.frames.is_empty()
-            && duration_secs.is_none_or(|d| d <= MAX_FRAMES as f64 / FPS)
-            && self.track.samples.len() == self.frames.len()
+        !self.frames.is_empty() && duration_secs.is_none_or(|d| d <= MAX_FRAMES as f64 / FPS)
     }
 }
 
@@ -78,9 +76,7 @@ impl Watchers {
     /// or ffmpeg cannot start (the recording is then read after it ends).
     pub fn start(&self, demuxer: &'static str) -> Option<Watch> {
         let permit = self.permits.clone().try_acquire_owned().ok()?;
-        let filter = format!(
-            "fps={FPS:.4},scale='if(gte(iw,ih),min({DENSE_SIDE},iw),-2)':'if(gte(iw,ih),-2,min({DENSE_SIDE},ih))':flags=area"
-        );
+        let filter = filter(FPS, DENSE_SIDE);
         let max = MAX_FRAMES.to_string();
         let mut child = tokio::process::Command::new("ffmpeg")
             .args([
