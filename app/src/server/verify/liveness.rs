@@ -48,9 +48,12 @@ pub mod cut {
     /// nearest frames, which a blink spans, left out).
     pub const BLINK_CONTEXT_MS: u32 = 600;
     pub const BLINK_SPAN_MS: u32 = 250;
-    /// A blink is read only where the head is steady: its pose changes less than this
-    /// (degrees) from the frames either side.
+    /// A blink is read only where the head is steady: its yaw within this (degrees) of the
+    /// frames around, and those frames' poses within this of their median.
     pub const STEADY_DEG: f32 = 5.0;
+    /// ... and its pitch no more than this below theirs (closing lids read to the mesh as the
+    /// head tipping down: 4–7° on a synthetic blink, `idv eval trace`).
+    pub const BLINK_DIP_DEG: f32 = 9.0;
     /// A response counts from this long after its prompt appeared (reaction time).
     pub const REACTION_MS: u32 = 150;
     /// A jump between neighbouring frames: the face's points move by more than this share of
@@ -262,37 +265,55 @@ fn correlation(a: &[f32], b: &[f32]) -> f32 {
 }
 
 impl Track {
-    /// Sets each steady sample's `eye_change`: its eye patches against the mean of those
-    /// around it (within `BLINK_CONTEXT_MS`, the nearest `BLINK_SPAN_MS` left out).
+    /// Sets each steady sample's `eye_change`: its eye patches against those around it
+    /// (within `BLINK_CONTEXT_MS`, the nearest `BLINK_SPAN_MS` left out), value by value the
+    /// median of the ones in the pose the head holds around that moment.
+    ///
+    /// The pose around the moment is the median of those frames, not the sample's own: lids
+    /// drawn down read to the mesh as the head tipping down by up to `BLINK_DIP_DEG`, so the
+    /// sample may sit that much lower (and only lower). The median keeps the closed eyes of a
+    /// second blink nearby out of the reference.
     fn eye_changes(&mut self) {
         let faces: Vec<(u32, f32, f32, Vec<f32>)> = self
             .faces()
             .map(|s| (s.t_ms, s.yaw, s.pitch, s.patches.clone()))
             .collect();
-        for (k, s) in self.samples.iter_mut().flatten().enumerate() {
-            let pose_near = |f: &(u32, f32, f32, Vec<f32>)| {
-                (f.1 - s.yaw).abs() + (f.2 - s.pitch).abs() < cut::STEADY_DEG
-            };
-            let steady =
-                k > 0 && faces.get(k + 1).is_some_and(pose_near) && pose_near(&faces[k - 1]);
-            let around: Vec<&Vec<f32>> = faces
+        for s in self.samples.iter_mut().flatten() {
+            let context: Vec<&(u32, f32, f32, Vec<f32>)> = faces
                 .iter()
                 .filter(|f| {
                     let d = f.0.abs_diff(s.t_ms);
-                    d > cut::BLINK_SPAN_MS && d <= cut::BLINK_CONTEXT_MS && pose_near(f)
+                    d > cut::BLINK_SPAN_MS && d <= cut::BLINK_CONTEXT_MS
                 })
-                .map(|f| &f.3)
                 .collect();
-            if !steady || around.len() < 2 || s.patches.is_empty() {
+            let (Some(yaw), Some(pitch)) = (
+                median(context.iter().map(|f| f.1).collect()),
+                median(context.iter().map(|f| f.2).collect()),
+            ) else {
+                continue;
+            };
+            let dip = pitch - s.pitch;
+            let steady = (s.yaw - yaw).abs() < cut::STEADY_DEG
+                && dip > -cut::STEADY_DEG
+                && dip < cut::BLINK_DIP_DEG;
+            let around: Vec<&(u32, f32, f32, Vec<f32>)> = context
+                .into_iter()
+                .filter(|f| (f.1 - yaw).abs() + (f.2 - pitch).abs() < cut::STEADY_DEG)
+                .collect();
+            // frames on both sides: the first and last moments have nothing to differ from
+            let sides = around.iter().any(|f| f.0 < s.t_ms) && around.iter().any(|f| f.0 > s.t_ms);
+            if !steady || !sides || s.patches.is_empty() {
                 continue;
             }
-            let mut mean = vec![0f32; s.patches.len()];
-            for p in &around {
-                for (m, x) in mean.iter_mut().zip(p.iter()) {
-                    *m += x / around.len() as f32;
-                }
-            }
-            s.eye_change = 1.0 - correlation(&s.patches, &mean);
+            let mut column = Vec::with_capacity(around.len());
+            let reference: Vec<f32> = (0..s.patches.len())
+                .map(|i| {
+                    column.clear();
+                    column.extend(around.iter().filter_map(|f| f.3.get(i).copied()));
+                    median(column.clone()).unwrap_or(0.0)
+                })
+                .collect();
+            s.eye_change = 1.0 - correlation(&s.patches, &reference);
         }
     }
 
@@ -781,6 +802,45 @@ mod tests {
                 .follows(&c, &sent(vec![600, 0, 4_600]))
                 .is_err()
         );
+    }
+
+    /// Two blinks 450 ms apart whose closed frames read 6° lower to the mesh (as drawn lids
+    /// do), a look down held, and the rest open: the eye patches tell the closed frames only.
+    #[test]
+    fn a_blink_is_read_from_the_eye_patches_though_it_tips_the_pitch() {
+        let open: Vec<f32> = (0..256).map(|i| (i as f32 * 0.3).sin()).collect();
+        let closed: Vec<f32> = (0..256).map(|i| (i as f32 * 0.7).cos()).collect();
+        let blink = |t: u32| matches!(t, 1_700 | 1_800 | 2_100 | 2_200);
+        let down = |t: u32| (4_000..=4_300).contains(&t);
+        let mut track = Track {
+            samples: (0..60)
+                .map(|i| {
+                    let t = i * 100;
+                    let pitch = if blink(t) {
+                        -6.0
+                    } else if down(t) {
+                        -20.0
+                    } else {
+                        0.0
+                    };
+                    let mut s = sample(t, 0.0, pitch, 0.3, 0.0)?;
+                    s.patches = if blink(t) || down(t) {
+                        closed.clone()
+                    } else {
+                        open.iter().map(|x| x + 0.01 * (i as f32).sin()).collect()
+                    };
+                    Some(s)
+                })
+                .collect(),
+        };
+        track.eye_changes();
+        let read: Vec<u32> = track
+            .faces()
+            .filter(|s| s.eye_change >= cut::BLINK_CHANGE)
+            .map(|s| s.t_ms)
+            .collect();
+        assert_eq!(read, [1_700, 1_800, 2_100, 2_200]);
+        assert_eq!(track.blinks(), [1_700, 2_100]);
     }
 
     #[test]
