@@ -12,7 +12,7 @@ cd "$ROOT_DIR"
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(multipart_intake content_sniffing image_header webhook_url settings)
+[ ${#targets[@]} -gt 0 ] || targets=(multipart_intake content_sniffing image_header webhook_url settings aamva mrz)
 
 CARGO_FUZZ_VERSION=0.13.2
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal >&2

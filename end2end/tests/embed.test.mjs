@@ -25,9 +25,12 @@ test('inside a partner iframe the result is posted to the parent page', async ()
   const src = verifUrl(api_key, 'embedded-user');
   const head = await fetch(src);
   const csp = head.headers.get('content-security-policy');
-  // framed only by the partner's origins; scripts only ours and this answer's nonce'd inline ones
+  // framed only by the partner's origins; nothing by default, scripts only ours and this
+  // answer's nonce'd inline ones, requests and the live channel to this host, forms posted here
   assert.ok(csp.endsWith(`; frame-ancestors 'self' ${PARENT}`), csp);
-  assert.match(csp, /^script-src 'self' 'nonce-[A-Za-z0-9+/=_-]+' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none';/);
+  assert.match(csp, /^default-src 'none'; script-src 'self' 'nonce-[A-Za-z0-9+/=_-]+' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; /);
+  const host = new URL(src).host;
+  assert.ok(csp.includes(`; connect-src 'self' ws://${host} wss://${host}; form-action 'self'; object-src 'none'; base-uri 'none'; `), csp);
 
   const page = await browser.newPage({ viewport: VIEWPORTS.desktop });
   await page.goto(`${PARENT}/embed?src=${encodeURIComponent(src)}`);

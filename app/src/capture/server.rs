@@ -122,6 +122,7 @@ async fn verif_page(
             axum::Json(data).into_response(),
             None,
             "frame-ancestors 'none'",
+            Loads::default(),
         ),
         Ok(data) => {
             let data = CapturePageData {
@@ -130,7 +131,12 @@ async fn verif_page(
             };
             render_page(&state, data, req).await
         }
-        Err(e) if json => with_page_headers(e.into_response(), None, "frame-ancestors 'none'"),
+        Err(e) if json => with_page_headers(
+            e.into_response(),
+            None,
+            "frame-ancestors 'none'",
+            Loads::default(),
+        ),
         Err(e) => {
             let status = e.status();
             let msg = e.public_message();
@@ -138,7 +144,7 @@ async fn verif_page(
             let _ = e.into_response();
             let resp = (status, Html(error_page(&msg, lang))).into_response();
             // who may frame the page: nobody when there is no partner
-            with_page_headers(resp, None, "frame-ancestors 'none'")
+            with_page_headers(resp, None, "frame-ancestors 'none'", Loads::default())
         }
     }
 }
@@ -216,6 +222,22 @@ async fn page_caller(state: &AppState, q: &VerifQuery) -> Result<PageCaller, App
 /// this answer's nonce and whose `frame-ancestors` are the partner's allowed origins.
 async fn render_page(state: &AppState, data: CapturePageData, req: Request<Body>) -> Response {
     let frame = frame_ancestors(&data.allowed_origins);
+    // the live channel's host: the public one when configured (a proxy may pass `Host`
+    // without its port), else the request's (HTTP/2 names it in the authority)
+    let public = &state.config.public_url;
+    let host = if state.config.public_url_is_default {
+        req.headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .map(str::to_string)
+            .or_else(|| req.uri().authority().map(|a| a.to_string()))
+    } else {
+        public.host_str().map(|h| match public.port() {
+            Some(p) => format!("{h}:{p}"),
+            None => h.to_string(),
+        })
+    };
+    let logo = data.theme.logo_url.clone();
     let nonce: Arc<OnceLock<String>> = Arc::new(OnceLock::new());
     let opts = state.leptos_options.clone();
     let st = state.clone();
@@ -232,17 +254,26 @@ async fn render_page(state: &AppState, data: CapturePageData, req: Request<Body>
         move || shell(opts.clone()),
     );
     let resp = handler(req).await.into_response();
-    with_page_headers(resp, nonce.get().map(String::as_str), &frame)
+    let loads = Loads {
+        host: host.as_deref(),
+        logo: logo.as_deref(),
+    };
+    with_page_headers(resp, nonce.get().map(String::as_str), &frame, loads)
 }
 
-/// The capture page's headers: no referrer, no caching, and a CSP that lets only the page's
-/// own files and inline scripts with `nonce` run (none at all without one).
-fn with_page_headers(mut resp: Response, nonce: Option<&str>, frame: &str) -> Response {
-    let scripts = match nonce {
-        Some(n) => format!("script-src 'self' 'nonce-{n}' 'wasm-unsafe-eval'"),
-        None => "script-src 'none'".to_string(),
-    };
-    let csp = format!("{scripts}; object-src 'none'; base-uri 'none'; {frame}");
+/// The capture page's headers: no referrer, no caching, and a CSP that allows nothing by
+/// default: scripts only the page's own files and inline scripts with `nonce` (none at all
+/// without one), styles and fonts from this origin (and the theme's inline styles), images from
+/// here, `data:`/`blob:` (the ID photo's preview) and the partner's logo's origin, the recording
+/// as a `blob:`, requests to this origin and the live channel's socket on `host`, forms posted
+/// here only.
+fn with_page_headers(
+    mut resp: Response,
+    nonce: Option<&str>,
+    frame: &str,
+    loads: Loads<'_>,
+) -> Response {
+    let csp = page_csp(nonce, frame, loads);
     let h = resp.headers_mut();
     h.insert(
         header::REFERRER_POLICY,
@@ -253,6 +284,48 @@ fn with_page_headers(mut resp: Response, nonce: Option<&str>, frame: &str) -> Re
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     resp
+}
+
+/// What a page may load from elsewhere than its own origin (`page_csp`).
+#[derive(Default, Clone, Copy)]
+struct Loads<'a> {
+    /// The public host (`IDV_PUBLIC_URL`) or the request's: the live channel's socket (`ws://`,
+    /// `wss://`).
+    host: Option<&'a str>,
+    /// The partner's logo (`theme.logo_url`).
+    logo: Option<&'a str>,
+}
+
+/// A value that cannot extend a CSP (no separator, quote or space), else nothing.
+fn csp_safe(v: &str) -> Option<&str> {
+    (!v.is_empty() && !v.contains([';', ',', ' ', '\'', '"', '\r', '\n'])).then_some(v)
+}
+
+fn page_csp(nonce: Option<&str>, frame: &str, loads: Loads<'_>) -> String {
+    let scripts = match nonce {
+        Some(n) => format!("script-src 'self' 'nonce-{n}' 'wasm-unsafe-eval'"),
+        None => "script-src 'none'".to_string(),
+    };
+    let mut images = String::from("img-src 'self' data: blob:");
+    if let Some(origin) = loads
+        .logo
+        .and_then(|l| url::Url::parse(l).ok())
+        .filter(|u| matches!(u.scheme(), "https" | "http"))
+        .map(|u| u.origin().ascii_serialization())
+        && let Some(o) = csp_safe(&origin)
+    {
+        images.push(' ');
+        images.push_str(o);
+    }
+    let mut connect = String::from("connect-src 'self'");
+    if let Some(host) = loads.host.and_then(csp_safe) {
+        connect.push_str(&format!(" ws://{host} wss://{host}"));
+    }
+    format!(
+        "default-src 'none'; {scripts}; style-src 'self' 'unsafe-inline'; font-src 'self'; \
+         {images}; media-src 'self' blob:; {connect}; form-action 'self'; object-src 'none'; \
+         base-uri 'none'; {frame}"
+    )
 }
 
 /// `Content-Security-Policy: frame-ancestors` for a partner: this origin and the partner's
@@ -417,6 +490,37 @@ mod tests {
         let q = serde_urlencoded_query(Some("api_key=a&user_id=u%201"));
         assert_eq!(q.user_id.as_deref(), Some("u 1"));
         assert_eq!(non_empty(Some("  ".into())), None);
+    }
+
+    #[test]
+    fn the_page_policy_names_the_logos_origin_and_the_socket_and_cannot_be_extended() {
+        let csp = page_csp(
+            Some("abc"),
+            "frame-ancestors 'self'",
+            Loads {
+                host: Some("idv.example:8443"),
+                logo: Some("https://cdn.acme.example/brand/logo.png?v=2"),
+            },
+        );
+        assert!(csp.contains("; img-src 'self' data: blob: https://cdn.acme.example; "));
+        assert!(
+            csp.contains("; connect-src 'self' ws://idv.example:8443 wss://idv.example:8443; ")
+        );
+        // a hostile Host header or logo adds nothing
+        let csp = page_csp(
+            None,
+            "frame-ancestors 'none'",
+            Loads {
+                host: Some("x; script-src *"),
+                logo: Some("javascript:alert(1)"),
+            },
+        );
+        assert!(csp.contains("; img-src 'self' data: blob:; "), "{csp}");
+        assert!(csp.contains("; connect-src 'self'; "), "{csp}");
+        assert!(
+            csp.contains("script-src 'none'") && !csp.contains('*'),
+            "{csp}"
+        );
     }
 
     #[test]

@@ -33,21 +33,32 @@ impl FromRequestParts<AppState> for Partner {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
-        let key = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-            .ok_or_else(|| AppError::Unauthorized(messages::API_KEY_REQUIRED.into()))?;
-        match partners::authenticate(&state.db, key, KeyKind::Secret).await? {
-            Ok(auth) => Ok(Partner(auth)),
-            Err(KeyRefused::WrongKind(_)) => Err(AppError::Unauthorized(
-                api_messages::SECRET_KEY_REQUIRED.into(),
-            )),
-            Err(KeyRefused::Invalid) => Err(AppError::invalid_api_key()),
+        // the rate limit in front of every operation authenticated the key already
+        if let Some(auth) = parts.extensions.get::<Authenticated>() {
+            return Ok(Partner(auth.clone()));
         }
+        authenticate(&parts.headers, state).await.map(Partner)
+    }
+}
+
+/// The request's `Authorization: Bearer` key, as a secret key; the guide's 401 otherwise.
+async fn authenticate(
+    headers: &axum::http::HeaderMap,
+    state: &AppState,
+) -> AppResult<Authenticated> {
+    let key = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| AppError::Unauthorized(messages::API_KEY_REQUIRED.into()))?;
+    match partners::authenticate(&state.db, key, KeyKind::Secret).await? {
+        Ok(auth) => Ok(auth),
+        Err(KeyRefused::WrongKind(_)) => Err(AppError::Unauthorized(
+            api_messages::SECRET_KEY_REQUIRED.into(),
+        )),
+        Err(KeyRefused::Invalid) => Err(AppError::invalid_api_key()),
     }
 }
 
@@ -104,12 +115,24 @@ pub struct CheckResponse {
 /// The partner API: its OpenAPI document (public), and every operation behind the per-key
 /// rate limit (which also authenticates).
 pub fn router(state: AppState) -> Router<AppState> {
+    // on each route's methods only: an unsupported method stays a 405, an unknown path a 404
+    let limited = axum::middleware::from_fn_with_state(state, rate_limit);
     let keyed = Router::new()
-        .route("/v1/checks", get(list_checks))
-        .route("/v1/sessions", post(create_session))
-        .route("/v1/checks/{check_id}", get(get_check).delete(delete_check))
-        .route("/v1/checks/{check_id}/review", post(review_check))
-        .layer(axum::middleware::from_fn_with_state(state, rate_limit));
+        .route("/v1/checks", get(list_checks).route_layer(limited.clone()))
+        .route(
+            "/v1/sessions",
+            post(create_session).route_layer(limited.clone()),
+        )
+        .route(
+            "/v1/checks/{check_id}",
+            get(get_check)
+                .delete(delete_check)
+                .route_layer(limited.clone()),
+        )
+        .route(
+            "/v1/checks/{check_id}/review",
+            post(review_check).route_layer(limited),
+        );
     Router::new()
         .route("/v1/openapi.json", get(openapi))
         .merge(keyed)
@@ -473,25 +496,42 @@ pub async fn create_session(
     ))
 }
 
-/// Middleware for `/v1/*`: `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` on every
-/// answer; 429 with `Retry-After` when the key's budget for this minute is spent.
+/// Middleware for `/v1/*`: authenticates the key (one indexed lookup; the handlers reuse the
+/// result), then takes the request from that key's budget: `RateLimit-Limit`,
+/// `RateLimit-Remaining`, `RateLimit-Reset` on every answer, 429 with `Retry-After` when the
+/// budget for this minute is spent. A request without a valid key takes from its address's
+/// budget for such requests (`IDV_IP_API_PER_MINUTE`, 429 when spent) and gets its 401: made-up
+/// keys share no key's budget and write nothing per key.
 pub async fn rate_limit(
     State(state): State<AppState>,
-    req: axum::extract::Request,
+    mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::{http::HeaderValue, response::IntoResponse};
+    let auth = match authenticate(req.headers(), &state).await {
+        Ok(auth) => auth,
+        Err(AppError::Unauthorized(refusal)) => {
+            let guard = &state.config.guard;
+            let ip = super::guard::request_ip(&req, &guard.trusted_proxies);
+            let exempt = guard.ip_limits_exempt.iter().any(|n| n.contains(&ip));
+            if !exempt && let Err(e) = state.ip_limits.check(super::limits::Limited::Api, ip).await
+            {
+                return e.into_response();
+            }
+            return AppError::Unauthorized(refusal).into_response();
+        }
+        Err(e) => return e.into_response(),
+    };
     let limit = state.config.api_rate_limit;
-    let key = req
-        .headers()
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let (taken, reset) = match state.api_rate.take(&key, limit).await {
+    let bucket = auth
+        .key_id
+        .clone()
+        .unwrap_or_else(|| auth.partner.id.clone());
+    let (taken, reset) = match state.api_rate.take(&bucket, limit).await {
         Ok(t) => t,
         Err(e) => return e.into_response(),
     };
+    req.extensions_mut().insert(auth);
     let mut resp = match taken {
         Ok(_) => next.run(req).await,
         Err(wait) => {
@@ -520,7 +560,7 @@ pub async fn rate_limit(
     info(
         title = "Identity verification: partner API",
         version = "1",
-        description = "Server-to-server API for partners: `Authorization: Bearer <secret key>` (idv_sk_live_… or idv_sk_test_…; the capture key of capture links is refused). Errors are `{\"success\": false, \"error\": \"…\"}`. Every answer carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset."
+        description = "Server-to-server API for partners: `Authorization: Bearer <secret key>` (idv_sk_live_… or idv_sk_test_…; the capture key of capture links is refused). Errors are `{\"success\": false, \"error\": \"…\"}`. Every answer to a valid key carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset; requests without a valid key are limited per client address."
     ),
     paths(get_check, list_checks, delete_check, review_check, create_session),
     modifiers(&BearerKey),

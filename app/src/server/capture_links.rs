@@ -64,7 +64,8 @@ pub struct Created {
     pub challenge: Challenge,
 }
 
-/// Creates a session.
+/// Creates a session, tied to the key in `auth` (when there is one): it works as long as
+/// that key does ([`find`]).
 pub async fn create(
     db: &Db,
     auth: &Authenticated,
@@ -77,8 +78,8 @@ pub async fn create(
     let expires_at = now + i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 4);
     let challenge = Challenge::random();
     sqlx::query(
-        "INSERT INTO capture_sessions (id, token_hash, partner_id, livemode, user_identifier, user_email, user_phone, created_at, expires_at, redirect_url, renewable, challenge, expected, locale) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        "INSERT INTO capture_sessions (id, token_hash, partner_id, livemode, user_identifier, user_email, user_phone, created_at, expires_at, redirect_url, renewable, challenge, expected, locale, key_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(&id)
     .bind(sha256_hex(token.as_bytes()))
@@ -98,6 +99,7 @@ pub async fn create(
             .flatten(),
     )
     .bind(&s.locale)
+    .bind(&auth.key_id)
     .execute(&db.pool)
     .await?;
     Ok(Created {
@@ -320,7 +322,7 @@ pub async fn delete_expired_unused(db: &Db, after: Duration) -> Result<u64, sqlx
 /// transaction that stores the check.
 pub async fn find(db: &Db, token: &str) -> Result<Result<CaptureLink, Lookup>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT id, partner_id, livemode, user_identifier, user_email, user_phone, expires_at, used_at, redirect_url, consent_version, consented_at, renewable, challenge, expected, locale FROM capture_sessions WHERE token_hash = $1",
+        "SELECT id, partner_id, livemode, user_identifier, user_email, user_phone, expires_at, used_at, redirect_url, consent_version, consented_at, renewable, challenge, expected, locale, key_id FROM capture_sessions WHERE token_hash = $1",
     )
     .bind(sha256_hex(token.trim().as_bytes()))
     .fetch_optional(&db.pool)
@@ -342,6 +344,12 @@ pub async fn find(db: &Db, token: &str) -> Result<Result<CaptureLink, Lookup>, s
     else {
         return Ok(Err(Lookup::Unknown));
     };
+    // the link dies with the key that made it: rotated away, revoked (`--revoke-now`)
+    if let Some(key_id) = row.try_get::<Option<String>, _>("key_id")?
+        && !partners::key_active(db, &key_id).await?
+    {
+        return Ok(Err(Lookup::Unknown));
+    }
     let mode = if row.try_get::<i16, _>("livemode")? != 0 {
         KeyMode::Live
     } else {

@@ -46,6 +46,16 @@ pub fn rfc3339_ms(ms: i64) -> String {
 }
 
 impl Db {
+    /// The database's clock in epoch ms, as an SQL expression (one value throughout a
+    /// statement): what several nodes share where their own clocks may disagree (the shared
+    /// rate limits).
+    pub fn now_ms_sql(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "CAST((julianday('now') - 2440587.5) * 86400000.0 AS BIGINT)",
+            Backend::Postgres => "CAST(EXTRACT(EPOCH FROM statement_timestamp()) * 1000 AS BIGINT)",
+        }
+    }
+
     /// Connects (failing fast with a clear message when the server is unreachable).
     pub async fn connect(config: &Config) -> anyhow::Result<Self> {
         install_default_drivers();

@@ -10,12 +10,14 @@ use std::collections::HashMap;
 pub type Target = fn(&[u8]);
 
 /// The fuzz targets, by name (also the folder names under `fuzz/regressions/`).
-pub const TARGETS: [(&str, Target); 5] = [
+pub const TARGETS: [(&str, Target); 7] = [
     ("multipart_intake", multipart_intake),
     ("content_sniffing", content_sniffing),
     ("image_header", image_header),
     ("webhook_url", webhook_url),
     ("settings", settings),
+    ("aamva", aamva),
+    ("mrz", mrz),
 ];
 
 /// The first byte says how to cut the rest into chunks, as a network would.
@@ -147,6 +149,21 @@ pub fn settings(data: &[u8]) {
     );
     let _ = super::config::Config::load(&env);
     let _ = super::config::parse_duration("IDV_FUZZ", Some(text.to_string()), "1s");
+}
+
+/// A licence barcode's text as the decoder hands it over: the bytes as UTF-8 (lossily) and as
+/// Latin-1, one character a byte (barcodes carry either), through the AAMVA parser.
+pub fn aamva(data: &[u8]) {
+    use super::document::aamva::parse;
+    let _ = parse(&String::from_utf8_lossy(data));
+    let latin: String = data.iter().map(|&b| char::from(b)).collect();
+    let _ = parse(&latin);
+}
+
+/// OCR output as tesseract hands it over, through the MRZ parser (its damaged-capture search
+/// included: a hang is a finding too).
+pub fn mrz(data: &[u8]) {
+    let _ = super::document::mrz_read::parse(&String::from_utf8_lossy(data));
 }
 
 #[cfg(test)]

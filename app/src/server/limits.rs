@@ -21,8 +21,10 @@ use super::{
     error::AppError,
 };
 
-/// Per-key request budget for the partner API: a fixed one-minute window per key (keyed by the
-/// SHA-256 of the presented key, so unknown keys are limited too).
+/// Per-key request budget for the partner API: a fixed one-minute window per key, keyed by the
+/// id of the key the request authenticated with (so a key's spellings share one budget, and
+/// only real keys have windows; requests without a valid key are limited per address,
+/// [`Limited::Api`]).
 #[derive(Debug)]
 pub struct RateLimiter {
     /// `Some` when the windows are shared through the database.
@@ -39,34 +41,40 @@ impl RateLimiter {
         }
     }
 
-    /// `Ok(remaining)` or `Err(seconds until the window resets)`; also the reset time.
-    pub async fn take(&self, key: &str, limit: u32) -> Result<(Result<u32, u64>, u64), AppError> {
-        let now = now_ms().max(0) as u64 / 1000;
-        let window = now / 60;
-        let reset = (window + 1) * 60 - now;
-        let id = super::crypto::sha256_hex(key.as_bytes());
-        // a shared window is a row: only for what could be a secret key, so that made-up
-        // headers cannot write rows at will (they get the process's window, then 401)
-        let shared = self.shared.as_ref().filter(|_| could_be_secret_key(key));
-        let hits = match shared {
+    /// One request of the key `key_id` (an authenticated key's id): `Ok(remaining)` or
+    /// `Err(seconds until the window resets)`; also the reset time.
+    pub async fn take(
+        &self,
+        key_id: &str,
+        limit: u32,
+    ) -> Result<(Result<u32, u64>, u64), AppError> {
+        let id = key_id.to_string();
+        let (hits, now) = match &self.shared {
+            // the window on the database's clock: one for every node, however theirs drift
             Some(db) => {
-                let hits: i64 = sqlx::query_scalar(
-                    "INSERT INTO api_rate_windows (bucket, window_id, hits) VALUES ($1, $2, 1) \
+                let (hits, db_now): (i64, i64) = sqlx::query_as(&format!(
+                    "INSERT INTO api_rate_windows (bucket, window_id, hits) \
+                     VALUES ($1, {now} / 60000, 1) \
                      ON CONFLICT (bucket) DO UPDATE SET \
                        hits = CASE WHEN excluded.window_id > api_rate_windows.window_id \
                                    THEN 1 ELSE api_rate_windows.hits + 1 END, \
                        window_id = CASE WHEN excluded.window_id > api_rate_windows.window_id \
                                    THEN excluded.window_id ELSE api_rate_windows.window_id END \
-                     RETURNING hits",
-                )
+                     RETURNING hits, {now}",
+                    now = db.now_ms_sql()
+                ))
                 .bind(&id)
-                .bind(window as i64)
                 .fetch_one(&db.pool)
                 .await
                 .map_err(|e| AppError::internal("counting an API request", e))?;
-                u32::try_from(hits).unwrap_or(u32::MAX)
+                (
+                    u32::try_from(hits).unwrap_or(u32::MAX),
+                    db_now.max(0) as u64 / 1000,
+                )
             }
             None => {
+                let now = now_ms().max(0) as u64 / 1000;
+                let window = now / 60;
                 let mut map = self.windows.lock().unwrap_or_else(|p| p.into_inner());
                 if map.len() > 10_000 {
                     map.retain(|_, (w, _)| *w == window);
@@ -75,32 +83,22 @@ impl RateLimiter {
                 if entry.0 != window {
                     *entry = (window, 0);
                 }
-                if entry.1 < limit {
+                let hits = if entry.1 < limit {
                     entry.1 += 1;
                     entry.1
                 } else {
                     limit.saturating_add(1)
-                }
+                };
+                (hits, now)
             }
         };
+        let reset = (now / 60 + 1) * 60 - now;
         if hits > limit {
             super::observe::rate_limited("api_key");
             return Ok((Err(reset), reset));
         }
         Ok((Ok(limit - hits), reset))
     }
-}
-
-/// `Bearer idv_sk_live_…` / `Bearer idv_sk_test_…` of a plausible length.
-fn could_be_secret_key(header: &str) -> bool {
-    let Some(key) = header.strip_prefix("Bearer ") else {
-        return false;
-    };
-    (key.starts_with("idv_sk_live_") || key.starts_with("idv_sk_test_"))
-        && (20..=128).contains(&key.len())
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// The database, when `config` shares the limits through it.
@@ -119,12 +117,31 @@ fn limiter_key(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// An IPv6 client's /48 (a site's delegation: 65,536 /64s), which shares [`WIDE_FACTOR`]
+/// times one /64's budget; `None` for IPv4.
+fn wide_key(ip: IpAddr) -> Option<IpAddr> {
+    match ip {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            Some(IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], 0, 0, 0, 0, 0)))
+        }
+        IpAddr::V4(_) => None,
+    }
+}
+
+/// A /48's budget against one /64's: a network that hands out many /64s gets a few
+/// subscribers' worth, not 65,536 (a larger site that needs more goes in
+/// `IDV_IP_LIMITS_EXEMPT`).
+pub const WIDE_FACTOR: u32 = 16;
+
 /// The request kinds limited per IP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limited {
     Submit,
     Page,
     SignIn,
+    /// `/v1` requests without a valid key.
+    Api,
 }
 
 impl Limited {
@@ -134,21 +151,44 @@ impl Limited {
             Self::Submit => "ip_submit",
             Self::Page => "ip_page",
             Self::SignIn => "ip_sign_in",
+            Self::Api => "ip_api",
         }
     }
 }
 
 type KeyedLimiter = Gcra<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock>;
 
+/// One kind's limiters in this process: per address (an IPv6 client's /64) and per /48.
+struct Local {
+    narrow: KeyedLimiter,
+    wide: KeyedLimiter,
+}
+
+impl Local {
+    fn new(per_minute_rate: u32) -> Self {
+        Self {
+            narrow: per_minute(per_minute_rate),
+            wide: per_minute(per_minute_rate.saturating_mul(WIDE_FACTOR)),
+        }
+    }
+
+    fn retain_recent(&self) {
+        self.narrow.retain_recent();
+        self.wide.retain_recent();
+    }
+}
+
 /// Per-IP limiters, one per [`Limited`] kind: in the database, or in this process.
 pub struct IpLimits {
     shared: Option<Db>,
-    submit: KeyedLimiter,
-    page: KeyedLimiter,
-    sign_in: KeyedLimiter,
+    submit: Local,
+    page: Local,
+    sign_in: Local,
+    api: Local,
     submit_rate: u32,
     page_rate: u32,
     sign_in_rate: u32,
+    api_rate: u32,
 }
 
 impl std::fmt::Debug for IpLimits {
@@ -158,6 +198,7 @@ impl std::fmt::Debug for IpLimits {
             .field("submit_per_minute", &self.submit_rate)
             .field("page_per_minute", &self.page_rate)
             .field("sign_in_per_minute", &self.sign_in_rate)
+            .field("api_per_minute", &self.api_rate)
             .finish()
     }
 }
@@ -176,39 +217,67 @@ impl IpLimits {
     pub fn new(cfg: &GuardConfig, shared: Option<Db>) -> Self {
         Self {
             shared,
-            submit: per_minute(cfg.ip_submit_per_minute),
-            page: per_minute(cfg.ip_page_per_minute),
-            sign_in: per_minute(cfg.ip_sign_in_per_minute),
+            submit: Local::new(cfg.ip_submit_per_minute),
+            page: Local::new(cfg.ip_page_per_minute),
+            sign_in: Local::new(cfg.ip_sign_in_per_minute),
+            api: Local::new(cfg.ip_api_per_minute),
             submit_rate: cfg.ip_submit_per_minute,
             page_rate: cfg.ip_page_per_minute,
             sign_in_rate: cfg.ip_sign_in_per_minute,
+            api_rate: cfg.ip_api_per_minute,
         }
     }
 
-    /// Takes one request of `kind` from `ip`'s budget, or says how long to wait.
+    /// Takes one request of `kind` from `ip`'s budget (and, for IPv6, from its /48's), or says
+    /// how long to wait.
     pub async fn check(&self, kind: Limited, ip: IpAddr) -> Result<(), AppError> {
-        let (limiter, rate, what) = match kind {
+        let (local, rate, what) = match kind {
             Limited::Submit => (&self.submit, self.submit_rate, "submissions"),
             Limited::Page => (&self.page, self.page_rate, "verification page loads"),
             Limited::SignIn => (&self.sign_in, self.sign_in_rate, "sign-in attempts"),
+            Limited::Api => (&self.api, self.api_rate, "API requests without a valid key"),
         };
-        let wait_ms = match &self.shared {
-            Some(db) => shared_gcra(db, kind, limiter_key(ip), rate).await?,
-            None => limiter.check_key(&limiter_key(ip)).err().map(|not_until| {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                i64::try_from(wait.as_millis()).unwrap_or(PERIOD_MS)
-            }),
-        };
-        let Some(wait_ms) = wait_ms else {
+        let mut refused = self
+            .take(kind, &local.narrow, limiter_key(ip), "", rate)
+            .await?
+            .map(|wait| (wait, "this address", rate));
+        if refused.is_none()
+            && let Some(wide) = wide_key(ip)
+        {
+            let wide_rate = rate.saturating_mul(WIDE_FACTOR);
+            refused = self
+                .take(kind, &local.wide, wide, "/48", wide_rate)
+                .await?
+                .map(|wait| (wait, "this network (/48)", wide_rate));
+        }
+        let Some((wait_ms, from, rate)) = refused else {
             return Ok(());
         };
         super::observe::rate_limited(kind.label());
         let secs = u64::try_from((wait_ms + 999) / 1000).unwrap_or(1).max(1);
         Err(AppError::TooManyRequests {
             message: format!(
-                "Too many {what} from this address (at most {rate} a minute); retry after {secs} s"
+                "Too many {what} from {from} (at most {rate} a minute); retry after {secs} s"
             ),
             retry_after_secs: secs,
+        })
+    }
+
+    /// One request from `key`'s budget of `rate` a minute: `None` allowed, else the wait in ms.
+    async fn take(
+        &self,
+        kind: Limited,
+        local: &KeyedLimiter,
+        key: IpAddr,
+        suffix: &str,
+        rate: u32,
+    ) -> Result<Option<i64>, AppError> {
+        Ok(match &self.shared {
+            Some(db) => shared_gcra(db, &format!("{}:{key}{suffix}", kind.label()), rate).await?,
+            None => local.check_key(&key).err().map(|not_until| {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                i64::try_from(wait.as_millis()).unwrap_or(PERIOD_MS)
+            }),
         })
     }
 
@@ -217,43 +286,39 @@ impl IpLimits {
         self.submit.retain_recent();
         self.page.retain_recent();
         self.sign_in.retain_recent();
+        self.api.retain_recent();
         if let Some(db) = &self.shared {
-            let now = now_ms();
-            sqlx::query("DELETE FROM ip_rate_limits WHERE tat < $1")
-                .bind(now)
+            let now = db.now_ms_sql();
+            sqlx::query(&format!("DELETE FROM ip_rate_limits WHERE tat < {now}"))
                 .execute(&db.pool)
                 .await?;
-            sqlx::query("DELETE FROM api_rate_windows WHERE window_id < $1")
-                .bind(now / 1000 / 60)
-                .execute(&db.pool)
-                .await?;
+            sqlx::query(&format!(
+                "DELETE FROM api_rate_windows WHERE window_id < {now} / 60000"
+            ))
+            .execute(&db.pool)
+            .await?;
         }
         Ok(())
     }
 }
 
-/// One request against a shared GCRA bucket in one statement: the theoretical arrival time
-/// moves on by `60 s / rate` when that stays within a minute of now; otherwise nothing changes
-/// and the answer is how long until it would. `None`: allowed.
-async fn shared_gcra(
-    db: &Db,
-    kind: Limited,
-    ip: IpAddr,
-    rate: u32,
-) -> Result<Option<i64>, AppError> {
+/// One request against a shared GCRA bucket in one statement, on the database's clock (every
+/// node's requests measured by one clock: a node whose own runs fast cannot lock the others'
+/// clients out): the theoretical arrival time moves on by `60 s / rate` when that stays within
+/// a minute of now; otherwise nothing changes and the answer is how long until it would.
+/// `None`: allowed.
+async fn shared_gcra(db: &Db, bucket: &str, rate: u32) -> Result<Option<i64>, AppError> {
     let step = (PERIOD_MS / i64::from(rate.max(1))).max(1);
-    let bucket = format!("{}:{ip}", kind.label());
-    let now = now_ms();
+    let now = db.now_ms_sql();
     let fail = |e| AppError::internal("counting a request against a per-IP limit", e);
-    let taken: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO ip_rate_limits (bucket, tat) VALUES ($1, $2 + $3) \
+    let taken: Option<i64> = sqlx::query_scalar(&format!(
+        "INSERT INTO ip_rate_limits (bucket, tat) VALUES ($1, {now} + $2) \
          ON CONFLICT (bucket) DO UPDATE SET \
-           tat = (CASE WHEN ip_rate_limits.tat > $2 THEN ip_rate_limits.tat ELSE $2 END) + $3 \
-         WHERE (CASE WHEN ip_rate_limits.tat > $2 THEN ip_rate_limits.tat ELSE $2 END) + $3 - $2 <= $4 \
-         RETURNING tat",
-    )
-    .bind(&bucket)
-    .bind(now)
+           tat = (CASE WHEN ip_rate_limits.tat > {now} THEN ip_rate_limits.tat ELSE {now} END) + $2 \
+         WHERE (CASE WHEN ip_rate_limits.tat > {now} THEN ip_rate_limits.tat ELSE {now} END) + $2 - {now} <= $3 \
+         RETURNING tat"
+    ))
+    .bind(bucket)
     .bind(step)
     .bind(PERIOD_MS)
     .fetch_optional(&db.pool)
@@ -262,13 +327,15 @@ async fn shared_gcra(
     if taken.is_some() {
         return Ok(None);
     }
-    let tat: i64 = sqlx::query_scalar("SELECT tat FROM ip_rate_limits WHERE bucket = $1")
-        .bind(&bucket)
-        .fetch_optional(&db.pool)
-        .await
-        .map_err(fail)?
-        .unwrap_or(now);
-    Ok(Some((tat + step - PERIOD_MS - now).max(1)))
+    // how far the bucket's time runs ahead of the database's now
+    let ahead: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT tat - {now} FROM ip_rate_limits WHERE bucket = $1"
+    ))
+    .bind(bucket)
+    .fetch_optional(&db.pool)
+    .await
+    .map_err(fail)?;
+    Ok(Some((ahead.unwrap_or(0) + step - PERIOD_MS).max(1)))
 }
 
 #[cfg(test)]
@@ -277,45 +344,59 @@ mod tests {
     use std::time::Duration;
 
     #[test]
-    fn only_a_plausible_secret_key_gets_a_shared_window() {
-        let key = format!("Bearer idv_sk_live_{}", "ab".repeat(24));
-        assert!(could_be_secret_key(&key));
-        assert!(could_be_secret_key(&key.replace("live", "test")));
-        for other in [
-            "",
-            "Bearer x",
-            "Basic abc",
-            "Bearer idv_live_abc",
-            &format!("{key}!"),
-            &format!("Bearer idv_sk_live_{}", "a".repeat(200)),
-        ] {
-            assert!(!could_be_secret_key(other), "{other}");
-        }
-    }
-
-    #[test]
     fn ipv6_clients_share_their_slash_64() {
         let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
         let b: IpAddr = "2001:db8:1:2:bbbb::2".parse().unwrap();
         assert_eq!(limiter_key(a), limiter_key(b));
     }
 
+    /// A /48 is 65,536 /64s: each has its own budget, and together they share
+    /// `WIDE_FACTOR` times one.
     #[tokio::test]
-    async fn a_limit_refuses_with_a_wait() {
-        let cfg = GuardConfig {
+    async fn ipv6_clients_of_one_slash_48_share_a_wider_budget() {
+        let l = IpLimits::new(&guard(1), None);
+        for n in 0..WIDE_FACTOR {
+            let ip: IpAddr = format!("2001:db8:7:{n:x}::1").parse().unwrap();
+            l.check(Limited::Submit, ip).await.unwrap();
+            // the /64's own budget is spent
+            let e = l.check(Limited::Submit, ip).await.unwrap_err();
+            assert!(e.public_message().contains("this address"));
+        }
+        let e = l
+            .check(Limited::Submit, "2001:db8:7:ffff::1".parse().unwrap())
+            .await
+            .unwrap_err();
+        assert_eq!(e.status(), axum::http::StatusCode::TOO_MANY_REQUESTS);
+        assert!(e.public_message().contains("this network (/48)"));
+        // another /48, and IPv4, are untouched
+        l.check(Limited::Submit, "2001:db8:8::1".parse().unwrap())
+            .await
+            .unwrap();
+        l.check(Limited::Submit, "192.0.2.9".parse().unwrap())
+            .await
+            .unwrap();
+    }
+
+    fn guard(submit_per_minute: u32) -> GuardConfig {
+        GuardConfig {
             spool_max_bytes: 1,
             max_concurrent_uploads: 1,
             media_concurrency: 1,
             header_read_timeout: Duration::from_secs(1),
             body_min_rate: 1,
             body_rate_window: Duration::from_secs(1),
-            ip_submit_per_minute: 2,
+            ip_submit_per_minute: submit_per_minute,
             ip_page_per_minute: 1,
             ip_sign_in_per_minute: 1,
+            ip_api_per_minute: 1,
             trusted_proxies: vec![],
             ip_limits_exempt: vec![],
-        };
-        let l = IpLimits::new(&cfg, None);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_limit_refuses_with_a_wait() {
+        let l = IpLimits::new(&guard(2), None);
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
         l.check(Limited::Submit, ip).await.unwrap();
         l.check(Limited::Submit, ip).await.unwrap();

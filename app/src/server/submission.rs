@@ -638,6 +638,10 @@ async fn score(
         lights: recording.lights().to_vec(),
         watched: std::sync::Mutex::new(recording.take_watched()),
     };
+    // the reading stops (and kills its Tesseract) when this submission is dropped: a client
+    // that hangs up leaves no reading behind
+    let cancel = document::Cancel::default();
+    let _stop_reading = cancel.on_drop();
     let read = {
         let (reader, back) = (state.documents.clone(), back.map(|b| b.image));
         let span = tracing::info_span!(
@@ -649,7 +653,7 @@ async fn score(
         tokio::task::spawn_blocking(move || {
             let _in = span.enter();
             let start = std::time::Instant::now();
-            let read = reader.read(&front, back.as_ref(), requested);
+            let read = reader.read(&front, back.as_ref(), requested, &cancel);
             observe::stage_time("document", start.elapsed());
             read
         })
@@ -676,7 +680,15 @@ async fn score(
             )
         }
     };
-    let reading = match read.map_err(anyhow::Error::from).and_then(|r| r) {
+    // a panic's own text may quote the document: never the JoinError's Display
+    let read = read.map_err(|e| {
+        anyhow::anyhow!(if e.is_panic() {
+            "the document reader panicked"
+        } else {
+            "the document reader was cancelled"
+        })
+    });
+    let reading = match read.and_then(|r| r) {
         Ok(r) => r,
         Err(e) => {
             // never the document's data in the log: only that reading it failed

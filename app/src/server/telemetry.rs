@@ -13,9 +13,44 @@ use super::config::{LogFormat, MetricsConfig};
 
 static PROVIDER: OnceLock<SdkTracerProvider> = OnceLock::new();
 
+/// The panic hook, installed once: a panic on a thread that handles a document's text
+/// (`document::HoldsDocumentData`) is reported by its place only, to stderr and the log;
+/// every other panic as Rust reports it.
+pub fn quiet_document_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| match withheld(info) {
+            Some(line) => {
+                eprintln!("{line}");
+                tracing::error!(target: "idv::panic", "{line}");
+            }
+            None => default(info),
+        }));
+    });
+}
+
+/// The report of a panic whose message must not be shown, or `None` for any other.
+pub fn withheld(info: &std::panic::PanicHookInfo<'_>) -> Option<String> {
+    if !super::document::holds_document_data() {
+        return None;
+    }
+    let at = info
+        .location()
+        .map(|l| format!("{}:{}", l.file(), l.line()))
+        .unwrap_or_else(|| "an unknown place".into());
+    let thread = std::thread::current();
+    Some(format!(
+        "thread '{}' panicked at {at} while reading a document (the message is withheld: it \
+         may quote the document's text)",
+        thread.name().unwrap_or("<unnamed>")
+    ))
+}
+
 /// Installs the global subscriber once; later calls (tests) are no-ops. Call it inside the
 /// tokio runtime: the trace exporter sends from it.
 pub fn init(format: LogFormat, metrics: &MetricsConfig) {
+    quiet_document_panics();
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
     let (otel, otel_error) = match metrics.otlp_endpoint.as_ref().map(exporter) {
@@ -146,6 +181,44 @@ impl opentelemetry_http::HttpClient for Client {
 
 #[cfg(test)]
 mod tests {
+    /// The AAMVA parser once panicked slicing Latin-1 text, and the message quoted the
+    /// licence's line: a panic where document text is handled is reported by its place only.
+    #[test]
+    fn a_panic_while_reading_a_document_is_reported_without_its_message() {
+        use std::sync::{Arc, Mutex};
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let previous = std::panic::take_hook();
+        let into = seen.clone();
+        // a hook of the test's own around `withheld`, so the reports can be read back (other
+        // tests' panics meanwhile report `None`)
+        std::panic::set_hook(Box::new(move |info| {
+            into.lock().unwrap().push(super::withheld(info))
+        }));
+        let reading = std::thread::spawn(|| {
+            let _quiet = crate::server::document::HoldsDocumentData::enter();
+            panic!("byte index 3 is not a char boundary of `DCSJOS\u{e9} GARC\u{cd}A`");
+        })
+        .join();
+        let after = std::thread::spawn(|| {
+            {
+                let _quiet = crate::server::document::HoldsDocumentData::enter();
+            }
+            panic!("an ordinary panic");
+        })
+        .join();
+        std::panic::set_hook(previous);
+        assert!(reading.is_err() && after.is_err());
+        let reports: Vec<String> = seen.lock().unwrap().iter().flatten().cloned().collect();
+        assert_eq!(reports.len(), 1, "{reports:?}");
+        assert!(
+            reports[0].contains("while reading a document"),
+            "{}",
+            reports[0]
+        );
+        assert!(reports[0].contains("telemetry.rs:"), "{}", reports[0]);
+        assert!(!reports[0].contains("DCS") && !reports[0].contains("GARC"));
+    }
+
     #[test]
     fn the_traces_path_goes_under_the_base_url() {
         for (base, want) in [

@@ -1123,3 +1123,123 @@ async fn over_https_the_cookie_is_host_only_and_transport_is_strict() {
     let r = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
 }
+
+// --- the test shortcuts are a test key's only (issue 32, item 11) --------------------------
+
+/// `test_verified`, `test_rejected` and `test_review` force an outcome with a test key only: a
+/// live key's check with any of them is scored by the verifier like any other, on the guide's
+/// submit and on a capture link; a test key's is forced and never scored.
+#[tokio::test]
+async fn a_live_key_with_a_test_user_identifier_is_scored_normally() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let app = crate::common::spawn_app_with_verifier(Arc::new(crate::common::ScriptedVerifier {
+        calls: calls.clone(),
+        delay: Duration::ZERO,
+        fail: false,
+    }))
+    .await;
+    let p = app.partner("Acme").await;
+    for user in ["test_verified", "test_rejected", "test_review"] {
+        for via_link in [false, true] {
+            let before = calls.load(Ordering::SeqCst);
+            let form = media_form("seq_obama.webm", "id_obama.jpg");
+            let form = if via_link {
+                let link = app.capture_link(&p.api_key, user, None).await;
+                form.text("capture_token", link.token)
+            } else {
+                form.text("api_key", p.api_key.clone())
+                    .text("user_identifier", user)
+            };
+            let (status, v) = json(app.client.post(app.url("/verif/submit")).multipart(form)).await;
+            assert_eq!(status, 200, "{user} (link: {via_link}): {v}");
+            assert_eq!(
+                calls.load(Ordering::SeqCst),
+                before + 1,
+                "{user} (link: {via_link}) with a live key was not scored"
+            );
+            // the scripted verifier's comparison (similarity 90), never a forced one (the
+            // status itself is judged further: the same video again is a replay)
+            assert_eq!(
+                v["result"]["faceComparison"]["similarityScore"], 90,
+                "{user} (link: {via_link}): {v}"
+            );
+        }
+    }
+    // the same identifiers with the test key: forced, the verifier never called
+    let before = calls.load(Ordering::SeqCst);
+    for (user, want) in [
+        ("test_verified", "verified"),
+        ("test_rejected", "rejected"),
+        ("test_review", "review"),
+    ] {
+        let v = app
+            .submit_media(&p.test_api_key, user, "seq_obama.webm", "id_obama.jpg")
+            .await;
+        assert_eq!(v["result"]["status"], want, "{v}");
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), before);
+}
+
+// --- links die with their key (issue 32, item 4) ---------------------------------------------
+
+/// A capture link works as long as the key that made it: the capture key's link (`GET /verif/`)
+/// outlives a rotation's grace but not `--revoke-now`; a `/v1/sessions` link dies with the
+/// secret key that made it, not with the capture key.
+#[tokio::test]
+async fn capture_links_die_with_the_key_that_made_them() {
+    let app = spawn_app().await;
+    let p = app.partner("Acme").await;
+    let status = |token: String| {
+        let app = &app;
+        async move {
+            app.client
+                .get(app.url(&format!("/verif/?session={token}")))
+                .header("accept", "application/json")
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let by_capture_key = app.capture_link(&p.api_key, "u-1", None).await.token;
+    let (s, v) = crate::v1::post_session(
+        &app,
+        &p.secret_key,
+        serde_json::json!({"user_identifier": "u-2"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let url = v["url"].as_str().unwrap();
+    let by_secret_key = url[url.find("session=").unwrap() + 8..]
+        .split('&')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(status(by_capture_key.clone()).await, 200);
+    assert_eq!(status(by_secret_key.clone()).await, 200);
+    let rotate = |kind, retire| {
+        partners::rotate_key(
+            &app.state.db,
+            &p.partner_id,
+            kind,
+            KeyMode::Live,
+            retire,
+            &Actor::Operator,
+        )
+    };
+    // a rotation with a grace period: the old key and its links still work
+    rotate(KeyKind::Capture, Retire::After(Duration::from_secs(3600)))
+        .await
+        .unwrap();
+    assert_eq!(status(by_capture_key.clone()).await, 200);
+    // revoked now: its link is a token that matches nothing; the secret key's link lives on
+    rotate(KeyKind::Capture, Retire::Now).await.unwrap();
+    assert_eq!(status(by_capture_key.clone()).await, 401);
+    let form = media_form("seq_obama.webm", "id_obama.jpg").text("capture_token", by_capture_key);
+    let (s, v) = json(app.client.post(app.url("/verif/submit")).multipart(form)).await;
+    assert_eq!(s, 401, "{v}");
+    assert_eq!(status(by_secret_key.clone()).await, 200);
+    rotate(KeyKind::Secret, Retire::Now).await.unwrap();
+    assert_eq!(status(by_secret_key).await, 401);
+}

@@ -611,6 +611,59 @@ async fn each_key_has_its_own_rate_limit() {
     assert_eq!(r.status(), 200);
 }
 
+/// The budget belongs to the key, not to the header's spelling; requests without a valid key
+/// take from their address's budget and never write a per-key window (issue 32, item 3).
+#[tokio::test]
+async fn the_rate_limit_is_the_keys_whatever_its_spelling_and_unknown_keys_are_limited_per_address()
+{
+    let app = crate::common::spawn_app_with(&[
+        ("IDV_API_RATE_LIMIT", "3"),
+        ("IDV_IP_API_PER_MINUTE", "4"),
+    ])
+    .await;
+    let a = app.partner("A").await;
+    let secs = app::server::db::now_ms() / 1000 % 60;
+    if secs >= 55 {
+        tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    }
+    let send = |authorization: String| {
+        let app = &app;
+        async move {
+            app.client
+                .get(app.url("/v1/checks"))
+                .header("authorization", authorization)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let k = &a.secret_key;
+    let mut statuses = Vec::new();
+    for spelling in [
+        format!("Bearer {k}"),
+        format!("Bearer  {k}"),
+        format!("Bearer \t{k}"),
+        format!("Bearer   {k}"),
+    ] {
+        statuses.push(send(spelling).await);
+    }
+    assert_eq!(statuses, [200, 200, 200, 429]);
+    // made-up keys of the right shape: 401 until the address's budget is spent, then 429;
+    // no window row for any of them
+    let windows = app.count("api_rate_windows").await;
+    let mut statuses = Vec::new();
+    for n in 0..6 {
+        statuses.push(send(format!("Bearer idv_sk_live_{n:0>48}")).await);
+    }
+    assert_eq!(statuses, [401, 401, 401, 401, 429, 429]);
+    assert_eq!(app.count("api_rate_windows").await, windows);
+    // the valid key of another partner is not held back by the address's refusals
+    let b = app.partner("B").await;
+    assert_eq!(send(format!("Bearer {}", b.secret_key)).await, 200);
+}
+
 #[tokio::test]
 async fn the_openapi_document_matches_the_routes() {
     let app = spawn_app().await;

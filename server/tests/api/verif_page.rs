@@ -133,10 +133,15 @@ async fn only_the_partners_allowed_origins_may_frame_the_page() {
         framed_csp.ends_with("; frame-ancestors 'self' https://shop.example http://127.0.0.1:8080"),
         "{framed_csp}"
     );
-    // only our own scripts and the inline ones carrying this answer's nonce
+    // nothing by default; only our own scripts and the inline ones carrying this answer's
+    // nonce; requests and the live channel's socket to this host only; forms posted here only
+    let host = app.base.trim_start_matches("http://");
     assert!(
-        framed_csp.starts_with("script-src 'self' 'nonce-")
-            && framed_csp.contains("'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'"),
+        framed_csp.starts_with("default-src 'none'; script-src 'self' 'nonce-")
+            && framed_csp.contains("'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; ")
+            && framed_csp.contains("; img-src 'self' data: blob:; media-src 'self' blob:; ")
+            && framed_csp.contains(&format!("; connect-src 'self' ws://{host} wss://{host}; "))
+            && framed_csp.contains("; form-action 'self'; object-src 'none'; base-uri 'none'; "),
         "{framed_csp}"
     );
     assert!(

@@ -85,6 +85,7 @@ pub async fn test_env(extra: &[(&str, &str)]) -> (tempfile::TempDir, HashMap<Str
         "IDV_IP_SUBMIT_PER_MINUTE",
         "IDV_IP_PAGE_PER_MINUTE",
         "IDV_IP_SIGN_IN_PER_MINUTE",
+        "IDV_IP_API_PER_MINUTE",
     ] {
         env.insert(k.into(), "100000".into());
     }

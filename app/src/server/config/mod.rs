@@ -150,6 +150,9 @@ pub struct GuardConfig {
     pub ip_submit_per_minute: u32,
     pub ip_page_per_minute: u32,
     pub ip_sign_in_per_minute: u32,
+    /// `/v1` requests per minute per client IP whose key is missing, unknown or of the
+    /// wrong kind (a known key has its own budget, `IDV_API_RATE_LIMIT`).
+    pub ip_api_per_minute: u32,
     /// Reverse proxies whose `X-Forwarded-For` names the client (per-IP limits, logs).
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Client networks the per-IP limits do not apply to (a partner's servers that submit for
@@ -500,6 +503,7 @@ fn guard(raw: &settings::Raw, cores: usize) -> Result<GuardConfig, ConfigError> 
         ip_submit_per_minute: raw.count(&S::IP_SUBMIT_PER_MINUTE, None)?,
         ip_page_per_minute: raw.count(&S::IP_PAGE_PER_MINUTE, None)?,
         ip_sign_in_per_minute: raw.count(&S::IP_SIGN_IN_PER_MINUTE, None)?,
+        ip_api_per_minute: raw.count(&S::IP_API_PER_MINUTE, None)?,
         trusted_proxies: raw.networks(&S::TRUSTED_PROXIES)?,
         ip_limits_exempt: raw.networks(&S::IP_LIMITS_EXEMPT)?,
     })

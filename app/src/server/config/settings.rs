@@ -100,6 +100,7 @@ settings! {
     IP_SUBMIT_PER_MINUTE = "IDV_IP_SUBMIT_PER_MINUTE", Some("60"), "submissions per client IP per minute";
     IP_PAGE_PER_MINUTE = "IDV_IP_PAGE_PER_MINUTE", Some("120"), "capture-page loads per client IP per minute";
     IP_SIGN_IN_PER_MINUTE = "IDV_IP_SIGN_IN_PER_MINUTE", Some("10"), "dashboard sign-ins per client IP per minute";
+    IP_API_PER_MINUTE = "IDV_IP_API_PER_MINUTE", Some("60"), "partner API requests without a valid key per client IP per minute";
     IP_LIMITS_EXEMPT = "IDV_IP_LIMITS_EXEMPT", None, "client networks the per-IP limits do not apply to";
     TRUSTED_PROXIES = "IDV_TRUSTED_PROXIES", None, "reverse proxies whose X-Forwarded-For names the client";
     MAX_CONCURRENT_UPLOADS = "IDV_MAX_CONCURRENT_UPLOADS", Some("64"), "submissions received at once";

@@ -99,7 +99,7 @@ pub fn documents(reader: &Reader, dir: &Path, limit: Option<usize>) -> anyhow::R
             _ => None,
         };
         let start = Instant::now();
-        let reading = reader.read(&img, None, requested)?;
+        let reading = reader.read(&img, None, requested, &super::Cancel::default())?;
         let elapsed = start.elapsed();
         let data = super::assess(&reading, None, &super::Expected::default(), today).data;
         let t = groups

@@ -12,14 +12,95 @@ pub mod mrz_read;
 pub mod zone;
 
 use std::{
+    cell::Cell,
     path::{Path, PathBuf},
-    time::Duration,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::{Duration, Instant},
 };
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::contract::{DocumentChecks, DocumentData, DocumentType, RiskFactor};
+
+/// Set when the submission that asked for a reading is gone (its client hung up): the reading
+/// stops at its next step and kills the Tesseract it runs.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// A guard that cancels when dropped: held by the submission's future, it cancels when
+    /// that future is dropped mid-way (and harmlessly after the reading ended).
+    pub fn on_drop(&self) -> CancelOnDrop {
+        CancelOnDrop(self.clone())
+    }
+}
+
+pub struct CancelOnDrop(Cancel);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}
+
+/// One reading's limits: a deadline for all its steps together (every Tesseract run of both
+/// sides included) and its submission's [`Cancel`].
+#[derive(Debug, Clone)]
+pub struct Budget {
+    pub deadline: Instant,
+    pub cancel: Cancel,
+}
+
+impl Budget {
+    /// `Err` once cancelled or past the deadline: the reading stops there.
+    pub fn check(&self) -> anyhow::Result<()> {
+        if self.cancel.is_cancelled() {
+            anyhow::bail!("the document reading was cancelled (its submission is gone)");
+        }
+        if Instant::now() >= self.deadline {
+            anyhow::bail!("the document reading ran out of time");
+        }
+        Ok(())
+    }
+}
+
+thread_local! {
+    static HOLDS_DOCUMENT_DATA: Cell<bool> = const { Cell::new(false) };
+}
+
+/// While one lives, this thread handles a document's text: a panic here is reported without
+/// its message (`telemetry`'s panic hook), which may quote that text (a parser slicing a
+/// name, say). [`Reader::read`] holds one throughout.
+pub struct HoldsDocumentData(bool);
+
+impl HoldsDocumentData {
+    pub fn enter() -> Self {
+        Self(HOLDS_DOCUMENT_DATA.replace(true))
+    }
+}
+
+impl Drop for HoldsDocumentData {
+    fn drop(&mut self) {
+        HOLDS_DOCUMENT_DATA.set(self.0);
+    }
+}
+
+/// Whether this thread handles a document's text now ([`HoldsDocumentData`]).
+pub fn holds_document_data() -> bool {
+    HOLDS_DOCUMENT_DATA.get()
+}
 
 /// The Tesseract model for the zone, under the models directory (`scripts/lib.sh`
 /// `ensure_mrz_model`).
@@ -129,13 +210,20 @@ impl Reader {
     /// Looks where the chosen type carries its data first: a passport's zone on its photo
     /// page, an ID card's on the back, a licence's barcode on the back; then the other side.
     /// Without a type (the guide's partners, one photo): the zone on the photo, and on a back
-    /// if one came. Blocking: call from a blocking thread.
+    /// if one came. All of it within the reader's timeout (one deadline for every Tesseract
+    /// run), and it stops when `cancel` is set. Blocking: call from a blocking thread.
     pub fn read(
         &self,
         front: &image::DynamicImage,
         back: Option<&image::DynamicImage>,
         requested: Option<DocumentType>,
+        cancel: &Cancel,
     ) -> anyhow::Result<Reading> {
+        let _quiet = HoldsDocumentData::enter();
+        let budget = Budget {
+            deadline: Instant::now() + self.timeout,
+            cancel: cancel.clone(),
+        };
         let front = front.to_luma8();
         let back = back.map(image::DynamicImage::to_luma8);
         let sides: Vec<&image::GrayImage> = match (requested, &back) {
@@ -148,12 +236,11 @@ impl Reader {
         let barcode_first = requested == Some(DocumentType::DrivingLicence);
         let mut partial = None;
         for side in &sides {
+            budget.check()?;
             if barcode_first && let Some(l) = aamva::read(side) {
                 return Ok(Reading::Licence(l));
             }
-            if let Some(m) =
-                mrz_read::read(side, &self.tessdata, self.timeout, self.trace.as_deref())?
-            {
+            if let Some(m) = mrz_read::read(side, &self.tessdata, &budget, self.trace.as_deref())? {
                 if m.check_digits_valid {
                     return Ok(Reading::Mrz(m));
                 }
@@ -164,6 +251,7 @@ impl Reader {
             return Ok(Reading::Mrz(m));
         }
         // a licence chosen as something else, or no type: its barcode on the back
+        budget.check()?;
         if !barcode_first
             && let Some(b) = &back
             && let Some(l) = aamva::read(b)

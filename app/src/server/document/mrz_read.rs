@@ -3,11 +3,16 @@
 //! crate's parser, which validates every check digit. README ("Documents") says why Tesseract
 //! and not an ONNX recogniser.
 
-use std::{path::Path, time::Duration};
+use std::{
+    io::{Read, Write},
+    path::Path,
+    process::{Command, Output, Stdio},
+    time::Duration,
+};
 
 use image::GrayImage;
 
-use super::zone;
+use super::{Budget, zone};
 
 /// A zone read: the parsed record and whether every check digit verified on a plain read (no
 /// reading repaired by guessing characters until the check digits agree).
@@ -28,15 +33,16 @@ const CANDIDATES: usize = 3;
 pub fn read(
     gray: &GrayImage,
     tessdata: &Path,
-    timeout: Duration,
+    budget: &Budget,
     trace: Option<&Path>,
 ) -> anyhow::Result<Option<MrzRead>> {
     static TRACED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let mut best: Option<MrzRead> = None;
     for z in zone::find(gray, CANDIDATES) {
         for flip in [false, true] {
+            budget.check()?;
             let crop = zone::crop(gray, &z, flip);
-            let text = ocr(&crop, tessdata, timeout)?;
+            let text = ocr(&crop, tessdata, budget)?;
             if let Some(dir) = trace {
                 let n = TRACED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let _ = crop.save(dir.join(format!("{n:05}.png")));
@@ -159,40 +165,19 @@ fn split_names(d: &mut mrz::MrzData) {
     d.given_names = words(given);
 }
 
-/// Tesseract on one crop (PNG on stdin, text on stdout), one thread, within `timeout`.
-fn ocr(crop: &GrayImage, tessdata: &Path, timeout: Duration) -> anyhow::Result<String> {
-    use std::io::Write;
+/// Tesseract on one crop (PNG on stdin, text on stdout), one thread, within `budget`.
+fn ocr(crop: &GrayImage, tessdata: &Path, budget: &Budget) -> anyhow::Result<String> {
     let mut png = Vec::new();
     crop.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
-    let mut child = std::process::Command::new("tesseract")
-        .arg("stdin")
+    let mut cmd = Command::new("tesseract");
+    cmd.arg("stdin")
         .arg("stdout")
         .arg("--tessdata-dir")
         .arg(tessdata)
         .args(["-l", "mrz", "--psm", "6", "-c"])
         .arg("tessedit_char_whitelist=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<")
-        .env("OMP_THREAD_LIMIT", "1")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .map_err(|e| anyhow::anyhow!("starting tesseract: {e}"))?;
-    let mut stdin = child.stdin.take().expect("piped stdin");
-    let writer = std::thread::spawn(move || stdin.write_all(&png));
-    let deadline = std::time::Instant::now() + timeout;
-    loop {
-        if child.try_wait()?.is_some() {
-            break;
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            anyhow::bail!("tesseract took longer than {timeout:?}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let _ = writer.join();
-    let out = child.wait_with_output()?;
+        .env("OMP_THREAD_LIMIT", "1");
+    let out = run(cmd, png, budget).map_err(|e| e.context("tesseract"))?;
     if !out.status.success() {
         anyhow::bail!(
             "tesseract failed ({}): {}",
@@ -203,9 +188,123 @@ fn ocr(crop: &GrayImage, tessdata: &Path, timeout: Duration) -> anyhow::Result<S
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// What is kept of a child's output: the zone's text is a few lines, its diagnostics a few.
+const STDOUT_CAP: u64 = 1 << 20;
+const STDERR_CAP: u64 = 4 << 10;
+
+/// Runs `cmd` with `input` on its stdin, its stdout and stderr drained while it runs (a child
+/// that writes more than a pipe holds never blocks; beyond the caps the bytes are read and
+/// dropped), killed when `budget` runs out or is cancelled.
+fn run(mut cmd: Command, input: Vec<u8>, budget: &Budget) -> anyhow::Result<Output> {
+    budget.check()?;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| anyhow::anyhow!("starting: {e}"))?;
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let drain = |pipe: Option<Box<dyn Read + Send>>, cap: u64| {
+        std::thread::spawn(move || {
+            let mut kept = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.by_ref().take(cap).read_to_end(&mut kept);
+                let _ = std::io::copy(&mut p, &mut std::io::sink());
+            }
+            kept
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        STDOUT_CAP,
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        STDERR_CAP,
+    );
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if let Err(stop) = budget.check() {
+            let _ = child.kill();
+            let _ = child.wait();
+            // the pipes close with the child: the threads end
+            let _ = (writer.join(), stdout.join(), stderr.join());
+            return Err(stop);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let _ = writer.join();
+    Ok(Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::document::Cancel;
+    use std::time::Instant;
+
+    fn budget(secs: f32) -> Budget {
+        Budget {
+            deadline: Instant::now() + Duration::from_secs_f32(secs),
+            cancel: Cancel::default(),
+        }
+    }
+
+    /// A child that writes more than a pipe holds (64 KiB) finishes: its output is read
+    /// while it runs, not after it exits (which it could not while the pipe was full).
+    #[test]
+    fn a_child_writing_a_megabyte_is_drained_while_it_runs() {
+        let mut cmd = Command::new("head");
+        cmd.args(["-c", "1000000", "/dev/zero"]);
+        let start = Instant::now();
+        let out = run(cmd, Vec::new(), &budget(20.0)).unwrap();
+        assert!(out.status.success());
+        assert_eq!(out.stdout.len(), 1_000_000);
+        assert!(start.elapsed() < Duration::from_secs(10));
+    }
+
+    /// Past the reading's one deadline, or cancelled (the submission gone), the child is killed
+    /// and the reading stops at once.
+    #[test]
+    fn a_child_is_killed_at_the_deadline_and_on_cancel() {
+        let sleeper = || {
+            let mut cmd = Command::new("sleep");
+            cmd.arg("30");
+            cmd
+        };
+        let start = Instant::now();
+        let e = run(sleeper(), Vec::new(), &budget(0.3)).unwrap_err();
+        assert!(e.to_string().contains("ran out of time"), "{e}");
+        assert!(start.elapsed() < Duration::from_secs(5));
+
+        let b = budget(60.0);
+        let cancel = b.cancel.clone();
+        let stopper = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            cancel.cancel();
+        });
+        let start = Instant::now();
+        let e = run(sleeper(), Vec::new(), &b).unwrap_err();
+        stopper.join().unwrap();
+        assert!(e.to_string().contains("cancelled"), "{e}");
+        assert!(start.elapsed() < Duration::from_secs(5));
+        // nothing starts once the budget is spent
+        let e = run(sleeper(), Vec::new(), &b).unwrap_err();
+        assert!(e.to_string().contains("cancelled"), "{e}");
+    }
 
     const L1: &str = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
     const L2: &str = "L898902C36UTO7408122F1204159ZE184226B<<<<<10";

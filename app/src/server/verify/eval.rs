@@ -211,7 +211,7 @@ pub async fn speed(
             let (reader, image) = (reader.clone(), decoded.image.clone());
             tokio::task::spawn_blocking(move || {
                 let t = Instant::now();
-                let r = reader.read(&image, None, Some(kind));
+                let r = reader.read(&image, None, Some(kind), &Default::default());
                 (r.map(|_| ()), t.elapsed())
             })
         });

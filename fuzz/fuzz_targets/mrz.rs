@@ -1,0 +1,6 @@
+//! `scripts/fuzz.sh`: see `app::server::fuzzing::mrz`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    app::server::fuzzing::mrz(data);
+});
