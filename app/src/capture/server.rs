@@ -224,7 +224,6 @@ async fn render_page(state: &AppState, data: CapturePageData, req: Request<Body>
     let frame = frame_ancestors(&data.allowed_origins);
     // the live channel's host: the public one when configured (a proxy may pass `Host`
     // without its port), else the request's (HTTP/2 names it in the authority)
-    let public = &state.config.public_url;
     let host = if state.config.public_url_is_default {
         req.headers()
             .get(header::HOST)
@@ -232,10 +231,8 @@ async fn render_page(state: &AppState, data: CapturePageData, req: Request<Body>
             .map(str::to_string)
             .or_else(|| req.uri().authority().map(|a| a.to_string()))
     } else {
-        public.host_str().map(|h| match public.port() {
-            Some(p) => format!("{h}:{p}"),
-            None => h.to_string(),
-        })
+        let public = &state.config.public_url;
+        Some(public[url::Position::BeforeHost..url::Position::AfterPort].to_string())
     };
     let logo = data.theme.logo_url.clone();
     let nonce: Arc<OnceLock<String>> = Arc::new(OnceLock::new());

@@ -158,17 +158,20 @@ impl Limited {
 
 type KeyedLimiter = Gcra<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock>;
 
-/// One kind's limiters in this process: per address (an IPv6 client's /64) and per /48.
+/// One kind's budget a minute, and its limiters in this process: per address (an IPv6
+/// client's /64) and per /48.
 struct Local {
+    rate: u32,
     narrow: KeyedLimiter,
     wide: KeyedLimiter,
 }
 
 impl Local {
-    fn new(per_minute_rate: u32) -> Self {
+    fn new(rate: u32) -> Self {
         Self {
-            narrow: per_minute(per_minute_rate),
-            wide: per_minute(per_minute_rate.saturating_mul(WIDE_FACTOR)),
+            rate,
+            narrow: per_minute(rate),
+            wide: per_minute(rate.saturating_mul(WIDE_FACTOR)),
         }
     }
 
@@ -185,20 +188,16 @@ pub struct IpLimits {
     page: Local,
     sign_in: Local,
     api: Local,
-    submit_rate: u32,
-    page_rate: u32,
-    sign_in_rate: u32,
-    api_rate: u32,
 }
 
 impl std::fmt::Debug for IpLimits {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IpLimits")
             .field("shared", &self.shared.is_some())
-            .field("submit_per_minute", &self.submit_rate)
-            .field("page_per_minute", &self.page_rate)
-            .field("sign_in_per_minute", &self.sign_in_rate)
-            .field("api_per_minute", &self.api_rate)
+            .field("submit_per_minute", &self.submit.rate)
+            .field("page_per_minute", &self.page.rate)
+            .field("sign_in_per_minute", &self.sign_in.rate)
+            .field("api_per_minute", &self.api.rate)
             .finish()
     }
 }
@@ -221,22 +220,19 @@ impl IpLimits {
             page: Local::new(cfg.ip_page_per_minute),
             sign_in: Local::new(cfg.ip_sign_in_per_minute),
             api: Local::new(cfg.ip_api_per_minute),
-            submit_rate: cfg.ip_submit_per_minute,
-            page_rate: cfg.ip_page_per_minute,
-            sign_in_rate: cfg.ip_sign_in_per_minute,
-            api_rate: cfg.ip_api_per_minute,
         }
     }
 
     /// Takes one request of `kind` from `ip`'s budget (and, for IPv6, from its /48's), or says
     /// how long to wait.
     pub async fn check(&self, kind: Limited, ip: IpAddr) -> Result<(), AppError> {
-        let (local, rate, what) = match kind {
-            Limited::Submit => (&self.submit, self.submit_rate, "submissions"),
-            Limited::Page => (&self.page, self.page_rate, "verification page loads"),
-            Limited::SignIn => (&self.sign_in, self.sign_in_rate, "sign-in attempts"),
-            Limited::Api => (&self.api, self.api_rate, "API requests without a valid key"),
+        let (local, what) = match kind {
+            Limited::Submit => (&self.submit, "submissions"),
+            Limited::Page => (&self.page, "verification page loads"),
+            Limited::SignIn => (&self.sign_in, "sign-in attempts"),
+            Limited::Api => (&self.api, "API requests without a valid key"),
         };
+        let rate = local.rate;
         let mut refused = self
             .take(kind, &local.narrow, limiter_key(ip), "", rate)
             .await?

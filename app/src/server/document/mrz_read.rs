@@ -192,6 +192,18 @@ fn ocr(crop: &GrayImage, tessdata: &Path, budget: &Budget) -> anyhow::Result<Str
 const STDOUT_CAP: u64 = 1 << 20;
 const STDERR_CAP: u64 = 4 << 10;
 
+/// Reads `pipe` to its end on a thread of its own, keeping the first `cap` bytes.
+fn drain<R: Read + Send + 'static>(pipe: Option<R>, cap: u64) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        if let Some(mut p) = pipe {
+            let _ = p.by_ref().take(cap).read_to_end(&mut kept);
+            let _ = std::io::copy(&mut p, &mut std::io::sink());
+        }
+        kept
+    })
+}
+
 /// Runs `cmd` with `input` on its stdin, its stdout and stderr drained while it runs (a child
 /// that writes more than a pipe holds never blocks; beyond the caps the bytes are read and
 /// dropped), killed when `budget` runs out or is cancelled.
@@ -205,30 +217,8 @@ fn run(mut cmd: Command, input: Vec<u8>, budget: &Budget) -> anyhow::Result<Outp
         .map_err(|e| anyhow::anyhow!("starting: {e}"))?;
     let mut stdin = child.stdin.take().expect("piped stdin");
     let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let drain = |pipe: Option<Box<dyn Read + Send>>, cap: u64| {
-        std::thread::spawn(move || {
-            let mut kept = Vec::new();
-            if let Some(mut p) = pipe {
-                let _ = p.by_ref().take(cap).read_to_end(&mut kept);
-                let _ = std::io::copy(&mut p, &mut std::io::sink());
-            }
-            kept
-        })
-    };
-    let stdout = drain(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-        STDOUT_CAP,
-    );
-    let stderr = drain(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-        STDERR_CAP,
-    );
+    let stdout = drain(child.stdout.take(), STDOUT_CAP);
+    let stderr = drain(child.stderr.take(), STDERR_CAP);
     let status = loop {
         if let Some(status) = child.try_wait()? {
             break status;
