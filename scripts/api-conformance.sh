@@ -21,7 +21,7 @@ ensure_schemathesis
 media=${IDV_TEST_MEDIA:-$ROOT_DIR/target/test-media}
 port=$(free_port)
 base="http://127.0.0.1:$port"
-export IDV_DATA_DIR="$dir/data" LEPTOS_SITE_ADDR="127.0.0.1:$port" IDV_API_RATE_LIMIT=1000000 \
+export IDV_DATA_DIR="$dir/data" LEPTOS_SITE_ADDR="127.0.0.1:$port" IDV_API_RATE_LIMIT=1000000 IDV_IP_API_PER_MINUTE=1000000 \
   IDV_WEBHOOK_DISPATCH=false RUST_LOG=warn
 unset DATABASE_URL
 "$IDV_BIN" partner create --name "Conformance" --allowed-origin "https://shop.example" >"$dir/partner.json"

@@ -15,7 +15,7 @@
 #   ./scripts/bench.sh page      what the capture page downloads: release WASM, JS and CSS, raw,
 #                                gzip -9 (the budget is WASM + JS <= 350 KB gzip) and the brotli
 #                                copies the server sends
-#   ./scripts/bench.sh liveness  the attack evaluation (idv eval liveness): presentations of every
+#   ./scripts/bench.sh liveness  the attack evaluation (idv-eval liveness): presentations of every
 #                                species made from the labelled photos, APCER per species, BPCER;
 #                                then the real clips (idv eval real): what the passive signals say
 #                                about real people on real cameras, blinks against the labels
@@ -49,7 +49,7 @@ start_server() {
   port=$(free_port)
   export IDV_DATA_DIR="$WORK/data" LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG=${BENCH_LOG:-warn,app::server::live=info}
   # every benchmark request comes from one loopback address: per-IP limits out of the way
-  export IDV_IP_SUBMIT_PER_MINUTE=100000 IDV_IP_PAGE_PER_MINUTE=100000
+  export IDV_IP_SUBMIT_PER_MINUTE=100000 IDV_IP_PAGE_PER_MINUTE=100000 IDV_MAX_UPLOADS_PER_ADDRESS=100000 IDV_USER_ATTEMPTS_PER_HOUR=100000
   BASE="http://127.0.0.1:$port"
   "$IDV_BIN" partner create --name Bench >"$WORK/partner.json"
   API_KEY=$(sed -n 's/.*"api_key":"\([^"]*\)".*/\1/p' "$WORK/partner.json")
@@ -115,13 +115,13 @@ print(f"peak RSS added by the uploads: {(up_hwm - base_hwm) / 1024:.0f} MB; by t
 PY
 }
 
-# render PHOTO CHALLENGE_JSON|"" OUT.webm: a synthetic live person (idv eval render) performing
+# render PHOTO CHALLENGE_JSON|"" OUT.webm: a synthetic live person (idv-eval render) performing
 # the challenge (a random one when empty), encoded as the capture page records (VP8, 1.5 Mbit/s).
 # Prints the challenge and its timeline as JSON.
 render() {
-  local args=(eval render --photo "$1" --out "$WORK/render.y4m" --fps 30)
+  local args=(render --photo "$1" --out "$WORK/render.y4m" --fps 30)
   [ -n "$2" ] && args+=(--challenge "$2")
-  IDV_MODELS_DIR="$ROOT_DIR/models" RUST_LOG=error "$IDV_BIN" "${args[@]}"
+  IDV_MODELS_DIR="$ROOT_DIR/models" RUST_LOG=error "$EVAL_BIN" "${args[@]}"
   ffmpeg -nostdin -v error -y -i "$WORK/render.y4m" -c:v libvpx -b:v 1500k "$3"
   rm -f "$WORK/render.y4m"
 }
@@ -188,7 +188,7 @@ live_speed() {
   ensure_node
   [ -d end2end/node_modules/playwright-core ] || (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
   log "the live recording through the page, ${LIVE_RUNS:-10} flows (end2end/bench/phone.mjs, THROTTLE=0)"
-  E2E_BASE_URL="$BASE" E2E_MEDIA="$MEDIA" E2E_WORK="$WORK" E2E_IDV_BIN="$IDV_BIN" \
+  E2E_BASE_URL="$BASE" E2E_MEDIA="$MEDIA" E2E_WORK="$WORK" E2E_IDV_BIN="$IDV_BIN" E2E_EVAL_BIN="$EVAL_BIN" \
     E2E_ARTIFACTS="$WORK/artifacts" BENCH_API_KEY="$TEST_API_KEY" BENCH_SECRET_KEY="$TEST_SECRET_KEY" \
     THROTTLE=0 LOADS=0 FLOWS="${LIVE_RUNS:-10}" node end2end/bench/phone.mjs
   sed 's/\x1b\[[0-9;]*m//g' "$WORK/server.log" | grep -o 'after_end_ms=[0-9]*' | cut -d= -f2 | python3 -c 'import sys
@@ -259,11 +259,12 @@ ensure_runtime
 ensure_test_media
 MEDIA=${IDV_TEST_MEDIA:-$ROOT_DIR/target/test-media}
 build_release
+build_eval_tools
 bench_liveness() {
   ensure_eval_media
   local dir=${IDV_EVAL_MEDIA:-$ROOT_DIR/target/eval-media}
   log "attack evaluation: ${PER_SPECIES:-12} presentations per attack species, one genuine per photo"
-  IDV_MODELS_DIR="$ROOT_DIR/models" RUST_LOG=error "$IDV_BIN" eval liveness "$dir" \
+  IDV_MODELS_DIR="$ROOT_DIR/models" RUST_LOG=error "$EVAL_BIN" liveness "$dir" \
     --out "$ROOT_DIR/target/liveness-report.json" --per-species "${PER_SPECIES:-12}"
   ensure_real_clips
   log "real clips: the liveness track without a challenge, as shipped and at the page's bitrate"
@@ -308,7 +309,7 @@ bench_phone() {
   ensure_node
   [ -d end2end/node_modules/playwright-core ] || (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
   start_server
-  E2E_BASE_URL="$BASE" E2E_MEDIA="$MEDIA" E2E_WORK="$WORK" E2E_IDV_BIN="$IDV_BIN" \
+  E2E_BASE_URL="$BASE" E2E_MEDIA="$MEDIA" E2E_WORK="$WORK" E2E_IDV_BIN="$IDV_BIN" E2E_EVAL_BIN="$EVAL_BIN" \
     E2E_ARTIFACTS="$WORK/artifacts" BENCH_API_KEY="$TEST_API_KEY" BENCH_SECRET_KEY="$TEST_SECRET_KEY" \
     node end2end/bench/phone.mjs
 }

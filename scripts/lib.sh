@@ -26,6 +26,8 @@ ensure_schemathesis() {
 # CARGO_TARGET_DIR; the site always goes to target/site (Leptos.toml's site-root).
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT_DIR/target}"
 IDV_BIN="$TARGET_DIR/release/idv"
+# the attack makers (`idv-eval render`, `idv-eval liveness`): never in the service's binary
+EVAL_BIN="$TARGET_DIR/release/idv-eval"
 SITE_DIR="$ROOT_DIR/target/site"
 # leptos reads LEPTOS_OUTPUT_NAME at compile time (the name of the WASM file its hydration script
 # loads), as cargo-leptos sets it. Every build here sets it the same way, so the release binary,
@@ -34,8 +36,10 @@ SITE_DIR="$ROOT_DIR/target/site"
 export LEPTOS_OUTPUT_NAME=idv
 # The one shape of every Rust build of the server: the release profile, both packages, the
 # server features. The release binary, the tests, clippy and the benchmarks share its
-# dependency artifacts (the graph is compiled once per target: native and wasm32).
-SERVER_CARGO_ARGS=(--release --locked -p app -p idv --features app/ssr)
+# dependency artifacts (the graph is compiled once per target: native and wasm32). The
+# `eval-tools` feature only adds the `idv-eval` binary (the `idv` binary is the same with or
+# without it): the test build makes it, `--bin idv` does not.
+SERVER_CARGO_ARGS=(--release --locked -p app -p idv --features app/ssr,idv/eval-tools)
 # cargo-leptos is the developer's tool for `cargo leptos watch` only (scripts/dev.sh installs
 # it); the release build below takes the same steps without it.
 CARGO_LEPTOS_VERSION=0.3.11
@@ -321,6 +325,13 @@ build_site() {
 build_server() {
   log "cargo build: the server (release)"
   (cd "$ROOT_DIR" && cargo build "${SERVER_CARGO_ARGS[@]}" --bin idv >&2)
+}
+
+# build_eval_tools: the release `idv-eval` binary (synthetic presentations; the browser tests
+# and the benchmarks use it). The test build makes it too.
+build_eval_tools() {
+  log "cargo build: idv-eval (release)"
+  (cd "$ROOT_DIR" && cargo build "${SERVER_CARGO_ARGS[@]}" --bin idv-eval >&2)
 }
 
 # PostgreSQL server binaries (initdb, pg_ctl): Debian's packages put them under

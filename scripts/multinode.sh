@@ -80,7 +80,7 @@ export IDV_WEBHOOK_ALLOWED_CIDRS=127.0.0.0/8 IDV_WEBHOOK_POLL_INTERVAL=200ms
 export IDV_RETENTION_SWEEP_INTERVAL=${IDV_RETENTION_SWEEP_INTERVAL:-2s}
 # every test browser is 127.0.0.1: its per-IP budgets are out of the way; the per-IP test
 # comes from a forwarded documentation address with the default sign-in limit
-export IDV_IP_PAGE_PER_MINUTE=100000 IDV_IP_SUBMIT_PER_MINUTE=100000
+export IDV_IP_PAGE_PER_MINUTE=100000 IDV_IP_SUBMIT_PER_MINUTE=100000 IDV_MAX_UPLOADS_PER_ADDRESS=100000 IDV_USER_ATTEMPTS_PER_HOUR=100000
 export IDV_API_RATE_LIMIT=${IDV_API_RATE_LIMIT:-40}
 # two cores for all the nodes: one submission scored at a time on each
 export IDV_SCORING_CONCURRENCY=${IDV_SCORING_CONCURRENCY:-1} IDV_MEDIA_CONCURRENCY=1
@@ -165,7 +165,7 @@ for i in $(seq 1 "$NODES"); do node_list+="$i=127.0.0.1:${ports[$i]},"; done
 export NODES_BASE="$base" NODES_LIST="${node_list%,}" NODES_DIR="$dir" NODES_HOOK_PORT="$hook_port" \
   NODES_METRICS_TOKEN="$metrics_token" NODES_PSQL="$PSQL" NODES_DATABASE_URL="$database_url" \
   NODES_PARTNER_A="$dir/partner-a.json" NODES_PARTNER_B="$dir/partner-b.json" \
-  E2E_BASE_URL="$base" E2E_WORK="$dir" E2E_IDV_BIN="$IDV_BIN" \
+  E2E_BASE_URL="$base" E2E_WORK="$dir" E2E_IDV_BIN="$IDV_BIN" E2E_EVAL_BIN="$EVAL_BIN" \
   E2E_MEDIA="${IDV_TEST_MEDIA:-$ROOT_DIR/target/test-media}" \
   E2E_ARTIFACTS="${E2E_ARTIFACTS:-$ROOT_DIR/end2end/artifacts}"
 

@@ -129,7 +129,7 @@ test('axe: no serious or critical WCAG 2.2 AA violation on any dashboard page', 
   const page = await signIn(secret_key);
   await axeCheck(page, 'checks');
   const checkUrl = await page.getAttribute('#checks tbody tr a', 'href');
-  const pages = [checkUrl, '/dashboard/review', '/dashboard/webhooks', '/dashboard/settings', '/dashboard/audit'];
+  const pages = [checkUrl, '/dashboard/review', '/dashboard/webhooks', '/dashboard/settings', '/dashboard/audit', '/dashboard/attempts'];
   for (const path of pages) {
     await page.goto(new URL(path, BASE).href);
     await axeCheck(page, path);

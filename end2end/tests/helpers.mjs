@@ -73,7 +73,7 @@ export function launchWithCamera({ grant = true } = {}) {
 // from the page, the challenge from the page's data (`GET /verif/?session=…` as JSON: a
 // test-mode link's only, README "The live recording"; a live link's prompts are secret until
 // the live channel sends each), and
-// `idv eval render` makes a synthetic live person perform it (README, "Liveness"; from
+// `idv-eval render` makes a synthetic live person perform it (README, "Liveness"; from
 // obama3.jpg, another photo than the one the ID card was made from: a re-animation of the
 // card's own portrait is `selfie_matches_id_photo`) after
 // LEAD_MS of idle, the time from starting the camera to the recording (`recordWhenSteady`
@@ -88,7 +88,7 @@ export async function followChallenge(p, { photo = `${MEDIA}/obama3.jpg`, challe
   if (r.status !== 200) throw new Error(`page data: ${r.status} ${await r.text()}`);
   const data = await r.json();
   if (!challenge && !data.challenge) throw new Error('no challenge in the page data: only a test-mode link has one');
-  execFileSync(process.env.E2E_IDV_BIN, ['eval', 'render', '--photo', photo,
+  execFileSync(process.env.E2E_EVAL_BIN, ['render', '--photo', photo,
     '--challenge', JSON.stringify(challenge || data.challenge), '--lead-ms', String(LEAD_MS), '--out', CAMERA],
   { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, RUST_LOG: 'error' } });
   return data;

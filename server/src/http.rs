@@ -4,6 +4,7 @@
 //!   hyper starts the clock whenever it waits for a head, so it also closes a kept-alive
 //!   connection that stays idle that long between requests.
 //! - The client's socket address in every request (`ConnectInfo`), for per-IP limits.
+//! - HTTP/1.1 only (no h2c: see `serve`).
 //! - Graceful shutdown: on `stop`, no new connections; open ones finish their requests.
 //!
 //! Request bodies have their own minimum rate (`app::server::guard::min_body_rate`).
@@ -12,9 +13,9 @@ use std::{future::Future, net::SocketAddr, time::Duration};
 
 use axum::{Router, extract::ConnectInfo};
 use hyper::body::Incoming;
+use hyper::server::conn::http1;
 use hyper_util::{
-    rt::{TokioExecutor, TokioIo, TokioTimer},
-    server::conn::auto::Builder,
+    rt::{TokioIo, TokioTimer},
     service::TowerToHyperService,
 };
 use tokio::{net::TcpListener, sync::watch};
@@ -55,20 +56,18 @@ pub async fn serve(
         let mut stop_rx = stop_rx.clone();
         let done_rx = done_rx.clone();
         tokio::spawn(async move {
-            let mut builder = Builder::new(TokioExecutor::new());
+            // HTTP/1.1 only: an h2c connection's head and idle time cannot be bounded like
+            // HTTP/1's (it lives while PINGs are answered), and no client needs it (browsers
+            // speak HTTP/2 over TLS only, which a reverse proxy terminates; nginx speaks
+            // HTTP/1.1 to the nodes). hyper ends a connection that opens with the HTTP/2
+            // preface at once.
+            let mut builder = http1::Builder::new();
             builder
-                .http1()
                 .timer(TokioTimer::new())
                 .header_read_timeout(header_read_timeout);
-            builder
-                .http2()
-                .timer(TokioTimer::new())
-                .keep_alive_interval(Some(header_read_timeout))
-                .keep_alive_timeout(header_read_timeout);
-            let conn = builder.serve_connection_with_upgrades(
-                TokioIo::new(stream),
-                TowerToHyperService::new(service),
-            );
+            let conn = builder
+                .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service))
+                .with_upgrades();
             tokio::pin!(conn);
             let result = tokio::select! {
                 result = conn.as_mut() => result,

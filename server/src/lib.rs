@@ -120,7 +120,7 @@ pub async fn open_state(
             &config.guard,
             app::server::limits::shared_store(&config, &db),
         )),
-        upload_slots: Arc::new(Semaphore::new(config.guard.max_concurrent_uploads)),
+        uploads: app::server::uploads::Uploads::new(&config.guard),
         spool: app::server::intake::SpoolBudget::new(config.guard.spool_max_bytes),
         media_slots: Arc::new(Semaphore::new(config.guard.media_concurrency)),
         config: Arc::new(config),

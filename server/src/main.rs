@@ -72,19 +72,9 @@ enum EvalCmd {
     /// The liveness track of one video, frame by frame, for calibration.
     Trace {
         video: std::path::PathBuf,
-        /// The challenge (JSON, as `idv eval render` prints it) to check the video against.
+        /// The challenge (JSON, as `idv-eval render` prints it) to check the video against.
         #[arg(long)]
         challenge: Option<String>,
-    },
-    /// The attack evaluation: presentations of every species made from the labelled photos of
-    /// DIR (scripts/eval-media.sh), judged end to end; prints APCER/BPCER, writes JSON.
-    Liveness {
-        dir: std::path::PathBuf,
-        #[arg(long)]
-        out: std::path::PathBuf,
-        /// Attacks of each species at most (every photo also makes a genuine presentation).
-        #[arg(long, default_value_t = 12)]
-        per_species: usize,
     },
     /// The real clips (DIR/clips.tsv, scripts/eval-media.sh's `ensure_real_clips`), each as
     /// shipped and as the page re-encodes it, through the liveness track without a challenge:
@@ -108,21 +98,6 @@ enum EvalCmd {
         /// Write every zone crop and its OCR text into this directory (for tuning).
         #[arg(long)]
         trace: Option<std::path::PathBuf>,
-    },
-    /// A synthetic live presentation (Y4M): the face of --photo performing a challenge (JSON
-    /// as the capture page shows it, or a random one), after --lead-ms of idle. Prints the
-    /// challenge and the prompt timeline as JSON.
-    Render {
-        #[arg(long)]
-        photo: std::path::PathBuf,
-        #[arg(long)]
-        challenge: Option<String>,
-        #[arg(long, default_value_t = 0)]
-        lead_ms: u32,
-        #[arg(long, default_value_t = 15)]
-        fps: u32,
-        #[arg(long)]
-        out: std::path::PathBuf,
     },
 }
 
@@ -363,43 +338,6 @@ async fn eval_cmd(cmd: EvalCmd, config: Config) -> anyhow::Result<()> {
             )
             .await?;
             print!("{}", eval::speed_table(&stages));
-        }
-        EvalCmd::Render {
-            photo,
-            challenge,
-            lead_ms,
-            fps,
-            out,
-        } => {
-            use app::{challenge::Challenge, server::verify::synth};
-            let challenge: Challenge = match challenge {
-                Some(j) => serde_json::from_str(&j)?,
-                None => Challenge::random(),
-            };
-            let actor = synth::Actor::from_file(&models, &mesh, &photo)?;
-            std::fs::write(
-                &out,
-                synth::perform(&actor, &challenge, lead_ms, fps.max(1)),
-            )?;
-            let shown: Vec<u32> = challenge.steps.iter().map(|s| s.at_ms).collect();
-            print_json(&serde_json::json!({
-                "challenge": challenge,
-                "timeline": {"shown_ms": shown},
-            }));
-        }
-        EvalCmd::Liveness {
-            dir,
-            out,
-            per_species,
-        } => {
-            use app::server::verify::presentations;
-            let work = out.with_extension("work");
-            let report =
-                presentations::run(&models, &mesh, &dir, per_species.max(1), &work).await?;
-            std::fs::remove_dir_all(&work).ok();
-            std::fs::write(&out, serde_json::to_vec_pretty(&report)?)?;
-            print!("{}", presentations::table(&report));
-            eprintln!("idv: wrote {}", out.display());
         }
         EvalCmd::Real { dir, out } => {
             let (report, table) =

@@ -293,3 +293,26 @@ async fn bad_configuration_exits_with_one_clear_line() {
         "LEPTOS_SITE_ADDR",
     );
 }
+
+/// The service's binary cannot turn a photo into a performance: the attack makers live in
+/// `idv-eval`, which the release build of scripts/build.sh leaves out.
+#[tokio::test]
+async fn the_service_binary_has_no_attack_makers() {
+    let (_dir, env) = common::test_env(&[]).await;
+    for sub in ["render", "liveness"] {
+        let out = idv(&env, &["eval", sub, "--help"]);
+        assert!(!out.status.success(), "idv eval {sub} exists");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("unrecognized subcommand"), "{err}");
+    }
+    // beside it, built by the test command (scripts/lib.sh's SERVER_CARGO_ARGS)
+    #[cfg(feature = "eval-tools")]
+    {
+        let eval = std::path::Path::new(env!("CARGO_BIN_EXE_idv")).with_file_name("idv-eval");
+        let out = Command::new(eval)
+            .args(["render", "--help"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    }
+}

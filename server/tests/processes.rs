@@ -1,7 +1,8 @@
 //! Webhook delivery across real `idv` processes on one database (SQLite file, or PostgreSQL
 //! when IDV_TEST_POSTGRES_URL is set): a worker killed with SIGKILL while deliveries are due and
 //! in flight loses none; two workers share 1,000 deliveries without attempting one twice.
-//! Also the memory of a real `idv serve` under an endless multipart part header.
+//! Also the memory of a real `idv serve` under an endless multipart part header, and under
+//! submissions whose clients hang up mid-way.
 //! Also the webhook benchmark (`#[ignore]`, run by `scripts/bench.sh webhooks`).
 
 // a test reads as one story; the function-length limit is for the service's code
@@ -264,6 +265,129 @@ async fn an_endless_part_header_costs_the_server_no_memory() {
     assert!(
         answer.is_empty() || answer.starts_with("HTTP/1.1 4"),
         "a 4xx or a closed connection: {answer}"
+    );
+}
+
+/// A process's peak resident memory, from /proc (kB).
+fn hwm_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+/// The child processes of `pid` (ffprobe, ffmpeg, tesseract, heif-convert), by name.
+fn children(pid: u32) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid ...: comm may hold spaces, so read after its ')'
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let ppid = stat[close + 1..].split_whitespace().nth(1);
+        if ppid == Some(pid.to_string().as_str()) {
+            out.push(stat[open + 1..close].to_string());
+        }
+    }
+    out
+}
+
+/// Twelve submissions of a 60 MP ID photo whose clients hang up mid-way, at a release `idv
+/// serve` with one media and one scoring slot: what cannot be stopped (a decode, an inference
+/// job under way, a document reading) keeps its slot until it ends, queued inference jobs of a
+/// gone client are dropped, its ffprobe and Tesseract are killed. So the work never piles up
+/// beside the slots: memory is back near idle within seconds of the last hang-up, with no child
+/// process left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hung_up_submissions_hold_their_slots_until_their_work_stops() {
+    use reqwest::multipart::{Form, Part};
+    let port = free_port();
+    let mut s = setup(&[
+        ("IDV_MEDIA_CONCURRENCY", "1"),
+        ("IDV_SCORING_CONCURRENCY", "1"),
+    ])
+    .await;
+    s.vars
+        .insert("LEPTOS_SITE_ADDR".into(), format!("127.0.0.1:{port}"));
+    let base = format!("http://127.0.0.1:{port}");
+    let mut srv = spawn(&s, &["serve"], "serve.log");
+    wait_ready(&base).await;
+    let p = partner(&s, "http://127.0.0.1:9/hook").await;
+    // 59.9 MP: a few hundred KB as PNG, 180 MB once decoded
+    let photo = {
+        let img = image::RgbImage::from_pixel(7740, 7740, image::Rgb([128, 120, 110]));
+        let mut png = Vec::new();
+        img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        png
+    };
+    let video = common::read_media("seq_obama.webm");
+    let idle = rss_kb(srv.id());
+    let client = reqwest::Client::new();
+    let mut hung_up = Vec::new();
+    for i in 0..12 {
+        let form = Form::new()
+            .text("api_key", p.api_key.clone())
+            .text("user_identifier", format!("u{i}"))
+            .part(
+                "selfie_video",
+                Part::bytes(video.clone()).file_name("v.webm"),
+            )
+            .part("id_photo", Part::bytes(photo.clone()).file_name("id.png"));
+        let sent = client
+            .post(format!("{base}/verif/submit"))
+            .multipart(form)
+            .send();
+        // each client hangs up 1.5 s after it sent, 300 ms after the one before
+        hung_up.push(tokio::spawn(async move {
+            let _ = tokio::time::timeout(Duration::from_millis(1500), sent).await;
+        }));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    for h in hung_up {
+        h.await.unwrap();
+    }
+    // what cannot be stopped runs out on its slots; then the process is idle again (within
+    // seconds: measured 1.6 s here; when a hung-up client's slot was freed at once, the work
+    // piled up beside the slots and took 52 s, with a peak 0.8 GB higher)
+    let t0 = Instant::now();
+    let (mut rss, mut kids) = (rss_kb(srv.id()), children(srv.id()));
+    while (rss > idle + 150 * 1024 || !kids.is_empty()) && t0.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        (rss, kids) = (rss_kb(srv.id()), children(srv.id()));
+    }
+    let settled = t0.elapsed();
+    let peak = hwm_kb(srv.id());
+    // the server still answers
+    let ready = reqwest::get(format!("{base}/readyz"))
+        .await
+        .unwrap()
+        .status();
+    srv.kill().unwrap();
+    let _ = srv.wait();
+    eprintln!(
+        "hung-up submissions: idle {idle} kB, peak {peak} kB, back to {rss} kB after {settled:?}, children {kids:?}"
+    );
+    assert_eq!(ready, 200);
+    assert!(kids.is_empty(), "children left: {kids:?}");
+    assert!(
+        rss <= idle + 150 * 1024,
+        "RSS {rss} kB against {idle} kB idle"
+    );
+    assert!(
+        settled < Duration::from_secs(15),
+        "idle again after {settled:?}"
+    );
+    // one decode and one scoring of a 60 MP photo at a time (measured 1.5 GB over idle; 2.2 GB
+    // when the work piled up)
+    assert!(
+        peak.saturating_sub(idle) < 2 * 1024 * 1024,
+        "peak {peak} kB against {idle} kB idle"
     );
 }
 

@@ -398,19 +398,11 @@ pub async fn guard_submit(
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
         return r;
     }
-    let Ok(slot) = state.upload_slots.clone().try_acquire_owned() else {
-        crate::server::observe::overloaded("uploads");
-        return AppError::Busy {
-            message: "The service is receiving too many uploads at once; retry shortly".into(),
-            retry_after_secs: 10,
-        }
-        .into_response();
-    };
+    // the process's upload slots are taken once the credentials are known (`submission`)
     let refused = Arc::new(OnceLock::new());
     let (parts, body) = req.into_parts();
     let body = intake::guard_body(body, &boundary, max_body, refused.clone());
     let resp = next.run(Request::from_parts(parts, body)).await;
-    drop(slot);
     match refused.get() {
         Some(why) => {
             tracing::info!(reason = %why, "submission body refused by the framing guard");

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::{
+    attempts,
     audit::Actor,
     capture_links,
     checks::{self, rfc3339_ms},
@@ -119,6 +120,10 @@ pub fn router(state: AppState) -> Router<AppState> {
     let limited = axum::middleware::from_fn_with_state(state, rate_limit);
     let keyed = Router::new()
         .route("/v1/checks", get(list_checks).route_layer(limited.clone()))
+        .route(
+            "/v1/attempts",
+            get(list_attempts).route_layer(limited.clone()),
+        )
         .route(
             "/v1/sessions",
             post(create_session).route_layer(limited.clone()),
@@ -257,6 +262,82 @@ pub async fn list_checks(
     let (data, next_cursor) =
         checks::list(&state.db, &auth.partner.id, livemode(&auth), &filter).await?;
     Ok(Json(ListResponse {
+        success: true,
+        data,
+        next_cursor,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AttemptsQuery {
+    /// Only this user's attempts.
+    user_identifier: Option<String>,
+    /// Only attempts with this outcome.
+    #[param(value_type = Option<AttemptOutcome>)]
+    outcome: Option<String>,
+    /// Page size, 1 to 100 (20).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// What became of an attempt.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum AttemptOutcome {
+    /// A check was made (`check_id`).
+    Check,
+    /// The recording missed its challenge and the link had recordings left: no check, the
+    /// user recorded again.
+    ChallengeRetry,
+    /// Refused before anything was read: too many attempts for this user in the last hour
+    /// (`IDV_USER_ATTEMPTS_PER_HOUR`).
+    RefusedLimit,
+}
+
+/// `GET /v1/attempts`: one page of attempts, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttemptsResponse {
+    success: bool,
+    data: Vec<attempts::Attempt>,
+    /// Null on the last page.
+    next_cursor: Option<String>,
+}
+
+/// Every recording the partner's users made in the key's mode, newest first: those that
+/// became checks, those sent back to record again (a missed challenge) and those refused by
+/// the per-user limit, which leave no check. Kept as long as files are.
+#[utoipa::path(
+    get,
+    path = "/v1/attempts",
+    tag = "checks",
+    params(AttemptsQuery),
+    responses(
+        (status = 200, description = "A page of attempts", body = AttemptsResponse),
+        (status = 400, description = "A parameter is not valid (named in the message)", body = ErrorBody),
+        KeyErrors,
+    ),
+    security(("api_key" = []))
+)]
+pub async fn list_attempts(
+    State(state): State<AppState>,
+    Partner(auth): Partner,
+    query: Result<Query<AttemptsQuery>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Json<AttemptsResponse>> {
+    let Query(q) = query
+        .map_err(|e| AppError::bad_request(format!("Invalid query string: {}", e.body_text())))?;
+    let filter = attempts::ListFilter::parse(
+        q.user_identifier,
+        q.outcome.as_deref(),
+        q.limit.as_deref(),
+        q.cursor.as_deref(),
+    )?;
+    let (data, next_cursor) =
+        attempts::list(&state.db, &auth.partner.id, livemode(&auth), &filter).await?;
+    Ok(Json(AttemptsResponse {
         success: true,
         data,
         next_cursor,
@@ -562,7 +643,7 @@ pub async fn rate_limit(
         version = "1",
         description = "Server-to-server API for partners: `Authorization: Bearer <secret key>` (idv_sk_live_… or idv_sk_test_…; the capture key of capture links is refused). Errors are `{\"success\": false, \"error\": \"…\"}`. Every answer to a valid key carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset; requests without a valid key are limited per client address."
     ),
-    paths(get_check, list_checks, delete_check, review_check, create_session),
+    paths(get_check, list_checks, list_attempts, delete_check, review_check, create_session),
     modifiers(&BearerKey),
     tags(
         (name = "checks", description = "Results, redaction, manual review"),

@@ -75,26 +75,27 @@ pub fn content_sniffing(data: &[u8]) {
 }
 
 /// The ID photo's checks and decoding (header dimensions first, EXIF, pixel limit) on a small
-/// budget. HEIC goes to a subprocess in the service; not here.
+/// budget. For HEIC, the box walk that reads its declared size (the converter is a subprocess
+/// in the service; not here).
 pub fn image_header(data: &[u8]) {
-    use super::media::{ImageFormat, Sniffed, decode_image, sniff};
-    if matches!(sniff(data), Sniffed::Image(ImageFormat::Heic)) {
-        return;
-    }
+    use super::media::{ImageFormat, ImageLimits, Sniffed, decode_image, heif_dimensions, sniff};
     let Ok(file) = tempfile::NamedTempFile::new() else {
         return;
     };
     if std::fs::write(file.path(), data).is_err() {
         return;
     }
+    if matches!(sniff(data), Sniffed::Image(ImageFormat::Heic)) {
+        let _ = heif_dimensions(file.path());
+        return;
+    }
     let head = &data[..data.len().min(64)];
-    if let Ok(img) = decode_image(
-        file.path(),
-        head,
-        "id_photo",
-        1 << 20,
-        std::time::Duration::from_secs(1),
-    ) {
+    let limits = ImageLimits {
+        max_pixels: 1 << 20,
+        timeout: std::time::Duration::from_secs(1),
+        cancel: None,
+    };
+    if let Ok(img) = decode_image(file.path(), head, "id_photo", &limits) {
         assert!(u64::from(img.image.width()) * u64::from(img.image.height()) <= 1 << 20);
     }
 }

@@ -4,6 +4,9 @@
 //!   and dashboard sign-ins, answered with 429 and `Retry-After`;
 //! - a minimum upload rate for request bodies: a client that trickles bytes is cut with 408 and
 //!   its connection closed;
+//! - an absolute deadline for every request body (`IDV_BODY_TIMEOUT`, 408);
+//! - uploads at once per client address (429; [`super::uploads`], which also has the process's
+//!   two pools of upload slots);
 //! - the client's IP itself: the socket's peer, or, behind a trusted reverse proxy
 //!   (`IDV_TRUSTED_PROXIES`), the right-most untrusted address of `X-Forwarded-For`.
 //!
@@ -75,24 +78,43 @@ pub fn request_ip(req: &Request, trusted: &[IpNet]) -> IpAddr {
 }
 
 /// Middleware: the per-IP limits of the routes that take them. `GET /verif/` (page loads),
-/// `POST /verif/submit` and `GET /verif/live` (submissions), `POST /dashboard/sign-in` (sign-in attempts).
-pub async fn limit_by_ip(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// `POST /verif/submit` and `GET /verif/live` (submissions), `POST /dashboard/sign-in` (sign-in
+/// attempts). A submission also holds one of its address's upload places
+/// ([`super::uploads::Uploads::for_address`]) while it runs: here for `POST /verif/submit`; the
+/// live channel takes the `AddressPermit` from the request's extensions into its socket's task.
+pub async fn limit_by_ip(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let kind = match (req.method().as_str(), req.uri().path()) {
         ("POST", "/verif/submit") | ("GET", "/verif/live") => Some(Limited::Submit),
         ("GET", "/verif/" | "/verif") => Some(Limited::Page),
         ("POST", "/dashboard/sign-in") => Some(Limited::SignIn),
         _ => None,
     };
-    if let Some(kind) = kind {
-        let guard = &state.config.guard;
-        let ip = request_ip(&req, &guard.trusted_proxies);
-        let exempt = guard.ip_limits_exempt.iter().any(|n| n.contains(&ip));
-        if !exempt && let Err(e) = state.ip_limits.check(kind, ip).await {
-            tracing::info!(kind = ?kind, "per-IP limit reached");
+    let Some(kind) = kind else {
+        return next.run(req).await;
+    };
+    let guard = &state.config.guard;
+    let ip = request_ip(&req, &guard.trusted_proxies);
+    if guard.ip_limits_exempt.iter().any(|n| n.contains(&ip)) {
+        return next.run(req).await;
+    }
+    if let Err(e) = state.ip_limits.check(kind, ip).await {
+        tracing::info!(kind = ?kind, "per-IP limit reached");
+        return e.into_response();
+    }
+    if kind != Limited::Submit {
+        return next.run(req).await;
+    }
+    let permit = match state.uploads.for_address(ip) {
+        Ok(p) => Arc::new(p),
+        Err(e) => {
+            tracing::info!("uploads at once per address reached");
             return e.into_response();
         }
-    }
-    next.run(req).await
+    };
+    req.extensions_mut().insert(permit.clone());
+    let resp = next.run(req).await;
+    drop(permit);
+    resp
 }
 
 // --- the minimum body rate -------------------------------------------------------------------
@@ -105,8 +127,19 @@ struct MinRate {
     min_bytes: u64,
     window_bytes: u64,
     deadline: Pin<Box<tokio::time::Sleep>>,
-    slow: Arc<OnceLock<()>>,
+    /// The end of the whole body's time (`IDV_BODY_TIMEOUT`).
+    overall: Pin<Box<tokio::time::Sleep>>,
+    cut: Arc<OnceLock<Cut>>,
     done: bool,
+}
+
+/// Why a body was cut.
+#[derive(Debug, Clone, Copy)]
+enum Cut {
+    /// Under the minimum rate over a window.
+    Slow,
+    /// Still arriving at the absolute deadline.
+    Late,
 }
 
 impl MinRate {
@@ -119,9 +152,9 @@ impl MinRate {
         slow
     }
 
-    fn too_slow(&mut self) -> Poll<Option<Result<Bytes, axum::Error>>> {
+    fn cut(&mut self, why: Cut) -> Poll<Option<Result<Bytes, axum::Error>>> {
         self.done = true;
-        let _ = self.slow.set(());
+        let _ = self.cut.set(why);
         Poll::Ready(Some(Err(axum::Error::new(std::io::Error::new(
             std::io::ErrorKind::TimedOut,
             "request body too slow",
@@ -137,11 +170,14 @@ impl Stream for MinRate {
         if this.done {
             return Poll::Ready(None);
         }
+        if this.overall.as_mut().poll(cx).is_ready() {
+            return this.cut(Cut::Late);
+        }
         match Pin::new(&mut this.inner).poll_next(cx) {
             Poll::Ready(Some(Ok(chunk))) => {
                 this.window_bytes += chunk.len() as u64;
                 if this.deadline.is_elapsed() && this.window_passed() {
-                    return this.too_slow();
+                    return this.cut(Cut::Slow);
                 }
                 Poll::Ready(Some(Ok(chunk)))
             }
@@ -150,7 +186,7 @@ impl Stream for MinRate {
                 match this.deadline.as_mut().poll(cx) {
                     Poll::Ready(()) => {
                         if this.window_passed() {
-                            return this.too_slow();
+                            return this.cut(Cut::Slow);
                         }
                     }
                     Poll::Pending => return Poll::Pending,
@@ -161,8 +197,8 @@ impl Stream for MinRate {
 }
 
 /// Middleware: every request body must arrive at `IDV_BODY_MIN_RATE` bytes per second (over
-/// each `IDV_BODY_RATE_WINDOW`). A slower one is answered with 408 and the connection closed,
-/// whatever the handler made of the cut body.
+/// each `IDV_BODY_RATE_WINDOW`), and in full within `IDV_BODY_TIMEOUT`. Otherwise it is
+/// answered with 408 and the connection closed, whatever the handler made of the cut body.
 pub async fn min_body_rate(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let cfg = &state.config.guard;
     let has_body = req
@@ -171,35 +207,50 @@ pub async fn min_body_rate(State(state): State<AppState>, req: Request, next: Ne
         .and_then(|v| v.to_str().ok())
         .is_none_or(|v| v.trim() != "0")
         && !matches!(req.method().as_str(), "GET" | "HEAD" | "OPTIONS");
-    if !has_body || cfg.body_min_rate == 0 {
+    if !has_body {
         return next.run(req).await;
     }
-    let slow = Arc::new(OnceLock::new());
+    let cut = Arc::new(OnceLock::new());
     let (parts, body) = req.into_parts();
+    let window = if cfg.body_min_rate == 0 {
+        // no minimum rate: a window that never ends
+        cfg.body_timeout
+    } else {
+        cfg.body_rate_window
+    };
     let guarded = MinRate {
         inner: body.into_data_stream(),
-        window: cfg.body_rate_window,
-        min_bytes: cfg
-            .body_min_rate
-            .saturating_mul(cfg.body_rate_window.as_secs().max(1)),
+        window,
+        min_bytes: cfg.body_min_rate.saturating_mul(window.as_secs().max(1)),
         window_bytes: 0,
-        deadline: Box::pin(tokio::time::sleep(cfg.body_rate_window)),
-        slow: slow.clone(),
+        deadline: Box::pin(tokio::time::sleep(window)),
+        overall: Box::pin(tokio::time::sleep(cfg.body_timeout)),
+        cut: cut.clone(),
         done: false,
     };
     let resp = next
         .run(Request::from_parts(parts, Body::from_stream(guarded)))
         .await;
-    if slow.get().is_some() {
-        tracing::info!("request body too slow: cut");
-        return AppError::RequestTimeout(format!(
-            "The request body arrived too slowly (under {} bytes per second over {} s); the connection is closed",
-            cfg.body_min_rate,
-            cfg.body_rate_window.as_secs()
-        ))
-        .into_response();
+    match cut.get() {
+        None => resp,
+        Some(Cut::Slow) => {
+            tracing::info!("request body too slow: cut");
+            AppError::RequestTimeout(format!(
+                "The request body arrived too slowly (under {} bytes per second over {} s); the connection is closed",
+                cfg.body_min_rate,
+                cfg.body_rate_window.as_secs()
+            ))
+            .into_response()
+        }
+        Some(Cut::Late) => {
+            tracing::info!("request body still arriving at its deadline: cut");
+            AppError::RequestTimeout(format!(
+                "The request body did not arrive in full within {} s; the connection is closed",
+                cfg.body_timeout.as_secs()
+            ))
+            .into_response()
+        }
     }
-    resp
 }
 
 #[cfg(test)]

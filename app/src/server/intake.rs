@@ -333,11 +333,19 @@ impl SpoolBudget {
             bytes: 0,
         }
     }
+
+    /// `n` bytes of the budget, held until the charge drops: for a file written beside the
+    /// spool (a HEIC's converted copy). 503 with `Retry-After` when it would go over.
+    pub fn reserve(self: &Arc<Self>, n: u64) -> Result<Charge, AppError> {
+        let mut c = self.charge();
+        c.add(n)?;
+        Ok(c)
+    }
 }
 
 /// One spool file's share of the budget, given back when the file goes.
 #[derive(Debug)]
-struct Charge {
+pub struct Charge {
     budget: Arc<SpoolBudget>,
     bytes: u64,
 }
@@ -387,7 +395,9 @@ pub fn sweep_spool(dir: &Path, older_than: std::time::Duration) -> usize {
     let mut n = 0;
     for e in entries.flatten() {
         let name = e.file_name();
-        let is_spool = name.to_string_lossy().ends_with(".upload");
+        let name = name.to_string_lossy();
+        let is_spool = name.ends_with(".upload")
+            || name.ends_with(&format!(".{}", super::media::HEIC_OUTPUT_EXT));
         let old = e
             .metadata()
             .and_then(|m| m.modified())
@@ -478,6 +488,11 @@ impl<'a> Reader<'a> {
     /// The text fields read so far.
     pub fn fields(&self) -> &Intake {
         &self.intake
+    }
+
+    /// Whether [`Reader::read_fields`] stopped at a file (the body goes on).
+    pub fn file_waiting(&self) -> bool {
+        self.pending.is_some()
     }
 
     /// The next part of the body, counted against [`MAX_PARTS`].

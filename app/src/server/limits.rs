@@ -107,7 +107,7 @@ pub fn shared_store(config: &Config, db: &Db) -> Option<Db> {
 }
 
 /// The limiter key of an address: IPv6 clients by their /64 (one subscriber's network).
-fn limiter_key(ip: IpAddr) -> IpAddr {
+pub(super) fn limiter_key(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => {
             let s = v6.segments();
@@ -377,10 +377,13 @@ mod tests {
         GuardConfig {
             spool_max_bytes: 1,
             max_concurrent_uploads: 1,
+            max_unauthenticated_uploads: 1,
+            max_uploads_per_address: 1,
             media_concurrency: 1,
             header_read_timeout: Duration::from_secs(1),
             body_min_rate: 1,
             body_rate_window: Duration::from_secs(1),
+            body_timeout: Duration::from_secs(1),
             ip_submit_per_minute: submit_per_minute,
             ip_page_per_minute: 1,
             ip_sign_in_per_minute: 1,

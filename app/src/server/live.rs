@@ -16,10 +16,10 @@
 //! the spool budget (`intake::SpoolWriter`), [`IDLE_TIMEOUT`] between messages, and the
 //! recording's end within [`END_GRACE`] of the server's `stop`.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use axum::{
-    Router,
+    Extension, Router,
     extract::{
         State,
         ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade},
@@ -37,6 +37,7 @@ use super::{
     media,
     state::AppState,
     submission::{self, Files, Recording},
+    uploads::AddressPermit,
 };
 use crate::{
     challenge::{Challenge, Light, Timeline},
@@ -62,6 +63,7 @@ pub fn router() -> Router<AppState> {
 async fn upgrade(
     State(state): State<AppState>,
     headers: HeaderMap,
+    address: Option<Extension<Arc<AddressPermit>>>,
     ws: WebSocketUpgrade,
 ) -> Response {
     // a browser says which page opened the socket: only the capture page's own origin
@@ -77,7 +79,11 @@ async fn upgrade(
     }
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| serve(state, socket))
+        .on_upgrade(move |socket| async move {
+            // the address's upload place lives as long as the socket
+            let _address = address;
+            serve(state, socket).await;
+        })
 }
 
 /// The socket's life: the conversation, then its error (if any) as the last message.
@@ -190,14 +196,7 @@ async fn converse(
     let (token, fields, reduced_motion) = hello(socket).await?;
     let mut caller = Some(reserve(state, &token, held).await?);
     // a slot among the uploads only once the link is known: a stranger holds none
-    let Ok(_slot) = state.upload_slots.clone().try_acquire_owned() else {
-        super::observe::overloaded("uploads");
-        return Err(AppError::Busy {
-            message: "The service is receiving too many uploads at once; retry shortly".into(),
-            retry_after_secs: 10,
-        }
-        .into());
-    };
+    let _slot = state.uploads.authenticated()?;
     let session_id = held.clone().unwrap_or_default();
     let attempts_left =
         capture_links::attempts_left(&state.db, &session_id, cfg.challenge_attempts)
@@ -331,6 +330,8 @@ async fn attempt(
     reduced_motion: bool,
 ) -> Result<bool, Ended> {
     use tracing::Instrument;
+    // the user's attempts across links, before the prompts are drawn
+    submission::admit(state, &caller).await?;
     let mut recorded = record(state, socket, caller.sandbox_challenge(), reduced_motion).await?;
     let ended = Instant::now();
     send(socket, &ServerMsg::Processing).await?;

@@ -454,16 +454,27 @@ pub struct DecodedImage {
     pub image: image::DynamicImage,
 }
 
+/// What decoding an ID photo may cost: its pixels, the converter's time, and when to stop.
+#[derive(Debug, Clone, Copy)]
+pub struct ImageLimits<'a> {
+    /// Larger images are refused from their header, before anything is decoded.
+    pub max_pixels: u64,
+    /// The time limit of a converter subprocess (HEIC).
+    pub timeout: Duration,
+    /// Set when the submission is gone: a converter subprocess is killed.
+    pub cancel: Option<&'a super::document::Cancel>,
+}
+
 /// Checks and decodes the ID photo: known format, dimensions within limits (checked from the
-/// header before decoding), a sound EXIF block, EXIF orientation applied. Blocking: call from
-/// a blocking thread.
+/// header before decoding, a HEIC's from its box tree before the converter runs), a sound EXIF
+/// block, EXIF orientation applied. Blocking: call from a blocking thread.
 pub fn decode_image(
     path: &Path,
     head: &[u8],
     field: &str,
-    max_pixels: u64,
-    limit: Duration,
+    limits: &ImageLimits<'_>,
 ) -> Result<DecodedImage, Rejected> {
+    let max_pixels = limits.max_pixels;
     let format = match sniff(head) {
         Sniffed::Image(f) => f,
         Sniffed::Video(_) => return Err(Rejected(format!("{field} is a video, not an image"))),
@@ -475,7 +486,7 @@ pub fn decode_image(
     };
     let orientation = read_orientation(path, field)?;
     let image = if format == ImageFormat::Heic {
-        decode_heic(path, field, max_pixels, limit)?
+        decode_heic(path, field, limits)?
     } else {
         let reader = || {
             image::ImageReader::open(path)
@@ -502,6 +513,12 @@ pub fn decode_image(
         format,
         image: apply_orientation(image, orientation),
     })
+}
+
+/// The disk a HEIC's conversion may write (a JPEG of at most `max_pixels`), for the caller to
+/// charge to the spool before [`decode_image`] runs.
+pub fn heic_output_bytes(max_pixels: u64) -> u64 {
+    max_pixels.saturating_mul(3).saturating_add(1 << 20)
 }
 
 fn check_pixels(field: &str, w: u32, h: u32, max_pixels: u64) -> Result<(), Rejected> {
@@ -551,43 +568,229 @@ fn apply_orientation(img: image::DynamicImage, o: u32) -> image::DynamicImage {
     }
 }
 
-/// HEIC/HEIF (iPhone photos): converted by Debian's `heif-convert` (libheif) in a subprocess.
+/// HEIC/HEIF (iPhone photos): the size its box tree declares is checked first
+/// ([`heif_dimensions`]), then Debian's `heif-convert` (libheif) converts it in a subprocess,
+/// under a memory cap (a file whose tiles say more than its `ispe` cannot take the host's
+/// memory), killed at the time limit or when the submission is gone. Its output sits beside
+/// the upload, named so that the spool's sweep finds it after a crash (`*.heic.jpg`).
 fn decode_heic(
     path: &Path,
     field: &str,
-    max_pixels: u64,
-    limit: Duration,
+    limits: &ImageLimits<'_>,
 ) -> Result<image::DynamicImage, Rejected> {
-    let out = path.with_extension("heic.jpg");
-    let status = std::process::Command::new("timeout")
-        .arg(format!("{}", limit.as_secs().max(1)))
+    let undecodable = || Rejected(format!("{field} is a HEIC image that could not be decoded"));
+    let (w, h) = heif_dimensions(path).ok_or_else(undecodable)?;
+    check_pixels(field, w, h, limits.max_pixels)?;
+    let out = path.with_extension(HEIC_OUTPUT_EXT);
+    // RGB and RGBA planes of the declared size, the JPEG encoder's own, and the libraries
+    let memory = u64::from(w)
+        .saturating_mul(u64::from(h))
+        .saturating_mul(8)
+        .saturating_add(1 << 30);
+    let child = std::process::Command::new("prlimit")
+        .arg(format!("--as={memory}"))
+        .arg("--")
         .arg("heif-convert")
         .arg(path)
         .arg(&out)
+        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .status();
-    let result = match status {
-        Ok(s) if s.success() => (|| {
+        .spawn();
+    let converted = child.is_ok_and(|mut child| {
+        let deadline = std::time::Instant::now() + limits.timeout;
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status.success(),
+                Ok(None) => {}
+                Err(_) => break false,
+            }
+            let cancelled = limits
+                .cancel
+                .is_some_and(super::document::Cancel::is_cancelled);
+            if cancelled || std::time::Instant::now() >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                break false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    });
+    let result = if converted {
+        (|| {
             let r =
                 image::ImageReader::open(&out).map_err(|e| Rejected(format!("{field}: {e}")))?;
             let (w, h) = r
                 .into_dimensions()
                 .map_err(|e| Rejected(format!("{field} could not be converted: {e}")))?;
-            check_pixels(field, w, h, max_pixels)?;
+            check_pixels(field, w, h, limits.max_pixels)?;
             image::open(&out).map_err(|e| Rejected(format!("{field} could not be converted: {e}")))
-        })(),
-        _ => Err(Rejected(format!(
-            "{field} is a HEIC image that could not be decoded"
-        ))),
+        })()
+    } else {
+        Err(undecodable())
     };
     let _ = std::fs::remove_file(&out);
     result
 }
 
+/// The extension of a HEIC's converted copy beside its upload (`heif-convert` chooses its
+/// encoder by the extension); the spool's sweep removes such files too.
+pub const HEIC_OUTPUT_EXT: &str = "heic.jpg";
+
+/// The box tree's part read into memory (the `meta` box; an iPhone photo's is a few KB).
+const HEIF_META_CAP: u64 = 1 << 20;
+
+/// The largest image a HEIF file declares: every image item, a grid included, carries an
+/// image spatial extent (`ispe`) property in `meta`/`iprp`/`ipco`. Read from the box tree
+/// (top-level boxes skipped by their sizes, only `meta` read), nothing decoded. `None` when the
+/// tree is malformed or declares no size.
+pub fn heif_dimensions(path: &Path) -> Option<(u32, u32)> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path).ok()?;
+    let len = f.metadata().ok()?.len();
+    let mut pos = 0u64;
+    // a HEIF file has a handful of top-level boxes (ftyp, meta, mdat, free, ...)
+    for _ in 0..64 {
+        if pos.checked_add(8)? > len {
+            return None;
+        }
+        f.seek(SeekFrom::Start(pos)).ok()?;
+        let mut head = [0u8; 16];
+        f.read_exact(&mut head[..8]).ok()?;
+        let size32 = u32::from_be_bytes(head[0..4].try_into().ok()?);
+        let (size, header) = match size32 {
+            0 => (len - pos, 8),
+            1 => {
+                f.read_exact(&mut head[8..16]).ok()?;
+                (u64::from_be_bytes(head[8..16].try_into().ok()?), 16)
+            }
+            n => (u64::from(n), 8),
+        };
+        if size < header || pos.checked_add(size)? > len {
+            return None;
+        }
+        if &head[4..8] == b"meta" {
+            let body = size - header;
+            if body > HEIF_META_CAP {
+                return None;
+            }
+            let mut meta = vec![0u8; usize::try_from(body).ok()?];
+            f.read_exact(&mut meta).ok()?;
+            // a full box: version and flags first
+            return largest_ispe(meta.get(4..)?);
+        }
+        pos += size;
+    }
+    None
+}
+
+/// The boxes one after another in `data`: each one's type and body. `None` if any is malformed.
+fn heif_boxes(mut data: &[u8]) -> Option<Vec<([u8; 4], &[u8])>> {
+    let mut out = Vec::new();
+    while !data.is_empty() {
+        let size32 = u32::from_be_bytes(data.get(0..4)?.try_into().ok()?);
+        let kind: [u8; 4] = data.get(4..8)?.try_into().ok()?;
+        let (size, header) = match size32 {
+            0 => (data.len(), 8),
+            1 => (
+                usize::try_from(u64::from_be_bytes(data.get(8..16)?.try_into().ok()?)).ok()?,
+                16,
+            ),
+            n => (usize::try_from(n).ok()?, 8),
+        };
+        if size < header {
+            return None;
+        }
+        out.push((kind, data.get(header..size)?));
+        data = &data[size..];
+    }
+    Some(out)
+}
+
+fn largest_ispe(meta: &[u8]) -> Option<(u32, u32)> {
+    let iprp = heif_boxes(meta)?.into_iter().find(|(k, _)| k == b"iprp")?.1;
+    let ipco = heif_boxes(iprp)?.into_iter().find(|(k, _)| k == b"ipco")?.1;
+    heif_boxes(ipco)?
+        .into_iter()
+        .filter(|(k, _)| k == b"ispe")
+        .map(|(_, b)| {
+            // a full box: version and flags, then width and height
+            let w = u32::from_be_bytes(b.get(4..8)?.try_into().ok()?);
+            let h = u32::from_be_bytes(b.get(8..12)?.try_into().ok()?);
+            Some((w, h))
+        })
+        .collect::<Option<Vec<_>>>()?
+        .into_iter()
+        .max_by_key(|&(w, h)| u64::from(w) * u64::from(h))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn bx(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut b = u32::try_from(body.len() + 8)
+            .unwrap()
+            .to_be_bytes()
+            .to_vec();
+        b.extend_from_slice(kind);
+        b.extend_from_slice(body);
+        b
+    }
+
+    /// A HEIF file's box tree declaring `sizes` (tiles and a grid), with garbage for pixels.
+    fn heif_file(sizes: &[(u32, u32)]) -> Vec<u8> {
+        let ispes: Vec<u8> = sizes
+            .iter()
+            .flat_map(|&(w, h)| {
+                let mut body = vec![0u8; 4];
+                body.extend_from_slice(&w.to_be_bytes());
+                body.extend_from_slice(&h.to_be_bytes());
+                bx(b"ispe", &body)
+            })
+            .collect();
+        let mut meta = vec![0u8; 4];
+        meta.extend(bx(b"hdlr", &[0u8; 24]));
+        meta.extend(bx(b"iprp", &bx(b"ipco", &ispes)));
+        let mut file = bx(b"ftyp", b"heic\0\0\0\0mif1heic");
+        file.extend(bx(b"meta", &meta));
+        file.extend(bx(b"mdat", &[0x55; 300]));
+        file
+    }
+
+    #[test]
+    fn a_heif_files_largest_declared_size_is_read_from_its_boxes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.upload");
+        let file = heif_file(&[(512, 512), (20000, 20000), (512, 512)]);
+        std::fs::write(&path, &file).unwrap();
+        assert_eq!(heif_dimensions(&path), Some((20000, 20000)));
+        // refused from the declared size, before any converter runs (it would fail on the
+        // garbage pixels with another message)
+        let limits = ImageLimits {
+            max_pixels: 60_000_000,
+            timeout: Duration::from_secs(5),
+            cancel: None,
+        };
+        let Err(e) = decode_image(&path, &file[..64], "id_photo", &limits) else {
+            panic!("decoded");
+        };
+        assert!(e.0.contains("20000×20000 pixels"), "{}", e.0);
+        // no size declared, truncated anywhere, a box larger than its parent: no size, no panic
+        std::fs::write(&path, heif_file(&[])).unwrap();
+        assert_eq!(heif_dimensions(&path), None);
+        // the tree ends with `meta` here; the pixels follow
+        let meta_end = file.len() - 308;
+        for cut in 0..meta_end {
+            std::fs::write(&path, &file[..cut]).unwrap();
+            assert_eq!(heif_dimensions(&path), None, "cut at {cut}");
+        }
+        let mut lying = file.clone();
+        // `hdlr`'s size, inside `meta`
+        lying[36..40].copy_from_slice(&u32::MAX.to_be_bytes());
+        std::fs::write(&path, &lying).unwrap();
+        assert_eq!(heif_dimensions(&path), None);
+    }
 
     #[test]
     fn packets_say_how_much_video_had_arrived() {

@@ -1,6 +1,7 @@
 //! Everything that runs only on the server. One module per capability.
 
 pub mod api_v1;
+pub mod attempts;
 pub mod audit;
 pub mod capture_links;
 pub mod checks;
@@ -29,5 +30,6 @@ pub mod state;
 pub mod storage;
 pub mod submission;
 pub mod telemetry;
+pub mod uploads;
 pub mod verify;
 pub mod webhooks;

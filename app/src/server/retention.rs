@@ -208,6 +208,12 @@ pub async fn sweep_sessions(state: &AppState) -> anyhow::Result<(u64, u64)> {
             .await?
             .rows_affected();
     state.ip_limits.forget_idle().await?;
+    // attempts are kept as long as files are
+    let retention = i64::try_from(state.config.retention.as_millis()).unwrap_or(i64::MAX / 4);
+    let attempts = super::attempts::delete_before(&state.db, now_ms() - retention).await?;
+    if attempts > 0 {
+        tracing::info!(attempts, "attempts older than the retention deleted");
+    }
     if links + dash > 0 {
         tracing::info!(
             capture_links = links,

@@ -26,8 +26,8 @@ pub struct AppState {
     pub api_rate: Arc<super::limits::RateLimiter>,
     /// Per-IP limits of submissions, page loads and sign-ins (IDV_IP_*_PER_MINUTE).
     pub ip_limits: Arc<super::limits::IpLimits>,
-    /// Uploads received at once (IDV_MAX_CONCURRENT_UPLOADS).
-    pub upload_slots: Arc<Semaphore>,
+    /// Uploads received at once: per address, authenticated, unauthenticated.
+    pub uploads: Arc<super::uploads::Uploads>,
     /// Disk held by uploads being received (IDV_SPOOL_MAX_BYTES).
     pub spool: Arc<super::intake::SpoolBudget>,
     /// ffprobe/ffmpeg probes and image decodes at once (IDV_MEDIA_CONCURRENCY).

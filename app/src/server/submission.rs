@@ -17,7 +17,7 @@
 use std::sync::Arc;
 
 use super::{
-    capture_links,
+    attempts, capture_links,
     checks::{self, CheckRecord},
     db::now_ms,
     document,
@@ -106,6 +106,35 @@ async fn credentials(
         expected: document::Expected::default(),
         _renewal: None,
     }))
+}
+
+impl Caller {
+    /// Whose attempt this is (`attempts`).
+    fn attempt_user(&self) -> attempts::User<'_> {
+        attempts::User {
+            partner_id: &self.auth.partner.id,
+            livemode: self.auth.mode == KeyMode::Live,
+            user_identifier: &self.user_identifier,
+            session_id: self.session_id.as_deref(),
+        }
+    }
+}
+
+/// The per-user limit (`IDV_USER_ATTEMPTS_PER_HOUR`, [`attempts::admit`]), before a recording
+/// is read or, on the live channel, its prompts drawn. Test mode's magic user identifiers
+/// (`test_verified` and the like) are not counted: a partner's test suite repeats them.
+pub(super) async fn admit(state: &AppState, caller: &Caller) -> Result<(), AppError> {
+    if caller.auth.mode == KeyMode::Test
+        && verify::test_mode_outcome(&caller.user_identifier).is_some()
+    {
+        return Ok(());
+    }
+    attempts::admit(
+        &state.db,
+        caller.attempt_user(),
+        state.config.user_attempts_per_hour,
+    )
+    .await
 }
 
 /// The submitted user and contact data against what the caller already fixed.
@@ -301,6 +330,7 @@ pub(super) async fn process(
 ) -> Result<SubmitSuccess, AppError> {
     contact(&caller, fields)?;
     document_type(fields.get("document_type"))?;
+    admit(state, &caller).await?;
     let inspected = inspect_files(state, files).await?;
     process_inspected(state, caller, fields, files, inspected, recording).await
 }
@@ -475,6 +505,13 @@ async fn resolve(
     if let Some(c) = &early {
         reserved.clone_from(&c.session_id);
     }
+    // the files are received on one of the process's upload slots: an authenticated one when
+    // the credentials came first and hold, else one of the few for files before credentials
+    let _slot = match (&early, reader.file_waiting()) {
+        (_, false) => None,
+        (Some(_), true) => Some(state.uploads.authenticated()?),
+        (None, true) => Some(state.uploads.unauthenticated()?),
+    };
     let intake = reader.finish().await?;
     let caller = match early {
         Some(c) => c,
@@ -505,11 +542,33 @@ async fn inspect(
     AppError,
 > {
     let cfg = &state.config;
-    let _permit = slot(&state.media_slots, cfg.scoring_queue_timeout, "media").await?;
+    // the slot goes with the decodes: a decode goes on when its submission is dropped, and
+    // holds the slot until it ends
+    let permit = Arc::new(slot(&state.media_slots, cfg.scoring_queue_timeout, "media").await?);
     let (max, limit) = (cfg.max_image_pixels, cfg.media_timeout);
+    // a HEIC's converted copy (one at a time) is charged to the spool while it exists
+    let heic = |u: &intake::Upload| {
+        media::sniff(&u.head) == media::Sniffed::Image(media::ImageFormat::Heic)
+    };
+    let _converted = match heic(id_photo) || id_photo_back.is_some_and(heic) {
+        true => Some(state.spool.reserve(media::heic_output_bytes(max))?),
+        false => None,
+    };
+    // a converter still running when this submission is dropped is killed
+    let cancel = document::Cancel::default();
+    let _stop_converting = cancel.on_drop();
     let decode = |upload: &intake::Upload, field: &'static str| {
         let (path, head) = (upload.spool.path().to_path_buf(), upload.head.clone());
-        tokio::task::spawn_blocking(move || media::decode_image(&path, &head, field, max, limit))
+        let (cancel, permit) = (cancel.clone(), permit.clone());
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let limits = media::ImageLimits {
+                max_pixels: max,
+                timeout: limit,
+                cancel: Some(&cancel),
+            };
+            media::decode_image(&path, &head, field, &limits)
+        })
     };
     let photos = async {
         let front = decode(id_photo, intake::ID_FIELD).await;
@@ -620,14 +679,18 @@ async fn score(
         .then(|| verify::test_mode_outcome(&caller.user_identifier))
         .flatten();
     let queued = observe::InGauge::queued();
-    let _permit = slot(
+    let permit = slot(
         &state.scoring_slots,
         state.config.scoring_queue_timeout,
         "scoring",
     )
     .await?;
     drop(queued);
-    let _scoring = observe::InGauge::scoring();
+    // the slot and the gauge go with the work: every inference job and the document reading
+    // hold them until they end, so a submission whose client hung up keeps its slot until its
+    // work has stopped (the gates and gauges say what the process is doing)
+    let hold: Arc<dyn std::any::Any + Send + Sync> =
+        Arc::new((permit, observe::InGauge::scoring()));
     let front = Arc::new(image.image);
     let inputs = Inputs {
         video: selfie.spool.path().to_path_buf(),
@@ -650,7 +713,9 @@ async fn score(
             stage = "document",
             check_id
         );
+        let hold = hold.clone();
         tokio::task::spawn_blocking(move || {
+            let _hold = hold;
             let _in = span.enter();
             let start = std::time::Instant::now();
             let read = reader.read(&front, back.as_ref(), requested, &cancel);
@@ -665,13 +730,21 @@ async fn score(
             None => {
                 use tracing::Instrument;
                 let span = tracing::info_span!("submit.score", check_id);
-                state.verifier.verify(&inputs).instrument(span).await
+                let verify = state.verifier.verify(&inputs).instrument(span);
+                verify::holding(hold.clone(), verify).await
             }
         }
     };
     let (scored, read) = tokio::join!(face, read);
+    drop(hold);
     let (outcome, mut review_reason) = match scored {
         Ok(o) => (o, None),
+        // over capacity is not the user's failure: no check, a 503 to retry
+        Err(e) if e.downcast_ref::<verify::Overloaded>().is_some() => {
+            return Err(AppError::Unavailable {
+                retry_after_secs: 10,
+            });
+        }
         Err(e) => {
             tracing::error!(check_id = %check_id, error = format!("{e:#}"), "scoring failed; the check goes to review");
             (
@@ -750,6 +823,15 @@ async fn retry_challenge(
         risk_factors = outcome.risk_factors.join(","),
         "recording did not follow its challenge; a new challenge was drawn"
     );
+    // no check is made: the attempt is the partner's only trace of this recording
+    attempts::record(
+        &state.db.pool,
+        caller.attempt_user(),
+        attempts::Outcome::ChallengeRetry,
+        None,
+        &outcome.risk_factors,
+    )
+    .await?;
     Err(AppError::ChallengeRetry {
         message: crate::contract::CHALLENGE_RETRY_MESSAGE.into(),
         challenge,
@@ -955,6 +1037,20 @@ async fn commit(
             .bind(selfie_sha256)
             .execute(&mut *tx)
             .await?;
+        let user = attempts::User {
+            partner_id: &record.partner_id,
+            livemode: record.livemode,
+            user_identifier: &record.user_identifier,
+            session_id,
+        };
+        attempts::record(
+            &mut *tx,
+            user,
+            attempts::Outcome::Check,
+            Some(&record.id),
+            &record.risk_factors,
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }

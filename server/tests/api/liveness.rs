@@ -240,6 +240,36 @@ async fn a_live_recording_answers_its_own_link_only() {
     assert_eq!(status, 200, "{v}");
     assert_ne!(v["result"]["status"], "verified");
     assert!(risks(&v).contains(&"challenge_not_followed".into()), "{v}");
+    // the retries made no check, but the partner sees them (`GET /v1/attempts`)
+    let attempts: Value = app
+        .client
+        .get(app.url("/v1/attempts?user_identifier=replayer"))
+        .bearer_auth(&p.test_secret_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let seen: Vec<(&str, bool)> = attempts["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            // why each was sent back (or judged): its risk codes
+            let risky = !a["risk_factors"].as_array().unwrap().is_empty();
+            (a["outcome"].as_str().unwrap(), risky)
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("check", true),
+            ("challenge_retry", true),
+            ("challenge_retry", true)
+        ],
+        "{attempts}"
+    );
 
     // a person who misread the prompts records again, following the new ones: verified
     let mut retrier = link(&app, &p.test_api_key, "retrier").await;

@@ -427,21 +427,140 @@ async fn a_full_spool_refuses_new_uploads_with_503() {
     assert_eq!(app.state.spool.used(), 0, "the budget is given back");
 }
 
+/// A raw upload that sends `fields` (in order), then a file part's head, and stops there:
+/// its body is still coming.
+fn upload_held_at_a_file(app: &TestApp, fields: &[(&str, &str)]) -> std::net::TcpStream {
+    let mut s = start_upload(app, 1_000_000);
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!(
+            "Content-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n--XyZ\r\n"
+        ));
+    }
+    body.push_str(
+        "Content-Disposition: form-data; name=\"selfie_video\"; filename=\"v.webm\"\r\nContent-Type: video/webm\r\n\r\n",
+    );
+    s.write_all(body.as_bytes()).unwrap();
+    // the first bytes of a WebM file
+    s.write_all(b"\x1a\x45\xdf\xa3").unwrap();
+    s
+}
+
+/// A submission that needs an upload slot (credentials, then a file) and is refused right after
+/// it: the status and the body.
+async fn credentials_then_a_bad_file(app: &TestApp, api_key: &str) -> (u16, Value) {
+    json(
+        app.client.post(app.url("/verif/submit")).multipart(
+            Form::new()
+                .text("api_key", api_key.to_string())
+                .text("user_identifier", "u-slot")
+                .part(
+                    "selfie_video",
+                    reqwest::multipart::Part::bytes(b"not a video".to_vec()).file_name("v.webm"),
+                ),
+        ),
+    )
+    .await
+}
+
 // raw sockets block: the server needs a thread of its own
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_at_once_are_limited_per_process() {
     let app = spawn_app_with(&[("IDV_MAX_CONCURRENT_UPLOADS", "1")]).await;
-    // one upload in progress: its body is still coming
-    let s = start_upload(&app, 100000);
+    let p = app.partner("Acme").await;
+    // one authenticated upload in progress: its file is still coming
+    let s = upload_held_at_a_file(&app, &[("api_key", &p.api_key), ("user_identifier", "u1")]);
     tokio::time::sleep(Duration::from_millis(300)).await;
+    let (status, v) = credentials_then_a_bad_file(&app, &p.api_key).await;
+    assert_eq!(status, 503, "{v}");
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("too many uploads at once"),
+        "{v}"
+    );
+    drop(s);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (status, v) = credentials_then_a_bad_file(&app, &p.api_key).await;
+    assert_eq!(status, 400, "the slot is free again: {v}");
+}
+
+// raw sockets block: the server needs a thread of its own
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bodies_nobody_has_authenticated_hold_no_upload_slot() {
+    let app = spawn_app_with(&[
+        ("IDV_MAX_CONCURRENT_UPLOADS", "1"),
+        ("IDV_MAX_UNAUTHENTICATED_UPLOADS", "1"),
+    ])
+    .await;
+    let p = app.partner("Acme").await;
+    // a stranger's upload that has sent nothing yet, and one whose file came first
+    let waiting = start_upload(&app, 1_000_000);
+    let files_first = upload_held_at_a_file(&app, &[("user_identifier", "u1")]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // a second files-first upload is refused, with the way around it (a small body: the
+    // answer comes before the rest of a large one is read)
     let (status, v) = json(
-        app.client
-            .post(app.url("/verif/submit"))
-            .multipart(Form::new().text("api_key", "x")),
+        app.client.post(app.url("/verif/submit")).multipart(
+            Form::new()
+                .part(
+                    "selfie_video",
+                    Part::bytes(vec![0u8; 64]).file_name("v.webm"),
+                )
+                .text("api_key", p.api_key.clone())
+                .text("user_identifier", "u2"),
+        ),
     )
     .await;
     assert_eq!(status, 503, "{v}");
-    drop(s);
+    assert!(
+        v["error"].as_str().unwrap().contains("before the files"),
+        "{v}"
+    );
+    // an upload whose credentials come first still gets the process's one slot
+    let form = Form::new()
+        .text("api_key", p.api_key.clone())
+        .text("user_identifier", "u3");
+    let form = ["selfie_video", "id_photo"]
+        .into_iter()
+        .zip(["seq_obama.webm", "id_obama.jpg"])
+        .fold(form, |f, (field, file)| {
+            f.part(
+                field,
+                reqwest::multipart::Part::bytes(read_media(file)).file_name(file),
+            )
+        });
+    let (status, v) = json(app.client.post(app.url("/verif/submit")).multipart(form)).await;
+    assert_eq!(status, 200, "{v}");
+    drop((waiting, files_first));
+}
+
+// raw sockets block: the server needs a thread of its own
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_at_once_are_limited_per_address() {
+    let app = spawn_app_with(&[("IDV_MAX_UPLOADS_PER_ADDRESS", "2")]).await;
+    let a = start_upload(&app, 100000);
+    let b = start_upload(&app, 100000);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let r = app
+        .client
+        .post(app.url("/verif/submit"))
+        .multipart(Form::new().text("api_key", "x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    let v: Value = r.json().await.unwrap();
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("Too many uploads at once from this address"),
+        "{v}"
+    );
+    drop(a);
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (status, _) = json(
         app.client
@@ -449,7 +568,57 @@ async fn uploads_at_once_are_limited_per_process() {
             .multipart(Form::new().text("api_key", "x")),
     )
     .await;
-    assert_eq!(status, 400, "the slot is free again");
+    assert_eq!(status, 400, "the address has a place again");
+    drop(b);
+}
+
+// raw sockets block: the server needs a thread of its own
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_has_an_absolute_deadline() {
+    let app = spawn_app_with(&[
+        ("IDV_BODY_TIMEOUT", "3s"),
+        ("IDV_BODY_MIN_RATE", "1"),
+        ("IDV_BODY_RATE_WINDOW", "1s"),
+    ])
+    .await;
+    let s = start_upload(&app, 100000);
+    let writer = s.try_clone().unwrap();
+    let t0 = Instant::now();
+    // 50 bytes a second: well over the minimum rate, for ever
+    std::thread::spawn(move || {
+        let mut w = writer;
+        for _ in 0..100 {
+            if w.write_all(b"aaaaaaaaaa").is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    });
+    let (answer, _) = read_until_closed(s);
+    let took = t0.elapsed();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        answer.contains("did not arrive in full within 3 s"),
+        "{answer}"
+    );
+    assert!(took < Duration::from_secs(7), "closed after {took:?}");
+}
+
+// raw sockets block: the server needs a thread of its own
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_h2c_connection_is_refused_at_its_preface() {
+    let app = spawn_app_with(&[("IDV_HEADER_READ_TIMEOUT", "5s")]).await;
+    let mut s = connect(&app);
+    // the HTTP/2 connection preface and an empty SETTINGS frame
+    s.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+        .unwrap();
+    let (answer, took) = read_until_closed(s);
+    // an HTTP/2 server would answer with its own SETTINGS frame and keep the connection
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 "),
+        "{answer:?}"
+    );
+    assert!(took < Duration::from_secs(3), "open for {took:?}");
 }
 
 // raw sockets block: the server needs a thread of its own
@@ -945,20 +1114,25 @@ async fn spool_files_left_by_a_crash_are_swept_at_start_and_files_are_private() 
     let tmp = std::path::Path::new(&env["IDV_DATA_DIR"]).join("tmp");
     std::fs::create_dir_all(&tmp).unwrap();
     let stale = tmp.join("idv-crashed.upload");
-    std::fs::write(&stale, b"half an upload").unwrap();
+    // a HEIC's converted copy, left by a crash mid-conversion
+    let converted = tmp.join("idv-crashed.heic.jpg");
     let old = std::time::SystemTime::now() - Duration::from_secs(3600);
-    std::fs::File::options()
-        .write(true)
-        .open(&stale)
-        .unwrap()
-        .set_modified(old)
-        .unwrap();
+    for f in [&stale, &converted] {
+        std::fs::write(f, b"half a file").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(f)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
     let fresh = tmp.join("idv-running.upload");
     std::fs::write(&fresh, b"an upload of a running node").unwrap();
     let mut config = app::server::config::Config::load(&env).unwrap();
     config.leptos.site_root = "target/site".into();
     let app = idv::Application::build(config).await.unwrap();
     assert!(!stale.exists(), "a crash's spool file is swept at start");
+    assert!(!converted.exists(), "and a crash's converted HEIC");
     assert!(fresh.exists(), "a recent one may belong to a live upload");
     drop(app);
     drop(dir);
@@ -1242,4 +1416,127 @@ async fn capture_links_die_with_the_key_that_made_them() {
     assert_eq!(status(by_secret_key.clone()).await, 200);
     rotate(KeyKind::Secret, Retire::Now).await.unwrap();
     assert_eq!(status(by_secret_key).await, 401);
+}
+
+// --- attempts per user, across links, visible (issue 32, item 5) ---------------------------
+
+#[tokio::test]
+async fn a_users_attempts_are_limited_across_links_and_listed() {
+    let app = spawn_app_with(&[("IDV_USER_ATTEMPTS_PER_HOUR", "2")]).await;
+    let p = app.partner("Acme").await;
+    let mut checks = Vec::new();
+    for _ in 0..2 {
+        let (status, v) = json(
+            app.client
+                .post(app.url("/verif/submit"))
+                .multipart(submit_form(&p.api_key, "many")),
+        )
+        .await;
+        assert_eq!(status, 200, "{v}");
+        checks.push(v["check_id"].as_str().unwrap().to_string());
+    }
+    // a fresh capture link has fresh recordings of its own, but the user has made two checks
+    // in the hour: refused before anything is read
+    let link = app.capture_link(&p.api_key, "many", None).await;
+    let r = app
+        .client
+        .post(app.url("/verif/submit"))
+        .multipart(
+            Form::new()
+                .text("capture_token", link.token.clone())
+                .part(
+                    "selfie_video",
+                    Part::bytes(read_media("seq_obama.webm")).file_name("v.webm"),
+                )
+                .part(
+                    "id_photo",
+                    Part::bytes(read_media("id_obama.jpg")).file_name("id.jpg"),
+                ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 429);
+    let wait: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=3600).contains(&wait), "{wait}");
+    let v: Value = r.json().await.unwrap();
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("Too many verification attempts for this user"),
+        "{v}"
+    );
+    assert_eq!(app.count("checks").await, 2);
+    // another user, and test mode's magic identifiers, are not held back
+    let (status, v) = json(
+        app.client
+            .post(app.url("/verif/submit"))
+            .multipart(submit_form(&p.api_key, "someone-else")),
+    )
+    .await;
+    assert_eq!(status, 200, "{v}");
+    for _ in 0..3 {
+        let (status, v) = json(
+            app.client
+                .post(app.url("/verif/submit"))
+                .multipart(submit_form(&p.test_api_key, "test_verified")),
+        )
+        .await;
+        assert_eq!(status, 200, "{v}");
+    }
+
+    // the partner sees every attempt, the refused one included
+    let list = |q: &str| {
+        app.client
+            .get(app.url(&format!("/v1/attempts?{q}")))
+            .bearer_auth(&p.secret_key)
+    };
+    let (status, v) = json(list("user_identifier=many")).await;
+    assert_eq!(status, 200, "{v}");
+    let outcomes: Vec<&str> = v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["refused_limit", "check", "check"], "{v}");
+    let listed: Vec<&str> = v["data"].as_array().unwrap()[1..]
+        .iter()
+        .map(|a| a["check_id"].as_str().unwrap())
+        .collect();
+    assert!(listed.iter().all(|c| checks.iter().any(|k| k == c)), "{v}");
+    assert_eq!(v["data"][0]["check_id"], Value::Null);
+    let (_, v) = json(list("outcome=refused_limit")).await;
+    assert_eq!(v["data"].as_array().unwrap().len(), 1, "{v}");
+    let (status, v) = json(list("outcome=maybe")).await;
+    assert_eq!(status, 400, "{v}");
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("outcome must be one of"),
+        "{v}"
+    );
+    // a test key sees test mode's attempts only
+    let (_, v) = json(
+        app.client
+            .get(app.url("/v1/attempts"))
+            .bearer_auth(&p.test_secret_key),
+    )
+    .await;
+    assert_eq!(v["data"].as_array().unwrap().len(), 3, "{v}");
+    // and the dashboard lists them
+    let mut browser = crate::dashboard::Browser::new(&app);
+    browser.sign_in(&p.secret_key).await;
+    let (status, page) = browser
+        .get("/dashboard/attempts?user_identifier=many")
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("refused_limit"), "{page}");
+    assert!(!page.contains("someone-else"), "{page}");
 }

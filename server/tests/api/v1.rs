@@ -717,6 +717,7 @@ async fn the_openapi_document_matches_the_routes() {
         documented,
         [
             "DELETE /v1/checks/{check_id}",
+            "GET /v1/attempts",
             "GET /v1/checks",
             "GET /v1/checks/{check_id}",
             "POST /v1/checks/{check_id}/review",

@@ -86,6 +86,8 @@ pub async fn test_env(extra: &[(&str, &str)]) -> (tempfile::TempDir, HashMap<Str
         "IDV_IP_PAGE_PER_MINUTE",
         "IDV_IP_SIGN_IN_PER_MINUTE",
         "IDV_IP_API_PER_MINUTE",
+        "IDV_MAX_UPLOADS_PER_ADDRESS",
+        "IDV_USER_ATTEMPTS_PER_HOUR",
     ] {
         env.insert(k.into(), "100000".into());
     }

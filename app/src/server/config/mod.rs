@@ -83,6 +83,9 @@ pub struct Config {
     /// Recordings a capture link may make: one that did not follow its challenge (and failed
     /// for nothing else) gets a new challenge instead of a verdict, until the last.
     pub challenge_attempts: u32,
+    /// A user's checks and challenge retries per hour, across capture links; more are refused
+    /// with 429 (`attempts`).
+    pub user_attempts_per_hour: u32,
     /// The bitrate the capture page asks MediaRecorder for (README "Slow networks").
     pub capture_video_bitrate: u32,
     /// Folder holding the YuNet and SFace ONNX files.
@@ -135,8 +138,15 @@ pub struct MetricsConfig {
 pub struct GuardConfig {
     /// Disk all uploads being received at once may hold (`IDV_SPOOL_MAX_BYTES`).
     pub spool_max_bytes: u64,
-    /// Uploads (`POST /verif/submit`) received at once per process; more get 503.
+    /// Uploads (`POST /verif/submit`, the live channel) received at once per process once
+    /// their credentials are accepted; more get 503.
     pub max_concurrent_uploads: usize,
+    /// Uploads received at once whose first file came before any credentials (a separate,
+    /// smaller pool: strangers cannot take the slots of authenticated uploads); more get 503.
+    pub max_unauthenticated_uploads: usize,
+    /// Submissions and live recordings in progress at once per client address (an IPv6
+    /// client's /64); more get 429.
+    pub max_uploads_per_address: usize,
     /// ffprobe/ffmpeg probes and image decodes at once; more wait (scoring's queue timeout).
     pub media_concurrency: usize,
     /// A connection must send a complete request head within this, also between requests on a
@@ -146,6 +156,8 @@ pub struct GuardConfig {
     /// `body_rate_window`; a slower one is cut (408) and its connection closed.
     pub body_min_rate: u64,
     pub body_rate_window: Duration,
+    /// A request body must have arrived in full within this (408, connection closed).
+    pub body_timeout: Duration,
     /// Requests per minute per client IP: submissions, capture-page loads, dashboard sign-ins.
     pub ip_submit_per_minute: u32,
     pub ip_page_per_minute: u32,
@@ -288,6 +300,7 @@ impl Config {
             media_timeout: raw.duration(&S::MEDIA_TIMEOUT)?,
             capture_token_ttl: raw.duration(&S::CAPTURE_TOKEN_TTL)?,
             challenge_attempts: raw.count(&S::CHALLENGE_ATTEMPTS, None)?,
+            user_attempts_per_hour: raw.count(&S::USER_ATTEMPTS_PER_HOUR, None)?,
             capture_video_bitrate: raw.count(&S::CAPTURE_VIDEO_BITRATE, None)?,
             models_dir: raw.path(&S::MODELS_DIR),
             scoring_concurrency: raw.count(&S::SCORING_CONCURRENCY, Some(cores))?,
@@ -496,10 +509,13 @@ fn guard(raw: &settings::Raw, cores: usize) -> Result<GuardConfig, ConfigError> 
     Ok(GuardConfig {
         spool_max_bytes: raw.count(&S::SPOOL_MAX_BYTES, None)?,
         max_concurrent_uploads: raw.count(&S::MAX_CONCURRENT_UPLOADS, None)?,
+        max_unauthenticated_uploads: raw.count(&S::MAX_UNAUTHENTICATED_UPLOADS, None)?,
+        max_uploads_per_address: raw.count(&S::MAX_UPLOADS_PER_ADDRESS, None)?,
         media_concurrency: raw.count(&S::MEDIA_CONCURRENCY, Some(cores))?,
         header_read_timeout: raw.positive_duration(&S::HEADER_READ_TIMEOUT)?,
         body_min_rate: raw.num(&S::BODY_MIN_RATE, None)?,
         body_rate_window: raw.positive_duration(&S::BODY_RATE_WINDOW)?,
+        body_timeout: raw.positive_duration(&S::BODY_TIMEOUT)?,
         ip_submit_per_minute: raw.count(&S::IP_SUBMIT_PER_MINUTE, None)?,
         ip_page_per_minute: raw.count(&S::IP_PAGE_PER_MINUTE, None)?,
         ip_sign_in_per_minute: raw.count(&S::IP_SIGN_IN_PER_MINUTE, None)?,

@@ -90,6 +90,7 @@ settings! {
     CAPTURE_TOKEN_TTL = "IDV_CAPTURE_TOKEN_TTL", Some("30m"), "lifetime of the capture page's token";
     CAPTURE_VIDEO_BITRATE = "IDV_CAPTURE_VIDEO_BITRATE", Some("800000"), "bits per second the capture page asks MediaRecorder for";
     CHALLENGE_ATTEMPTS = "IDV_CHALLENGE_ATTEMPTS", Some("3"), "recordings a capture link may make, each with a new challenge, before a failed one is final";
+    USER_ATTEMPTS_PER_HOUR = "IDV_USER_ATTEMPTS_PER_HOUR", Some("10"), "checks and challenge retries per user identifier per hour, across capture links";
     MODELS_DIR = "IDV_MODELS_DIR", Some("./models"), "YuNet and SFace ONNX files";
     SCORING_CONCURRENCY = "IDV_SCORING_CONCURRENCY", None, "submissions scored at once", computed = "number of cores";
     SCORING_QUEUE_TIMEOUT = "IDV_SCORING_QUEUE_TIMEOUT", Some("30s"), "wait for a scoring or media slot before 503";
@@ -104,11 +105,14 @@ settings! {
     IP_LIMITS_EXEMPT = "IDV_IP_LIMITS_EXEMPT", None, "client networks the per-IP limits do not apply to";
     TRUSTED_PROXIES = "IDV_TRUSTED_PROXIES", None, "reverse proxies whose X-Forwarded-For names the client";
     MAX_CONCURRENT_UPLOADS = "IDV_MAX_CONCURRENT_UPLOADS", Some("64"), "submissions received at once";
+    MAX_UNAUTHENTICATED_UPLOADS = "IDV_MAX_UNAUTHENTICATED_UPLOADS", Some("8"), "submissions received at once whose files came before their credentials";
+    MAX_UPLOADS_PER_ADDRESS = "IDV_MAX_UPLOADS_PER_ADDRESS", Some("8"), "submissions and live recordings in progress at once per client address";
     SPOOL_MAX_BYTES = "IDV_SPOOL_MAX_BYTES", Some("2147483648"), "disk all uploads being received may hold";
     MEDIA_CONCURRENCY = "IDV_MEDIA_CONCURRENCY", None, "probes and decodes at once", computed = "number of cores";
     HEADER_READ_TIMEOUT = "IDV_HEADER_READ_TIMEOUT", Some("20s"), "time to send a request head; idle keep-alive limit";
     BODY_MIN_RATE = "IDV_BODY_MIN_RATE", Some("2048"), "bytes per second a request body must keep up";
     BODY_RATE_WINDOW = "IDV_BODY_RATE_WINDOW", Some("30s"), "the window of the minimum body rate";
+    BODY_TIMEOUT = "IDV_BODY_TIMEOUT", Some("10m"), "time a request body may take in all";
     WEBHOOK_RETRY_SCHEDULE = "IDV_WEBHOOK_RETRY_SCHEDULE", Some("0s,5s,5m,30m,2h,5h,10h,10h"), "delay before each attempt";
     WEBHOOK_TIMEOUT = "IDV_WEBHOOK_TIMEOUT", Some("10s"), "per attempt, connection included";
     WEBHOOK_CONCURRENCY = "IDV_WEBHOOK_CONCURRENCY", Some("32"), "deliveries in flight at once";

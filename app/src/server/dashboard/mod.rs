@@ -24,6 +24,7 @@ use sqlx::Row;
 use std::time::Duration;
 
 use super::{
+    attempts,
     audit::{self, Action, Actor},
     checks,
     crypto::{random_bytes, sha256_hex},
@@ -75,6 +76,7 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard/settings/{rotation}", post(rotate))
         .route("/dashboard/preview", get(preview))
         .route("/dashboard/audit", get(audit_page))
+        .route("/dashboard/attempts", get(attempts_page))
         .layer(axum::middleware::map_response(secure_headers))
 }
 
@@ -113,4 +115,33 @@ async fn webhooks_page(State(state): State<AppState>, s: Login) -> Result<Html<S
 async fn audit_page(State(state): State<AppState>, s: Login) -> Result<Html<String>, DashError> {
     let entries = audit::list(&state.db, &s.partner.id, s.livemode, None, 500).await?;
     Ok(Html(pages::audit(s.nav("audit"), entries)))
+}
+
+#[derive(Debug, Deserialize)]
+struct AttemptsQuery {
+    user_identifier: Option<String>,
+}
+
+/// Every recording of the mode's users, newest first (200), or one user's: checks, retries
+/// after a missed challenge and refusals by the per-user limit.
+async fn attempts_page(
+    State(state): State<AppState>,
+    s: Login,
+    Query(q): Query<AttemptsQuery>,
+) -> Result<Html<String>, DashError> {
+    let filter = attempts::ListFilter {
+        user_identifier: q
+            .user_identifier
+            .map(|u| u.trim().to_string())
+            .filter(|u| !u.is_empty()),
+        limit: 200,
+        ..Default::default()
+    };
+    let (rows, _) = attempts::list(&state.db, &s.partner.id, s.livemode, &filter).await?;
+    Ok(Html(pages::attempts(
+        s.nav("attempts"),
+        filter.user_identifier.unwrap_or_default(),
+        rows,
+        state.config.user_attempts_per_hour,
+    )))
 }

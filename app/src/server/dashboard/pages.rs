@@ -28,9 +28,10 @@ pub struct Nav {
     pub active: &'static str,
 }
 
-const LINKS: [(&str, &str, &str); 5] = [
+const LINKS: [(&str, &str, &str); 6] = [
     ("checks", "/dashboard/checks", "Checks"),
     ("review", "/dashboard/review", "Review queue"),
+    ("attempts", "/dashboard/attempts", "Attempts"),
     ("webhooks", "/dashboard/webhooks", "Webhooks"),
     ("settings", "/dashboard/settings", "Settings"),
     ("audit", "/dashboard/audit", "Audit log"),
@@ -542,6 +543,48 @@ pub fn audit(nav: Nav, entries: Vec<Recorded>) -> String {
                 <h1>"Audit log"</h1>
                 <p>"Every view of a check's images, export, redaction, review decision, key or secret rotation, settings change, redelivery, sign-in, and file deletion by the retention sweep. Entries cannot be changed or deleted."</p>
                 <AuditTable entries=entries/>
+            </Shell>
+        }
+    })
+}
+
+pub fn attempts(
+    nav: Nav,
+    user_identifier: String,
+    rows: Vec<crate::server::attempts::Attempt>,
+    per_hour: u32,
+) -> String {
+    render(move || {
+        view! {
+            <Shell title="Attempts".into() nav=Some(nav)>
+                <h1>"Attempts"</h1>
+                <p>{format!("Every recording your users made: those that became checks, those sent back to record again after a missed challenge, and those refused because the user had made {per_hour} in the last hour (no check is made for the last two). Kept as long as files are.")}</p>
+                <form method="get" class="filters" action="/dashboard/attempts">
+                    <label>"User " <input type="text" name="user_identifier" id="attempts-user" value=user_identifier/></label>
+                    <button type="submit" class="secondary small">"Filter"</button>
+                </form>
+                {if rows.is_empty() {
+                    view! { <p class="empty">"No attempts."</p> }.into_any()
+                } else {
+                    view! {
+                        <table class="list" id="attempts">
+                            <thead><tr><th>"When"</th><th>"User"</th><th>"Outcome"</th><th>"Check"</th><th>"Risk factors"</th></tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|a| {
+                                    let outcome = a.outcome.clone();
+                                    view! {
+                                    <tr data-outcome=outcome>
+                                        <td>{a.created_at}</td>
+                                        <td>{a.user_identifier}</td>
+                                        <td><code>{a.outcome}</code></td>
+                                        <td>{a.check_id.map(|c| view! { <a href=format!("/dashboard/checks/{c}")>{c.chars().take(8).collect::<String>()}</a> })}</td>
+                                        <td>{a.risk_factors.join(", ")}</td>
+                                    </tr>
+                                }}).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any()
+                }}
             </Shell>
         }
     })

@@ -202,7 +202,12 @@ pub async fn speed(
         };
         let frames_t = t1.elapsed();
         let t2 = Instant::now();
-        let decoded = media::decode_image(id, &ihead, "id_photo", 50_000_000, limit)
+        let limits = media::ImageLimits {
+            max_pixels: 50_000_000,
+            timeout: limit,
+            cancel: None,
+        };
+        let decoded = media::decode_image(id, &ihead, "id_photo", &limits)
             .map_err(|e| anyhow::anyhow!("{}", e.0))?;
         let decode = t2.elapsed();
         let t3 = Instant::now();

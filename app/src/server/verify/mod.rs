@@ -149,12 +149,40 @@ pub fn test_mode_outcome(user_identifier: &str) -> Option<Outcome> {
     })
 }
 
+tokio::task_local! {
+    /// What the work of one submission holds while it runs (its scoring slot): each job that
+    /// [`InferencePool::run`] queues on its behalf keeps a clone, so the slot is free only when
+    /// the last of its jobs has ended, even after the submission itself is gone.
+    static HOLD: Arc<dyn std::any::Any + Send + Sync>;
+}
+
+/// Runs `work` with `hold` (a scoring slot) kept alive by every inference job it queues.
+pub async fn holding<F: std::future::Future>(
+    hold: Arc<dyn std::any::Any + Send + Sync>,
+    work: F,
+) -> F::Output {
+    HOLD.scope(hold, work).await
+}
+
+/// The inference queue is full: the service is over its capacity (503 with `Retry-After`).
+#[derive(Debug, thiserror::Error)]
+#[error("the inference queue is full")]
+pub struct Overloaded;
+
+/// Jobs that may wait per pool thread; more are refused ([`Overloaded`]). A submission queues
+/// at most two at once, and scoring slots bound the submissions: the queue fills only when
+/// jobs pile up faster than the gates let them in.
+const QUEUE_PER_THREAD: usize = 8;
+
+type Job = Box<dyn FnOnce() + Send>;
+
 /// A fixed set of threads for model inference. Scoring never runs on the async runtime, and
 /// always on the same few threads, so the allocator's per-thread arenas are reused instead of
 /// growing one per short-lived blocking thread (measured: 326 MB of extra peak RSS for eight
-/// concurrent submissions on tokio's blocking pool, see BENCHMARKS.md).
+/// concurrent submissions on tokio's blocking pool, see BENCHMARKS.md). Its queue is bounded,
+/// and a job whose caller has gone is dropped unrun (with the images it holds).
 pub struct InferencePool {
-    tx: std::sync::Mutex<std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>>,
+    tx: std::sync::Mutex<std::sync::mpsc::SyncSender<Job>>,
 }
 
 impl InferencePool {
@@ -164,9 +192,10 @@ impl InferencePool {
 
     /// `threads` threads named `{name}-{i}`.
     pub fn named(name: &str, threads: usize) -> Self {
-        let (tx, rx) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
+        let threads = threads.max(1);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(threads * QUEUE_PER_THREAD);
         let rx = Arc::new(std::sync::Mutex::new(rx));
-        for i in 0..threads.max(1) {
+        for i in 0..threads {
             let rx = rx.clone();
             std::thread::Builder::new()
                 .name(format!("{name}-{i}"))
@@ -189,15 +218,34 @@ impl InferencePool {
         }
     }
 
-    /// Queues `f` on the pool without waiting for it; `false` when the pool has stopped.
-    pub fn spawn(&self, f: impl FnOnce() + Send + 'static) -> bool {
-        let job: Box<dyn FnOnce() + Send> = Box::new(move || {
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-        });
-        self.tx.lock().is_ok_and(|tx| tx.send(job).is_ok())
+    fn queue(&self, job: Job) -> anyhow::Result<()> {
+        use std::sync::mpsc::TrySendError;
+        let tx = self
+            .tx
+            .lock()
+            .map_err(|_| anyhow::anyhow!("inference pool poisoned"))?;
+        match tx.try_send(job) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(_)) => {
+                super::observe::overloaded("inference");
+                Err(Overloaded.into())
+            }
+            Err(TrySendError::Disconnected(_)) => anyhow::bail!("inference pool stopped"),
+        }
     }
 
-    /// Runs `f` on the pool and waits for it without blocking the async runtime.
+    /// Queues `f` on the pool without waiting for it; `false` when the pool has stopped or its
+    /// queue is full.
+    pub fn spawn(&self, f: impl FnOnce() + Send + 'static) -> bool {
+        let job: Job = Box::new(move || {
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+        });
+        self.queue(job).is_ok()
+    }
+
+    /// Runs `f` on the pool and waits for it without blocking the async runtime. The job
+    /// keeps the caller's [`holding`] value until it ends; if the caller is gone before the
+    /// job starts, it is dropped unrun. A full queue is an [`Overloaded`] error.
     pub async fn run<R: Send + 'static>(
         &self,
         f: impl FnOnce() -> R + Send + 'static,
@@ -205,20 +253,75 @@ impl InferencePool {
         let (done, result) = tokio::sync::oneshot::channel();
         // the caller's span goes with the job (a submission's trace continues on the thread)
         let span = tracing::Span::current();
-        let job: Box<dyn FnOnce() + Send> = Box::new(move || {
+        let hold = HOLD.try_with(Arc::clone).ok();
+        let job: Job = Box::new(move || {
+            let _hold = hold;
+            if done.is_closed() {
+                return;
+            }
             let _in = span.enter();
             let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
             let _ = done.send(out);
         });
-        self.tx
-            .lock()
-            .map_err(|_| anyhow::anyhow!("inference pool poisoned"))?
-            .send(job)
-            .map_err(|_| anyhow::anyhow!("inference pool stopped"))?;
+        self.queue(job)?;
         match result.await {
             Ok(Ok(r)) => Ok(r),
             Ok(Err(_)) => anyhow::bail!("inference panicked"),
             Err(_) => anyhow::bail!("inference pool dropped the job"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{
+        sync::atomic::{AtomicBool, Ordering},
+        time::Duration,
+    };
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_full_pool_refuses_at_once_and_a_gone_callers_job_never_runs() {
+        let pool = InferencePool::named("test", 1);
+        // the one thread busy until released
+        let (started_tx, started_rx) = std::sync::mpsc::channel::<()>();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        assert!(pool.spawn(move || {
+            let _ = started_tx.send(());
+            let _ = release_rx.recv();
+        }));
+        started_rx.recv().unwrap();
+        // a queued job whose caller goes away before it starts, holding a slot-like value
+        let ran = Arc::new(AtomicBool::new(false));
+        let held = Arc::new(());
+        {
+            let r = ran.clone();
+            let job = holding(
+                held.clone(),
+                pool.run(move || r.store(true, Ordering::SeqCst)),
+            );
+            assert!(
+                tokio::time::timeout(Duration::from_millis(20), job)
+                    .await
+                    .is_err()
+            );
+        }
+        assert_eq!(Arc::strong_count(&held), 2, "the queued job holds it");
+        for _ in 1..QUEUE_PER_THREAD {
+            assert!(pool.spawn(|| {}));
+        }
+        let e = pool.run(|| ()).await.unwrap_err();
+        assert!(e.downcast_ref::<Overloaded>().is_some(), "{e}");
+        release_tx.send(()).unwrap();
+        // the queue drains: the gone caller's job first, dropped unrun with what it held
+        for _ in 0..200 {
+            if Arc::strong_count(&held) == 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(Arc::strong_count(&held), 1, "it let go of what it held");
+        assert!(!ran.load(Ordering::SeqCst), "the gone caller's job ran");
     }
 }
