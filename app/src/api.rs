@@ -18,12 +18,26 @@ pub async fn submit(data: MultipartData) -> Result<SubmitReply, ServerFnError> {
 
     let state = expect_context::<AppState>();
     let response = expect_context::<leptos_axum::ResponseOptions>();
-    let result = match data.into_inner() {
-        Some(mp) => submission::submit(&state, mp).await,
-        None => Err(AppError::bad_request("Request must be multipart/form-data")),
+    // the guard in front checked the header already
+    let key = use_context::<axum::http::request::Parts>()
+        .map(|p| crate::server::idempotency::Key::of(&p.headers))
+        .transpose()
+        .map(Option::flatten);
+    let result = match (data.into_inner(), key) {
+        (_, Err(e)) => Err(e),
+        (Some(mp), Ok(key)) => submission::submit(&state, mp, key).await,
+        (None, _) => Err(AppError::bad_request("Request must be multipart/form-data")),
     };
     match result {
-        Ok(success) => Ok(SubmitReply::Ok(Box::new(success))),
+        Ok(submitted) => {
+            if submitted.replayed {
+                response.insert_header(
+                    header::HeaderName::from_static(crate::server::idempotency::REPLAYED_HEADER),
+                    HeaderValue::from_static("true"),
+                );
+            }
+            Ok(SubmitReply::Ok(Box::new(submitted.success)))
+        }
         Err(e) => {
             e.log();
             response.set_status(e.status());

@@ -398,6 +398,10 @@ pub async fn guard_submit(
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
         return r;
     }
+    // a bad Idempotency-Key is refused before the body is read
+    if let Err(e) = crate::server::idempotency::Key::of(req.headers()) {
+        return e.into_response();
+    }
     // the process's upload slots are taken once the credentials are known (`submission`)
     let refused = Arc::new(OnceLock::new());
     let (parts, body) = req.into_parts();

@@ -21,7 +21,7 @@ use super::{
     checks::{self, rfc3339_ms},
     domain::{Contact, UserIdentifier},
     error::{AppError, AppResult},
-    outbox,
+    idempotency, outbox,
     partners::{self, Authenticated, KeyKind, KeyMode, KeyRefused},
     state::AppState,
 };
@@ -429,13 +429,17 @@ pub struct ReviewResponse {
     post,
     path = "/v1/checks/{check_id}/review",
     tag = "checks",
-    params(("check_id" = String, Path, description = "A check in review")),
+    params(
+        ("check_id" = String, Path, description = "A check in review"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Optional, 1 to 255 printable ASCII characters: the first answer below 500 (but 429) is kept 24 hours and returned again, with `Idempotent-Replayed: true`, for the same key and the same request; the same key with another request gets 422, while the first runs 409."),
+    ),
     request_body = ReviewBody,
     responses(
         (status = 200, description = "Decided; the verification.reviewed webhook is queued", body = ReviewResponse),
-        (status = 400, description = "The body is not valid (named in the message)", body = ErrorBody),
+        (status = 400, description = "The body (or the Idempotency-Key) is not valid (named in the message)", body = ErrorBody),
         NotOwnCheck,
-        (status = 409, description = "The check is not in review, or was redacted", body = ErrorBody),
+        (status = 409, description = "The check is not in review, or was redacted; or a request with the same Idempotency-Key is in progress", body = ErrorBody),
+        (status = 422, description = "The Idempotency-Key was used with a different request", body = ErrorBody),
         KeyErrors,
     ),
     security(("api_key" = []))
@@ -504,10 +508,13 @@ pub struct SessionResponse {
     post,
     path = "/v1/sessions",
     tag = "sessions",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Optional, 1 to 255 printable ASCII characters: the first answer below 500 (but 429) is kept 24 hours and returned again, with `Idempotent-Replayed: true`, for the same key and the same request; the same key with another request gets 422, while the first runs 409.")),
     request_body = NewSessionBody,
     responses(
         (status = 201, description = "Created", body = SessionResponse),
-        (status = 400, description = "The body is not valid (named in the message)", body = ErrorBody),
+        (status = 400, description = "The body (or the Idempotency-Key) is not valid (named in the message)", body = ErrorBody),
+        (status = 409, description = "A request with the same Idempotency-Key is in progress", body = ErrorBody),
+        (status = 422, description = "The Idempotency-Key was used with a different request", body = ErrorBody),
         KeyErrors,
     ),
     security(("api_key" = []))
@@ -612,9 +619,9 @@ pub async fn rate_limit(
         Ok(t) => t,
         Err(e) => return e.into_response(),
     };
-    req.extensions_mut().insert(auth);
+    req.extensions_mut().insert(auth.clone());
     let mut resp = match taken {
-        Ok(_) => next.run(req).await,
+        Ok(_) => idempotent(&state, &auth, req, next).await,
         Err(wait) => {
             let mut r = (
                 axum::http::StatusCode::TOO_MANY_REQUESTS,
@@ -633,6 +640,115 @@ pub async fn rate_limit(
     h.insert("ratelimit-remaining", HeaderValue::from(taken.unwrap_or(0)));
     h.insert("ratelimit-reset", HeaderValue::from(reset));
     resp
+}
+
+/// Request bodies a key is taken for (a `/v1` body is small).
+const MAX_KEYED_BODY: usize = 64 * 1024;
+
+/// A POST with an `Idempotency-Key` ([`super::idempotency`]): the first answer below 500 (and
+/// not 429) is kept and returned again for the same request; the same key with another request
+/// gets 422, and while the first runs 409.
+async fn idempotent(
+    state: &AppState,
+    auth: &Authenticated,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::{
+        body::Body,
+        http::{HeaderValue, Method, StatusCode, header},
+        response::IntoResponse,
+    };
+    use sha2::{Digest, Sha256};
+    if req.method() != Method::POST {
+        return next.run(req).await;
+    }
+    let key = match idempotency::Key::of(req.headers()) {
+        Ok(Some(k)) => k,
+        Ok(None) => return next.run(req).await,
+        Err(e) => return e.into_response(),
+    };
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_KEYED_BODY).await else {
+        return AppError::PayloadTooLarge(format!(
+            "A request with an Idempotency-Key may carry at most {MAX_KEYED_BODY} bytes (or its body could not be read)"
+        ))
+        .into_response();
+    };
+    let mut h = Sha256::new();
+    h.update(format!("{} {}\n", parts.method, parts.uri.path()).as_bytes());
+    h.update(&bytes);
+    let fingerprint = hex::encode(h.finalize());
+    let scope = idempotency::Scope {
+        partner_id: auth.partner.id.clone(),
+        livemode: livemode(auth),
+    };
+    let claimed = idempotency::claim(
+        &state.db,
+        &state.master_key,
+        &scope,
+        idempotency::Surface::V1,
+        &key,
+        &fingerprint,
+    )
+    .await;
+    match claimed {
+        Err(e) => e.into_response(),
+        Ok(idempotency::Claimed::Owned(lease)) => {
+            // the operation and the keeping of its answer run to the end together, even when
+            // the client hangs up in between (the lost answer is what the key is for)
+            let state = state.clone();
+            let run = tokio::spawn(async move {
+                let resp = next
+                    .run(axum::extract::Request::from_parts(parts, Body::from(bytes)))
+                    .await;
+                let status = resp.status();
+                // made nothing to keep: the key is free again before the answer goes
+                if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+                    lease.release().await;
+                    return resp;
+                }
+                let (head, body) = resp.into_parts();
+                let body = match axum::body::to_bytes(body, usize::MAX).await {
+                    Ok(b) => b,
+                    Err(e) => {
+                        lease.release().await;
+                        return AppError::internal("reading an answer to keep", e).into_response();
+                    }
+                };
+                let text = String::from_utf8_lossy(&body);
+                if let Err(e) = lease
+                    .keep(&state.master_key, status.as_u16(), Some(&text))
+                    .await
+                {
+                    // answered all the same; a retry gets 409 until the lease lapses
+                    e.log();
+                }
+                axum::response::Response::from_parts(head, Body::from(body))
+            });
+            run.await.unwrap_or_else(|e| {
+                AppError::internal("an operation with an Idempotency-Key", e).into_response()
+            })
+        }
+        Ok(idempotency::Claimed::Answer { status, body }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut r = (status, body).into_response();
+            let h = r.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            h.insert(
+                idempotency::REPLAYED_HEADER,
+                HeaderValue::from_static("true"),
+            );
+            r
+        }
+        Ok(idempotency::Claimed::Check(_)) => AppError::Unprocessable(
+            "This Idempotency-Key was used with another kind of request".into(),
+        )
+        .into_response(),
+    }
 }
 
 /// The partner API's OpenAPI 3.1 document, generated from the handlers above.

@@ -181,7 +181,11 @@ impl Stream for MinRate {
                 }
                 Poll::Ready(Some(Ok(chunk)))
             }
-            Poll::Ready(other) => Poll::Ready(other),
+            Poll::Ready(other) => {
+                // ended (or failed): no deadline applies any more
+                this.done = true;
+                Poll::Ready(other)
+            }
             Poll::Pending => loop {
                 match this.deadline.as_mut().poll(cx) {
                     Poll::Ready(()) => {

@@ -587,10 +587,13 @@ fn decode_heic(
         .saturating_mul(u64::from(h))
         .saturating_mul(8)
         .saturating_add(1 << 30);
+    // the data segment and private writable mappings (not the address space: thread stacks
+    // and the allocator's reserved arenas would count there), few allocator arenas
     let child = std::process::Command::new("prlimit")
-        .arg(format!("--as={memory}"))
+        .arg(format!("--data={memory}"))
         .arg("--")
         .arg("heif-convert")
+        .env("MALLOC_ARENA_MAX", "2")
         .arg(path)
         .arg(&out)
         .stdin(Stdio::null())

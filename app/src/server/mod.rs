@@ -15,6 +15,7 @@ pub mod error;
 pub mod fuzzing;
 pub mod guard;
 pub mod i18n;
+pub mod idempotency;
 pub mod intake;
 pub mod limits;
 pub mod live;

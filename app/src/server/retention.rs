@@ -214,6 +214,7 @@ pub async fn sweep_sessions(state: &AppState) -> anyhow::Result<(u64, u64)> {
     if attempts > 0 {
         tracing::info!(attempts, "attempts older than the retention deleted");
     }
+    super::idempotency::delete_expired(&state.db).await?;
     if links + dash > 0 {
         tracing::info!(
             capture_links = links,

@@ -23,6 +23,7 @@ use super::{
     document,
     domain::{Contact, UserIdentifier},
     error::AppError,
+    idempotency::{self, Claimed},
     intake::{self, Limits},
     media, observe,
     partners::{self, KeyKind, KeyMode},
@@ -48,6 +49,8 @@ pub(super) struct Caller {
     expected: document::Expected,
     /// Keeps the capture link's reservation alive while this submission runs.
     _renewal: Option<capture_links::Renewal>,
+    /// The `Idempotency-Key` this submission holds: the check's id goes on it when it commits.
+    idempotency: Option<idempotency::Held>,
 }
 
 /// The credentials, in the guide's order: key present, user present, key valid (a capture
@@ -68,6 +71,7 @@ async fn credentials(
         let renewal = capture_links::Renewal::start(&state.db, &session.id, lease);
         return Ok(Some(Caller {
             _renewal: Some(renewal),
+            idempotency: None,
             auth: session.auth,
             user_identifier: u.user_identifier,
             preset_email: u.user_email,
@@ -105,6 +109,7 @@ async fn credentials(
         challenge: None,
         expected: document::Expected::default(),
         _renewal: None,
+        idempotency: None,
     }))
 }
 
@@ -194,16 +199,40 @@ async fn slot(
         .map_err(|e| AppError::internal("slots closed", e))
 }
 
+/// A submission's answer, and whether it is a replay of an earlier request with the same
+/// `Idempotency-Key` (the answer then says so: `Idempotent-Replayed: true`).
+pub struct Submitted {
+    pub success: SubmitSuccess,
+    pub replayed: bool,
+}
+
 pub async fn submit(
     state: &AppState,
     mp: multer::Multipart<'static>,
-) -> Result<SubmitSuccess, AppError> {
+    key: Option<idempotency::Key>,
+) -> Result<Submitted, AppError> {
     use tracing::Instrument;
     let mut reserved: Option<String> = None;
     let start = std::time::Instant::now();
     // the root of the submission's trace; the check id is recorded once it exists
     let span = tracing::info_span!("submission", check_id = tracing::field::Empty);
-    let result = run(state, mp, &mut reserved).instrument(span).await;
+    // the key's lease stays here: kept when the check is made, released (awaited) when not,
+    // released in the background when this future is dropped
+    let mut lease: Option<idempotency::Lease> = None;
+    let result = run(state, mp, &mut reserved, key, &mut lease)
+        .instrument(span)
+        .await;
+    if let Some(lease) = lease {
+        match &result {
+            Ok(s) if !s.replayed => {
+                if let Err(e) = lease.keep(&state.master_key, 200, None).await {
+                    // the check holds the key already: a retry replays it all the same
+                    tracing::warn!(error = %e, "could not mark an idempotency key done");
+                }
+            }
+            _ => lease.release().await,
+        }
+    }
     let outcome = match &result {
         Ok(_) => "completed",
         Err(e) if e.status().is_server_error() => "failed",
@@ -220,25 +249,136 @@ pub async fn submit(
     result
 }
 
-/// The multipart door: resolve the caller, then the steps every door shares ([`process`]).
+/// The multipart door: resolve the caller, take the `Idempotency-Key` (or replay its check),
+/// then the steps every door shares ([`process`]).
 async fn run(
     state: &AppState,
     mp: multer::Multipart<'static>,
     reserved: &mut Option<String>,
-) -> Result<SubmitSuccess, AppError> {
-    let (caller, intake) = observe::stage("intake", None, resolve(state, mp, reserved)).await?;
+    key: Option<idempotency::Key>,
+    lease: &mut Option<idempotency::Lease>,
+) -> Result<Submitted, AppError> {
+    let (mut caller, intake) = observe::stage("intake", None, resolve(state, mp, reserved)).await?;
     let (Some(selfie), Some(id_photo)) = (&intake.selfie, &intake.id_photo) else {
         contact(&caller, &intake)?;
         return Err(AppError::bad_request(messages::FILES_REQUIRED));
     };
     let timeline = intake.get("challenge_timeline");
     let answered = answered_challenge(&caller, timeline)?;
+    if let Some(key) = key {
+        let scope = idempotency::Scope {
+            partner_id: caller.auth.partner.id.clone(),
+            livemode: caller.auth.mode == KeyMode::Live,
+        };
+        let surface = idempotency::Surface::Submit {
+            user_identifier: &caller.user_identifier,
+        };
+        let fingerprint = fingerprint(&intake).await?;
+        let claimed = idempotency::claim(
+            &state.db,
+            &state.master_key,
+            &scope,
+            surface,
+            &key,
+            &fingerprint,
+        )
+        .await?;
+        match claimed {
+            Claimed::Owned(owned) => {
+                caller.idempotency = Some(owned.held().clone());
+                *lease = Some(owned);
+            }
+            Claimed::Check(check_id) => {
+                return Ok(Submitted {
+                    success: replay(state, &caller, &check_id).await?,
+                    replayed: true,
+                });
+            }
+            Claimed::Answer { .. } => {
+                return Err(AppError::Unprocessable(
+                    "This Idempotency-Key was used with another kind of request".into(),
+                ));
+            }
+        }
+    }
     let files = Files {
         selfie,
         id_photo,
         id_photo_back: intake.id_photo_back.as_ref(),
     };
-    process(state, caller, &intake, files, Recording::Uploaded(answered)).await
+    let success = process(state, caller, &intake, files, Recording::Uploaded(answered)).await?;
+    Ok(Submitted {
+        success,
+        replayed: false,
+    })
+}
+
+/// What makes two submissions the same request for `Idempotency-Key`: their text fields but
+/// the credentials (a rotated key replays too) and the SHA-256 of each file.
+async fn fingerprint(intake: &intake::Intake) -> Result<String, AppError> {
+    use sha2::{Digest, Sha256};
+    let mut fields: Vec<(&str, &str)> = intake
+        .text
+        .iter()
+        .filter(|(k, _)| !matches!(**k, "api_key" | "capture_token"))
+        .map(|(k, v)| (*k, v.as_str()))
+        .collect();
+    fields.sort_unstable();
+    let mut h = Sha256::new();
+    h.update(b"POST /verif/submit\n");
+    for (k, v) in fields {
+        h.update(format!("{k}={}\n", v.len()).as_bytes());
+        h.update(v.as_bytes());
+    }
+    let files = [
+        (intake::SELFIE_FIELD, intake.selfie.as_ref()),
+        (intake::ID_FIELD, intake.id_photo.as_ref()),
+        (intake::ID_BACK_FIELD, intake.id_photo_back.as_ref()),
+    ];
+    for (name, upload) in files {
+        let Some(upload) = upload else { continue };
+        let path = upload.spool.path().to_path_buf();
+        let digest = tokio::task::spawn_blocking(move || -> std::io::Result<String> {
+            let mut file = std::fs::File::open(path)?;
+            let mut hasher = Sha256::new();
+            std::io::copy(&mut file, &mut hasher)?;
+            Ok(hex::encode(hasher.finalize()))
+        })
+        .await
+        .map_err(|e| AppError::internal("hashing an upload", e))?
+        .map_err(|e| AppError::internal("hashing an upload", e))?;
+        h.update(format!("{name}={digest}\n").as_bytes());
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+/// The answer of a check made under the same `Idempotency-Key`: the check as it is now, its
+/// file links signed afresh.
+async fn replay(
+    state: &AppState,
+    caller: &Caller,
+    check_id: &str,
+) -> Result<SubmitSuccess, AppError> {
+    let record = checks::get(&state.db, &caller.auth.partner.id, check_id)
+        .await?
+        .ok_or_else(|| {
+            AppError::internal(
+                "replaying a check",
+                anyhow::anyhow!("check {check_id} is gone"),
+            )
+        })?;
+    let result = checks::to_result(&record, &state.storage, state.config.link_ttl)
+        .await
+        .map_err(|e| AppError::internal(format!("minting links for check {check_id}"), e))?;
+    tracing::info!(
+        check_id,
+        "a submission with the same Idempotency-Key: its check is replayed"
+    );
+    Ok(SubmitSuccess {
+        success: true,
+        check_id: record.id,
+        result,
+    })
 }
 
 /// The files of one submission (the ID photos of a live recording serve each of its attempts).
@@ -419,6 +559,7 @@ pub(super) async fn process_inspected(
         user_identifier,
         session_id,
         page_consent,
+        idempotency,
         ..
     } = caller;
     let completed_at = now_ms();
@@ -467,7 +608,13 @@ pub(super) async fn process_inspected(
     observe::stage(
         "commit",
         Some(&record.id),
-        commit(state, session_id.as_deref(), &record, &selfie_sha256),
+        commit(
+            state,
+            session_id.as_deref(),
+            &record,
+            &selfie_sha256,
+            idempotency.as_ref(),
+        ),
     )
     .await?;
     stored.keep();
@@ -1006,6 +1153,7 @@ async fn commit(
     session_id: Option<&str>,
     record: &CheckRecord,
     selfie_sha256: &str,
+    idempotency: Option<&idempotency::Held>,
 ) -> Result<(), AppError> {
     let committed: Result<bool, sqlx::Error> = async {
         let mut tx = state.db.pool.begin().await?;
@@ -1051,6 +1199,10 @@ async fn commit(
             &record.risk_factors,
         )
         .await?;
+        // a retry with the same key replays this check, even if this answer is lost
+        if let Some(held) = idempotency {
+            held.attach_check(&mut *tx, &record.id).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }

@@ -119,4 +119,20 @@ impl Uploads {
     pub fn authenticated_free(&self) -> usize {
         self.authenticated.available_permits()
     }
+
+    /// Slots for files before credentials free now.
+    pub fn unauthenticated_free(&self) -> usize {
+        self.unauthenticated.available_permits()
+    }
+
+    /// Uploads in progress from `ip`'s address (its /64 for IPv6).
+    pub fn held_by(&self, ip: IpAddr) -> usize {
+        let key = super::limits::limiter_key(ip);
+        self.per_address
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&key)
+            .copied()
+            .unwrap_or(0)
+    }
 }

@@ -446,6 +446,17 @@ fn upload_held_at_a_file(app: &TestApp, fields: &[(&str, &str)]) -> std::net::Tc
     s
 }
 
+/// Waits until `cond` holds (10 s at most): the server's own state, not a fixed sleep.
+async fn until(what: &str, cond: impl Fn() -> bool) {
+    let t0 = Instant::now();
+    while !cond() {
+        assert!(t0.elapsed() < Duration::from_secs(10), "never: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+const LOOPBACK: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
 /// A submission that needs an upload slot (credentials, then a file) and is refused right after
 /// it: the status and the body.
 async fn credentials_then_a_bad_file(app: &TestApp, api_key: &str) -> (u16, Value) {
@@ -470,7 +481,10 @@ async fn uploads_at_once_are_limited_per_process() {
     let p = app.partner("Acme").await;
     // one authenticated upload in progress: its file is still coming
     let s = upload_held_at_a_file(&app, &[("api_key", &p.api_key), ("user_identifier", "u1")]);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    until("the upload holds the slot", || {
+        app.state.uploads.authenticated_free() == 0
+    })
+    .await;
     let (status, v) = credentials_then_a_bad_file(&app, &p.api_key).await;
     assert_eq!(status, 503, "{v}");
     assert!(
@@ -481,7 +495,10 @@ async fn uploads_at_once_are_limited_per_process() {
         "{v}"
     );
     drop(s);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    until("the slot is given back", || {
+        app.state.uploads.authenticated_free() == 1
+    })
+    .await;
     let (status, v) = credentials_then_a_bad_file(&app, &p.api_key).await;
     assert_eq!(status, 400, "the slot is free again: {v}");
 }
@@ -498,7 +515,11 @@ async fn bodies_nobody_has_authenticated_hold_no_upload_slot() {
     // a stranger's upload that has sent nothing yet, and one whose file came first
     let waiting = start_upload(&app, 1_000_000);
     let files_first = upload_held_at_a_file(&app, &[("user_identifier", "u1")]);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    until("both uploads have started", || {
+        app.state.uploads.held_by(LOOPBACK) == 2 && app.state.uploads.unauthenticated_free() == 0
+    })
+    .await;
+    assert_eq!(app.state.uploads.authenticated_free(), 1);
     // a second files-first upload is refused, with the way around it (a small body: the
     // answer comes before the rest of a large one is read)
     let (status, v) = json(
@@ -542,7 +563,10 @@ async fn uploads_at_once_are_limited_per_address() {
     let app = spawn_app_with(&[("IDV_MAX_UPLOADS_PER_ADDRESS", "2")]).await;
     let a = start_upload(&app, 100000);
     let b = start_upload(&app, 100000);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    until("both uploads have started", || {
+        app.state.uploads.held_by(LOOPBACK) == 2
+    })
+    .await;
     let r = app
         .client
         .post(app.url("/verif/submit"))
@@ -561,7 +585,10 @@ async fn uploads_at_once_are_limited_per_address() {
         "{v}"
     );
     drop(a);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    until("the address has a place again", || {
+        app.state.uploads.held_by(LOOPBACK) == 1
+    })
+    .await;
     let (status, _) = json(
         app.client
             .post(app.url("/verif/submit"))

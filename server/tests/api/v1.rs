@@ -844,3 +844,156 @@ async fn every_door_answers_a_dead_link_alike() {
         assert_eq!((s, v["error"].as_str()), (status, Some(message)), "submit");
     }
 }
+
+// --- Idempotency-Key (issue 32) ---------------------------------------------------------------
+
+/// A submission of the test media with `key`, to `app` (a node).
+async fn keyed_submit(
+    app: &TestApp,
+    api_key: &str,
+    user: &str,
+    key: Option<&str>,
+) -> reqwest::Response {
+    keyed_submit_of(app, api_key, user, key, "id_obama.jpg").await
+}
+
+async fn keyed_submit_of(
+    app: &TestApp,
+    api_key: &str,
+    user: &str,
+    key: Option<&str>,
+    id_photo: &str,
+) -> reqwest::Response {
+    let form = crate::common::media_form("seq_obama.webm", id_photo)
+        .text("api_key", api_key.to_string())
+        .text("user_identifier", user.to_string());
+    let mut req = app.client.post(app.url("/verif/submit")).multipart(form);
+    if let Some(k) = key {
+        req = req.header("Idempotency-Key", k);
+    }
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_submission_retried_with_its_idempotency_key_on_another_node_makes_one_check() {
+    let a = spawn_app().await;
+    let b = crate::common::spawn_node(&a, &[]).await;
+    let p = a.partner("Acme").await;
+    let r = keyed_submit(&a, &p.api_key, "u-idem", Some("order-42")).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.headers().get("idempotent-replayed").is_none());
+    let first: Value = r.json().await.unwrap();
+    // the answer was lost: the partner retries through the other node
+    let r = keyed_submit(&b, &p.api_key, "u-idem", Some("order-42")).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["idempotent-replayed"], "true");
+    let again: Value = r.json().await.unwrap();
+    assert_eq!(again["check_id"], first["check_id"]);
+    assert_eq!(again["result"]["status"], first["result"]["status"]);
+    assert_eq!(a.count("checks").await, 1);
+    assert_eq!(a.count("webhook_deliveries").await, 1);
+    // another request with the same key (another ID photo)
+    let r = keyed_submit_of(&b, &p.api_key, "u-idem", Some("order-42"), "id_obama.heic").await;
+    assert_eq!(r.status(), 422);
+    let v: Value = r.json().await.unwrap();
+    assert!(
+        v["error"].as_str().unwrap().contains("different request"),
+        "{v}"
+    );
+    // a submission's keys are its user's: another user's key of the same name is its own
+    let r = keyed_submit(&b, &p.api_key, "someone-else", Some("order-42")).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.headers().get("idempotent-replayed").is_none());
+    // a bad key is refused before the body is read
+    let long = "k".repeat(256);
+    let r = keyed_submit(&a, &p.api_key, "u-idem", Some(&long)).await;
+    assert_eq!(r.status(), 400);
+    // without the header, a retry is a new check, as it always was
+    for _ in 0..2 {
+        assert_eq!(
+            keyed_submit(&a, &p.api_key, "u-idem", None).await.status(),
+            200
+        );
+    }
+    assert_eq!(a.count("checks").await, 4);
+}
+
+#[tokio::test]
+async fn a_check_whose_answer_was_lost_is_replayed_not_made_again() {
+    let app = spawn_app().await;
+    let p = app.partner("Acme").await;
+    // a node committed a check under the key and died before it answered: the key is still
+    // "running", its lease lapsed, the check's id on it
+    let ids = seed_checks(&app.state.db, &p.partner_id, 1).await;
+    let fingerprint = {
+        // what the same submission hashes to: made by submitting it under another key first
+        let r = keyed_submit(&app, &p.api_key, "u-lost", Some("probe")).await;
+        assert_eq!(r.status(), 200);
+        let row = sqlx::query(
+            "SELECT fingerprint FROM idempotency_keys WHERE idem_key = 'submit:u-lost:probe'",
+        )
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+        sqlx::Row::get::<String, _>(&row, "fingerprint")
+    };
+    sqlx::query(
+        "INSERT INTO idempotency_keys (partner_id, livemode, idem_key, fingerprint, state, locked_until, check_id, created_at, expires_at) \
+         VALUES ($1, 1, 'submit:u-lost:lost', $2, 'running', 0, $3, 0, 9999999999999)",
+    )
+    .bind(&p.partner_id)
+    .bind(&fingerprint)
+    .bind(&ids[0])
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    let before = app.count("checks").await;
+    let r = keyed_submit(&app, &p.api_key, "u-lost", Some("lost")).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["idempotent-replayed"], "true");
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["check_id"], ids[0].as_str());
+    assert_eq!(app.count("checks").await, before, "no second check");
+}
+
+#[tokio::test]
+async fn a_session_created_twice_with_one_idempotency_key_is_one_link() {
+    let a = spawn_app().await;
+    let b = crate::common::spawn_node(&a, &[]).await;
+    let p = a.partner("Acme").await;
+    let post = |app: &TestApp, body: Value, key: &str| {
+        app.client
+            .post(app.url("/v1/sessions"))
+            .bearer_auth(&p.secret_key)
+            .header("Idempotency-Key", key.to_string())
+            .json(&body)
+            .send()
+    };
+    let body = serde_json::json!({"user_identifier": "u-session"});
+    let r = post(&a, body.clone(), "s-1").await.unwrap();
+    assert_eq!(r.status(), 201);
+    let first: Value = r.json().await.unwrap();
+    let r = post(&b, body.clone(), "s-1").await.unwrap();
+    assert_eq!(r.status(), 201);
+    assert_eq!(r.headers()["idempotent-replayed"], "true");
+    let again: Value = r.json().await.unwrap();
+    assert_eq!(again, first);
+    assert_eq!(a.count("capture_sessions").await, 1);
+    // another body with the same key; a key too long
+    let r = post(&b, serde_json::json!({"user_identifier": "other"}), "s-1")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = post(&a, body, &"k".repeat(256)).await.unwrap();
+    assert_eq!(r.status(), 400);
+    // the kept answer holds the link's token: stored encrypted
+    let rows = sqlx::query("SELECT body_enc FROM idempotency_keys")
+        .fetch_all(&a.state.db.pool)
+        .await
+        .unwrap();
+    let token = first["session_id"].as_str().unwrap_or_default().to_string();
+    for row in rows {
+        let sealed: Option<String> = sqlx::Row::get(&row, "body_enc");
+        assert!(!sealed.unwrap_or_default().contains("cap_"), "{token}");
+    }
+}
