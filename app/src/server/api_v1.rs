@@ -760,6 +760,8 @@ async fn idempotent(
         description = "Server-to-server API for partners: `Authorization: Bearer <secret key>` (idv_sk_live_… or idv_sk_test_…; the capture key of capture links is refused). Errors are `{\"success\": false, \"error\": \"…\"}`. Every answer to a valid key carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset; requests without a valid key are limited per client address."
     ),
     paths(get_check, list_checks, list_attempts, delete_check, review_check, create_session),
+    // named by a query parameter only (not reached from a body)
+    components(schemas(AttemptOutcome)),
     modifiers(&BearerKey),
     tags(
         (name = "checks", description = "Results, redaction, manual review"),
