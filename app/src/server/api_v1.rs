@@ -50,7 +50,12 @@ async fn authenticate(
     let key = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        // the scheme's name is case-insensitive (RFC 9110, 11.1)
+        .and_then(|v| {
+            v.get(..7)
+                .filter(|s| s.eq_ignore_ascii_case("bearer "))
+                .map(|_| &v[7..])
+        })
         .map(str::trim)
         .filter(|k| !k.is_empty())
         .ok_or_else(|| AppError::Unauthorized(messages::API_KEY_REQUIRED.into()))?;
@@ -296,6 +301,9 @@ pub enum AttemptOutcome {
     /// Refused before anything was read: too many attempts for this user in the last hour
     /// (`IDV_USER_ATTEMPTS_PER_HOUR`).
     RefusedLimit,
+    /// Let in, no verdict: under way, or it failed before one (its files refused, its client
+    /// gone). Counted toward the limit.
+    Incomplete,
 }
 
 /// `GET /v1/attempts`: one page of attempts, newest first.

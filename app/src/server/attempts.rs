@@ -24,6 +24,9 @@ use super::{
 /// What became of an attempt; the stored names are stable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
+    /// Let in, no verdict (yet): under way, or it failed before one (its files refused, its
+    /// client gone). Counted like the others: the limit is on tries.
+    Incomplete,
     /// A check was made (its id is on the attempt).
     Check,
     /// The recording missed its challenge and the link had recordings left: recorded again.
@@ -35,6 +38,7 @@ pub enum Outcome {
 impl Outcome {
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Incomplete => "incomplete",
             Self::Check => "check",
             Self::ChallengeRetry => "challenge_retry",
             Self::RefusedLimit => "refused_limit",
@@ -42,9 +46,14 @@ impl Outcome {
     }
 
     fn parse(s: &str) -> Option<Self> {
-        [Self::Check, Self::ChallengeRetry, Self::RefusedLimit]
-            .into_iter()
-            .find(|o| o.as_str() == s)
+        [
+            Self::Incomplete,
+            Self::Check,
+            Self::ChallengeRetry,
+            Self::RefusedLimit,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == s)
     }
 }
 
@@ -87,19 +96,85 @@ where
     Ok(())
 }
 
+/// What an admitted attempt became: its row (made `incomplete` by [`admit`]) gets the
+/// outcome, or, for one never admitted (test mode's magic identifiers), a row is made now.
+pub async fn settle<'c, E>(
+    exec: E,
+    admitted: Option<&str>,
+    user: User<'_>,
+    outcome: Outcome,
+    check_id: Option<&str>,
+    risk_factors: &[String],
+) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let Some(id) = admitted else {
+        return record(exec, user, outcome, check_id, risk_factors).await;
+    };
+    sqlx::query(
+        "UPDATE submission_attempts SET outcome = $2, check_id = $3, risk_factors = $4 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(outcome.as_str())
+    .bind(check_id)
+    .bind(serde_json::to_string(risk_factors).unwrap_or_else(|_| "[]".into()))
+    .execute(exec)
+    .await?;
+    Ok(())
+}
+
 /// The window of the per-user limit.
 const WINDOW_MS: i64 = 3_600_000;
 
-/// Lets a user's new recording in, or refuses it (429 with `Retry-After`, recorded as
-/// `refused_limit`) when the user's checks and retries of the last hour reach `per_hour`.
-/// Two nodes admitting the same user at the same instant may both let one more in: the
-/// limit is a bound on effort, not a lock.
-pub async fn admit(db: &Db, user: User<'_>, per_hour: u32) -> Result<(), AppError> {
-    let since = now_ms() - WINDOW_MS;
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM submission_attempts \
+/// Lets a user's new recording in, as an `incomplete` attempt whose id is returned (to be
+/// [`settle`]d), or refuses it (429 with `Retry-After`, recorded as `refused_limit`) when the
+/// user's attempts of the last hour reach `per_hour`. The count and the new row are one
+/// statement, and one user's admissions are serialised (SQLite has one writer; on PostgreSQL
+/// a transaction-scoped advisory lock per user): recordings sent at once, through any node,
+/// are counted as they are let in, not when their verdicts come.
+pub async fn admit(db: &Db, user: User<'_>, per_hour: u32) -> Result<String, AppError> {
+    let now = now_ms();
+    let since = now - WINDOW_MS;
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut tx = db.pool.begin().await?;
+    if db.backend == super::db::Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(format!(
+                "attempts\n{}\n{}\n{}",
+                user.partner_id,
+                i16::from(user.livemode),
+                user.user_identifier
+            ))
+            .execute(&mut *tx)
+            .await?;
+    }
+    let admitted = sqlx::query(
+        "INSERT INTO submission_attempts (id, partner_id, livemode, user_identifier, session_id, check_id, outcome, risk_factors, created_at) \
+         SELECT $1, $2, $3, $4, $5, NULL, 'incomplete', '[]', $6 \
+         WHERE (SELECT COUNT(*) FROM submission_attempts \
+                WHERE partner_id = $2 AND livemode = $3 AND user_identifier = $4 AND created_at > $7 \
+                AND outcome IN ('incomplete', 'check', 'challenge_retry')) < $8",
+    )
+    .bind(&id)
+    .bind(user.partner_id)
+    .bind(i16::from(user.livemode))
+    .bind(user.user_identifier)
+    .bind(user.session_id)
+    .bind(now)
+    .bind(since)
+    .bind(i64::from(per_hour))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    tx.commit().await?;
+    if admitted == 1 {
+        return Ok(id);
+    }
+    let oldest: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(created_at) FROM submission_attempts \
          WHERE partner_id = $1 AND livemode = $2 AND user_identifier = $3 AND created_at > $4 \
-         AND outcome IN ('check', 'challenge_retry')",
+         AND outcome IN ('incomplete', 'check', 'challenge_retry')",
     )
     .bind(user.partner_id)
     .bind(i16::from(user.livemode))
@@ -107,11 +182,6 @@ pub async fn admit(db: &Db, user: User<'_>, per_hour: u32) -> Result<(), AppErro
     .bind(since)
     .fetch_one(&db.pool)
     .await?;
-    let n: i64 = row.try_get("n")?;
-    if n < i64::from(per_hour) {
-        return Ok(());
-    }
-    let oldest: Option<i64> = row.try_get("oldest")?;
     record(&db.pool, user, Outcome::RefusedLimit, None, &[]).await?;
     tracing::info!(
         partner_id = user.partner_id,
@@ -158,7 +228,7 @@ impl ListFilter {
             None => None,
             Some(o) => Some(Outcome::parse(o).map(Outcome::as_str).ok_or_else(|| {
                 AppError::bad_request(
-                    "outcome must be one of check, challenge_retry, refused_limit",
+                    "outcome must be one of check, challenge_retry, refused_limit, incomplete",
                 )
             })?),
         };
@@ -184,7 +254,7 @@ impl ListFilter {
 pub struct Attempt {
     pub attempt_id: String,
     pub user_identifier: String,
-    /// `check`, `challenge_retry` or `refused_limit`.
+    /// `check`, `challenge_retry`, `refused_limit` or `incomplete`.
     pub outcome: String,
     /// The check it became (`check` only).
     pub check_id: Option<String>,

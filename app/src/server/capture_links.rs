@@ -448,12 +448,25 @@ pub async fn record_consent(
     })
 }
 
-/// Marks the session used by `check_id`; false when another submission got there first.
+/// Marks the session used by `check_id`: `Used` when another submission got there first (or it
+/// expired), `Unknown` when the key that made it was revoked meanwhile (the link is dead).
 pub async fn consume(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     session_id: &str,
     check_id: &str,
-) -> Result<bool, sqlx::Error> {
+) -> Result<Result<(), Lookup>, sqlx::Error> {
+    // a link whose key was revoked while its recording ran makes no check
+    let key_id: Option<String> =
+        sqlx::query_scalar("SELECT key_id FROM capture_sessions WHERE id = $1")
+            .bind(session_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .flatten();
+    if let Some(key_id) = key_id
+        && !partners::key_active_on(&mut **tx, &key_id).await?
+    {
+        return Ok(Err(Lookup::Unknown));
+    }
     let now = now_ms();
     let r = sqlx::query("UPDATE capture_sessions SET used_at = $2, check_id = $3 WHERE id = $1 AND used_at IS NULL AND expires_at > $2")
         .bind(session_id)
@@ -461,5 +474,9 @@ pub async fn consume(
         .bind(check_id)
         .execute(&mut **tx)
         .await?;
-    Ok(r.rows_affected() == 1)
+    Ok(if r.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(Lookup::Used)
+    })
 }

@@ -89,7 +89,17 @@ async fn upgrade(
 /// The socket's life: the conversation, then its error (if any) as the last message.
 async fn serve(state: AppState, mut socket: WebSocket) {
     let mut held: Option<String> = None;
-    let result = converse(&state, &mut socket, &mut held).await;
+    // a recording's whole socket, like a request body, ends at IDV_BODY_TIMEOUT: one message a
+    // minute cannot hold an upload slot for longer
+    let limit = state.config.guard.body_timeout;
+    let result = tokio::time::timeout(limit, converse(&state, &mut socket, &mut held))
+        .await
+        .unwrap_or_else(|_| {
+            Err(Ended::Refused(AppError::RequestTimeout(format!(
+                "The live recording did not end within {} s",
+                limit.as_secs()
+            ))))
+        });
     if let Some(session_id) = held {
         submission::release(&state, &session_id).await;
     }
@@ -331,7 +341,8 @@ async fn attempt(
 ) -> Result<bool, Ended> {
     use tracing::Instrument;
     // the user's attempts across links, before the prompts are drawn
-    submission::admit(state, &caller).await?;
+    let mut caller = caller;
+    submission::admit(state, &mut caller).await?;
     let mut recorded = record(state, socket, caller.sandbox_challenge(), reduced_motion).await?;
     let ended = Instant::now();
     send(socket, &ServerMsg::Processing).await?;

@@ -586,7 +586,7 @@ fn decode_heic(
     let memory = u64::from(w)
         .saturating_mul(u64::from(h))
         .saturating_mul(8)
-        .saturating_add(1 << 30);
+        .saturating_add(256 << 20);
     // the data segment and private writable mappings (not the address space: thread stacks
     // and the allocator's reserved arenas would count there), few allocator arenas
     let child = std::process::Command::new("prlimit")

@@ -941,13 +941,21 @@ pub async fn authenticate(
 /// Whether the key `key_id` still works (not expired or revoked, partner enabled): dashboard
 /// sessions live only as long as the key that opened them.
 pub async fn key_active(db: &Db, key_id: &str) -> Result<bool, sqlx::Error> {
+    key_active_on(&db.pool, key_id).await
+}
+
+/// [`key_active`] on a connection or transaction of the caller's.
+pub async fn key_active_on<'c, E>(exec: E, key_id: &str) -> Result<bool, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM api_keys k JOIN partners p ON p.id = k.partner_id \
          WHERE k.id = $1 AND p.disabled = 0 AND (k.expires_at IS NULL OR k.expires_at > $2)",
     )
     .bind(key_id)
     .bind(now_ms())
-    .fetch_one(&db.pool)
+    .fetch_one(exec)
     .await?;
     Ok(n > 0)
 }

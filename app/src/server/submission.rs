@@ -51,6 +51,8 @@ pub(super) struct Caller {
     _renewal: Option<capture_links::Renewal>,
     /// The `Idempotency-Key` this submission holds: the check's id goes on it when it commits.
     idempotency: Option<idempotency::Held>,
+    /// This recording's attempt (`attempts`), once it was let in.
+    attempt: Option<String>,
 }
 
 /// The credentials, in the guide's order: key present, user present, key valid (a capture
@@ -72,6 +74,7 @@ async fn credentials(
         return Ok(Some(Caller {
             _renewal: Some(renewal),
             idempotency: None,
+            attempt: None,
             auth: session.auth,
             user_identifier: u.user_identifier,
             preset_email: u.user_email,
@@ -110,6 +113,7 @@ async fn credentials(
         expected: document::Expected::default(),
         _renewal: None,
         idempotency: None,
+        attempt: None,
     }))
 }
 
@@ -128,18 +132,20 @@ impl Caller {
 /// The per-user limit (`IDV_USER_ATTEMPTS_PER_HOUR`, [`attempts::admit`]), before a recording
 /// is read or, on the live channel, its prompts drawn. Test mode's magic user identifiers
 /// (`test_verified` and the like) are not counted: a partner's test suite repeats them.
-pub(super) async fn admit(state: &AppState, caller: &Caller) -> Result<(), AppError> {
+pub(super) async fn admit(state: &AppState, caller: &mut Caller) -> Result<(), AppError> {
     if caller.auth.mode == KeyMode::Test
         && verify::test_mode_outcome(&caller.user_identifier).is_some()
     {
         return Ok(());
     }
-    attempts::admit(
+    let attempt = attempts::admit(
         &state.db,
         caller.attempt_user(),
         state.config.user_attempts_per_hour,
     )
-    .await
+    .await?;
+    caller.attempt = Some(attempt);
+    Ok(())
 }
 
 /// The submitted user and contact data against what the caller already fixed.
@@ -470,7 +476,8 @@ pub(super) async fn process(
 ) -> Result<SubmitSuccess, AppError> {
     contact(&caller, fields)?;
     document_type(fields.get("document_type"))?;
-    admit(state, &caller).await?;
+    let mut caller = caller;
+    admit(state, &mut caller).await?;
     let inspected = inspect_files(state, files).await?;
     process_inspected(state, caller, fields, files, inspected, recording).await
 }
@@ -560,6 +567,7 @@ pub(super) async fn process_inspected(
         session_id,
         page_consent,
         idempotency,
+        attempt,
         ..
     } = caller;
     let completed_at = now_ms();
@@ -614,6 +622,7 @@ pub(super) async fn process_inspected(
             &record,
             &selfie_sha256,
             idempotency.as_ref(),
+            attempt.as_deref(),
         ),
     )
     .await?;
@@ -971,8 +980,9 @@ async fn retry_challenge(
         "recording did not follow its challenge; a new challenge was drawn"
     );
     // no check is made: the attempt is the partner's only trace of this recording
-    attempts::record(
+    attempts::settle(
         &state.db.pool,
+        caller.attempt.as_deref(),
         caller.attempt_user(),
         attempts::Outcome::ChallengeRetry,
         None,
@@ -1154,14 +1164,15 @@ async fn commit(
     record: &CheckRecord,
     selfie_sha256: &str,
     idempotency: Option<&idempotency::Held>,
+    attempt: Option<&str>,
 ) -> Result<(), AppError> {
-    let committed: Result<bool, sqlx::Error> = async {
+    let committed: Result<Result<(), capture_links::Lookup>, sqlx::Error> = async {
         let mut tx = state.db.pool.begin().await?;
         if let Some(sid) = session_id
-            && !capture_links::consume(&mut tx, sid, &record.id).await?
+            && let Err(refused) = capture_links::consume(&mut tx, sid, &record.id).await?
         {
             tx.rollback().await?;
-            return Ok(false);
+            return Ok(Err(refused));
         }
         checks::insert(&mut tx, record).await?;
         // the note of its files goes in the same transaction; a sweeper that has claimed it
@@ -1191,8 +1202,9 @@ async fn commit(
             user_identifier: &record.user_identifier,
             session_id,
         };
-        attempts::record(
+        attempts::settle(
             &mut *tx,
+            attempt,
             user,
             attempts::Outcome::Check,
             Some(&record.id),
@@ -1204,15 +1216,15 @@ async fn commit(
             held.attach_check(&mut *tx, &record.id).await?;
         }
         tx.commit().await?;
-        Ok(true)
+        Ok(Ok(()))
     }
     .await;
     match committed {
-        Ok(true) => {
+        Ok(Ok(())) => {
             state.webhook_notify.notify_one();
             Ok(())
         }
-        Ok(false) => Err(capture_links::Lookup::Used.into()),
+        Ok(Err(refused)) => Err(refused.into()),
         Err(e) => Err(AppError::internal(format!("saving check {}", record.id), e)),
     }
 }

@@ -1567,3 +1567,57 @@ async fn a_users_attempts_are_limited_across_links_and_listed() {
     assert!(page.contains("refused_limit"), "{page}");
     assert!(!page.contains("someone-else"), "{page}");
 }
+
+#[tokio::test]
+async fn a_users_recordings_sent_at_once_are_counted_as_they_are_let_in() {
+    let app = spawn_app_with(&[("IDV_USER_ATTEMPTS_PER_HOUR", "2")]).await;
+    let p = app.partner("Acme").await;
+    let sent = (0..4).map(|_| {
+        json(
+            app.client
+                .post(app.url("/verif/submit"))
+                .multipart(submit_form(&p.api_key, "burst")),
+        )
+    });
+    let mut statuses: Vec<u16> = futures::future::join_all(sent)
+        .await
+        .into_iter()
+        .map(|(status, _)| status)
+        .collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 200, 429, 429]);
+    assert_eq!(app.count("checks").await, 2);
+}
+
+/// A link's recording that is under way when its key is revoked makes no check: the commit
+/// checks the key again.
+#[tokio::test]
+async fn a_link_whose_key_is_revoked_mid_recording_makes_no_check() {
+    let app = crate::common::spawn_app_with_verifier(Arc::new(crate::common::ScriptedVerifier {
+        calls: Arc::default(),
+        delay: Duration::from_millis(1500),
+        fail: false,
+    }))
+    .await;
+    let p = app.partner("Acme").await;
+    let token = app.capture_link(&p.api_key, "u-revoked", None).await.token;
+    let form = media_form("seq_obama.webm", "id_obama.jpg").text("capture_token", token);
+    let submitting = app.submit(form);
+    let revoking = async {
+        // while the (slow) scoring runs
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        partners::rotate_key(
+            &app.state.db,
+            &p.partner_id,
+            KeyKind::Capture,
+            KeyMode::Live,
+            Retire::Now,
+            &Actor::Operator,
+        )
+        .await
+        .unwrap();
+    };
+    let (r, ()) = tokio::join!(submitting, revoking);
+    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(app.count("checks").await, 0);
+}
