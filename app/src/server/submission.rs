@@ -343,19 +343,25 @@ async fn fingerprint(intake: &intake::Intake) -> Result<String, AppError> {
     ];
     for (name, upload) in files {
         let Some(upload) = upload else { continue };
-        let path = upload.spool.path().to_path_buf();
-        let digest = tokio::task::spawn_blocking(move || -> std::io::Result<String> {
-            let mut file = std::fs::File::open(path)?;
-            let mut hasher = Sha256::new();
-            std::io::copy(&mut file, &mut hasher)?;
-            Ok(hex::encode(hasher.finalize()))
-        })
-        .await
-        .map_err(|e| AppError::internal("hashing an upload", e))?
-        .map_err(|e| AppError::internal("hashing an upload", e))?;
+        let digest = sha256_file(upload, "hashing an upload").await?;
         h.update(format!("{name}={digest}\n").as_bytes());
     }
     Ok(hex::encode(h.finalize()))
+}
+
+/// An upload's SHA-256 (hex), read on a blocking thread; `doing` names it in an error.
+async fn sha256_file(upload: &intake::Upload, doing: &'static str) -> Result<String, AppError> {
+    use sha2::{Digest, Sha256};
+    let path = upload.spool.path().to_path_buf();
+    tokio::task::spawn_blocking(move || -> std::io::Result<String> {
+        let mut file = std::fs::File::open(path)?;
+        let mut hasher = Sha256::new();
+        std::io::copy(&mut file, &mut hasher)?;
+        Ok(hex::encode(hasher.finalize()))
+    })
+    .await
+    .map_err(|e| AppError::internal(doing, e))?
+    .map_err(|e| AppError::internal(doing, e))
 }
 
 /// The answer of a check made under the same `Idempotency-Key`: the check as it is now, its
@@ -1005,17 +1011,7 @@ async fn replay_check(
     selfie: &intake::Upload,
     outcome: &mut verify::Outcome,
 ) -> Result<String, AppError> {
-    let path = selfie.spool.path().to_path_buf();
-    let hash = tokio::task::spawn_blocking(move || -> std::io::Result<String> {
-        use sha2::{Digest, Sha256};
-        let mut file = std::fs::File::open(path)?;
-        let mut hasher = Sha256::new();
-        std::io::copy(&mut file, &mut hasher)?;
-        Ok(hex::encode(hasher.finalize()))
-    })
-    .await
-    .map_err(|e| AppError::internal("hashing the selfie video", e))?
-    .map_err(|e| AppError::internal("hashing the selfie video", e))?;
+    let hash = sha256_file(selfie, "hashing the selfie video").await?;
     let seen: Option<String> = sqlx::query_scalar(
         "SELECT id FROM checks WHERE selfie_sha256 = $1 AND livemode = 1 LIMIT 1",
     )
