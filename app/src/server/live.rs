@@ -11,10 +11,13 @@
 //! the page records again on the same socket, the photos kept.
 //!
 //! Bounds, before and after the link is known: the per-IP limit of submissions (`guard`), the
-//! hello within [`HELLO_TIMEOUT`], frames of at most `crate::live::MAX_FRAME_BYTES`; then an
-//! upload slot for the socket's life (`IDV_MAX_CONCURRENT_UPLOADS`), the file size limits and
-//! the spool budget (`intake::SpoolWriter`), [`IDLE_TIMEOUT`] between messages, and the
-//! recording's end within [`END_GRACE`] of the server's `stop`.
+//! hello within [`HELLO_TIMEOUT`], frames of at most `crate::live::MAX_FRAME_BYTES`; then the
+//! file size limits and the spool budget (`intake::SpoolWriter`), [`IDLE_TIMEOUT`] between
+//! messages, the recording's end within [`END_GRACE`] of the server's `stop`, and the whole
+//! socket within `IDV_BODY_TIMEOUT`. An upload slot (`IDV_MAX_CONCURRENT_UPLOADS`) is held
+//! only while the socket uses it ([`PaidSlot`]): while the photos' bytes pay for it at
+//! `IDV_BODY_MIN_RATE`, and from `ready` to the recording's answer. A socket that waits (the
+//! user reading the screen before Record, or after a retry), or that trickles, holds none.
 
 use std::{sync::Arc, time::Duration};
 
@@ -205,8 +208,9 @@ async fn converse(
     let cfg = &state.config;
     let (token, fields, reduced_motion) = hello(socket).await?;
     let mut caller = Some(reserve(state, &token, held).await?);
-    // a slot among the uploads only once the link is known: a stranger holds none
-    let _slot = state.uploads.authenticated()?;
+    // a slot among the uploads only once the link is known (a stranger holds none), and only
+    // while it is used
+    let mut slot = PaidSlot::new(&cfg.guard);
     let session_id = held.clone().unwrap_or_default();
     let attempts_left =
         capture_links::attempts_left(&state.db, &session_id, cfg.challenge_attempts)
@@ -222,15 +226,39 @@ async fn converse(
     )
     .await?;
     let mut photos = Photos::default();
+    let mut heard = Instant::now();
     loop {
-        match receive_within(socket, IDLE_TIMEOUT).await? {
+        let silent_until = heard + IDLE_TIMEOUT;
+        let wake = slot
+            .paid_until()
+            .map_or(silent_until, |t| t.min(silent_until));
+        let incoming = match tokio::time::timeout_at(wake, receive(socket)).await {
+            Ok(incoming) => incoming?,
+            // the bytes paid for no more: the slot goes back until more come
+            Err(_) if Instant::now() < silent_until => {
+                slot.release();
+                continue;
+            }
+            Err(_) => {
+                return Err(Ended::Refused(AppError::RequestTimeout(
+                    "The live channel was silent for too long".into(),
+                )));
+            }
+        };
+        heard = Instant::now();
+        match incoming {
             Incoming::Binary(Kind::Video, _) => {
                 return Err(
                     AppError::bad_request("Video arrived before the server's record").into(),
                 );
             }
-            Incoming::Binary(kind, b) => photos.add(state, kind, &b).await?,
+            Incoming::Binary(kind, b) => {
+                slot.pay(state, b.len() + 1)?;
+                photos.add(state, kind, &b).await?;
+            }
             Incoming::Text(ClientMsg::Ready) => {
+                // a recording holds a slot until its answer (its pace is the server's)
+                slot.hold(state)?;
                 let c = match caller.take() {
                     Some(c) => c,
                     None => reserve(state, &token, held).await?,
@@ -241,9 +269,11 @@ async fn converse(
                 // committed, or the retry ended the reservation (the next `ready` takes it
                 // again)
                 *held = None;
+                slot.release();
                 if done {
                     return Ok(());
                 }
+                heard = Instant::now();
             }
             Incoming::Text(ClientMsg::Hello { .. }) => {
                 return Err(AppError::bad_request("hello was already said").into());
@@ -252,6 +282,70 @@ async fn converse(
                 return Err(AppError::bad_request("No recording is under way").into());
             }
         }
+    }
+}
+
+/// A socket's upload slot (`IDV_MAX_CONCURRENT_UPLOADS`), held only while it is used. The
+/// photos' bytes buy it time: each byte `1/IDV_BODY_MIN_RATE` s, at most one
+/// `IDV_BODY_RATE_WINDOW` ahead, so holding it costs what an upload's body must carry (a
+/// trickle holds it a moment per message, an idle socket not at all). A recording holds it
+/// from `ready` to its answer.
+struct PaidSlot {
+    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+    paid_until: Instant,
+    min_rate: u64,
+    window: Duration,
+    /// From `ready` to the answer: held whatever the bytes.
+    recording: bool,
+}
+
+impl PaidSlot {
+    fn new(cfg: &super::config::GuardConfig) -> Self {
+        Self {
+            permit: None,
+            paid_until: Instant::now(),
+            min_rate: cfg.body_min_rate,
+            window: cfg.body_rate_window,
+            recording: false,
+        }
+    }
+
+    /// When the slot goes back unless more bytes come (`None`: none held, or a recording's).
+    fn paid_until(&self) -> Option<Instant> {
+        (self.permit.is_some() && !self.recording).then_some(self.paid_until)
+    }
+
+    fn take(&mut self, state: &AppState) -> Result<(), AppError> {
+        if self.permit.is_none() {
+            self.permit = Some(state.uploads.authenticated()?);
+            self.paid_until = Instant::now();
+        }
+        Ok(())
+    }
+
+    /// `bytes` arrived: the slot (taken if need be, else 503) is held for their worth.
+    fn pay(&mut self, state: &AppState, bytes: usize) -> Result<(), AppError> {
+        self.take(state)?;
+        let now = Instant::now();
+        let worth = match self.min_rate {
+            // no minimum rate: any message holds it for a window
+            0 => self.window,
+            rate => Duration::from_secs_f64(bytes as f64 / rate as f64),
+        };
+        self.paid_until = (self.paid_until.max(now) + worth).min(now + self.window);
+        Ok(())
+    }
+
+    /// Held until [`Self::release`], whatever arrives.
+    fn hold(&mut self, state: &AppState) -> Result<(), AppError> {
+        self.take(state)?;
+        self.recording = true;
+        Ok(())
+    }
+
+    fn release(&mut self) {
+        self.permit = None;
+        self.recording = false;
     }
 }
 

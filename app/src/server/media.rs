@@ -710,21 +710,129 @@ fn heif_boxes(mut data: &[u8]) -> Option<Vec<([u8; 4], &[u8])>> {
     Some(out)
 }
 
+/// The largest size among the `ipco` properties: each image's declared extent (`ispe`) and
+/// each HEVC configuration's coded picture size (the `hvcC`'s sequence parameter set, what the
+/// decoder allocates whatever `ispe` says). `None` when a property is malformed.
 fn largest_ispe(meta: &[u8]) -> Option<(u32, u32)> {
     let iprp = heif_boxes(meta)?.into_iter().find(|(k, _)| k == b"iprp")?.1;
     let ipco = heif_boxes(iprp)?.into_iter().find(|(k, _)| k == b"ipco")?.1;
-    heif_boxes(ipco)?
+    let mut sizes = Vec::new();
+    for (kind, b) in heif_boxes(ipco)? {
+        match &kind {
+            b"ispe" => {
+                // a full box: version and flags, then width and height
+                let w = u32::from_be_bytes(b.get(4..8)?.try_into().ok()?);
+                let h = u32::from_be_bytes(b.get(8..12)?.try_into().ok()?);
+                sizes.push((w, h));
+            }
+            b"hvcC" => sizes.extend(hvcc_coded_sizes(b)?),
+            _ => {}
+        }
+    }
+    sizes
         .into_iter()
-        .filter(|(k, _)| k == b"ispe")
-        .map(|(_, b)| {
-            // a full box: version and flags, then width and height
-            let w = u32::from_be_bytes(b.get(4..8)?.try_into().ok()?);
-            let h = u32::from_be_bytes(b.get(8..12)?.try_into().ok()?);
-            Some((w, h))
-        })
-        .collect::<Option<Vec<_>>>()?
-        .into_iter()
+        .filter(|&(w, h)| w > 0 && h > 0)
         .max_by_key(|&(w, h)| u64::from(w) * u64::from(h))
+}
+
+/// The coded picture sizes of the sequence parameter sets in an HEVC decoder configuration
+/// record (ISO/IEC 14496-15 8.3.3): 22 bytes of fields, then arrays of NAL units.
+fn hvcc_coded_sizes(b: &[u8]) -> Option<Vec<(u32, u32)>> {
+    let arrays = *b.get(22)?;
+    let mut rest = b.get(23..)?;
+    let mut out = Vec::new();
+    for _ in 0..arrays {
+        let nal_type = rest.first()? & 0x3f;
+        let count = u16::from_be_bytes(rest.get(1..3)?.try_into().ok()?);
+        rest = rest.get(3..)?;
+        for _ in 0..count {
+            let len = usize::from(u16::from_be_bytes(rest.get(0..2)?.try_into().ok()?));
+            let nal = rest.get(2..2 + len)?;
+            rest = &rest[2 + len..];
+            // 33: a sequence parameter set
+            if nal_type == 33 {
+                out.push(sps_coded_size(nal)?);
+            }
+        }
+    }
+    Some(out)
+}
+
+/// `pic_width_in_luma_samples` × `pic_height_in_luma_samples` of an HEVC sequence parameter
+/// set NAL unit (ITU-T H.265 7.3.2.2.1; the two-byte NAL header first).
+fn sps_coded_size(nal: &[u8]) -> Option<(u32, u32)> {
+    // the payload without its emulation prevention bytes (00 00 03 → 00 00); what the sizes
+    // need lies in the first few dozen bytes
+    let mut rbsp = Vec::with_capacity(64);
+    let mut zeros = 0;
+    for &byte in nal.get(2..)?.iter().take(256) {
+        if zeros >= 2 && byte == 3 {
+            zeros = 0;
+            continue;
+        }
+        zeros = if byte == 0 { zeros + 1 } else { 0 };
+        rbsp.push(byte);
+    }
+    let mut r = Bits {
+        data: &rbsp,
+        pos: 0,
+    };
+    r.skip(4)?; // sps_video_parameter_set_id
+    let sub_layers = r.read(3)?; // sps_max_sub_layers_minus1
+    r.skip(1)?; // sps_temporal_id_nesting_flag
+    // profile_tier_level(1, sps_max_sub_layers_minus1): the general profile and level
+    r.skip(88 + 8)?;
+    let mut present = Vec::new();
+    for _ in 0..sub_layers {
+        present.push((r.read(1)? == 1, r.read(1)? == 1));
+    }
+    if sub_layers > 0 {
+        r.skip(2 * (8 - sub_layers as usize))?;
+    }
+    for (profile, level) in present {
+        r.skip(if profile { 88 } else { 0 } + if level { 8 } else { 0 })?;
+    }
+    r.ue()?; // sps_seq_parameter_set_id
+    if r.ue()? == 3 {
+        r.skip(1)?; // separate_colour_plane_flag
+    }
+    Some((r.ue()?, r.ue()?))
+}
+
+/// A big-endian bit reader over a byte slice.
+struct Bits<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl Bits<'_> {
+    fn read(&mut self, n: u32) -> Option<u32> {
+        let mut v = 0u32;
+        for _ in 0..n {
+            let byte = *self.data.get(self.pos / 8)?;
+            v = (v << 1) | u32::from((byte >> (7 - self.pos % 8)) & 1);
+            self.pos += 1;
+        }
+        Some(v)
+    }
+
+    fn skip(&mut self, n: usize) -> Option<()> {
+        self.pos += n;
+        (self.pos <= self.data.len() * 8).then_some(())
+    }
+
+    /// An unsigned Exp-Golomb number (at most 32 bits of value).
+    fn ue(&mut self) -> Option<u32> {
+        let mut zeros = 0;
+        while self.read(1)? == 0 {
+            zeros += 1;
+            if zeros > 31 {
+                return None;
+            }
+        }
+        let rest = self.read(zeros)?;
+        u32::try_from((1u64 << zeros) - 1 + u64::from(rest)).ok()
+    }
 }
 
 #[cfg(test)]
@@ -743,6 +851,11 @@ mod tests {
 
     /// A HEIF file's box tree declaring `sizes` (tiles and a grid), with garbage for pixels.
     fn heif_file(sizes: &[(u32, u32)]) -> Vec<u8> {
+        heif_file_with(sizes, &[])
+    }
+
+    /// The same with more `ipco` properties (`extra`, whole boxes) after the sizes.
+    fn heif_file_with(sizes: &[(u32, u32)], extra: &[u8]) -> Vec<u8> {
         let ispes: Vec<u8> = sizes
             .iter()
             .flat_map(|&(w, h)| {
@@ -751,6 +864,7 @@ mod tests {
                 body.extend_from_slice(&h.to_be_bytes());
                 bx(b"ispe", &body)
             })
+            .chain(extra.iter().copied())
             .collect();
         let mut meta = vec![0u8; 4];
         meta.extend(bx(b"hdlr", &[0u8; 24]));
@@ -793,6 +907,64 @@ mod tests {
         lying[36..40].copy_from_slice(&u32::MAX.to_be_bytes());
         std::fs::write(&path, &lying).unwrap();
         assert_eq!(heif_dimensions(&path), None);
+    }
+
+    /// A minimal HEVC configuration record with one sequence parameter set coding `w`×`h`
+    /// (two sub-layers, so that their profile and level flags are walked too).
+    fn hvcc(w: u32, h: u32) -> Vec<u8> {
+        let mut bits = String::new();
+        let ue = |v: u32| {
+            let n = format!("{:b}", v + 1);
+            format!("{}{n}", "0".repeat(n.len() - 1))
+        };
+        bits += "0000"; // vps id
+        bits += "001"; // max_sub_layers_minus1 = 1
+        bits += "1";
+        bits += &"0".repeat(96); // general profile, tier and level
+        bits += "11"; // the sub-layer's profile and level present
+        bits += &"0".repeat(14); // reserved, up to 8 sub-layers
+        bits += &"0".repeat(88 + 8);
+        bits += &ue(0); // sps id
+        bits += &ue(1); // 4:2:0
+        bits += &ue(w);
+        bits += &ue(h);
+        bits += "1";
+        while !bits.len().is_multiple_of(8) {
+            bits.push('0');
+        }
+        let mut nal = vec![0x42, 0x01];
+        nal.extend(
+            bits.as_bytes()
+                .chunks(8)
+                .map(|c| u8::from_str_radix(std::str::from_utf8(c).unwrap(), 2).unwrap()),
+        );
+        let mut rec = vec![1u8; 22];
+        rec.push(1); // one array
+        rec.push(33); // of sequence parameter sets
+        rec.extend_from_slice(&1u16.to_be_bytes());
+        rec.extend_from_slice(&u16::try_from(nal.len()).unwrap().to_be_bytes());
+        rec.extend(nal);
+        bx(b"hvcC", &rec)
+    }
+
+    #[test]
+    fn a_heif_files_coded_size_counts_whatever_its_ispe_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.upload");
+        // an image that declares 64×64 and codes 20000×20000: its coded size
+        std::fs::write(&path, heif_file_with(&[(64, 64)], &hvcc(20000, 20000))).unwrap();
+        assert_eq!(heif_dimensions(&path), Some((20000, 20000)));
+        // and the other way round: the larger of the two
+        std::fs::write(&path, heif_file_with(&[(4000, 3000)], &hvcc(512, 512))).unwrap();
+        assert_eq!(heif_dimensions(&path), Some((4000, 3000)));
+        // a configuration cut anywhere in its parameter set is malformed: no size, no panic
+        let whole = hvcc(20000, 20000);
+        for cut in 8 + 23 + 5..whole.len() - 1 {
+            let mut short = whole[..cut].to_vec();
+            short[0..4].copy_from_slice(&u32::try_from(cut).unwrap().to_be_bytes());
+            std::fs::write(&path, heif_file_with(&[(64, 64)], &short)).unwrap();
+            assert_eq!(heif_dimensions(&path), None, "cut at {cut}");
+        }
     }
 
     #[test]

@@ -532,3 +532,51 @@ async fn the_live_channel_refuses_what_a_submission_would() {
         "a foreign origin is refused before the upgrade"
     );
 }
+
+#[tokio::test]
+async fn a_live_socket_holds_an_upload_slot_only_while_its_bytes_pay_for_it() {
+    use crate::security::until;
+    let app = crate::common::spawn_app_with(&[
+        ("IDV_MAX_CONCURRENT_UPLOADS", "1"),
+        ("IDV_BODY_MIN_RATE", "1000"),
+        ("IDV_BODY_TIMEOUT", "8s"),
+    ])
+    .await;
+    let p = app.partner("Acme").await;
+    let slots = || app.state.uploads.authenticated_free();
+    // a socket waiting for its user (the screen read before Record) holds no slot
+    let first = app.capture_link(&p.test_api_key, "first", None).await;
+    let mut a = Live::open(&app).await;
+    a.send(&hello(&first.token)).await;
+    assert!(matches!(a.next().await, Some(ServerMsg::Welcome { .. })));
+    assert_eq!(slots(), 1);
+    // a thousand bytes of photo at 1000 B/s buy it about a second, then it goes back
+    a.send_bin(Kind::IdPhoto, &[0u8; 999]).await;
+    until("the photo's bytes take the slot", || slots() == 0).await;
+    until("the slot goes back once they are paid for", || slots() == 1).await;
+    // so another user's socket gets it, and keeps it while its photo pays (100 KB: the
+    // whole rate window)
+    let second = app.capture_link(&p.test_api_key, "second", None).await;
+    let t0 = Instant::now();
+    let mut b = Live::open(&app).await;
+    b.send(&hello(&second.token)).await;
+    assert!(matches!(b.next().await, Some(ServerMsg::Welcome { .. })));
+    b.send_file(Kind::IdPhoto, &vec![0u8; 100_000]).await;
+    until("the second photo takes the slot", || slots() == 0).await;
+    // the first socket's next bytes find no slot free: the service's busy answer
+    a.send_bin(Kind::IdPhoto, &[0u8; 999]).await;
+    let busy = a.next().await;
+    assert!(
+        matches!(&busy, Some(ServerMsg::Error { status: 503, .. })),
+        "{busy:?}"
+    );
+    // a socket, however it pays, ends at IDV_BODY_TIMEOUT
+    let ended = b.next().await;
+    assert!(
+        matches!(&ended, Some(ServerMsg::Error { status: 408, error, .. }) if error.contains("did not end within 8 s")),
+        "{ended:?}"
+    );
+    let took = t0.elapsed();
+    assert!(took < std::time::Duration::from_secs(12), "{took:?}");
+    until("the ended socket gives its slot back", || slots() == 1).await;
+}

@@ -447,7 +447,7 @@ fn upload_held_at_a_file(app: &TestApp, fields: &[(&str, &str)]) -> std::net::Tc
 }
 
 /// Waits until `cond` holds (10 s at most): the server's own state, not a fixed sleep.
-async fn until(what: &str, cond: impl Fn() -> bool) {
+pub(crate) async fn until(what: &str, cond: impl Fn() -> bool) {
     let t0 = Instant::now();
     while !cond() {
         assert!(t0.elapsed() < Duration::from_secs(10), "never: {what}");

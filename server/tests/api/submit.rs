@@ -561,6 +561,14 @@ async fn scoring_failure_keeps_the_upload_as_review_with_a_webhook() {
 
 #[tokio::test]
 async fn heic_id_photo_is_accepted() {
+    // its size is read from its boxes before any decode: the declared 856×540, or the coded
+    // size of its parameter set (a few rows more: coding blocks), whichever is larger
+    let (w, h) = app::server::media::heif_dimensions(&crate::common::media("id_obama.heic"))
+        .expect("the real HEIC's size");
+    assert!(
+        (856..=872).contains(&w) && (540..=552).contains(&h),
+        "{w}×{h}"
+    );
     let app = spawn_app().await;
     let p = app.partner("Acme").await;
     let f = form(&p.api_key, "u")
