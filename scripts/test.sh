@@ -118,7 +118,8 @@ ensure_webkit
 # compiled once per target (wasm32 for the page, native for the server, its tests and the
 # binary the browser tests and Schemathesis run) and no later stage rebuilds anything.
 step "cargo fmt --check" cargo fmt --all -- --check
-step "no circular imports between server modules" python3 scripts/check-modules.py
+step "no circular imports at any level of app/src" python3 scripts/check-modules.py
+step "each table's SQL in its owner module" python3 scripts/check-tables.py
 use_clippy_compiler
 # The page's WASM builds beside the server (its own target directory, at a lower priority): the
 # server's build leaves a core idle for minutes (one large crate, then the test binaries'

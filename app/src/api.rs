@@ -1,9 +1,11 @@
-//! Server functions: thin, they hand over to services in `server::`.
+//! Every server function, thin over the services in `server::`: the guide's submit, and the
+//! capture page's consent, token renewal and texts. The page (`crate::capture`) calls them;
+//! nothing here is the page's own.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 
-use crate::contract::SubmitReply;
+use crate::{contract::SubmitReply, i18n::PageText};
 
 /// `POST /verif/submit` (exactly this path): the guide's submission endpoint, for the capture
 /// page and for partners' servers alike. Errors are the guide's JSON envelope with the guide's
@@ -50,4 +52,71 @@ pub async fn submit(data: MultipartData) -> Result<SubmitReply, ServerFnError> {
             })
         }
     }
+}
+
+/// Records the user's consent (this text's version, now) on the capture session.
+#[server(prefix = "/api", endpoint = "give_consent")]
+pub async fn give_consent(
+    capture_token: String,
+    consent_version: String,
+) -> Result<(), ServerFnError> {
+    use crate::server::{capture_links, error::AppError, state::AppState};
+    let state = expect_context::<AppState>();
+    if consent_version.is_empty() || consent_version.len() > 64 {
+        return Err(refuse(AppError::bad_request(
+            "consent_version is not valid",
+        )));
+    }
+    match capture_links::record_consent(&state.db, &capture_token, &consent_version).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(lookup)) => Err(refuse(lookup.into())),
+        Err(e) => Err(refuse(AppError::internal("recording consent", e))),
+    }
+}
+
+/// The page's words in another language (the switcher, or the browser's languages when the
+/// link did not choose one). Public text: no token needed.
+#[server(prefix = "/api", endpoint = "capture_text")]
+pub async fn capture_text(lang: u8) -> Result<PageText, ServerFnError> {
+    if usize::from(lang) >= crate::i18n::LANGUAGES.len() {
+        return Err(ServerFnError::new("unknown language"));
+    }
+    Ok(crate::server::i18n::text(usize::from(lang), true))
+}
+
+/// Keeps the open page's capture token alive (see `capture_links::renew`); returns its expiry
+/// (epoch ms).
+#[server(prefix = "/api", endpoint = "renew_capture_token")]
+pub async fn renew_capture_token(capture_token: String) -> Result<i64, ServerFnError> {
+    use crate::server::{capture_links, error::AppError, state::AppState};
+    let state = expect_context::<AppState>();
+    match capture_links::renew(&state.db, &capture_token, state.config.capture_token_ttl).await {
+        Ok(Ok(expires_at)) => Ok(expires_at),
+        Ok(Err(lookup)) => Err(refuse(lookup.into())),
+        Err(e) => Err(refuse(AppError::internal("renewing a capture token", e))),
+    }
+}
+
+/// A server function's refusal: the error's status on the response, its message for the page.
+/// The statuses and messages are the service's own (`AppError`), the same as `GET /verif/`'s
+/// and `POST /verif/submit`'s (`AppError::public_message`: a failure of ours is logged and
+/// not described).
+#[cfg(feature = "ssr")]
+fn refuse(e: crate::server::error::AppError) -> ServerFnError {
+    e.log();
+    expect_context::<leptos_axum::ResponseOptions>().set_status(e.status());
+    ServerFnError::ServerError(e.public_message())
+}
+
+/// The page's words for the page's life: on the server the shared copy of the language (no
+/// allocation per page), in the browser one copy per language shown (kept: a user switches
+/// a few times at most).
+#[cfg(feature = "ssr")]
+pub fn page_text(t: PageText) -> &'static PageText {
+    crate::server::i18n::shared(usize::from(t.lang))
+}
+
+#[cfg(not(feature = "ssr"))]
+pub fn page_text(t: PageText) -> &'static PageText {
+    Box::leak(Box::new(t))
 }

@@ -1,10 +1,10 @@
 //! The capture page at `/verif/`: partner-themed, server-rendered, then driven by the WASM.
 //!
 //! The server validates the partner's key (or session link) in `GET /verif/` (see
-//! `server::verif_page`) and provides [`CapturePageData`] as context; the page reads it
+//! `server::capture_page`) and provides [`CapturePageData`] as context; the page reads it
 //! as a `SharedValue`, serialized into the HTML and read back synchronously when the WASM
 //! hydrates (no suspense: the page hydrates in one pass, and its download carries no async
-//! hydration code). The flow: consent (recorded on the capture session by [`give_consent`]),
+//! hydration code). The flow: consent (recorded on the capture session by `crate::api::give_consent`),
 //! the document type and an ID photo (camera or file), its back for an ID card or a licence,
 //! then the selfie video recorded live (`live`: the server sends each prompt and screen colour
 //! when due, and answers when the recording ends; a picked video file is uploaded instead,
@@ -15,8 +15,6 @@ mod browser;
 mod id_photo;
 mod live;
 mod selfie;
-#[cfg(feature = "ssr")]
-pub mod server;
 mod submit;
 
 use leptos::prelude::*;
@@ -41,63 +39,6 @@ pub const CONSENT_VERSION: &str = "2026-11-26";
 /// `MAX_RECORD_MS`: `Challenge::random`).
 const RECORD_SECONDS: u32 = crate::challenge::MAX_RECORD_MS / 1000;
 const COUNTDOWN_SECONDS: u32 = 3;
-
-/// Records the user's consent (this text's version, now) on the capture session.
-#[server(prefix = "/api", endpoint = "give_consent")]
-pub async fn give_consent(
-    capture_token: String,
-    consent_version: String,
-) -> Result<(), ServerFnError> {
-    use crate::server::{capture_links, error::AppError, state::AppState};
-    let state = expect_context::<AppState>();
-    if consent_version.is_empty() || consent_version.len() > 64 {
-        return Err(refuse(AppError::bad_request(
-            "consent_version is not valid",
-        )));
-    }
-    match capture_links::record_consent(&state.db, &capture_token, &consent_version).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(lookup)) => Err(refuse(lookup.into())),
-        Err(e) => Err(refuse(AppError::internal("recording consent", e))),
-    }
-}
-
-/// The page's words in another language (the switcher, or the browser's languages when the
-/// link did not choose one). Public text: no token needed.
-#[server(prefix = "/api", endpoint = "capture_text")]
-pub async fn capture_text(lang: u8) -> Result<PageText, ServerFnError> {
-    if usize::from(lang) >= LANGUAGES.len() {
-        return Err(ServerFnError::new("unknown language"));
-    }
-    Ok(crate::server::i18n::text(usize::from(lang), true))
-}
-
-/// Keeps the open page's capture token alive (see `capture_links::renew`); returns its expiry
-/// (epoch ms).
-#[server(prefix = "/api", endpoint = "renew_capture_token")]
-pub async fn renew_capture_token(capture_token: String) -> Result<i64, ServerFnError> {
-    use crate::server::{capture_links, error::AppError, state::AppState};
-    let state = expect_context::<AppState>();
-    match capture_links::renew(&state.db, &capture_token, state.config.capture_token_ttl).await {
-        Ok(Ok(expires_at)) => Ok(expires_at),
-        Ok(Err(lookup)) => Err(refuse(lookup.into())),
-        Err(e) => Err(refuse(AppError::internal("renewing a capture token", e))),
-    }
-}
-
-/// A server function's refusal: the error's status on the response, its message for the page.
-/// The statuses and messages are the service's own (`AppError`), the same as `GET /verif/`'s
-/// and `POST /verif/submit`'s; a failure of ours is logged and not described.
-#[cfg(feature = "ssr")]
-fn refuse(e: crate::server::error::AppError) -> ServerFnError {
-    use crate::server::error::AppError;
-    e.log();
-    expect_context::<leptos_axum::ResponseOptions>().set_status(e.status());
-    ServerFnError::ServerError(match e {
-        AppError::Internal { .. } => "Something went wrong on our side; please try again".into(),
-        other => other.public_message(),
-    })
-}
 
 /// The page. Its data exists only in the server render of `GET /verif/` (the route is not
 /// reachable otherwise: `server::verif_page` answers it), and reaches the browser inside the
@@ -244,7 +185,7 @@ struct Flow {
 
 impl Flow {
     fn new(mut data: CapturePageData) -> Self {
-        let text = keep(std::mem::take(&mut data.text));
+        let text = crate::api::page_text(std::mem::take(&mut data.text));
         let waiting = text.get(Msg::ConsentWaiting).to_string();
         Self {
             data: StoredValue::new(data),
@@ -337,19 +278,6 @@ fn too_big(f: Flow, msg: Msg, m: &Media, max: u64) -> Option<String> {
     (m.size > max).then(|| f.tf(msg, &[("limit", &f.size(shown))]))
 }
 
-/// The page's words for the page's life: on the server the shared copy of the language (no
-/// allocation per page), in the browser one copy per language shown (kept: a user switches
-/// a few times at most).
-#[cfg(feature = "ssr")]
-fn keep(t: PageText) -> &'static PageText {
-    crate::server::i18n::shared(usize::from(t.lang))
-}
-
-#[cfg(not(feature = "ssr"))]
-fn keep(t: PageText) -> &'static PageText {
-    Box::leak(Box::new(t))
-}
-
 /// Shows the page in language `lang` (an index in `LANGUAGES`): its words come from the
 /// server; the step on screen is drawn again (a camera that was on starts again).
 fn switch_language(f: Flow, lang: u8) {
@@ -357,13 +285,13 @@ fn switch_language(f: Flow, lang: u8) {
         return;
     }
     spawn_local(async move {
-        let Ok(text) = capture_text(lang).await else {
+        let Ok(text) = crate::api::capture_text(lang).await else {
             return;
         };
         let step = f.step.get_untracked();
         let camera_on = !matches!(f.camera.get_untracked(), Camera::Off | Camera::Failed(_));
         browser::show_language(&text);
-        f.text.set(keep(text));
+        f.text.set(crate::api::page_text(text));
         // a recording under way goes on in the old words (its prompts come in the new ones)
         let recording = f.live.get_untracked() != live::Live::Closed
             && matches!(
@@ -397,7 +325,7 @@ fn keep_token_alive(f: Flow) {
             }
             let token = f.data.with_value(|d| d.capture_token.clone());
             spawn_local(async move {
-                match renew_capture_token(token).await {
+                match crate::api::renew_capture_token(token).await {
                     Ok(new_expiry) if new_expiry as f64 > expires_at => {
                         f.data.update_value(|d| d.expires_at = new_expiry);
                         keep_token_alive(f);
@@ -462,7 +390,7 @@ fn Capture(data: CapturePageData) -> impl IntoView {
         f.say(f.t(Msg::CameraStarting));
         let token = f.data.with_value(|d| d.capture_token.clone());
         spawn_local(async move {
-            let r = give_consent(token, CONSENT_VERSION.to_string()).await;
+            let r = crate::api::give_consent(token, CONSENT_VERSION.to_string()).await;
             f.busy.set(false);
             match r {
                 Ok(()) => {

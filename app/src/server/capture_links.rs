@@ -307,6 +307,20 @@ pub async fn release(db: &Db, session_id: &str) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// A redacted check's contact data goes from the link that made it too (in its transaction).
+pub async fn forget_contact(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    check_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE capture_sessions SET user_email = NULL, user_phone = NULL, expected = NULL WHERE check_id = $1",
+    )
+    .bind(check_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Deletes sessions that were never used and expired more than `after` ago, with the contact
 /// data the partner gave them. Returns how many.
 pub async fn delete_expired_unused(db: &Db, after: Duration) -> Result<u64, sqlx::Error> {

@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use super::{
     audit::{self, Action, Actor},
-    db::{Db, now_ms},
+    db::{Db, LeasedRows, now_ms},
     error::AppError,
     outbox::{self, Event},
     state::AppState,
@@ -61,6 +61,82 @@ pub struct CheckRecord {
 }
 
 pub use super::db::rfc3339_ms;
+
+/// The selfie file's SHA-256 on a check being committed (the replay check's evidence; cleared
+/// with the files).
+pub async fn set_selfie_sha256(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+    sha256: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE checks SET selfie_sha256 = $2 WHERE id = $1")
+        .bind(id)
+        .bind(sha256)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Whether an earlier live check was made from a selfie file with this SHA-256 (while its files
+/// are kept).
+pub async fn live_check_with_selfie(db: &Db, sha256: &str) -> Result<bool, sqlx::Error> {
+    let seen: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM checks WHERE selfie_sha256 = $1 AND livemode = 1 LIMIT 1",
+    )
+    .bind(sha256)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(seen.is_some())
+}
+
+/// Whether check `id` exists (was committed).
+pub async fn exists(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<String> = sqlx::query_scalar("SELECT id FROM checks WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Checks whose files' retention has passed.
+const EXPIRED_FILES: LeasedRows = LeasedRows {
+    table: "checks",
+    key: "id",
+    lease: "sweep_lease_until",
+    due: "files_expire_at",
+    only: "files_deleted_at IS NULL",
+    returning: "id, partner_id, livemode, selfie_key, id_key, id_back_key",
+};
+
+/// Up to `batch` checks whose files' retention has passed, leased until `lease_until` (rows of
+/// `id, partner_id, livemode, selfie_key, id_key, id_back_key`).
+pub async fn claim_expired_files(
+    db: &Db,
+    batch: i64,
+    now: i64,
+    lease_until: i64,
+) -> Result<Vec<sqlx::any::AnyRow>, sqlx::Error> {
+    db.claim_due(EXPIRED_FILES, batch, now, lease_until).await
+}
+
+/// The files of check `id` are deleted: so are its selfie's hash, its lease and (unless its
+/// partner keeps it) its document data.
+pub async fn files_deleted(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE checks SET files_deleted_at = $2, selfie_sha256 = NULL, sweep_lease_until = NULL, \
+         document = CASE WHEN (SELECT keep_document_data FROM partners WHERE partners.id = checks.partner_id) = 1 \
+         THEN document ELSE NULL END WHERE id = $1",
+    )
+    .bind(id)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
 
 /// Stores the check and its outbox row in the caller's transaction.
 pub async fn insert(
@@ -406,12 +482,7 @@ pub async fn redact(state: &AppState, check: &CheckRecord, actor: &Actor) -> Res
     .await?
     .rows_affected();
     if n == 1 {
-        sqlx::query(
-            "UPDATE capture_sessions SET user_email = NULL, user_phone = NULL, expected = NULL WHERE check_id = $1",
-        )
-        .bind(&check.id)
-        .execute(&mut *tx)
-        .await?;
+        super::capture_links::forget_contact(&mut tx, &check.id).await?;
         outbox::enqueue(&mut tx, &check.id, &check.partner_id, Event::Redacted).await?;
         audit::record(
             &mut *tx,

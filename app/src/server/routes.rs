@@ -1,5 +1,5 @@
 //! The HTTP surface: each surface's own router merged into one (the capture page
-//! `capture::server`, the partner API `api_v1`, the dashboard `dashboard`, the files, the
+//! `capture_page`, the partner API `api_v1`, the dashboard `dashboard`, the files, the
 //! Leptos routes and health checks), and the layers every request passes through (request id,
 //! tracing without query strings, security headers, per-IP limits, the minimum body rate, the
 //! submit guard).
@@ -38,7 +38,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list_with_exclusions(
         App,
         Some(
-            crate::capture::server::OWN_PAGE_PATHS
+            super::capture_page::OWN_PAGE_PATHS
                 .iter()
                 .map(|p| p.to_string())
                 .collect(),
@@ -49,7 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
-        .merge(crate::capture::server::router())
+        .merge(super::capture_page::router())
         .merge(super::live::router())
         .route("/files/{*key}", get(serve_file))
         .merge(super::api_v1::router(state.clone()))
@@ -83,7 +83,7 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::capture::server::guard_submit,
+            super::capture_page::guard_submit,
         ))
         .layer(axum::middleware::map_response_with_state(
             state.clone(),

@@ -6,7 +6,7 @@
 //!    against what a capture link fixed ([`contact`]);
 //! 2. [`inspect`] both files by content, on a bounded number of media slots (`media`);
 //! 3. [`score`] on the scoring slots;
-//! 4. [`store`] both files, under a guard ([`StoredFiles`]) that deletes them unless the check
+//! 4. [`store`] both files, under a guard (`pending_files::StoredFiles`) that deletes them unless the check
 //!    is committed;
 //! 5. [`commit`] the check and its webhook outbox row in one transaction (consuming the link),
 //!    and answer with the guide's JSON.
@@ -27,6 +27,7 @@ use super::{
     intake::{self, Limits},
     media, observe,
     partners::{self, KeyKind, KeyMode},
+    pending_files::{self, StoredFiles},
     state::AppState,
     verify::{self, Inputs},
 };
@@ -1012,14 +1013,10 @@ async fn replay_check(
     outcome: &mut verify::Outcome,
 ) -> Result<String, AppError> {
     let hash = sha256_file(selfie, "hashing the selfie video").await?;
-    let seen: Option<String> = sqlx::query_scalar(
-        "SELECT id FROM checks WHERE selfie_sha256 = $1 AND livemode = 1 LIMIT 1",
-    )
-    .bind(&hash)
-    .fetch_optional(&state.db.pool)
-    .await
-    .map_err(|e| AppError::internal("looking for a replayed video", e))?;
-    if seen.is_some() && caller.auth.mode == KeyMode::Live {
+    let seen = checks::live_check_with_selfie(&state.db, &hash)
+        .await
+        .map_err(|e| AppError::internal("looking for a replayed video", e))?;
+    if seen && caller.auth.mode == KeyMode::Live {
         verify::add_risk(outcome, crate::contract::RiskFactor::ReplayedVideo);
     }
     Ok(hash)
@@ -1043,66 +1040,6 @@ fn answered_challenge(
         ))
     })?;
     Ok(Some((challenge.clone(), timeline)))
-}
-
-/// Stored objects of a check not committed yet. Unless [`StoredFiles::keep`] is called (after
-/// the commit), dropping it deletes them: on an error, and also when the request is cancelled
-/// (the client went away) between the upload and the commit.
-#[must_use]
-struct StoredFiles {
-    storage: super::storage::Storage,
-    keys: Vec<String>,
-    /// The `pending_files` row naming these keys (the database, the check id): deleted with
-    /// the files here, or by the commit; left behind only by a process that died.
-    pending: Option<(super::db::Db, String)>,
-}
-
-impl StoredFiles {
-    fn keep(mut self) {
-        self.keys.clear();
-    }
-}
-
-impl Drop for StoredFiles {
-    fn drop(&mut self) {
-        if self.keys.is_empty() {
-            return;
-        }
-        let (storage, keys) = (self.storage.clone(), std::mem::take(&mut self.keys));
-        let pending = self.pending.take();
-        let Ok(rt) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
-        rt.spawn(async move {
-            // a commit whose answer was lost (cancelled at its last await, or an error after
-            // the database applied it) may have made the check: then the files are its own
-            if let Some((db, check_id)) = &pending {
-                let committed = sqlx::query_scalar::<_, String>("SELECT id FROM checks WHERE id = $1")
-                    .bind(check_id)
-                    .fetch_optional(&db.pool)
-                    .await;
-                // committed: its transaction deleted the note, the files are the check's;
-                // unknown (the database failed): the note stays and the sweep of unfinished
-                // submissions decides after its grace
-                if !matches!(committed, Ok(None)) {
-                    return;
-                }
-            }
-            let mut all = true;
-            for k in &keys {
-                if let Err(e) = storage.delete(k).await {
-                    all = false;
-                    tracing::warn!(
-                        error = format!("{e:#}"),
-                        "deleting an uncommitted file failed; the sweep of unfinished submissions removes it"
-                    );
-                }
-            }
-            if all && let Some((db, check_id)) = pending {
-                let _ = super::retention::forget_pending(&db, &check_id).await;
-            }
-        });
-    }
 }
 
 /// Step 4: both files into storage. The guard it returns deletes them again unless the check
@@ -1131,17 +1068,16 @@ async fn store(
     // the keys are written down before the first byte goes out: a node killed between here and
     // the commit leaves the row, and the sweeper deletes its files
     let keys: Vec<String> = files.iter().map(|f| f.0.clone()).collect();
-    super::retention::note_pending(&state.db, &names.check_id, &keys)
+    pending_files::note(&state.db, &names.check_id, &keys)
         .await
         .map_err(|e| AppError::internal(format!("noting files of check {}", names.check_id), e))?;
-    let mut stored = StoredFiles {
-        storage: storage.clone(),
-        keys: Vec::with_capacity(3),
-        pending: Some((state.db.clone(), names.check_id.clone())),
-    };
+    let mut stored = StoredFiles::new(
+        storage.clone(),
+        Some((state.db.clone(), names.check_id.clone())),
+    );
     for (key, upload, mime, name) in files {
         // a failed put leaves nothing under its key; the guard deletes the ones before it
-        stored.keys.push(key.clone());
+        stored.add(key.clone());
         storage
             .put_file(key, upload.spool.path(), mime, name)
             .await
@@ -1171,27 +1107,16 @@ async fn commit(
             return Ok(Err(refused));
         }
         checks::insert(&mut tx, record).await?;
+        checks::set_selfie_sha256(&mut tx, &record.id, selfie_sha256).await?;
         // the note of its files goes in the same transaction; a sweeper that has claimed it
-        // (the note outlived IDV_RETENTION_SWEEP's grace: a stalled submission) is deleting the
-        // files, so this check must not exist
-        let noted =
-            sqlx::query("DELETE FROM pending_files WHERE check_id = $1 AND lease_until IS NULL")
-                .bind(&record.id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-        if noted != 1 {
+        // (a stalled submission) is deleting the files, so this check must not exist
+        if !pending_files::clear_in(&mut tx, &record.id).await? {
             tx.rollback().await?;
             return Err(sqlx::Error::Protocol(
                 "the files of this submission were claimed by the sweep of unfinished submissions"
                     .into(),
             ));
         }
-        sqlx::query("UPDATE checks SET selfie_sha256 = $2 WHERE id = $1")
-            .bind(&record.id)
-            .bind(selfie_sha256)
-            .execute(&mut *tx)
-            .await?;
         let user = attempts::User {
             partner_id: &record.partner_id,
             livemode: record.livemode,
@@ -1258,11 +1183,10 @@ mod tests {
         }
         let count = |root: &std::path::Path| walk(root).len();
         assert_eq!(count(&root), 3);
-        drop(StoredFiles {
-            storage: storage.clone(),
-            keys: vec!["p/c1/a.webm".into(), "p/c1/b.jpg".into()],
-            pending: None,
-        });
+        let mut guard = StoredFiles::new(storage.clone(), None);
+        guard.add("p/c1/a.webm".into());
+        guard.add("p/c1/b.jpg".into());
+        drop(guard);
         let mut left = count(&root);
         for _ in 0..100 {
             if left == 1 {
@@ -1275,12 +1199,9 @@ mod tests {
             left, 1,
             "the dropped guard's files are deleted, the other stays"
         );
-        StoredFiles {
-            storage: storage.clone(),
-            keys: vec!["p/c2/a.webm".into()],
-            pending: None,
-        }
-        .keep();
+        let mut guard = StoredFiles::new(storage.clone(), None);
+        guard.add("p/c2/a.webm".into());
+        guard.keep();
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         assert_eq!(count(&root), 1, "kept files stay");
     }

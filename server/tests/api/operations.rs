@@ -200,7 +200,7 @@ async fn process_limits_are_per_node() {
 /// files of a check that did commit.
 #[tokio::test]
 async fn files_of_a_submission_that_never_committed_are_swept() {
-    use app::server::retention;
+    use app::server::pending_files;
     let app = spawn_app_with(&[]).await;
     let storage = &app.state.storage;
     let dir = tempfile::tempdir().unwrap();
@@ -219,13 +219,13 @@ async fn files_of_a_submission_that_never_committed_are_swept() {
         "p1/dead/selfie.webm".to_string(),
         "p1/dead/id.jpg".to_string(),
     ];
-    retention::note_pending(&app.state.db, "dead", &keys)
+    pending_files::note(&app.state.db, "dead", &keys)
         .await
         .unwrap();
     put("p1/dead/selfie.webm").await;
     put("p1/dead/id.jpg").await;
     // not yet: a live submission between its store and its commit looks the same
-    assert_eq!(retention::sweep_orphans(&app.state).await.unwrap(), 0);
+    assert_eq!(pending_files::sweep(&app.state).await.unwrap(), 0);
     sqlx::query("UPDATE pending_files SET expires_at = 0")
         .execute(&app.state.db.pool)
         .await
@@ -233,7 +233,7 @@ async fn files_of_a_submission_that_never_committed_are_swept() {
     // this sweep, or the node's own sweeper running beside it: one of them deletes them
     let mut deleted = 0;
     for _ in 0..50 {
-        deleted += retention::sweep_orphans(&app.state).await.unwrap();
+        deleted += pending_files::sweep(&app.state).await.unwrap();
         if app.count("pending_files").await == 0 {
             break;
         }

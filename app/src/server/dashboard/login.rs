@@ -309,6 +309,18 @@ impl CsrfProtected for CsrfForm {
     }
 }
 
+/// Deletes dashboard logins that expired or were revoked before `before` (epoch ms). Returns
+/// how many.
+pub async fn delete_ended_logins(db: &Db, before: i64) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query("DELETE FROM dashboard_sessions WHERE expires_at < $1 OR revoked_at < $1")
+            .bind(before)
+            .execute(&db.pool)
+            .await?
+            .rows_affected(),
+    )
+}
+
 pub(super) async fn sign_out(
     State(state): State<AppState>,
     Guarded { login: s, form: _ }: Guarded<CsrfForm>,

@@ -11,6 +11,8 @@ mod login;
 pub mod pages;
 mod settings;
 
+pub use login::delete_ended_logins;
+
 use axum::{
     Form, Router,
     extract::{FromRequestParts, Path, Query, State},

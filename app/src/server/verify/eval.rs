@@ -97,7 +97,7 @@ pub fn faces(models: &FaceModels, dir: &Path, threshold: f32) -> anyhow::Result<
             }
         };
         let detect = t0.elapsed();
-        let best = super::local::largest(&faces);
+        let best = super::face::largest(&faces);
         let t1 = Instant::now();
         let emb = match &best {
             Some(f) => Some(models.embed(&img, f)?),

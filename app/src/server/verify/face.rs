@@ -461,3 +461,11 @@ fn fold_dequantize(graph: &mut pb::GraphProto) -> anyhow::Result<()> {
     tracing::debug!(folded, "folded DequantizeLinear constants");
     Ok(())
 }
+
+/// The largest face found, when any.
+pub fn largest(faces: &[Face]) -> Option<Face> {
+    faces
+        .iter()
+        .copied()
+        .max_by(|a, b| a.area().total_cmp(&b.area()))
+}

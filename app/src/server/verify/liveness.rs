@@ -201,7 +201,7 @@ impl Tracker {
                 (0, Some(c)) => c,
                 (0, None) | (1, Some(_)) => {
                     let faces = models.detect(frame, super::face::SMALL, self.detect_threshold)?;
-                    match super::local::largest(&faces) {
+                    match super::face::largest(&faces) {
                         Some(f) => Crop::around_face(&f),
                         None => break,
                     }

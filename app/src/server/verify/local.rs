@@ -22,8 +22,8 @@ use std::{
 use image::{GrayImage, RgbImage};
 
 use super::{
-    Inputs, Outcome, Verifier,
-    face::{Face, FaceModels, LARGE, SMALL, cosine},
+    Comparison, Inputs, Outcome, Verifier,
+    face::{Face, FaceModels, LARGE, SMALL, cosine, largest},
     frames, liveness,
     mesh::{Crop, FaceMesh},
 };
@@ -380,14 +380,6 @@ fn mean_abs_diff(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum::<f32>() / a.len().max(1) as f32
 }
 
-/// The largest face found, when any.
-pub fn largest(faces: &[Face]) -> Option<Face> {
-    faces
-        .iter()
-        .copied()
-        .max_by(|a, b| a.area().total_cmp(&b.area()))
-}
-
 fn push(v: &mut Vec<RiskFactor>, r: RiskFactor) {
     if !v.contains(&r) {
         v.push(r);
@@ -481,21 +473,6 @@ pub struct StageTimes {
     pub detect: Duration,
     /// Alignment and embedding.
     pub embed: Duration,
-}
-
-/// A face comparison by one backend (or by two together).
-#[derive(Debug, Clone)]
-pub struct Comparison {
-    /// 0..1 on the backend's own scale.
-    pub similarity: f32,
-    /// The similarity at which this backend starts to say "same person".
-    pub match_at: f32,
-    pub is_identical: bool,
-    /// Confident it is a different person.
-    pub mismatch: bool,
-    /// 0..1, in the decision `is_identical`.
-    pub confidence: f32,
-    pub method: String,
 }
 
 /// The local model's comparison of a cosine similarity.

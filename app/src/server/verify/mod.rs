@@ -272,6 +272,21 @@ impl InferencePool {
     }
 }
 
+/// A face comparison by one backend (or by two together).
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// 0..1 on the backend's own scale.
+    pub similarity: f32,
+    /// The similarity at which this backend starts to say "same person".
+    pub match_at: f32,
+    pub is_identical: bool,
+    /// Confident it is a different person.
+    pub mismatch: bool,
+    /// 0..1, in the decision `is_identical`.
+    pub confidence: f32,
+    pub method: String,
+}
+
 #[cfg(test)]
 mod tests {
     use std::{

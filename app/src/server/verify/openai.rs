@@ -14,7 +14,7 @@ use image::RgbImage;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::local::Comparison;
+use super::Comparison;
 use crate::server::config::{OpenAiConfig, Secret};
 
 pub const METHOD: &str = "openai_vision";

@@ -83,7 +83,7 @@ impl Actor {
     pub fn new(models: &FaceModels, mesh: &FaceMesh, photo: &RgbImage) -> anyhow::Result<Self> {
         let faces = models.detect(photo, super::face::LARGE, 0.6)?;
         let face =
-            super::local::largest(&faces).ok_or_else(|| anyhow::anyhow!("no face in the photo"))?;
+            super::face::largest(&faces).ok_or_else(|| anyhow::anyhow!("no face in the photo"))?;
         let scale = FACE_WIDTH / face.w.max(1.0);
         let (fcx, fcy) = (face.x + face.w / 2.0, face.y + face.h / 2.0);
         let (tx, ty) = (WIDTH as f32 / 2.0, HEIGHT as f32 * 0.45);
@@ -99,7 +99,7 @@ impl Actor {
             Rgb([p[0] as u8, p[1] as u8, p[2] as u8])
         });
         let faces = models.detect(&base, super::face::SMALL, 0.6)?;
-        let face = super::local::largest(&faces)
+        let face = super::face::largest(&faces)
             .ok_or_else(|| anyhow::anyhow!("no face in the framed photo"))?;
         let m = mesh.run(&base, Crop::around_face(&face))?;
         let m = mesh.run(&base, m.next_crop())?;

@@ -1,6 +1,7 @@
 //! The capture page's server side: `GET /verif/` (the partner's key or a capture link checked,
 //! a capture token made, the page rendered with its data under a nonce CSP) and the guard in
-//! front of `POST /verif/submit`. The page itself and its server functions are in `super`.
+//! front of `POST /verif/submit`. The page itself is `crate::capture`, its server functions
+//! `crate::api`.
 
 use std::sync::{Arc, OnceLock};
 
