@@ -120,6 +120,7 @@ ensure_webkit
 step "cargo fmt --check" cargo fmt --all -- --check
 step "no circular imports at any level of app/src" python3 scripts/check-modules.py
 step "each table's SQL in its owner module" python3 scripts/check-tables.py
+step "each setting spelled once" python3 scripts/check-settings.py
 use_clippy_compiler
 # The page's WASM builds beside the server (its own target directory, at a lower priority): the
 # server's build leaves a core idle for minutes (one large crate, then the test binaries'

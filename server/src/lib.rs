@@ -70,7 +70,7 @@ pub async fn open_storage(config: &Config, key: &MasterKey) -> anyhow::Result<St
                 config.public_url.clone(),
                 key.clone(),
             )
-            .context("IDV_DATA_DIR")?,
+            .context(S::DATA_DIR.name)?,
         ),
         StorageConfig::Azure(s) => Arc::new(
             AzureStorage::connect(s)

@@ -512,8 +512,6 @@ pub(super) async fn inspect_files(
 }
 
 /// [`process`] after its media were inspected.
-// one story in order; each step is its own function, what is left is the record they make
-#[allow(clippy::too_many_lines)]
 pub(super) async fn process_inspected(
     state: &AppState,
     caller: Caller,
@@ -533,7 +531,7 @@ pub(super) async fn process_inspected(
     let names = Names::new(&caller.auth.partner.id, &video, &image, back.as_ref());
     tracing::Span::current().record("check_id", names.check_id.as_str());
     let answered = recording.answered().cloned();
-    let scored = score(
+    let mut scored = score(
         state,
         &caller,
         &names.check_id,
@@ -544,20 +542,19 @@ pub(super) async fn process_inspected(
         requested,
     )
     .await?;
-    let (mut outcome, review_reason, forced) =
-        (scored.outcome, scored.review_reason, scored.forced);
+    let (outcome, forced) = (&mut scored.outcome, scored.forced);
     // a video that arrived faster than it could be filmed was made before its prompts: a
     // verdict, never another recording
     if let Recording::Live { not_live: true, .. } = &recording {
-        verify::add_risk(&mut outcome, crate::contract::RiskFactor::RecordingNotLive);
+        verify::add_risk(outcome, crate::contract::RiskFactor::RecordingNotLive);
     }
     // a replay is refused outright, never offered another challenge
-    let selfie_sha256 = replay_check(state, &caller, selfie, &mut outcome).await?;
-    retry_challenge(state, &caller, answered.is_some(), &outcome).await?;
+    let selfie_sha256 = replay_check(state, &caller, selfie, outcome).await?;
+    retry_challenge(state, &caller, answered.is_some(), outcome).await?;
     // the document's findings after the retry decision: a retry is about the recording only
     if !forced {
         for risk in &scored.document.risks {
-            verify::add_risk(&mut outcome, *risk);
+            verify::add_risk(&mut scored.outcome, *risk);
         }
     }
     let stored = observe::stage(
@@ -567,59 +564,13 @@ pub(super) async fn process_inspected(
     )
     .await?;
 
-    let cfg = &state.config;
+    let record = check_record(state, &caller, fields, names, (email, phone), scored);
     let Caller {
-        auth,
-        user_identifier,
         session_id,
-        page_consent,
         idempotency,
         attempt,
         ..
     } = caller;
-    let completed_at = now_ms();
-    // Consent: what the page recorded on the session; else what the submitter declares.
-    let (consent_version, consented_at) = match page_consent {
-        Some((v, at)) => (Some(v), Some(at)),
-        None => {
-            let v = fields.get("consent_version").map(str::to_string);
-            let at = v.as_ref().map(|_| names.created_at);
-            (v, at)
-        }
-    };
-    let record = CheckRecord {
-        id: names.check_id.clone(),
-        partner_id: auth.partner.id.clone(),
-        livemode: auth.mode == KeyMode::Live,
-        user_identifier,
-        user_email: email,
-        user_phone: phone,
-        status: outcome.status,
-        face: outcome.face,
-        overall_score: outcome.overall_score,
-        confidence_level: outcome.confidence_level,
-        summary: outcome.summary,
-        risk_factors: outcome.risk_factors,
-        review_reason,
-        storage_backend: state.storage.name().to_string(),
-        selfie_key: names.selfie_key,
-        selfie_file_name: names.selfie_name,
-        id_key: names.id_key,
-        id_file_name: names.id_name,
-        consent_version,
-        consented_at,
-        created_at: names.created_at,
-        completed_at,
-        files_expire_at: completed_at
-            + i64::try_from(cfg.retention.as_millis()).unwrap_or(i64::MAX / 4),
-        files_deleted_at: None,
-        redacted_at: None,
-        reviewed_at: None,
-        review_note: None,
-        document: scored.document.data,
-        id_back_key: names.id_back.as_ref().map(|(key, _)| key.clone()),
-        id_back_file_name: names.id_back.map(|(_, name)| name),
-    };
     observe::stage(
         "commit",
         Some(&record.id),
@@ -637,7 +588,7 @@ pub(super) async fn process_inspected(
     observe::check_completed(record.status.as_str(), &record.face.method, record.livemode);
     tracing::info!(check_id = %record.id, status = record.status.as_str(), similarity = record.face.similarity_score, "check completed");
 
-    let result = checks::to_result(&record, &state.storage, cfg.link_ttl)
+    let result = checks::to_result(&record, &state.storage, state.config.link_ttl)
         .await
         .map_err(|e| AppError::internal(format!("minting links for check {}", record.id), e))?;
     Ok(SubmitSuccess {
@@ -645,6 +596,61 @@ pub(super) async fn process_inspected(
         check_id: record.id,
         result,
     })
+}
+
+/// The check's record: what the steps decided, under the names its files were stored with.
+fn check_record(
+    state: &AppState,
+    caller: &Caller,
+    fields: &intake::Intake,
+    names: Names,
+    (user_email, user_phone): (Option<String>, Option<String>),
+    scored: Scored,
+) -> CheckRecord {
+    let completed_at = now_ms();
+    // Consent: what the page recorded on the session; else what the submitter declares.
+    let (consent_version, consented_at) = match &caller.page_consent {
+        Some((v, at)) => (Some(v.clone()), Some(*at)),
+        None => {
+            let v = fields.get("consent_version").map(str::to_string);
+            let at = v.as_ref().map(|_| names.created_at);
+            (v, at)
+        }
+    };
+    let outcome = scored.outcome;
+    CheckRecord {
+        id: names.check_id.clone(),
+        partner_id: caller.auth.partner.id.clone(),
+        livemode: caller.auth.mode == KeyMode::Live,
+        user_identifier: caller.user_identifier.clone(),
+        user_email,
+        user_phone,
+        status: outcome.status,
+        face: outcome.face,
+        overall_score: outcome.overall_score,
+        confidence_level: outcome.confidence_level,
+        summary: outcome.summary,
+        risk_factors: outcome.risk_factors,
+        review_reason: scored.review_reason,
+        storage_backend: state.storage.name().to_string(),
+        selfie_key: names.selfie_key,
+        selfie_file_name: names.selfie_name,
+        id_key: names.id_key,
+        id_file_name: names.id_name,
+        consent_version,
+        consented_at,
+        created_at: names.created_at,
+        completed_at,
+        files_expire_at: completed_at
+            + i64::try_from(state.config.retention.as_millis()).unwrap_or(i64::MAX / 4),
+        files_deleted_at: None,
+        redacted_at: None,
+        reviewed_at: None,
+        review_note: None,
+        document: scored.document.data,
+        id_back_key: names.id_back.as_ref().map(|(key, _)| key.clone()),
+        id_back_file_name: names.id_back.map(|(_, name)| name),
+    }
 }
 
 /// Step 1: reads the body, checking the credentials as soon as they have arrived (before any
