@@ -84,7 +84,12 @@ pub struct Scope {
 /// The stored key: the header's value in its surface's namespace.
 fn stored_key(surface: Surface<'_>, key: &Key) -> String {
     match surface {
-        Surface::Submit { user_identifier } => format!("submit:{user_identifier}:{}", key.0),
+        // the user's `%` and `:` escaped, so that no user and key can spell another's
+        Surface::Submit { user_identifier } => format!(
+            "submit:{}:{}",
+            user_identifier.replace('%', "%25").replace(':', "%3A"),
+            key.0
+        ),
         Surface::V1 => format!("v1:{}", key.0),
     }
 }
@@ -324,5 +329,21 @@ mod tests {
         for bad in [&b""[..], &[b'a'; 256], b"tab\there", "é".as_bytes()] {
             assert!(Key::parse(Some(bad)).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn no_user_and_key_spell_another_users_key() {
+        let stored = |user: &str, key: &[u8]| {
+            let key = Key::parse(Some(key)).unwrap().unwrap();
+            stored_key(
+                Surface::Submit {
+                    user_identifier: user,
+                },
+                &key,
+            )
+        };
+        assert_eq!(stored("u-idem", b"order-42"), "submit:u-idem:order-42");
+        assert_ne!(stored("acme", b"42:K"), stored("acme:42", b"K"));
+        assert_ne!(stored("a%3A", b"K"), stored("a:", b"K"));
     }
 }

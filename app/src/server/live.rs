@@ -13,7 +13,8 @@
 //! Bounds, before and after the link is known: the per-IP limit of submissions (`guard`), the
 //! hello within [`HELLO_TIMEOUT`], frames of at most `crate::live::MAX_FRAME_BYTES`; then the
 //! file size limits and the spool budget (`intake::SpoolWriter`), [`IDLE_TIMEOUT`] between
-//! messages, the recording's end within [`END_GRACE`] of the server's `stop`, and the whole
+//! messages, the recording's video at `IDV_BODY_MIN_RATE` from [`RECORDER_START`] after
+//! `record`, its end within [`END_GRACE`] of the server's `stop`, and the whole
 //! socket within `IDV_BODY_TIMEOUT`. An upload slot (`IDV_MAX_CONCURRENT_UPLOADS`) is held
 //! only while the socket uses it ([`PaidSlot`]): while the photos' bytes pay for it at
 //! `IDV_BODY_MIN_RATE`, and from `ready` to the recording's answer. A socket that waits (the
@@ -53,6 +54,9 @@ pub const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// After `stop`, the time for the recorder's last chunk and `end`.
 pub const END_GRACE: Duration = Duration::from_secs(5);
+/// After `record`, the time a recorder has to start before its video must keep arriving at
+/// `IDV_BODY_MIN_RATE`.
+pub const RECORDER_START: Duration = Duration::from_secs(2);
 /// The recorder's chunk length the page is asked for.
 pub const TIMESLICE_MS: u32 = 250;
 /// How far the video that has arrived may run ahead of the server's clock since `record`
@@ -571,6 +575,10 @@ async fn record(
     let mut stopped = false;
     let mut watch = None;
     let ms = |v: u32| t0 + Duration::from_millis(u64::from(v));
+    // the video must keep arriving at IDV_BODY_MIN_RATE once the recorder has had time to
+    // start, like an upload's body: a recording that sends nothing holds no slot for long
+    let min_rate = cfg.guard.body_min_rate;
+    let mut pace = t0 + RECORDER_START;
     loop {
         let prompt = plan.steps.get(sent.len()).map(|s| s.at_ms);
         let light = colours.get(lights.len()).map(|l| l.at_ms);
@@ -585,6 +593,16 @@ async fn record(
             ),
         };
         tokio::select! {
+            () = tokio::time::sleep_until(pace), if min_rate > 0 => {
+                let owed = min_rate.saturating_mul((pace - t0 - RECORDER_START).as_secs());
+                if video.size() < owed {
+                    return Err(AppError::RequestTimeout(format!(
+                        "The recording is not arriving (at least {min_rate} bytes a second)"
+                    ))
+                    .into());
+                }
+                pace += Duration::from_secs(1);
+            }
             () = tokio::time::sleep_until(ms(at)) => match due {
                 Due::Prompt => {
                     let (seq, prompt) = (sent.len(), plan.steps[sent.len()].prompt);

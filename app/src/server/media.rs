@@ -680,11 +680,156 @@ pub fn heif_dimensions(path: &Path) -> Option<(u32, u32)> {
             let mut meta = vec![0u8; usize::try_from(body).ok()?];
             f.read_exact(&mut meta).ok()?;
             // a full box: version and flags first
-            return largest_ispe(meta.get(4..)?);
+            let meta = meta.get(4..)?;
+            let grids = grid_sizes(meta, &mut f, len)?;
+            return largest_ispe(meta)
+                .into_iter()
+                .chain(grids)
+                .max_by_key(|&(w, h)| u64::from(w) * u64::from(h));
         }
         pos += size;
     }
     None
+}
+
+/// The item types a HEIC may hold: HEVC images, grids of them, identity and tone-map derived
+/// images (their sizes are their `ispe`), and metadata. Any other coded image (AV1, JPEG,
+/// H.264, uncompressed, ...) or overlay is refused before the converter sees it: its size is
+/// not read here.
+const HEIF_ITEM_TYPES: [&[u8; 4]; 7] = [
+    b"hvc1", b"grid", b"iden", b"tmap", b"Exif", b"mime", b"uri ",
+];
+
+/// The output size of every grid item (its descriptor, in `idat` or in the file, located
+/// through `iloc`): what the converter allocates, whatever the grid's `ispe` says. `None` when
+/// an item is of a type not in [`HEIF_ITEM_TYPES`] or a grid's descriptor cannot be read.
+fn grid_sizes(meta: &[u8], f: &mut std::fs::File, len: u64) -> Option<Vec<(u32, u32)>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let boxes = heif_boxes(meta)?;
+    let find = |kind: &[u8; 4]| boxes.iter().find(|(k, _)| k == kind).map(|(_, b)| *b);
+    let Some(iinf) = find(b"iinf") else {
+        return Some(Vec::new());
+    };
+    // iinf: a full box, then an entry count (16 bits in version 0)
+    let skip = if iinf.first()? == &0 { 6 } else { 8 };
+    let mut grids = Vec::new();
+    for (kind, infe) in heif_boxes(iinf.get(skip..)?)? {
+        if &kind != b"infe" {
+            continue;
+        }
+        // infe versions 2 and 3: item id (16 or 32 bits), protection index, item type
+        let (id, at) = match infe.first()? {
+            2 => (
+                u32::from(u16::from_be_bytes(infe.get(4..6)?.try_into().ok()?)),
+                8,
+            ),
+            3 => (u32::from_be_bytes(infe.get(4..8)?.try_into().ok()?), 10),
+            _ => return None,
+        };
+        let item_type: &[u8; 4] = infe.get(at..at + 4)?.try_into().ok()?;
+        if !HEIF_ITEM_TYPES.contains(&item_type) {
+            return None;
+        }
+        if item_type == b"grid" {
+            grids.push(id);
+        }
+    }
+    let mut out = Vec::new();
+    for id in grids {
+        let (method, offset, length) = item_location(find(b"iloc")?, id)?;
+        let descriptor = match method {
+            // in `idat`
+            1 => {
+                let idat = find(b"idat")?;
+                let start = usize::try_from(offset).ok()?;
+                idat.get(start..start.checked_add(usize::try_from(length).ok()?)?)?
+                    .to_vec()
+            }
+            // in the file
+            0 => {
+                if length > 64 || offset.checked_add(length)? > len {
+                    return None;
+                }
+                f.seek(SeekFrom::Start(offset)).ok()?;
+                let mut b = vec![0u8; usize::try_from(length).ok()?];
+                f.read_exact(&mut b).ok()?;
+                b
+            }
+            _ => return None,
+        };
+        // version, flags (bit 0: 32-bit sizes), rows - 1, columns - 1, width, height
+        let wide = descriptor.get(1)? & 1 == 1;
+        let size = if wide {
+            (
+                u32::from_be_bytes(descriptor.get(4..8)?.try_into().ok()?),
+                u32::from_be_bytes(descriptor.get(8..12)?.try_into().ok()?),
+            )
+        } else {
+            (
+                u32::from(u16::from_be_bytes(descriptor.get(4..6)?.try_into().ok()?)),
+                u32::from(u16::from_be_bytes(descriptor.get(6..8)?.try_into().ok()?)),
+            )
+        };
+        out.push(size);
+    }
+    Some(out)
+}
+
+/// Where item `id`'s data lies, from the `iloc` box (ISO/IEC 14496-12 8.11.3): its construction
+/// method (0 the file, 1 `idat`), offset and length (its first extent).
+fn item_location(iloc: &[u8], id: u32) -> Option<(u8, u64, u64)> {
+    let version = *iloc.first()?;
+    let mut r = Bytes { data: iloc, pos: 4 };
+    let sizes = r.uint(1)?;
+    let (offset_size, length_size) = ((sizes >> 4) as usize, (sizes & 15) as usize);
+    let more = r.uint(1)?;
+    let base_size = (more >> 4) as usize;
+    let index_size = if version >= 1 {
+        (more & 15) as usize
+    } else {
+        0
+    };
+    let count = r.uint(if version < 2 { 2 } else { 4 })?;
+    for _ in 0..count {
+        let item = r.uint(if version < 2 { 2 } else { 4 })?;
+        let method = if version >= 1 { r.uint(2)? & 15 } else { 0 };
+        r.uint(2)?; // data reference index
+        let base = r.uint(base_size)?;
+        let extents = r.uint(2)?;
+        let mut first = None;
+        for _ in 0..extents {
+            r.uint(index_size)?;
+            let offset = r.uint(offset_size)?;
+            let length = r.uint(length_size)?;
+            first.get_or_insert((offset, length));
+        }
+        if item == u64::from(id) {
+            let (offset, length) = first?;
+            return Some((
+                u8::try_from(method).ok()?,
+                base.checked_add(offset)?,
+                length,
+            ));
+        }
+    }
+    None
+}
+
+/// A big-endian reader of unsigned fields of 0, 1, 2, 4 or 8 bytes.
+struct Bytes<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl Bytes<'_> {
+    fn uint(&mut self, size: usize) -> Option<u64> {
+        if !matches!(size, 0 | 1 | 2 | 4 | 8) {
+            return None;
+        }
+        let b = self.data.get(self.pos..self.pos.checked_add(size)?)?;
+        self.pos += size;
+        Some(b.iter().fold(0u64, |v, &x| (v << 8) | u64::from(x)))
+    }
 }
 
 /// The boxes one after another in `data`: each one's type and body. `None` if any is malformed.
@@ -742,15 +887,15 @@ fn hvcc_coded_sizes(b: &[u8]) -> Option<Vec<(u32, u32)>> {
     let mut rest = b.get(23..)?;
     let mut out = Vec::new();
     for _ in 0..arrays {
-        let nal_type = rest.first()? & 0x3f;
         let count = u16::from_be_bytes(rest.get(1..3)?.try_into().ok()?);
         rest = rest.get(3..)?;
         for _ in 0..count {
             let len = usize::from(u16::from_be_bytes(rest.get(0..2)?.try_into().ok()?));
             let nal = rest.get(2..2 + len)?;
             rest = &rest[2 + len..];
-            // 33: a sequence parameter set
-            if nal_type == 33 {
+            // 33: a sequence parameter set, by its own header (the decoder reads that, not the
+            // array's label)
+            if (nal.first()? >> 1) & 0x3f == 33 {
                 out.push(sps_coded_size(nal)?);
             }
         }
@@ -856,6 +1001,11 @@ mod tests {
 
     /// The same with more `ipco` properties (`extra`, whole boxes) after the sizes.
     fn heif_file_with(sizes: &[(u32, u32)], extra: &[u8]) -> Vec<u8> {
+        heif_file_full(sizes, extra, &[])
+    }
+
+    /// The same with more boxes in `meta` (`meta_extra`, whole boxes).
+    fn heif_file_full(sizes: &[(u32, u32)], extra: &[u8], meta_extra: &[u8]) -> Vec<u8> {
         let ispes: Vec<u8> = sizes
             .iter()
             .flat_map(|&(w, h)| {
@@ -869,6 +1019,7 @@ mod tests {
         let mut meta = vec![0u8; 4];
         meta.extend(bx(b"hdlr", &[0u8; 24]));
         meta.extend(bx(b"iprp", &bx(b"ipco", &ispes)));
+        meta.extend_from_slice(meta_extra);
         let mut file = bx(b"ftyp", b"heic\0\0\0\0mif1heic");
         file.extend(bx(b"meta", &meta));
         file.extend(bx(b"mdat", &[0x55; 300]));
@@ -954,6 +1105,11 @@ mod tests {
         // an image that declares 64×64 and codes 20000×20000: its coded size
         std::fs::write(&path, heif_file_with(&[(64, 64)], &hvcc(20000, 20000))).unwrap();
         assert_eq!(heif_dimensions(&path), Some((20000, 20000)));
+        // the array that holds the parameter set labelled as another type: read all the same
+        let mut relabelled = hvcc(20000, 20000);
+        relabelled[8 + 23] = 39;
+        std::fs::write(&path, heif_file_with(&[(64, 64)], &relabelled)).unwrap();
+        assert_eq!(heif_dimensions(&path), Some((20000, 20000)));
         // and the other way round: the larger of the two
         std::fs::write(&path, heif_file_with(&[(4000, 3000)], &hvcc(512, 512))).unwrap();
         assert_eq!(heif_dimensions(&path), Some((4000, 3000)));
@@ -964,6 +1120,55 @@ mod tests {
             short[0..4].copy_from_slice(&u32::try_from(cut).unwrap().to_be_bytes());
             std::fs::write(&path, heif_file_with(&[(64, 64)], &short)).unwrap();
             assert_eq!(heif_dimensions(&path), None, "cut at {cut}");
+        }
+    }
+
+    /// `iinf` with one item of `item_type` (id 1), and, for a grid, its descriptor in `idat`
+    /// (located by `iloc`) declaring `w`×`h`.
+    fn one_item(item_type: &[u8; 4], w: u16, h: u16) -> Vec<u8> {
+        let mut infe = vec![2, 0, 0, 0, 0, 1, 0, 0];
+        infe.extend_from_slice(item_type);
+        infe.push(0);
+        let mut iinf = vec![0, 0, 0, 0, 0, 1];
+        iinf.extend(bx(b"infe", &infe));
+        let mut iloc = vec![1, 0, 0, 0, 0x44, 0x00, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1];
+        iloc.extend_from_slice(&0u32.to_be_bytes());
+        iloc.extend_from_slice(&8u32.to_be_bytes());
+        let mut grid = vec![0, 0, 0, 0];
+        grid.extend_from_slice(&w.to_be_bytes());
+        grid.extend_from_slice(&h.to_be_bytes());
+        let mut out = bx(b"iinf", &iinf);
+        out.extend(bx(b"iloc", &iloc));
+        out.extend(bx(b"idat", &grid));
+        out
+    }
+
+    #[test]
+    fn a_heif_grids_output_size_and_item_types_are_read_before_any_decode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.upload");
+        // a grid whose descriptor says 4096×4096 while its ispe says 64×64: the descriptor
+        std::fs::write(
+            &path,
+            heif_file_full(&[(64, 64)], &[], &one_item(b"grid", 4096, 4096)),
+        )
+        .unwrap();
+        assert_eq!(heif_dimensions(&path), Some((4096, 4096)));
+        // an HEVC image item: its ispe
+        std::fs::write(
+            &path,
+            heif_file_full(&[(640, 480)], &[], &one_item(b"hvc1", 0, 0)),
+        )
+        .unwrap();
+        assert_eq!(heif_dimensions(&path), Some((640, 480)));
+        // an AV1 (or any other coded) image in a HEIF: refused, its size is not read here
+        for other in [b"av01", b"jpeg", b"unci", b"iovl"] {
+            std::fs::write(
+                &path,
+                heif_file_full(&[(64, 64)], &[], &one_item(other, 0, 0)),
+            )
+            .unwrap();
+            assert_eq!(heif_dimensions(&path), None);
         }
     }
 

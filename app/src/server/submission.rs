@@ -1106,13 +1106,16 @@ async fn commit(
 ) -> Result<(), AppError> {
     let committed: Result<Result<(), capture_links::Lookup>, sqlx::Error> = async {
         let mut tx = state.db.pool.begin().await?;
+        // a write first: on SQLite the transaction takes the write lock now (waiting for it as
+        // long as the busy timeout allows) rather than at the link's update after its reads,
+        // where another commit in between makes it fail ("database is locked")
+        checks::insert(&mut tx, record).await?;
         if let Some(sid) = session_id
             && let Err(refused) = capture_links::consume(&mut tx, sid, &record.id).await?
         {
             tx.rollback().await?;
             return Ok(Err(refused));
         }
-        checks::insert(&mut tx, record).await?;
         checks::set_selfie_sha256(&mut tx, &record.id, selfie_sha256).await?;
         // the note of its files goes in the same transaction; a sweeper that has claimed it
         // (a stalled submission) is deleting the files, so this check must not exist

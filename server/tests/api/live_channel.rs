@@ -580,3 +580,38 @@ async fn a_live_socket_holds_an_upload_slot_only_while_its_bytes_pay_for_it() {
     assert!(took < std::time::Duration::from_secs(12), "{took:?}");
     until("the ended socket gives its slot back", || slots() == 1).await;
 }
+
+#[tokio::test]
+async fn a_recording_whose_video_does_not_arrive_ends_early() {
+    let app = spawn_app().await;
+    let p = app.partner("Acme").await;
+    let link = app.capture_link(&p.test_api_key, "silent", None).await;
+    let (mut live, welcome) = Live::start(&app, &link.token).await;
+    assert!(matches!(welcome, ServerMsg::Welcome { .. }), "{welcome:?}");
+    live.send(&ClientMsg::Ready).await;
+    let record = live.next().await;
+    assert!(
+        matches!(record, Some(ServerMsg::Record { .. })),
+        "{record:?}"
+    );
+    let t0 = Instant::now();
+    // no video at all: the recording ends once the recorder has had its time to start, not
+    // at the server's stop, and its upload slot is free again
+    let end = loop {
+        match live.next().await {
+            Some(ServerMsg::Prompt { .. } | ServerMsg::Light { .. }) => {}
+            other => break other,
+        }
+    };
+    assert!(
+        matches!(&end, Some(ServerMsg::Error { status: 408, error, .. }) if error.contains("not arriving")),
+        "{end:?}"
+    );
+    let took = t0.elapsed();
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+    let all = app.state.config.guard.max_concurrent_uploads;
+    crate::security::until("the slot is free again", || {
+        app.state.uploads.authenticated_free() == all
+    })
+    .await;
+}
