@@ -618,6 +618,7 @@ fn check_record(
         }
     };
     let outcome = scored.outcome;
+    let risk_factors = outcome.risk_codes();
     CheckRecord {
         id: names.check_id.clone(),
         partner_id: caller.auth.partner.id.clone(),
@@ -630,7 +631,7 @@ fn check_record(
         overall_score: outcome.overall_score,
         confidence_level: outcome.confidence_level,
         summary: outcome.summary,
-        risk_factors: outcome.risk_factors,
+        risk_factors,
         review_reason: scored.review_reason,
         storage_backend: state.storage.name().to_string(),
         selfie_key: names.selfie_key,
@@ -967,14 +968,12 @@ async fn retry_challenge(
         return Ok(());
     }
     let only_the_challenge = !outcome.risk_factors.is_empty()
-        && outcome.risk_factors.iter().all(|code| {
+        && outcome.risk_factors.iter().all(|risk| {
             matches!(
-                RiskFactor::parse(code),
-                Some(
-                    RiskFactor::ChallengeNotFollowed
-                        | RiskFactor::NoBlink
-                        | RiskFactor::ScreenLightNotMeasured
-                )
+                risk,
+                RiskFactor::ChallengeNotFollowed
+                    | RiskFactor::NoBlink
+                    | RiskFactor::ScreenLightNotMeasured
             )
         });
     if outcome.status == crate::contract::Status::Verified || !only_the_challenge {
@@ -989,7 +988,7 @@ async fn retry_challenge(
     tracing::info!(
         session_id = %session_id,
         attempts_left,
-        risk_factors = outcome.risk_factors.join(","),
+        risk_factors = outcome.risk_codes().join(","),
         "recording did not follow its challenge; a new challenge was drawn"
     );
     // no check is made: the attempt is the partner's only trace of this recording
@@ -999,7 +998,7 @@ async fn retry_challenge(
         caller.attempt_user(),
         attempts::Outcome::ChallengeRetry,
         None,
-        &outcome.risk_factors,
+        &outcome.risk_codes(),
     )
     .await?;
     Err(AppError::ChallengeRetry {

@@ -160,11 +160,11 @@ fn an_undecodable_video_is_its_own_code() {
     let out = local::analyse(&models, &mesh, &video, &id, local::Thresholds::default()).unwrap();
     assert_eq!(out.status, app::contract::Status::Rejected);
     assert!(
-        out.risk_factors.contains(&"video_unreadable".to_string()),
+        out.risk_codes().contains(&"video_unreadable".to_string()),
         "{:?}",
         out.risk_factors
     );
-    assert!(!out.risk_factors.contains(&"no_face_in_video".to_string()));
+    assert!(!out.risk_codes().contains(&"no_face_in_video".to_string()));
     assert!(!out.face.is_identical);
 }
 

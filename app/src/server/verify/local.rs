@@ -1101,7 +1101,7 @@ pub fn decide(ev: Evidence, cmp: Option<Comparison>) -> Outcome {
         status,
         confidence_level,
         summary,
-        risk_factors: risks.iter().map(|r| r.code().to_string()).collect(),
+        risk_factors: risks.to_vec(),
     }
 }
 
@@ -1233,7 +1233,7 @@ mod tests {
         for (risks, similarity, status, codes) in rows {
             let o = decide(evidence(risks), similarity.map(compared));
             assert_eq!(o.status, *status, "{risks:?} at {similarity:?}");
-            assert_eq!(o.risk_factors, *codes, "{risks:?} at {similarity:?}");
+            assert_eq!(o.risk_codes(), *codes, "{risks:?} at {similarity:?}");
             assert!(o.overall_score <= 100);
             if *status == Status::Verified {
                 assert!(o.face.is_identical);

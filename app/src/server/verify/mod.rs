@@ -49,7 +49,18 @@ pub struct Outcome {
     pub status: Status,
     pub confidence_level: ConfidenceLevel,
     pub summary: String,
-    pub risk_factors: Vec<String>,
+    /// In the order found, each once.
+    pub risk_factors: Vec<crate::contract::RiskFactor>,
+}
+
+impl Outcome {
+    /// The risk factors' codes, as the guide's `riskFactors` and the stored records carry them.
+    pub fn risk_codes(&self) -> Vec<String> {
+        self.risk_factors
+            .iter()
+            .map(|r| r.code().to_string())
+            .collect()
+    }
 }
 
 #[async_trait::async_trait]
@@ -70,11 +81,10 @@ pub type SharedVerifier = Arc<dyn Verifier>;
 
 /// Adds a risk factor found outside the backend (a replayed file): a rejecting one rejects.
 pub fn add_risk(outcome: &mut Outcome, risk: crate::contract::RiskFactor) {
-    let code = risk.code().to_string();
-    if outcome.risk_factors.contains(&code) {
+    if outcome.risk_factors.contains(&risk) {
         return;
     }
-    outcome.risk_factors.push(code);
+    outcome.risk_factors.push(risk);
     outcome.overall_score = outcome.overall_score.saturating_sub(risk.weight());
     if risk.rejects() {
         outcome.status = Status::Rejected;
@@ -99,7 +109,7 @@ pub fn scoring_failed(method: &str) -> Outcome {
         status: Status::Review,
         confidence_level: ConfidenceLevel::Low,
         summary: "Automatic scoring failed; the check awaits manual review".into(),
-        risk_factors: vec![crate::contract::RiskFactor::ScoringFailed.code().into()],
+        risk_factors: vec![crate::contract::RiskFactor::ScoringFailed],
     }
 }
 
@@ -145,7 +155,7 @@ pub fn test_mode_outcome(user_identifier: &str) -> Option<Outcome> {
         status,
         confidence_level: level,
         summary: format!("Test mode: outcome forced by user_identifier {user_identifier}"),
-        risk_factors: risks.iter().map(|r| r.code().to_string()).collect(),
+        risk_factors: risks.to_vec(),
     })
 }
 

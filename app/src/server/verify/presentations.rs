@@ -464,13 +464,13 @@ impl Bench<'_> {
             "idv: {:<26} {photo:<28} {:<9} {} {scores}",
             species.name(),
             outcome.status.as_str(),
-            outcome.risk_factors.join(",")
+            outcome.risk_codes().join(",")
         );
         self.judged.push(Judged {
             species,
             photo: photo.to_string(),
             status: outcome.status,
-            risks: outcome.risk_factors,
+            risks: outcome.risk_codes(),
             caught,
             scores,
         });
