@@ -396,15 +396,24 @@ pub fn sweep_spool(dir: &Path, older_than: std::time::Duration) -> usize {
     for e in entries.flatten() {
         let name = e.file_name();
         let name = name.to_string_lossy();
-        let is_spool = name.ends_with(".upload")
-            || name.ends_with(&format!(".{}", super::media::HEIC_OUTPUT_EXT));
+        // uploads, the HEIC converter's folders, and its files of earlier versions
+        let converted = name.ends_with(&format!(".{}", super::media::HEIC_OUTPUT_EXT));
+        let is_spool = name.ends_with(".upload") || converted || name.ends_with(".heic.jpg");
         let old = e
             .metadata()
             .and_then(|m| m.modified())
             .ok()
             .and_then(|t| now.duration_since(t).ok())
             .is_some_and(|age| age >= older_than);
-        if is_spool && old && std::fs::remove_file(e.path()).is_ok() {
+        if !(is_spool && old) {
+            continue;
+        }
+        let removed = if converted {
+            std::fs::remove_dir_all(e.path())
+        } else {
+            std::fs::remove_file(e.path())
+        };
+        if removed.is_ok() {
             n += 1;
         }
     }

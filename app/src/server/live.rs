@@ -16,9 +16,10 @@
 //! messages, the recording's video at `IDV_BODY_MIN_RATE` from [`RECORDER_START`] after
 //! `record`, its end within [`END_GRACE`] of the server's `stop`, and the whole
 //! socket within `IDV_BODY_TIMEOUT`. An upload slot (`IDV_MAX_CONCURRENT_UPLOADS`) is held
-//! only while the socket uses it ([`PaidSlot`]): while the photos' bytes pay for it at
-//! `IDV_BODY_MIN_RATE`, and from `ready` to the recording's answer. A socket that waits (the
-//! user reading the screen before Record, or after a retry), or that trickles, holds none.
+//! only while the socket uses it ([`PaidSlot`]): while the bytes of its photos and of its
+//! recording's video pay for it at `IDV_BODY_MIN_RATE`. A socket that waits (the user reading
+//! the screen before Record, or after a retry), that trickles, or that records without sending
+//! video, holds none.
 
 use std::{sync::Arc, time::Duration};
 
@@ -261,15 +262,21 @@ async fn converse(
                 photos.add(state, kind, &b).await?;
             }
             Incoming::Text(ClientMsg::Ready) => {
-                // a recording holds a slot until its answer (its pace is the server's)
-                slot.hold(state)?;
                 let c = match caller.take() {
                     Some(c) => c,
                     None => reserve(state, &token, held).await?,
                 };
                 let (id_photo, id_photo_back) = photos.finish().await?;
                 let photos = (id_photo, id_photo_back);
-                let done = attempt(state, socket, c, &fields, photos, reduced_motion).await?;
+                let done = attempt(
+                    state,
+                    socket,
+                    c,
+                    &fields,
+                    photos,
+                    (reduced_motion, &mut slot),
+                )
+                .await?;
                 // committed, or the retry ended the reservation (the next `ready` takes it
                 // again)
                 *held = None;
@@ -290,17 +297,16 @@ async fn converse(
 }
 
 /// A socket's upload slot (`IDV_MAX_CONCURRENT_UPLOADS`), held only while it is used. The
-/// photos' bytes buy it time: each byte `1/IDV_BODY_MIN_RATE` s, at most one
-/// `IDV_BODY_RATE_WINDOW` ahead, so holding it costs what an upload's body must carry (a
-/// trickle holds it a moment per message, an idle socket not at all). A recording holds it
-/// from `ready` to its answer.
+/// bytes of the photos and of the recording's video buy it time: each byte
+/// `1/IDV_BODY_MIN_RATE` s, at most one `IDV_BODY_RATE_WINDOW` ahead, so holding it costs what
+/// an upload's body must carry (a trickle holds it a moment per message, an idle socket or a
+/// recording that sends nothing not at all). What a recording's end still holds goes back
+/// with its answer.
 struct PaidSlot {
     permit: Option<tokio::sync::OwnedSemaphorePermit>,
     paid_until: Instant,
     min_rate: u64,
     window: Duration,
-    /// From `ready` to the answer: held whatever the bytes.
-    recording: bool,
 }
 
 impl PaidSlot {
@@ -310,13 +316,12 @@ impl PaidSlot {
             paid_until: Instant::now(),
             min_rate: cfg.body_min_rate,
             window: cfg.body_rate_window,
-            recording: false,
         }
     }
 
-    /// When the slot goes back unless more bytes come (`None`: none held, or a recording's).
+    /// When the slot goes back unless more bytes come (`None`: none held).
     fn paid_until(&self) -> Option<Instant> {
-        (self.permit.is_some() && !self.recording).then_some(self.paid_until)
+        self.permit.is_some().then_some(self.paid_until)
     }
 
     fn take(&mut self, state: &AppState) -> Result<(), AppError> {
@@ -340,16 +345,8 @@ impl PaidSlot {
         Ok(())
     }
 
-    /// Held until [`Self::release`], whatever arrives.
-    fn hold(&mut self, state: &AppState) -> Result<(), AppError> {
-        self.take(state)?;
-        self.recording = true;
-        Ok(())
-    }
-
     fn release(&mut self) {
         self.permit = None;
-        self.recording = false;
     }
 }
 
@@ -435,13 +432,19 @@ async fn attempt(
     caller: submission::Caller,
     fields: &intake::Intake,
     (id_photo, id_photo_back): (&intake::Upload, Option<&intake::Upload>),
-    reduced_motion: bool,
+    (reduced_motion, slot): (bool, &mut PaidSlot),
 ) -> Result<bool, Ended> {
     use tracing::Instrument;
     // the user's attempts across links, before the prompts are drawn
     let mut caller = caller;
     submission::admit(state, &mut caller).await?;
-    let mut recorded = record(state, socket, caller.sandbox_challenge(), reduced_motion).await?;
+    let mut recorded = record(
+        state,
+        socket,
+        caller.sandbox_challenge(),
+        (reduced_motion, slot),
+    )
+    .await?;
     let ended = Instant::now();
     send(socket, &ServerMsg::Processing).await?;
     let files = Files {
@@ -548,7 +551,7 @@ async fn record(
     state: &AppState,
     socket: &mut WebSocket,
     sandbox: Option<Challenge>,
-    reduced_motion: bool,
+    (reduced_motion, slot): (bool, &mut PaidSlot),
 ) -> Result<Recorded, Ended> {
     let cfg = &state.config;
     // a test-mode link performs its challenge, known in advance (`CaptureLink::challenge`);
@@ -592,7 +595,12 @@ async fn record(
                 Due::Late,
             ),
         };
+        let paid_until = slot.paid_until();
         tokio::select! {
+            // the video paid for no more: the slot goes back until more comes
+            () = tokio::time::sleep_until(paid_until.unwrap_or(pace)), if paid_until.is_some() => {
+                slot.release();
+            }
             () = tokio::time::sleep_until(pace), if min_rate > 0 => {
                 let owed = min_rate.saturating_mul((pace - t0 - RECORDER_START).as_secs());
                 if video.size() < owed {
@@ -629,6 +637,7 @@ async fn record(
             },
             msg = receive(socket) => match msg? {
                 Incoming::Binary(Kind::Video, b) => {
+                    slot.pay(state, b.len() + 1)?;
                     video.write(&b).await?;
                     arrivals.push((since(t0), video.size()));
                     // read while it arrives, from its first chunk (which names its container)

@@ -572,7 +572,7 @@ fn apply_orientation(img: image::DynamicImage, o: u32) -> image::DynamicImage {
 /// ([`heif_dimensions`]), then Debian's `heif-convert` (libheif) converts it in a subprocess,
 /// under a memory cap (a file whose tiles say more than its `ispe` cannot take the host's
 /// memory), killed at the time limit or when the submission is gone. Its output sits beside
-/// the upload, named so that the spool's sweep finds it after a crash (`*.heic.jpg`).
+/// the upload, in a folder named so that the spool's sweep finds it after a crash (`*.heic.d`).
 fn decode_heic(
     path: &Path,
     field: &str,
@@ -581,7 +581,13 @@ fn decode_heic(
     let undecodable = || Rejected(format!("{field} is a HEIC image that could not be decoded"));
     let (w, h) = heif_dimensions(path).ok_or_else(undecodable)?;
     check_pixels(field, w, h, limits.max_pixels)?;
-    let out = path.with_extension(HEIC_OUTPUT_EXT);
+    // the converter writes in a folder of its own (a file it takes as several images would
+    // become several files), removed with everything in it
+    let folder = path.with_extension(HEIC_OUTPUT_EXT);
+    let out = folder.join("image.jpg");
+    if super::private_fs::create_dir(&folder).is_err() {
+        return Err(undecodable());
+    }
     // RGB and RGBA planes of the declared size, the JPEG encoder's own, and the libraries
     let memory = u64::from(w)
         .saturating_mul(u64::from(h))
@@ -632,13 +638,14 @@ fn decode_heic(
     } else {
         Err(undecodable())
     };
-    let _ = std::fs::remove_file(&out);
+    let _ = std::fs::remove_dir_all(&folder);
     result
 }
 
-/// The extension of a HEIC's converted copy beside its upload (`heif-convert` chooses its
-/// encoder by the extension); the spool's sweep removes such files too.
-pub const HEIC_OUTPUT_EXT: &str = "heic.jpg";
+/// The extension of the folder beside an upload in which `heif-convert` writes its converted
+/// copy (`image.jpg`: it chooses its encoder by the extension); the spool's sweep removes such
+/// folders too, and the `*.heic.jpg` files of earlier versions.
+pub const HEIC_OUTPUT_EXT: &str = "heic.d";
 
 /// The box tree's part read into memory (the `meta` box; an iPhone photo's is a few KB).
 const HEIF_META_CAP: u64 = 1 << 20;
@@ -701,8 +708,10 @@ const HEIF_ITEM_TYPES: [&[u8; 4]; 7] = [
 ];
 
 /// The output size of every grid item (its descriptor, in `idat` or in the file, located
-/// through `iloc`): what the converter allocates, whatever the grid's `ispe` says. `None` when
-/// an item is of a type not in [`HEIF_ITEM_TYPES`] or a grid's descriptor cannot be read.
+/// through `iloc`), and the coded size of every parameter set an HEVC item carries in its own
+/// data: what the converter allocates, whatever `ispe` and `hvcC` say. `None` when an item is
+/// of a type not in [`HEIF_ITEM_TYPES`], the file shows more than one image, or a descriptor
+/// or an item's first units cannot be read.
 fn grid_sizes(meta: &[u8], f: &mut std::fs::File, len: u64) -> Option<Vec<(u32, u32)>> {
     use std::io::{Read, Seek, SeekFrom};
     let boxes = heif_boxes(meta)?;
@@ -713,6 +722,9 @@ fn grid_sizes(meta: &[u8], f: &mut std::fs::File, len: u64) -> Option<Vec<(u32, 
     // iinf: a full box, then an entry count (16 bits in version 0)
     let skip = if iinf.first()? == &0 { 6 } else { 8 };
     let mut grids = Vec::new();
+    let mut coded = Vec::new();
+    // the images a converter writes out: not hidden, not a thumbnail, auxiliary or tile
+    let mut shown = Vec::new();
     for (kind, infe) in heif_boxes(iinf.get(skip..)?)? {
         if &kind != b"infe" {
             continue;
@@ -733,30 +745,72 @@ fn grid_sizes(meta: &[u8], f: &mut std::fs::File, len: u64) -> Option<Vec<(u32, 
         if item_type == b"grid" {
             grids.push(id);
         }
+        if item_type == b"hvc1" {
+            coded.push(id);
+        }
+        let hidden = infe.get(3)? & 1 == 1;
+        if [b"hvc1", b"grid", b"iden"].contains(&item_type) && !hidden {
+            shown.push(id);
+        }
+    }
+    if let Some(iref) = find(b"iref") {
+        let wide = iref.first()? != &0;
+        for (kind, r) in heif_boxes(iref.get(4..)?)? {
+            let mut b = Bytes { data: r, pos: 0 };
+            let id_size = if wide { 4 } else { 2 };
+            let from = u32::try_from(b.uint(id_size)?).ok()?;
+            let count = b.uint(2)?;
+            let mut to = Vec::new();
+            for _ in 0..count {
+                to.push(u32::try_from(b.uint(id_size)?).ok()?);
+            }
+            match &kind {
+                b"thmb" | b"auxl" => shown.retain(|&i| i != from),
+                b"dimg" => shown.retain(|i| !to.contains(i)),
+                _ => {}
+            }
+        }
+    }
+    // a file of several photos: the converter would write each (and take its time)
+    if shown.len() > 1 {
+        return None;
     }
     let mut out = Vec::new();
-    for id in grids {
-        let (method, offset, length) = item_location(find(b"iloc")?, id)?;
-        let descriptor = match method {
+    let read = |f: &mut std::fs::File, method: u8, offset: u64, length: u64, cap: u64| {
+        match method {
             // in `idat`
             1 => {
                 let idat = find(b"idat")?;
                 let start = usize::try_from(offset).ok()?;
-                idat.get(start..start.checked_add(usize::try_from(length).ok()?)?)?
-                    .to_vec()
+                let n = usize::try_from(length.min(cap)).ok()?;
+                idat.get(start..start.checked_add(n)?).map(<[u8]>::to_vec)
             }
             // in the file
             0 => {
-                if length > 64 || offset.checked_add(length)? > len {
+                let n = length.min(cap);
+                if offset.checked_add(n)? > len {
                     return None;
                 }
                 f.seek(SeekFrom::Start(offset)).ok()?;
-                let mut b = vec![0u8; usize::try_from(length).ok()?];
+                let mut b = vec![0u8; usize::try_from(n).ok()?];
                 f.read_exact(&mut b).ok()?;
-                b
+                Some(b)
             }
-            _ => return None,
-        };
+            _ => None,
+        }
+    };
+    // parameter sets sent in an item's data ("in band") come before its first slice
+    for id in coded {
+        let (method, offset, length) = item_location(find(b"iloc")?, id)?;
+        let data = read(f, method, offset, length, INBAND_READ)?;
+        out.extend(inband_coded_sizes(&data, length)?);
+    }
+    for id in grids {
+        let (method, offset, length) = item_location(find(b"iloc")?, id)?;
+        if length > 64 {
+            return None;
+        }
+        let descriptor = read(f, method, offset, length, 64)?;
         // version, flags (bit 0: 32-bit sizes), rows - 1, columns - 1, width, height
         let wide = descriptor.get(1)? & 1 == 1;
         let size = if wide {
@@ -773,6 +827,34 @@ fn grid_sizes(meta: &[u8], f: &mut std::fs::File, len: u64) -> Option<Vec<(u32, 
         out.push(size);
     }
     Some(out)
+}
+
+/// How much of an HEVC item's data is read for its in-band parameter sets.
+const INBAND_READ: u64 = 4096;
+
+/// The coded sizes of the sequence parameter sets among an HEVC item's first NAL units (4-byte
+/// lengths, as HEIF writers use), up to its first slice. `None` when that slice is not within
+/// the first [`INBAND_READ`] bytes (something long before it), or a parameter set is malformed.
+fn inband_coded_sizes(data: &[u8], item_length: u64) -> Option<Vec<(u32, u32)>> {
+    let mut out = Vec::new();
+    let mut pos = 0usize;
+    loop {
+        if pos == data.len() && u64::try_from(pos).ok()? == item_length {
+            return Some(out);
+        }
+        let n =
+            usize::try_from(u32::from_be_bytes(data.get(pos..pos + 4)?.try_into().ok()?)).ok()?;
+        let nal = data.get(pos + 4..)?;
+        let kind = (nal.first()? >> 1) & 0x3f;
+        // 0..=31: a slice of the picture itself; nothing after it is read
+        if kind < 32 {
+            return Some(out);
+        }
+        if kind == 33 {
+            out.push(sps_coded_size(nal.get(..n.min(nal.len()))?)?);
+        }
+        pos = pos.checked_add(4)?.checked_add(n)?;
+    }
 }
 
 /// Where item `id`'s data lies, from the `iloc` box (ISO/IEC 14496-12 8.11.3): its construction
@@ -1060,9 +1142,21 @@ mod tests {
         assert_eq!(heif_dimensions(&path), None);
     }
 
-    /// A minimal HEVC configuration record with one sequence parameter set coding `w`×`h`
-    /// (two sub-layers, so that their profile and level flags are walked too).
+    /// A minimal HEVC configuration record with one sequence parameter set coding `w`×`h`.
     fn hvcc(w: u32, h: u32) -> Vec<u8> {
+        let nal = sps_nal(w, h);
+        let mut rec = vec![1u8; 22];
+        rec.push(1); // one array
+        rec.push(33); // of sequence parameter sets
+        rec.extend_from_slice(&1u16.to_be_bytes());
+        rec.extend_from_slice(&u16::try_from(nal.len()).unwrap().to_be_bytes());
+        rec.extend(nal);
+        bx(b"hvcC", &rec)
+    }
+
+    /// A sequence parameter set NAL unit coding `w`×`h` (two sub-layers, so that their
+    /// profile and level flags are walked too).
+    fn sps_nal(w: u32, h: u32) -> Vec<u8> {
         let mut bits = String::new();
         let ue = |v: u32| {
             let n = format!("{:b}", v + 1);
@@ -1089,13 +1183,7 @@ mod tests {
                 .chunks(8)
                 .map(|c| u8::from_str_radix(std::str::from_utf8(c).unwrap(), 2).unwrap()),
         );
-        let mut rec = vec![1u8; 22];
-        rec.push(1); // one array
-        rec.push(33); // of sequence parameter sets
-        rec.extend_from_slice(&1u16.to_be_bytes());
-        rec.extend_from_slice(&u16::try_from(nal.len()).unwrap().to_be_bytes());
-        rec.extend(nal);
-        bx(b"hvcC", &rec)
+        nal
     }
 
     #[test]
@@ -1141,6 +1229,85 @@ mod tests {
         out.extend(bx(b"iloc", &iloc));
         out.extend(bx(b"idat", &grid));
         out
+    }
+
+    /// `iinf` with two HEVC images (ids 1 and 2) and `iref` holding `refs` (whole boxes).
+    fn two_images(refs: &[u8]) -> Vec<u8> {
+        let mut iinf = vec![0, 0, 0, 0, 0, 2];
+        for id in [1u8, 2] {
+            let mut infe = vec![2, 0, 0, 0, 0, id, 0, 0];
+            infe.extend_from_slice(b"hvc1");
+            infe.push(0);
+            iinf.extend(bx(b"infe", &infe));
+        }
+        let mut iref = vec![0, 0, 0, 0];
+        iref.extend_from_slice(refs);
+        // both items' data: one slice of a picture (a 2-byte NAL unit of type 1) in `idat`
+        let mut iloc = vec![1, 0, 0, 0, 0x44, 0x00, 0, 2];
+        for id in [1u8, 2] {
+            iloc.extend_from_slice(&[0, id, 0, 1, 0, 0, 0, 1]);
+            iloc.extend_from_slice(&0u32.to_be_bytes());
+            iloc.extend_from_slice(&6u32.to_be_bytes());
+        }
+        let mut out = bx(b"iinf", &iinf);
+        out.extend(bx(b"iref", &iref));
+        out.extend(bx(b"iloc", &iloc));
+        out.extend(bx(b"idat", &[0, 0, 0, 2, 0x02, 0x01]));
+        out
+    }
+
+    #[test]
+    fn a_parameter_set_in_an_items_own_data_counts_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.upload");
+        // one HEVC item whose data starts with a parameter set of 20000×20000, then its slice
+        let sps = sps_nal(20000, 20000);
+        let mut data = u32::try_from(sps.len()).unwrap().to_be_bytes().to_vec();
+        data.extend(&sps);
+        data.extend([0, 0, 0, 2, 0x02, 0x01]);
+        let mut infe = vec![2, 0, 0, 0, 0, 1, 0, 0];
+        infe.extend_from_slice(b"hvc1");
+        infe.push(0);
+        let mut iinf = vec![0, 0, 0, 0, 0, 1];
+        iinf.extend(bx(b"infe", &infe));
+        let mut iloc = vec![1, 0, 0, 0, 0x44, 0x00, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1];
+        iloc.extend_from_slice(&0u32.to_be_bytes());
+        iloc.extend_from_slice(&u32::try_from(data.len()).unwrap().to_be_bytes());
+        let mut meta = bx(b"iinf", &iinf);
+        meta.extend(bx(b"iloc", &iloc));
+        meta.extend(bx(b"idat", &data));
+        std::fs::write(&path, heif_file_full(&[(64, 64)], &hvcc(64, 64), &meta)).unwrap();
+        assert_eq!(heif_dimensions(&path), Some((20000, 20000)));
+        // its slice beyond what is read (a long unit first): refused, not guessed
+        let mut long = 5000u32.to_be_bytes().to_vec();
+        long.extend([0x4e, 0x01]); // an SEI
+        long.extend(vec![0u8; 4998]);
+        long.extend([0, 0, 0, 2, 0x02, 0x01]);
+        let mut iloc = vec![1, 0, 0, 0, 0x44, 0x00, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1];
+        iloc.extend_from_slice(&0u32.to_be_bytes());
+        iloc.extend_from_slice(&u32::try_from(long.len()).unwrap().to_be_bytes());
+        let mut meta = bx(b"iinf", &iinf);
+        meta.extend(bx(b"iloc", &iloc));
+        meta.extend(bx(b"idat", &long));
+        std::fs::write(&path, heif_file_full(&[(64, 64)], &[], &meta)).unwrap();
+        assert_eq!(heif_dimensions(&path), None);
+    }
+
+    #[test]
+    fn a_heif_of_several_photos_is_refused_and_its_thumbnail_is_not_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.upload");
+        // two images shown: the converter would write both
+        std::fs::write(&path, heif_file_full(&[(640, 480)], &[], &two_images(&[]))).unwrap();
+        assert_eq!(heif_dimensions(&path), None);
+        // the second a thumbnail of the first (from 2, one reference, to 1)
+        let thumb = bx(b"thmb", &[0, 2, 0, 1, 0, 1]);
+        std::fs::write(
+            &path,
+            heif_file_full(&[(640, 480)], &[], &two_images(&thumb)),
+        )
+        .unwrap();
+        assert_eq!(heif_dimensions(&path), Some((640, 480)));
     }
 
     #[test]

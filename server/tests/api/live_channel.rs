@@ -586,8 +586,15 @@ async fn a_recording_whose_video_does_not_arrive_ends_early() {
     let app = spawn_app().await;
     let p = app.partner("Acme").await;
     let link = app.capture_link(&p.test_api_key, "silent", None).await;
-    let (mut live, welcome) = Live::start(&app, &link.token).await;
-    assert!(matches!(welcome, ServerMsg::Welcome { .. }), "{welcome:?}");
+    let mut live = Live::open(&app).await;
+    live.send(&hello(&link.token)).await;
+    let welcome = live.next().await;
+    assert!(
+        matches!(welcome, Some(ServerMsg::Welcome { .. })),
+        "{welcome:?}"
+    );
+    // a photo of a few bytes (they pay for the slot a few milliseconds)
+    live.send_bin(Kind::IdPhoto, b"\xff\xd8\xff").await;
     live.send(&ClientMsg::Ready).await;
     let record = live.next().await;
     assert!(
@@ -595,8 +602,14 @@ async fn a_recording_whose_video_does_not_arrive_ends_early() {
         "{record:?}"
     );
     let t0 = Instant::now();
-    // no video at all: the recording ends once the recorder has had its time to start, not
-    // at the server's stop, and its upload slot is free again
+    // a recording that sends no video holds no upload slot
+    let all = app.state.config.guard.max_concurrent_uploads;
+    crate::security::until("no slot is held", || {
+        app.state.uploads.authenticated_free() == all
+    })
+    .await;
+    assert!(t0.elapsed() < std::time::Duration::from_secs(1));
+    // and it ends once the recorder has had its time to start, not at the server's stop
     let end = loop {
         match live.next().await {
             Some(ServerMsg::Prompt { .. } | ServerMsg::Light { .. }) => {}
@@ -609,9 +622,4 @@ async fn a_recording_whose_video_does_not_arrive_ends_early() {
     );
     let took = t0.elapsed();
     assert!(took < std::time::Duration::from_secs(5), "{took:?}");
-    let all = app.state.config.guard.max_concurrent_uploads;
-    crate::security::until("the slot is free again", || {
-        app.state.uploads.authenticated_free() == all
-    })
-    .await;
 }

@@ -1153,6 +1153,14 @@ async fn spool_files_left_by_a_crash_are_swept_at_start_and_files_are_private() 
             .set_modified(old)
             .unwrap();
     }
+    // the converter's folder, with what it wrote
+    let folder = tmp.join("idv-crashed.heic.d");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("image-1.jpg"), b"half a file").unwrap();
+    std::fs::File::open(&folder)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
     let fresh = tmp.join("idv-running.upload");
     std::fs::write(&fresh, b"an upload of a running node").unwrap();
     let mut config = app::server::config::Config::load(&env).unwrap();
@@ -1160,6 +1168,7 @@ async fn spool_files_left_by_a_crash_are_swept_at_start_and_files_are_private() 
     let app = idv::Application::build(config).await.unwrap();
     assert!(!stale.exists(), "a crash's spool file is swept at start");
     assert!(!converted.exists(), "and a crash's converted HEIC");
+    assert!(!folder.exists(), "and the converter's folder");
     assert!(fresh.exists(), "a recent one may belong to a live upload");
     drop(app);
     drop(dir);
